@@ -1,0 +1,24 @@
+"""Backprop Lab's web service: exercises, grading, persistence, web pages, API and exports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask app. ``config`` overrides what the environment provides (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import config as config_module
+
+    app.config.from_mapping(config_module.load(app.instance_path, config))
+
+    from . import cli, db, errors, health
+
+    db.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(health.bp)
+    return app

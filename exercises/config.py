@@ -1,0 +1,63 @@
+"""Configuration from environment variables, with safe defaults.
+
+The only secret is ``SECRET_KEY``. With the default SQLite database (a single machine, a
+developer or a small class) it is generated once and kept in the instance folder; with any
+other database the app runs on several machines, which must share one key, so it has to come
+from the environment.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # SPEC §8: bodies over 2 MB get 413
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def default_database_url(instance_path: str) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "backprop-lab.sqlite3")
+
+
+def _instance_secret(instance_path: str) -> str:
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with owner-only permissions; never widen an existing file.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask configuration from the environment; ``overrides`` (tests) win."""
+    overrides = dict(overrides or {})
+    env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
+    default_url = default_database_url(instance_path)
+    database_url = env.get("DATABASE_URL") or default_url
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if database_url != default_url:
+            raise ConfigError(
+                "SECRET_KEY must be set in the environment when DATABASE_URL is not the "
+                "default SQLite file (every app server must share one key)"
+            )
+        secret = _instance_secret(instance_path)
+    return {
+        **overrides,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url,
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", MAX_CONTENT_LENGTH)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SQL_ECHO": env.get("SQL_ECHO", "0") == "1",
+        **{k: v for k, v in overrides.items() if not isinstance(v, str)},
+    }

@@ -1,0 +1,94 @@
+"""Database engine and sessions.
+
+Dialect-specific statements live here and only here: SQLite gets WAL, foreign keys and a busy
+timeout on every connection; everything else in the code base runs unchanged on SQLite and
+PostgreSQL. One scoped session per request (or CLI command), removed at teardown.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Flask, current_app
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "backprop_write_transaction"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
+    # writers both read an attempt count and then collide; BEGIN IMMEDIATE takes the write
+    # lock up front so concurrent submissions queue on the busy timeout instead.
+    immediate = conn.get_execution_options().get(WRITE_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create an engine for ``url`` with the per-dialect connection setup."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                          "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_transactions(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a scoped session factory to ``app``."""
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["db_engine"] = engine
+    app.extensions["db_session"] = scoped_session(factory)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        app.extensions["db_session"].remove()
+
+
+def session() -> Session:
+    """The current app's scoped session."""
+    return current_app.extensions["db_session"]()
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db_engine"]
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """One transaction for one user action: commit on success, roll back on any error.
+
+    On SQLite the transaction starts with BEGIN IMMEDIATE, so read-then-write sequences
+    (attempt counting) are serialised; on PostgreSQL callers lock rows with FOR UPDATE.
+    """
+    sess = session()
+    sess.rollback()  # end any read transaction, so the next one begins as a write
+    sess.connection(execution_options={WRITE_OPTION: True})
+    try:
+        yield sess
+        sess.commit()
+    except BaseException:
+        sess.rollback()
+        raise

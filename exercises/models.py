@@ -1,0 +1,183 @@
+"""The domain's tables, as SQLAlchemy 2 typed models.
+
+Ids that appear in URLs are random 128-bit, URL-safe strings (SPEC §7). Floats that must read
+back bit-identical (trace values, parsed and expected answers) are DOUBLE PRECISION. JSON
+columns hold plain data produced by the engine, generation and grading modules.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, Double, ForeignKey, Index, Integer,
+                        MetaData, SmallInteger, String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names, so Alembic revisions name them the same on every dialect.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    """A random URL-safe id of 128 bits (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+ID = String(32)
+Timestamp = DateTime(timezone=True)
+
+
+class User(Base):
+    """An instructor or a student. Students get an account when they first join a set."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # "instructor" | "student"
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ExerciseTemplate(Base):
+    """An instructor's template: the knobs of SPEC §5 as JSON (built-ins live in code)."""
+
+    __tablename__ = "exercise_templates"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ProblemSet(Base):
+    """An instructor's ordered list of exercises with its own settings."""
+
+    __tablename__ = "problem_sets"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Exercise(Base):
+    """One generated variant: template knobs + seed -> network spec, fields and settings.
+
+    ``kind`` is "practice" (owned by a browser session or an API token) or "variant" (in a
+    problem set's pool). Only the token's hash is stored.
+    """
+
+    __tablename__ = "exercises"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))
+    template_id: Mapped[str | None] = mapped_column(String(64))
+    problem_set_id: Mapped[str | None] = mapped_column(ForeignKey("problem_sets.id"), index=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    template: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    browser_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    trace: Mapped[Trace | None] = relationship(back_populates="exercise", uselist=False)
+
+
+class Trace(Base):
+    """A stored engine trace: the spec it came from and the engine version that made it."""
+
+    __tablename__ = "traces"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    exercise_id: Mapped[str | None] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"),
+                                                    unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    engine_version: Mapped[str] = mapped_column(String(32))
+    row_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    exercise: Mapped[Exercise | None] = relationship(back_populates="trace")
+
+
+class TraceValue(Base):
+    """One row of a stored trace: the SPEC §4 columns that cannot be derived from the spec.
+
+    ``phase``, ``symbol``, ``formula`` and ``substituted`` follow from the quantity and the
+    spec's structure, and are rendered again when the trace is read.
+    """
+
+    __tablename__ = "trace_values"
+    trace_id: Mapped[str] = mapped_column(ForeignKey("traces.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    iteration: Mapped[int] = mapped_column(Integer)
+    sample: Mapped[int | None] = mapped_column(Integer)
+    layer: Mapped[int | None] = mapped_column(SmallInteger)
+    unit: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Double)
+
+
+class Submission(Base):
+    """One graded attempt. ``attempt`` is unique per exercise, so attempts cannot be double counted."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("exercise_id", "attempt"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    exercise_id: Mapped[str] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column(Double)
+    max_score: Mapped[float] = mapped_column(Double)
+    grading: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    grades: Mapped[list[FieldGrade]] = relationship(back_populates="submission",
+                                                    order_by="FieldGrade.position")
+
+
+class FieldGrade(Base):
+    """The stored grade of one field of one submission (SPEC §6's stored fields)."""
+
+    __tablename__ = "field_grades"
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    submitted: Mapped[str] = mapped_column(String(64))
+    parsed: Mapped[float | None] = mapped_column(Double)
+    expected: Mapped[float] = mapped_column(Double)
+    status: Mapped[str] = mapped_column(String(16))
+    credit: Mapped[float] = mapped_column(Double)
+    misconceptions: Mapped[list[str]] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text, default="")
+    tolerance: Mapped[str] = mapped_column(String(200))
+
+    submission: Mapped[Submission] = relationship(back_populates="grades")
+
+
+Index("ix_submissions_exercise_created", Submission.exercise_id, Submission.created_at)

@@ -1,0 +1,79 @@
+"""Stored traces: bulk insert of an engine trace, streaming read-back and CSV export.
+
+Only the columns that cannot be derived are stored (see ``models.TraceValue``); symbols and
+formulas are rendered again from the spec's structure when a trace is exported, one row at a
+time, so exporting a trace of a million rows keeps memory flat.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+import tracer
+
+from .models import Trace, TraceValue
+
+CHUNK = 10_000
+COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
+           "symbol", "formula", "substituted", "value")
+_STORED = ("step", "iteration", "sample", "layer", "unit", "source", "quantity", "value")
+
+
+def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = None) -> Trace:
+    """Insert ``result`` and all its values in bulk, within the caller's transaction."""
+    record = Trace(spec=result.spec, engine_version=tracer.ENGINE_VERSION,
+                   row_count=len(result), exercise_id=exercise_id)
+    sess.add(record)
+    sess.flush()
+    rows = ({"trace_id": record.id, "step": step, "iteration": iteration, "sample": sample,
+             "layer": layer, "unit": unit, "source": source, "quantity": quantity,
+             "value": value}
+            for step, iteration, sample, _phase, layer, unit, source, quantity, value
+            in result.numeric_rows())
+    while chunk := list(islice(rows, CHUNK)):
+        sess.execute(insert(TraceValue), chunk)
+    return record
+
+
+def stored_values(sess: Session, trace_id: str) -> Iterator[tuple]:
+    """The stored rows of a trace in step order, streamed: (step, iteration, sample, layer,
+    unit, source, quantity, value)."""
+    columns = [getattr(TraceValue, name) for name in _STORED]
+    query = (select(*columns).where(TraceValue.trace_id == trace_id)
+             .order_by(TraceValue.step).execution_options(yield_per=CHUNK))
+    for row in sess.execute(query):
+        yield tuple(row)
+
+
+def stored_rows(sess: Session, record: Trace) -> Iterator[dict]:
+    """Full SPEC §4 rows of a stored trace: stored numbers, symbols and formulas rendered from
+    the spec's structure. Raises ValueError if the stored rows do not fit the spec."""
+    rendered = tracer.trace(record.spec).rows()
+    for stored, row in zip(stored_values(sess, record.id), rendered, strict=True):
+        if (stored[0], stored[6], stored[3], stored[4], stored[5]) != (
+                row["step"], row["quantity"], row["layer"], row["unit"], row["source"]):
+            raise ValueError(f"stored trace {record.id} does not match its spec at step {stored[0]}")
+        yield {**row, "value": stored[7]}
+
+
+def csv_lines(rows: Iterable[dict], columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
+    """RFC 4180 CSV text for ``rows``, a header first, in chunks suitable for streaming."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else
+                         repr(row[c]) if isinstance(row[c], float) else row[c]
+                         for c in columns])
+        count += 1
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,3 @@
+from exercises import create_app
+
+app = create_app()
