@@ -1,0 +1,135 @@
+"""Symbols of the three naming schemes of SPEC §2, as Unicode text and as LaTeX.
+
+``seed`` follows the blog post (x1, h1, ŷ1, a_h1 for pre-activations, w1..w4 by destination then
+w5..w8 by source); ``sequential`` numbers weights and biases across layers by destination unit
+then source unit and calls pre-activations z; ``matrix`` writes layer superscripts
+(a⁽ˡ⁾_j, w⁽ˡ⁾_{j,k}). Symbols depend only on the network's structure.
+"""
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+STATE_PREFIX = {"velocity": "v", "m": "m", "v": "v"}
+
+
+def _sub(index):
+    """A LaTeX subscript, braced only when it is longer than one character (h_1, h_{12})."""
+    index = str(index)
+    return f"_{index}" if len(index) == 1 else f"_{{{index}}}"
+
+
+def _layer_mark(layer):
+    return f"⁽{str(layer).translate(SUPERSCRIPT)}⁾", f"^{{({layer})}}"
+
+
+class Names:
+    """The names of one network's values: ``text(...)`` and ``latex(...)`` of any quantity."""
+
+    def __init__(self, sizes, naming):
+        self.sizes, self.naming = tuple(sizes), naming
+        self.depth = len(self.sizes) - 1
+
+    def _number(self, layer, unit, source):
+        """The running number of a weight (source given) or bias in seed/sequential naming."""
+        sizes = self.sizes
+        if source is None:
+            return sum(sizes[1:layer]) + unit
+        if self.naming == "seed" and layer == 2:
+            return sizes[0] * sizes[1] + (source - 1) * sizes[2] + unit
+        before = sum(a * b for a, b in zip(sizes[:layer - 1], sizes[1:layer]))
+        return before + (unit - 1) * sizes[layer - 1] + source
+
+    def unit(self, layer, unit):
+        """The activation of a unit (x for layer 0): (text, latex)."""
+        if layer == 0:
+            return (f"x_{unit}" if self.naming == "matrix" else f"x{unit}"), f"x{_sub(unit)}"
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            return f"a{text}_{unit}", f"a{latex}{_sub(unit)}"
+        if layer == self.depth:
+            return f"ŷ{unit}", f"\\hat{{y}}{_sub(unit)}"
+        if self.depth == 2:
+            return f"h{unit}", f"h{_sub(unit)}"
+        text, latex = _layer_mark(layer)
+        return f"h{text}{str(unit).translate(SUBSCRIPT)}", f"h{latex}{_sub(unit)}"
+
+    def target(self, unit):
+        """The target of output unit ``unit``: (text, latex)."""
+        return (f"y_{unit}" if self.naming == "matrix" else f"y{unit}"), f"y{_sub(unit)}"
+
+    def pre(self, layer, unit):
+        """The pre-activation of a unit: a_h1 (seed), z_h1 (sequential), z⁽ˡ⁾_j (matrix)."""
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            return f"z{text}_{unit}", f"z{latex}{_sub(unit)}"
+        letter = "a" if self.naming == "seed" else "z"
+        text, latex = self.unit(layer, unit)
+        return f"{letter}_{text}", f"{letter}_{{{latex}}}"
+
+    def delta(self, layer, unit):
+        """The error signal δ of a unit."""
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            return f"δ{text}_{unit}", f"\\delta{latex}{_sub(unit)}"
+        text, latex = self.unit(layer, unit)
+        return f"δ_{text}", f"\\delta_{{{latex}}}"
+
+    def param(self, layer, unit, source):
+        """A weight (``source`` given) or a bias (``unit`` None for a shared bias)."""
+        text, latex = _layer_mark(layer)
+        if unit is None:
+            return f"b{text}", f"b{latex}"
+        if self.naming == "matrix":
+            if source is None:
+                return f"b{text}_{unit}", f"b{latex}{_sub(unit)}"
+            return f"w{text}_{{{unit},{source}}}", f"w{latex}_{{{unit},{source}}}"
+        letter = "b" if source is None else "w"
+        number = self._number(layer, unit, source)
+        return f"{letter}{number}", f"{letter}{_sub(number)}"
+
+    def both(self, quantity, layer=None, unit=None, source=None):
+        """The (text, latex) symbol of any §4 quantity."""
+        if quantity == "loss":
+            return "L", "L"
+        if quantity in ("x", "a"):
+            return self.unit(0 if quantity == "x" else layer, unit)
+        if quantity == "y":
+            return self.target(unit)
+        if quantity == "z":
+            return self.pre(layer, unit)
+        if quantity == "delta":
+            return self.delta(layer, unit)
+        if quantity == "dL_da":
+            text, latex = self.unit(layer, unit)
+            return f"∂L/∂{text}", f"\\frac{{\\partial L}}{{\\partial {latex}}}"
+        if quantity == "da_dz":
+            (a_text, a_latex), (z_text, z_latex) = self.unit(layer, unit), self.pre(layer, unit)
+            return f"∂{a_text}/∂{z_text}", f"\\frac{{\\partial {a_latex}}}{{\\partial {z_latex}}}"
+        text, latex = self.param(layer, unit, source)
+        if quantity in ("w", "b"):
+            return text, latex
+        if quantity in ("dL_dw", "dL_db"):
+            return f"∂L/∂{text}", f"\\frac{{\\partial L}}{{\\partial {latex}}}"
+        if quantity in ("w_new", "b_new"):
+            return f"{text}⁺", f"{{{latex}}}^{{+}}"
+        if quantity in STATE_PREFIX:
+            prefix = STATE_PREFIX[quantity]
+            return f"{prefix}_{text}", f"{prefix}_{{{latex}}}"
+        raise ValueError(f"unknown quantity {quantity!r}")
+
+    def text(self, quantity, layer=None, unit=None, source=None):
+        """The Unicode symbol of a quantity."""
+        return self.both(quantity, layer, unit, source)[0]
+
+    def latex(self, quantity, layer=None, unit=None, source=None):
+        """The LaTeX symbol of a quantity."""
+        return self.both(quantity, layer, unit, source)[1]
+
+
+def symbol(spec: dict, quantity: str, layer: int | None = None, unit: int | None = None,
+           source: int | None = None) -> str:
+    """Return the symbol of a value in a normalized spec's naming scheme.
+
+    ``symbol(spec, "w", 2, 1, 2)`` is ``"w7"`` in seed naming, ``("delta", 2, 1)`` is ``"δ_ŷ1"``,
+    and a shared bias's update ``("b_new", 1)`` is ``"b⁽¹⁾⁺"``.
+    """
+    return Names(spec["layers"], spec["naming"]).text(quantity, layer, unit, source)

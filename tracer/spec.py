@@ -1,0 +1,194 @@
+"""Validation of network specs (SPEC §3) into a :class:`Network` ready to compute.
+
+Every malformed or inconsistent spec fails with one :class:`SpecError` naming the offending key
+(``weights[1][0]``, ``optimizer.beta1``, ``loss`` …) before anything is computed.
+"""
+
+import numpy as np
+
+from tracer import checks
+from tracer.checks import SpecError
+from tracer.functions import ACTIVATIONS, LOSSES
+
+BIAS_MODES = ("per_unit", "shared", "none")
+REDUCTIONS = ("mean", "sum")
+NAMINGS = ("seed", "sequential", "matrix")
+OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
+REQUIRED = ("layers", "weights", "inputs", "targets", "learning_rate")
+OPTIONAL = ("activations", "loss", "biases", "bias", "update_biases", "optimizer", "reduction",
+            "iterations", "naming", "leaky_relu_slope")
+MAX_PARAMETERS = 10**7
+MAX_ITERATIONS = 1000
+
+__all__ = ["SpecError", "Network", "compile_spec", "normalize"]
+
+
+class Network:
+    """A validated spec: the knobs as plain values and every number as a float64 array."""
+
+    __slots__ = ("sizes", "activations", "loss", "bias", "update_biases", "weights", "biases",
+                 "inputs", "targets", "learning_rate", "optimizer", "reduction", "iterations",
+                 "naming", "slope")
+
+    def spec(self) -> dict:
+        """Return the normalized spec: every default filled in, numbers as lists of floats."""
+        if self.bias == "per_unit":
+            biases = [b.tolist() for b in self.biases]
+        else:
+            biases = None if self.bias == "none" else list(self.biases)
+        return {
+            "layers": list(self.sizes), "activations": list(self.activations), "loss": self.loss,
+            "weights": [w.tolist() for w in self.weights], "biases": biases, "bias": self.bias,
+            "update_biases": self.update_biases, "inputs": self.inputs.tolist(),
+            "targets": self.targets.tolist(), "learning_rate": self.learning_rate,
+            "optimizer": dict(self.optimizer), "reduction": self.reduction,
+            "iterations": self.iterations, "naming": self.naming, "leaky_relu_slope": self.slope,
+        }
+
+
+def _choice(spec, key, options, default):
+    value = spec.get(key, default)
+    if type(value) is not str or value not in options:
+        raise SpecError(key, f"must be one of {', '.join(options)}; got {value!r}")
+    return value
+
+
+def _layers(spec):
+    sizes = spec["layers"]
+    if type(sizes) is not list or len(sizes) < 2:
+        raise SpecError("layers", "must be a list of at least two layer sizes (inputs, …, outputs)")
+    for i, n in enumerate(sizes):
+        if type(n) is not int or n < 1:
+            raise SpecError(f"layers[{i}]", f"must be a positive integer, got {n!r}")
+    return tuple(sizes)
+
+
+def _activations(spec, depth):
+    names = spec.get("activations", "sigmoid")
+    if type(names) is str:
+        names = [names] * depth
+    elif type(names) is not list or len(names) != depth:
+        raise SpecError("activations", f"must be one name or a list of {depth} names, one per layer 1..{depth}")
+    for i, name in enumerate(names):
+        if type(name) is not str or name not in ACTIVATIONS:
+            raise SpecError(f"activations[{i}]", f"must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
+        if name == "softmax" and i < depth - 1:
+            key = f"activations[{i}]" if isinstance(spec.get("activations"), list) else "activations"
+            raise SpecError(key, "softmax is allowed only in the output layer")
+    return tuple(names)
+
+
+def _loss(spec, output):
+    loss = _choice(spec, "loss", LOSSES, "mse")
+    if loss == "bce" and output != "sigmoid":
+        raise SpecError("loss", f"bce needs sigmoid outputs; the output activation is {output}")
+    if loss == "cross_entropy" and output != "softmax":
+        raise SpecError("loss", f"cross_entropy needs softmax outputs; the output activation is {output}")
+    return loss
+
+
+def _biases(spec, net):
+    if net.bias == "none":
+        if spec.get("biases") is not None:
+            raise SpecError("biases", 'must be absent or null when bias is "none"')
+        return [None] * len(net.weights)
+    given = spec.get("biases")
+    sizes = net.sizes[1:]
+    if given is None:
+        return [np.zeros(n) for n in sizes] if net.bias == "per_unit" else [0.0] * len(sizes)
+    if type(given) is not list or len(given) != len(sizes):
+        raise SpecError("biases", f"must be a list with one entry per layer 1..{len(sizes)}")
+    if net.bias == "per_unit":
+        return [checks.array(b, (n,), f"biases[{i}]") for i, (b, n) in enumerate(zip(given, sizes))]
+    return [checks.number(b, f"biases[{i}]") for i, b in enumerate(given)]
+
+
+def _targets(net):
+    if len(net.targets) != len(net.inputs):
+        raise SpecError("targets", f"has {len(net.targets)} samples but inputs has {len(net.inputs)}")
+    if net.loss in ("bce", "cross_entropy"):
+        outside = (net.targets < 0.0) | (net.targets > 1.0)
+        if outside.any():
+            s, j = np.argwhere(outside)[0].tolist()
+            raise SpecError(f"targets[{s}][{j}]", f"{net.loss} targets must lie in [0, 1]")
+    if net.loss == "cross_entropy":
+        for s, total in enumerate(net.targets.sum(axis=1).tolist()):
+            if abs(total - 1.0) > 1e-9:
+                raise SpecError(f"targets[{s}]", f"cross_entropy targets of a sample must sum to 1, got {total!r}")
+
+
+def _optimizer(spec):
+    given = spec.get("optimizer", "sgd")
+    params = {"name": given} if type(given) is str else given
+    if type(params) is not dict or type(params.get("name")) is not str or params["name"] not in OPTIMIZERS:
+        raise SpecError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, or an object with such a name")
+    result = {"name": params["name"], **OPTIMIZERS[params["name"]]}
+    for key, value in params.items():
+        if key == "name":
+            continue
+        if key not in result:
+            raise SpecError(f"optimizer.{key}", f"is not a parameter of {params['name']}")
+        value = checks.number(value, f"optimizer.{key}")
+        low_ok = value > 0.0 if key == "eps" else value >= 0.0
+        if not low_ok or (key != "eps" and value >= 1.0):
+            raise SpecError(f"optimizer.{key}", "must be > 0" if key == "eps" else "must lie in [0, 1)")
+        result[key] = value
+    return result
+
+
+def _scalars(spec, net):
+    net.learning_rate = checks.number(spec["learning_rate"], "learning_rate")
+    if net.learning_rate <= 0.0:
+        raise SpecError("learning_rate", "must be greater than 0")
+    net.reduction = _choice(spec, "reduction", REDUCTIONS, "mean")
+    iterations = spec.get("iterations", 1)
+    if type(iterations) is not int or not 1 <= iterations <= MAX_ITERATIONS:
+        raise SpecError("iterations", f"must be an integer from 1 to {MAX_ITERATIONS}, got {iterations!r}")
+    net.iterations = iterations
+    net.slope = checks.number(spec.get("leaky_relu_slope", 0.01), "leaky_relu_slope")
+    if not 0.0 <= net.slope < 1.0:
+        raise SpecError("leaky_relu_slope", "must lie in [0, 1)")
+    update = spec.get("update_biases", True)
+    if type(update) is not bool:
+        raise SpecError("update_biases", f"must be true or false, got {update!r}")
+    net.update_biases = update
+
+
+def compile_spec(spec: dict) -> Network:
+    """Validate ``spec`` and return the :class:`Network` it describes, or raise SpecError."""
+    if type(spec) is not dict:
+        raise SpecError("", f"a network spec must be a JSON object, got {type(spec).__name__}")
+    for key in spec:
+        if key not in REQUIRED and key not in OPTIONAL:
+            raise SpecError(str(key), "is not a spec key")
+    for key in REQUIRED:
+        if key not in spec:
+            raise SpecError(key, "is required")
+    net = Network()
+    net.sizes = sizes = _layers(spec)
+    net.activations = _activations(spec, len(sizes) - 1)
+    net.loss = _loss(spec, net.activations[-1])
+    net.bias = _choice(spec, "bias", BIAS_MODES, "per_unit")
+    biases = 0 if net.bias == "none" else (sum(sizes[1:]) if net.bias == "per_unit" else len(sizes) - 1)
+    parameters = sum(a * b for a, b in zip(sizes, sizes[1:])) + biases
+    if parameters > MAX_PARAMETERS:
+        raise SpecError("layers", f"{parameters} parameters; at most {MAX_PARAMETERS} are traced")
+    net.naming = _choice(spec, "naming", NAMINGS, "seed" if len(sizes) == 3 else "matrix")
+    if net.naming == "seed" and len(sizes) != 3:
+        raise SpecError("naming", f"seed naming needs exactly one hidden layer; this network has {len(sizes) - 2}")
+    weights = spec["weights"]
+    if type(weights) is not list or len(weights) != len(sizes) - 1:
+        raise SpecError("weights", f"must be a list of {len(sizes) - 1} matrices, one per layer 1..{len(sizes) - 1}")
+    net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(zip(weights, sizes[1:], sizes))]
+    net.biases = _biases(spec, net)
+    net.inputs = checks.samples(spec["inputs"], sizes[0], "inputs")
+    net.targets = checks.samples(spec["targets"], sizes[-1], "targets")
+    _targets(net)
+    _scalars(spec, net)
+    net.optimizer = _optimizer(spec)
+    return net
+
+
+def normalize(spec: dict) -> dict:
+    """Validate ``spec`` and return it with every default filled in (SPEC §2, §3)."""
+    return compile_spec(spec).spec()

@@ -1,0 +1,143 @@
+"""The :class:`Trace`: every value of a traced training run, read as rows, CSV, JSON or one value."""
+
+import csv
+import io
+import json
+import os
+
+from tracer import engine, rows
+from tracer.formulas import Formulas
+from tracer.naming import Names
+from tracer.spec import compile_spec
+
+COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
+           "symbol", "formula", "substituted", "value")
+ENGINE_VERSION = "1.0.0"
+PER_SAMPLE = ("x", "y", "z", "a", "dL_da", "da_dz", "delta")
+
+
+class Trace:
+    """The trace of one network spec: numbers computed eagerly, symbols and formulas on reading."""
+
+    def __init__(self, net, steps):
+        self._net, self._steps, self._spec = net, steps, None
+        self.names = Names(net.sizes, net.naming)
+
+    @property
+    def spec(self) -> dict:
+        """The normalized spec (every default filled in)."""
+        if self._spec is None:
+            self._spec = self._net.spec()
+        return self._spec
+
+    def __len__(self):
+        return rows.row_count(self.spec)
+
+    def numeric_rows(self):
+        """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` tuples."""
+        for step, row in enumerate(rows.numeric_rows(self._net, self._steps), 1):
+            yield (step, *row)
+
+    def rows(self):
+        """Yield every row as a dict with the SPEC §4 columns (empty columns are None)."""
+        formulas, names = Formulas(self._net, self._steps, self.names), self.names
+        for step, (t, sample, phase, layer, unit, source, quantity, value) in enumerate(
+                rows.numeric_rows(self._net, self._steps), 1):
+            if quantity == "loss" and sample is not None:
+                symbol = f"L_{sample}"
+            else:
+                symbol = names.text(quantity, layer, unit, source)
+            formula, substituted = formulas.render(t, sample, quantity, layer, unit, source, value)
+            yield {"step": step, "iteration": t, "sample": sample, "phase": phase, "layer": layer,
+                   "unit": unit, "source": source, "quantity": quantity, "symbol": symbol,
+                   "formula": formula, "substituted": substituted, "value": value}
+
+    def value(self, quantity: str, layer: int | None = None, unit: int | None = None,
+              source: int | None = None, sample: int | None = None, iteration: int = 1) -> float:
+        """Return one value of the trace; raise KeyError when the trace holds no such value.
+
+        A per-sample quantity (x, y, z, a, dL_da, da_dz, delta) of a batch needs ``sample``;
+        ``loss`` without a sample is the batch loss, with one the sample's own loss.
+        """
+        net = self._net
+        if type(iteration) is not int or not 1 <= iteration <= len(self._steps):
+            raise KeyError(f"iteration must be 1..{len(self._steps)}, got {iteration!r}")
+        step = self._steps[iteration - 1]
+        if quantity == "loss":
+            if sample is None:
+                return step.loss
+            return float(step.losses[_index(sample, len(net.inputs), "sample")])
+        if quantity in PER_SAMPLE:
+            if sample is None and len(net.inputs) > 1:
+                raise KeyError(f"{quantity} is per sample in a batch of {len(net.inputs)}: give sample")
+            s = _index(1 if sample is None else sample, len(net.inputs), "sample")
+            if quantity == "x" and layer in (None, 0):
+                return float(net.inputs[s, _index(unit, net.sizes[0], "unit")])
+            if quantity == "y" and layer in (None, len(net.sizes) - 1):
+                return float(net.targets[s, _index(unit, net.sizes[-1], "unit")])
+            values = getattr(step, quantity, None) if quantity not in ("x", "y") else None
+            if values is None or type(layer) is not int or not 1 <= layer < len(net.sizes) or values[layer] is None:
+                raise KeyError(f"the trace has no {quantity} in layer {layer!r}")
+            return float(values[layer][s, _index(unit, net.sizes[layer], "unit")])
+        return self._parameter_value(step, quantity, layer, unit, source)
+
+    def _parameter_value(self, step, quantity, layer, unit, source):
+        net = self._net
+        if type(layer) is not int or not 1 <= layer < len(net.sizes):
+            raise KeyError(f"layer must be 1..{len(net.sizes) - 1}, got {layer!r}")
+        updated = net.update_biases and net.bias != "none"
+        weight = source is not None
+        arrays = {"w": step.weights, "b": step.biases, "dL_dw": step.dL_dw, "dL_db": step.dL_db,
+                  "w_new": step.weights_new, "b_new": step.biases_new if updated else None}
+        if quantity in arrays:
+            values = arrays[quantity]
+            if values is None or weight != quantity.startswith(("w", "dL_dw")) or net.bias == "none" and not weight:
+                raise KeyError(f"the trace has no {quantity} for layer {layer}, unit {unit!r}, source {source!r}")
+        elif quantity in step.state and (weight or updated):
+            values = step.state[quantity][0 if weight else 1]
+        else:
+            raise KeyError(f"the trace has no {quantity!r} values")
+        value = values[layer]
+        if not weight and net.bias == "shared":
+            if unit is not None:
+                raise KeyError("a shared bias has no unit")
+            return float(value)
+        j = _index(unit, net.sizes[layer], "unit")
+        return float(value[j, _index(source, net.sizes[layer - 1], "source")] if weight else value[j])
+
+    def to_dict(self) -> dict:
+        """The JSON form: ``{"spec": normalized spec, "engine_version": …, "steps": [rows]}``."""
+        return {"spec": self.spec, "engine_version": ENGINE_VERSION, "steps": list(self.rows())}
+
+    def to_json(self) -> str:
+        """The JSON form as text (floats written with repr, so they read back bit-identical)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def write_csv(self, file) -> None:
+        """Write the CSV form (RFC 4180, header row) to a text file object or a path."""
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "w", newline="", encoding="utf-8") as handle:
+                self.write_csv(handle)
+            return
+        writer = csv.writer(file)
+        writer.writerow(COLUMNS)
+        writer.writerows([row[c] for c in COLUMNS] for row in self.rows())
+
+    def to_csv(self) -> str:
+        """The CSV form as text."""
+        buffer = io.StringIO()
+        self.write_csv(buffer)
+        return buffer.getvalue()
+
+
+def _index(value, size, name):
+    """A 1-based index checked against ``size``, returned 0-based (never a negative index)."""
+    if type(value) is not int or not 1 <= value <= size:
+        raise KeyError(f"{name} must be 1..{size}, got {value!r}")
+    return value - 1
+
+
+def trace(spec: dict) -> Trace:
+    """Validate ``spec`` (SPEC §3) and trace it; raise SpecError when it is malformed."""
+    net = compile_spec(spec)
+    return Trace(net, engine.run(net))
