@@ -1,0 +1,142 @@
+"""CSV and JSON of a trace: header, round trip, row order (SPEC §4) and row count."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from tracer import normalize, row_count, trace
+
+HEADER = "step,iteration,sample,phase,layer,unit,source,quantity,symbol,formula,substituted,value"
+
+
+def expected_order(spec):
+    """The SPEC §4 order, written out from the contract's table and the team's decisions."""
+    sizes, depth = spec["layers"], len(spec["layers"]) - 1
+    count, bias = len(spec["inputs"]), spec["bias"]
+    states = {"sgd": [], "momentum": ["velocity"], "adam": ["m", "v"]}[spec["optimizer"]["name"]]
+    updated = spec["update_biases"] and bias != "none"
+
+    def bias_units(l):
+        return {"per_unit": list(range(1, sizes[l] + 1)), "shared": [None], "none": []}[bias]
+
+    rows = []
+    for t in range(1, spec["iterations"] + 1):
+        for s in range(1, count + 1):
+            rows += [(t, s, "input", 0, k, None, "x") for k in range(1, sizes[0] + 1)]
+            rows += [(t, s, "input", depth, j, None, "y") for j in range(1, sizes[-1] + 1)]
+        for l in range(1, depth + 1):
+            rows += [(t, None, "input", l, j, k, "w") for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
+            rows += [(t, None, "input", l, j, None, "b") for j in bias_units(l)]
+        for l in range(1, depth + 1):
+            for s in range(1, count + 1):
+                for j in range(1, sizes[l] + 1):
+                    rows += [(t, s, "forward", l, j, None, "z"), (t, s, "forward", l, j, None, "a")]
+        if count > 1:
+            rows += [(t, s, "loss", None, None, None, "loss") for s in range(1, count + 1)]
+        rows.append((t, None, "loss", None, None, None, "loss"))
+        for l in range(depth, 0, -1):
+            act = spec["activations"][l - 1]
+            fused = l == depth and (act, spec["loss"]) in (("sigmoid", "bce"), ("softmax", "cross_entropy"))
+            per_unit = [q for q in ("dL_da", "da_dz", "delta")
+                        if not (q == "dL_da" and fused) and not (q == "da_dz" and act == "softmax")]
+            for s in range(1, count + 1):
+                for j in range(1, sizes[l] + 1):
+                    rows += [(t, s, "backward", l, j, None, q) for q in per_unit]
+            rows += [(t, None, "backward", l, j, k, "dL_dw") for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
+            rows += [(t, None, "backward", l, j, None, "dL_db") for j in bias_units(l)]
+        for l in range(1, depth + 1):
+            for j in range(1, sizes[l] + 1):
+                for k in range(1, sizes[l - 1] + 1):
+                    rows += [(t, None, "update", l, j, k, q) for q in states]
+            if updated:
+                for j in bias_units(l):
+                    rows += [(t, None, "update", l, j, None, q) for q in states]
+            rows += [(t, None, "update", l, j, k, "w_new") for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
+            if updated:
+                rows += [(t, None, "update", l, j, None, "b_new") for j in bias_units(l)]
+    return rows
+
+
+ORDER_CASES = {
+    "batch": dict(inputs=[[0.5, -0.3], [0.1, 0.2], [0.9, -0.9]], targets=[[0.2, 0.9], [0.1, 0.1], [0.5, 0.5]]),
+    "iterations": dict(iterations=3),
+    "adam": dict(optimizer="adam", iterations=2),
+    "momentum without bias updates": dict(optimizer="momentum", update_biases=False),
+    "shared bias": dict(bias="shared", biases=[0.1, 0.2], optimizer="adam", iterations=2,
+                        inputs=[[0.5, -0.3], [0.1, 0.2]], targets=[[0.2, 0.9], [0.1, 0.1]]),
+    "no bias": dict(bias="none", biases=None),
+    "softmax cross-entropy": dict(activations=["tanh", "softmax"], loss="cross_entropy", targets=[0.3, 0.7]),
+    "sigmoid bce, sum": dict(loss="bce", reduction="sum", inputs=[[0.5, -0.3], [0.1, 0.2]], targets=[[0.2, 0.9], [0.1, 0.1]]),
+    "softmax mse": dict(activations=["relu", "softmax"], loss="mse"),
+    "deep": dict(layers=[2, 3, 2, 2], weights=[[[0.1, 0.2]] * 3, [[0.1, -0.2, 0.3]] * 2, [[0.5, -0.5]] * 2],
+                 biases=[[0.0] * 3, [0.1] * 2, [0.2] * 2], iterations=2, optimizer="momentum"),
+}
+
+
+@pytest.mark.parametrize("case", ORDER_CASES)
+def test_rows_come_in_spec_order(ref, case):
+    result = trace(ref.seed_spec(**ORDER_CASES[case]))
+    got = [tuple(row[1:8]) for row in result.numeric_rows()]
+    assert got == expected_order(result.spec)
+    assert [row[0] for row in result.numeric_rows()] == list(range(1, len(got) + 1))
+    assert len(result) == len(got) == row_count(result.spec) == row_count(normalize(ref.seed_spec(**ORDER_CASES[case])))
+
+
+def test_rows_and_numeric_rows_agree(ref):
+    result = trace(ref.seed_spec(**ORDER_CASES["shared bias"]))
+    full = [(r["step"], r["iteration"], r["sample"], r["phase"], r["layer"], r["unit"], r["source"],
+             r["quantity"], r["value"]) for r in result.rows()]
+    assert full == list(result.numeric_rows())
+
+
+@pytest.mark.parametrize("case", ["batch", "shared bias", "adam"])
+def test_csv_has_the_contract_header_and_reads_back_bit_identical(ref, case):
+    result = trace(ref.seed_spec(**ORDER_CASES[case]))
+    text = result.to_csv()
+    assert text.splitlines()[0] == HEADER
+    parsed = list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = list(result.rows())
+    assert len(parsed) == len(rows) == len(result)
+    for got, row in zip(parsed, rows):
+        assert float(got["value"]).hex() == float(row["value"]).hex()
+        for column in ("step", "iteration", "sample", "layer", "unit", "source"):
+            assert got[column] == ("" if row[column] is None else str(row[column]))
+        assert (got["symbol"], got["formula"], got["substituted"]) == (row["symbol"], row["formula"], row["substituted"])
+
+
+def test_csv_values_equal_the_value_api_bit_for_bit(ref):
+    result = trace(ref.seed_spec(**ORDER_CASES["batch"]))
+    for row in csv.DictReader(io.StringIO(result.to_csv(), newline="")):
+        args = {c: int(row[c]) if row[c] else None for c in ("layer", "unit", "source", "sample")}
+        if row["quantity"] not in ("x", "y", "z", "a", "dL_da", "da_dz", "delta", "loss"):
+            args["sample"] = None
+        value = result.value(row["quantity"], iteration=int(row["iteration"]), **args)
+        assert float(row["value"]) == value
+
+
+def test_write_csv_to_a_path(ref, tmp_path):
+    path = tmp_path / "trace.csv"
+    trace(ref.seed_spec()).write_csv(path)
+    assert path.read_bytes().startswith((HEADER + "\r\n").encode())  # RFC 4180 line ends
+
+
+def test_json_round_trip_is_bit_identical_and_echoes_the_normalized_spec(ref):
+    result = trace(ref.seed_spec(**ORDER_CASES["adam"]))
+    document = json.loads(result.to_json())
+    assert document["spec"] == result.spec == normalize(ref.seed_spec(**ORDER_CASES["adam"]))
+    assert document["spec"]["optimizer"] == {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert [list(step) for step in document["steps"]] == [list(HEADER.split(","))] * len(result)
+    for got, row in zip(document["steps"], result.rows()):
+        assert got == row
+        assert got["value"].hex() == row["value"].hex()
+    assert result.to_dict()["steps"][0]["source"] is None
+
+
+def test_substituted_sums_of_more_than_eight_terms_are_elided():
+    spec = {"layers": [10, 1], "weights": [[[0.1] * 10]], "inputs": [1.0] * 10, "targets": [0.5],
+            "learning_rate": 0.1}
+    z = next(row for row in trace(spec).rows() if row["quantity"] == "z")
+    assert r"\cdots" in z["formula"] and r"\cdots" in z["substituted"]
+    assert z["formula"].count("+") < 10
