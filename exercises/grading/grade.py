@@ -1,0 +1,117 @@
+"""Grading a submission (SPEC §6): parse, compare, carry errors forward, diagnose.
+
+Plain values in, plain values out: a spec, the asked field keys, the answers as submitted and
+the settings; no request, no database.
+"""
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+import json
+
+from exercises.grading.diagnose import Evidence
+from exercises.grading.feedback import Feedback
+from exercises.grading.model import true_values
+from exercises.grading.network import Network
+from exercises.grading.parse import AnswerError, parse_answer
+from exercises.grading.results import FieldGrade, SubmissionResult
+from exercises.grading.settings import GradingSettings
+from exercises.grading.tolerance import within
+from tracer import ENGINE_VERSION
+
+
+class InvalidSubmission(ValueError):
+    """A submission with unreadable or unknown fields; ``errors`` maps each to its reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
+        self.errors = errors
+
+
+@lru_cache(maxsize=256)
+def _network(canonical_spec: str) -> Network:
+    # Exercises are graded many times; their keys and dependency graph are built once.
+    return Network(json.loads(canonical_spec))
+
+
+def network_of(spec: dict) -> Network:
+    """Return the (cached) grading view of an exercise's spec."""
+    return _network(json.dumps(spec, sort_keys=True))
+
+
+def parse_submission(field_keys: Sequence[str], answers: Mapping) -> dict[str, float | None]:
+    """Parse every asked field's answer (missing is blank); raise InvalidSubmission naming
+    every unknown or unreadable field."""
+    if not isinstance(answers, Mapping):
+        raise TypeError(f"answers must be a mapping of field keys, got {type(answers).__name__}")
+    asked = set(field_keys)
+    errors = {str(key): "unknown field" for key in answers if key not in asked}
+    parsed = {}
+    for key in field_keys:
+        try:
+            parsed[key] = parse_answer(answers.get(key))
+        except AnswerError as error:
+            errors[key] = str(error)
+    if errors:
+        raise InvalidSubmission(errors)
+    return parsed
+
+
+def _checked_fields(net, field_keys):
+    keys = tuple(field_keys)
+    if len(set(keys)) != len(keys):
+        raise ValueError("field_keys has duplicates")
+    for key in keys:
+        try:
+            net.slot(key)
+        except KeyError:
+            raise ValueError(f"{key!r} is not a computed value of this exercise") from None
+    return keys
+
+
+def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
+                     settings: GradingSettings | None = None, symbols: Mapping[str, str] | None = None
+                     ) -> SubmissionResult:
+    """Grade ``answers`` (field key → text or JSON number) to the exercise ``spec``'s fields.
+
+    Raises InvalidSubmission when any answer is unreadable or names an unknown field; then
+    nothing is graded. ``symbols`` optionally overrides the symbols messages use, by key.
+    """
+    settings = settings or GradingSettings()
+    net = network_of(spec)
+    keys = _checked_fields(net, field_keys)
+    parsed = parse_submission(keys, answers)
+    true = true_values(net)
+    evidence = Evidence(net, keys, true, parsed, settings.tolerance)
+    submitted = {key: _as_text(answers.get(key)) for key in keys}
+    feedback = Feedback(net, submitted, symbols)
+    fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings, submitted[key])
+              for key in keys}
+    return SubmissionResult(spec=net.spec, field_keys=keys,
+                            answers={key: answers[key] for key in keys if key in answers},
+                            settings=settings, fields=fields, engine_version=ENGINE_VERSION)
+
+
+def _grade_field(key, value, expected, evidence, feedback, settings, text):
+    tol = settings.tolerance
+    rule = tol.describe() + (" and the step rule" if evidence.net.given(key) is not None else "")
+    grade = dict(key=key, submitted=text, parsed=value, expected=expected, tolerance=rule)
+    if value is None:
+        return FieldGrade(**grade, status="blank", credit=0.0, message="No answer.")
+    if evidence.correct(key, value, expected):
+        return FieldGrade(**grade, status="correct", credit=1.0, message="Correct.")
+    sources = evidence.carried_from(key)
+    if sources and evidence.correct(key, value, evidence.ecf[key]):
+        return FieldGrade(**grade, status="carried", credit=float(settings.ecf_credit),
+                          message=feedback.carried(key, sources), carried_from=sources)
+    findings = evidence.findings(key, value)
+    if findings and settings.feedback:
+        message = " ".join(feedback.misconception(key, finding) for finding in findings)
+    else:
+        message = feedback.incorrect(key, value, within(value, expected, tol))
+    return FieldGrade(**grade, status="incorrect", credit=0.0, message=message,
+                      misconceptions=tuple(finding.mistake for finding in findings))
+
+
+def _as_text(raw) -> str:
+    if raw is None:
+        return ""
+    return raw if isinstance(raw, str) else json.dumps(raw)

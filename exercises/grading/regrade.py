@@ -1,0 +1,59 @@
+"""Regrading a stored submission under new settings, and explaining what changed."""
+from dataclasses import dataclass
+
+from exercises.grading.grade import grade_submission
+from exercises.grading.results import SubmissionResult
+from exercises.grading.settings import GradingSettings
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's status and credit before and after a regrade."""
+
+    key: str
+    old_status: str
+    new_status: str
+    old_credit: float
+    new_credit: float
+
+    @property
+    def changed(self) -> bool:
+        """Whether the status or the credit differs."""
+        return self.old_status != self.new_status or self.old_credit != self.new_credit
+
+
+@dataclass(frozen=True)
+class RegradeReport:
+    """The old and new results of a regrade, field by field."""
+
+    old: SubmissionResult
+    new: SubmissionResult
+    fields: dict[str, FieldChange]
+
+    @property
+    def score_changed(self) -> bool:
+        """Whether the total score differs."""
+        return self.old.score != self.new.score
+
+    def changes(self) -> list[FieldChange]:
+        """The fields whose status or credit changed, in field order."""
+        return [change for change in self.fields.values() if change.changed]
+
+    def explain(self) -> str:
+        """A few lines a person can read: the score, then each changed field."""
+        lines = [f"score {self.old.score:g}/{self.old.max_score} → {self.new.score:g}/{self.new.max_score}"
+                 + ("" if self.score_changed else " (unchanged)")]
+        lines += [f"{c.key}: {c.old_status} ({c.old_credit:g}) → {c.new_status} ({c.new_credit:g})"
+                  for c in self.changes()]
+        return "\n".join(lines)
+
+
+def regrade(record: dict, settings: GradingSettings | None = None) -> RegradeReport:
+    """Grade a stored submission (``SubmissionResult.to_record()``) again under ``settings``
+    (default: the settings it was graded with) and the current engine."""
+    old = SubmissionResult.from_record(record)
+    new = grade_submission(old.spec, old.field_keys, old.answers, settings or old.settings)
+    fields = {key: FieldChange(key, old.fields[key].status, new.fields[key].status,
+                               old.fields[key].credit, new.fields[key].credit)
+              for key in old.field_keys}
+    return RegradeReport(old=old, new=new, fields=fields)
