@@ -1,0 +1,17 @@
+"""Student pages in the browser: home, practice, exercises with feedback and worked solutions,
+and the public trace tool. Views parse requests, call service functions and render templates.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
+    from . import exercise_views, home, i18n, practice_views, trace_tool
+
+    i18n.init_app(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(practice_views.bp)
+    app.register_blueprint(exercise_views.bp)
+    app.register_blueprint(trace_tool.bp)

@@ -1,0 +1,106 @@
+"""The answer form: one input per asked field, grouped in the order one computes them.
+
+Fields arrive in computation order (forward values, loss, then per layer from the output back:
+error signals, gradients, updates); consecutive fields of the same layer and kind form a group,
+so the seed network reads "output δ, output updates, hidden δ, hidden updates".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from tracer.keys import parse_key
+from tracer.naming import Names
+
+from .mathml import math
+from .statement import layer_name
+
+KIND = {"z": "forward", "a": "forward", "loss": "loss", "dL_da": "signals", "da_dz": "signals",
+        "delta": "signals", "dL_dw": "gradients", "dL_db": "gradients", "w_new": "updates",
+        "b_new": "updates"}
+
+
+@dataclass
+class FieldView:
+    """One input of the answer form."""
+
+    key: str
+    input_id: str
+    symbol: str          # Unicode, for messages ("δ_h1")
+    symbol_math: Markup  # MathML, for the label
+    description: str
+
+
+@dataclass
+class FieldGroup:
+    """Consecutive fields of one layer and kind, under one heading."""
+
+    title: str
+    fields: list[FieldView] = field(default_factory=list)
+
+
+def input_id(key: str) -> str:
+    """The HTML id of a field's input (keys contain colons, which CSS selectors dislike)."""
+    return "f-" + key.replace(":", "-")
+
+
+def _unit(names: Names, layer: int, unit: int) -> str:
+    return names.text("x" if layer == 0 else "a", layer, unit)
+
+
+def describe(names: Names, quantity: str, layer, unit, source) -> str:
+    """A field's description for people, in the interface's language."""
+    if quantity == "loss":
+        return _("the loss")
+    if source is not None:
+        edge = f"{_unit(names, layer - 1, source)} → {_unit(names, layer, unit)}"
+        weight = names.text("w", layer, unit, source)
+        if quantity == "w_new":
+            return _("updated weight %(weight)s (%(edge)s)", weight=weight, edge=edge)
+        return _("gradient of weight %(weight)s (%(edge)s)", weight=weight, edge=edge)
+    if quantity in ("dL_db", "b_new"):
+        bias = names.text("b", layer, unit)
+        if quantity == "b_new":
+            return _("updated bias %(bias)s", bias=bias)
+        return _("gradient of bias %(bias)s", bias=bias)
+    name = _unit(names, layer, unit)
+    return {
+        "z": _("pre-activation of %(unit)s", unit=name),
+        "a": _("activation of %(unit)s", unit=name),
+        "dL_da": _("loss gradient with respect to %(unit)s", unit=name),
+        "da_dz": _("activation derivative of %(unit)s", unit=name),
+        "delta": _("error signal of %(unit)s", unit=name),
+    }[quantity]
+
+
+def _group_title(kind: str, layer: int | None, depth: int) -> str:
+    if kind == "loss":
+        return _("Loss")
+    where = layer_name(layer, depth)
+    return {
+        "forward": _("%(layer)s: feedforward", layer=where),
+        "signals": _("%(layer)s: error signals δ", layer=where),
+        "gradients": _("%(layer)s: gradients", layer=where),
+        "updates": _("%(layer)s: updated weights and biases", layer=where),
+    }[kind]
+
+
+def field_groups(spec: dict, fields: list[dict]) -> list[FieldGroup]:
+    """The exercise's fields (stored order) as titled groups of inputs."""
+    names = Names(spec["layers"], spec["naming"])
+    depth = len(spec["layers"]) - 1
+    groups: list[FieldGroup] = []
+    current = None
+    for stored in fields:
+        quantity, layer, unit, source = parse_key(stored["key"])
+        group_key = (KIND[quantity], layer)
+        if group_key != current:
+            groups.append(FieldGroup(_group_title(KIND[quantity], layer, depth)))
+            current = group_key
+        groups[-1].fields.append(FieldView(
+            key=stored["key"], input_id=input_id(stored["key"]), symbol=stored["symbol"],
+            symbol_math=math(names.latex(quantity, layer, unit, source)),
+            description=describe(names, quantity, layer, unit, source)))
+    return groups

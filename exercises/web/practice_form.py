@@ -1,0 +1,134 @@
+"""The practice configurator's query string: parsed into template knobs, and written back.
+
+A practice exercise's settings and seed live in its URL (``/practice/new?template=…&seed=…``),
+so anyone can open exactly that exercise. Only settings that differ from the chosen preset are
+written, which keeps shared links short and makes the knobs canonical: the same exercise always
+gives the same link.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..errors import ApiError
+from ..generation import BUILTIN_TEMPLATES, Template
+from ..practice import DEFAULT_TEMPLATE, MAX_SEED
+
+STANDARD_ASK = ("delta", "w_new", "b_new")
+QUERY_KEYS = ("template", "layers", "hidden", "output", "loss", "bias", "update_biases",
+              "naming", "learning_rate", "ask", "answer_digits", "seed")
+
+
+def resolved_activations(layers, activations) -> list[str]:
+    """One activation name per layer after the input."""
+    if isinstance(activations, str):
+        return [activations] * (len(layers) - 1)
+    return list(activations)
+
+
+def _int(text: str, key: str, low: int, high: int, errors: dict) -> int | None:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        errors[key] = f"must be a whole number from {low} to {high}"
+        return None
+    if not low <= value <= high:
+        errors[key] = f"must be a whole number from {low} to {high}"
+        return None
+    return value
+
+
+def knobs_from_args(args: MultiDict) -> dict[str, Any]:
+    """Practice knobs (for ``practice.create``) from the configurator's query arguments.
+
+    Empty arguments mean "as in the preset"; so do values equal to the preset's. Raises
+    ApiError(422) naming each argument that cannot be read.
+    """
+    errors: dict[str, str] = {}
+    template_id = args.get("template") or DEFAULT_TEMPLATE
+    base = BUILTIN_TEMPLATES.get(template_id)
+    if base is None:
+        raise ApiError(422, "unknown preset", {"template": "not one of the presets"})
+    knobs: dict[str, Any] = {"template": template_id}
+    layers = list(base.layers)
+    if text := args.get("layers", "").strip():
+        parts = [p for p in re.split(r"[\s,\-–x×]+", text) if p]
+        if parts and all(p.isdigit() for p in parts):
+            layers = [int(p) for p in parts]
+            if layers != list(base.layers):
+                knobs["layers"] = layers
+        else:
+            errors["layers"] = "write the unit counts from input to output, e.g. 2-3-2"
+    base_activations = resolved_activations(base.layers, base.activations)
+    hidden = args.get("hidden", "").strip() or base_activations[0]
+    output = args.get("output", "").strip() or base_activations[-1]
+    activations = [hidden] * (len(layers) - 2) + [output]
+    if activations != base_activations:
+        knobs["activations"] = activations
+    for key in ("loss", "bias", "naming"):
+        if (value := args.get(key, "").strip()) and value != getattr(base, key):
+            knobs[key] = value
+    if (value := args.get("update_biases", "").strip()) in ("1", "0"):
+        if (value == "1") != base.update_biases:
+            knobs["update_biases"] = value == "1"
+    if text := args.get("learning_rate", "").strip():
+        try:
+            rate = float(text.replace(",", ".").replace("−", "-"))
+        except ValueError:
+            errors["learning_rate"] = "must be a number such as 0.5"
+        else:
+            if rate != base.learning_rate:
+                knobs["learning_rate"] = rate
+    ask = [q for q in args.getlist("ask") if q]
+    if ask and tuple(sorted(ask)) != tuple(sorted(STANDARD_ASK)):
+        knobs["ask"] = ask
+    if text := args.get("answer_digits", "").strip():
+        digits = _int(text, "answer_digits", 1, 8, errors)
+        if digits is not None and digits != base.answer_digits:
+            knobs["answer_digits"] = digits
+    if text := args.get("seed", "").strip():
+        seed = _int(text, "seed", 0, MAX_SEED, errors)
+        if seed is not None:
+            knobs["seed"] = seed
+    if errors:
+        raise ApiError(422, "some settings could not be read", errors)
+    return knobs
+
+
+def share_args(template_id: str | None, template: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The query arguments that recreate a practice exercise: its preset, changed knobs, seed."""
+    template_id = template_id if template_id in BUILTIN_TEMPLATES else DEFAULT_TEMPLATE
+    base = BUILTIN_TEMPLATES[template_id]
+    args: dict[str, Any] = {"template": template_id}
+    if list(template["layers"]) != list(base.layers):
+        args["layers"] = "-".join(str(n) for n in template["layers"])
+    mine = resolved_activations(template["layers"], template["activations"])
+    theirs = resolved_activations(base.layers, base.activations)
+    if mine != theirs:
+        if len(mine) > 1:
+            args["hidden"] = mine[0]
+        args["output"] = mine[-1]
+    for key in ("loss", "bias", "naming"):
+        if template[key] is not None and template[key] != getattr(base, key):
+            args[key] = template[key]
+    if template["update_biases"] != base.update_biases:
+        args["update_biases"] = "1" if template["update_biases"] else "0"
+    if template["learning_rate"] != base.learning_rate:
+        args["learning_rate"] = repr(template["learning_rate"])
+    if template["ask"] is not None:
+        args["ask"] = list(template["ask"])
+    if template["answer_digits"] != base.answer_digits:
+        args["answer_digits"] = str(template["answer_digits"])
+    args["seed"] = str(seed)
+    return args
+
+
+def preset_defaults(template: Template) -> dict[str, Any]:
+    """A preset's settings as the configurator shows them."""
+    activations = resolved_activations(template.layers, template.activations)
+    return {"layers": "-".join(str(n) for n in template.layers), "hidden": activations[0],
+            "output": activations[-1], "loss": template.loss, "bias": template.bias,
+            "learning_rate": template.learning_rate, "answer_digits": template.answer_digits,
+            "ask": list(template.asked_quantities())}

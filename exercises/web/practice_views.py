@@ -1,0 +1,47 @@
+"""Practice in the browser: the configurator, and /practice/new, which opens an exercise."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..errors import ApiError
+from ..generation import BUILTIN_TEMPLATES
+from ..generation.knobs import ASKABLE
+from ..practice import DEFAULT_TEMPLATE
+from tracer.functions import ACTIVATIONS, LOSSES
+
+from . import ownership
+from .labels import QUANTITIES
+from .practice_form import knobs_from_args, preset_defaults
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+def render_configurator(errors: dict[str, str] | None = None, message: str | None = None,
+                        status: int = 200):
+    """The configurator page, with the submitted values kept and errors beside their fields."""
+    template_id = request.args.get("template") or DEFAULT_TEMPLATE
+    preset = BUILTIN_TEMPLATES.get(template_id, BUILTIN_TEMPLATES[DEFAULT_TEMPLATE])
+    return render_template(
+        "practice_configure.html", presets=BUILTIN_TEMPLATES, template_id=template_id,
+        defaults=preset_defaults(preset), args=request.args, errors=errors or {},
+        message=message, askable=ASKABLE, quantity_labels=QUANTITIES,
+        hidden_choices=[(a, a) for a in ACTIVATIONS if a != "softmax"],
+        output_choices=[(a, a) for a in ACTIVATIONS], loss_choices=[(name, name) for name in LOSSES]
+    ), status
+
+
+@bp.get("")
+def configure():
+    """Choose a preset and change any of its settings."""
+    return render_configurator()
+
+
+@bp.get("/new")
+def new():
+    """Open the practice exercise these settings (and seed, if given) describe; a link to here
+    with a seed is a shareable exercise."""
+    try:
+        exercise = ownership.practice_for(knobs_from_args(request.args))
+    except ApiError as error:
+        return render_configurator(error.fields, error.message, 422)
+    return redirect(url_for("exercise.show", exercise_id=exercise.id))

@@ -1,0 +1,35 @@
+"""When the worked solution of an exercise may be shown, revealing it, and reading its trace.
+
+A practice exercise's solution is always available; opening it is recorded (``revealed``), as
+SPEC §8 asks of the API's solution route. Problem-set variants follow their set's policy,
+which the instructor side decides through ``solution_allowed``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from .. import db, storage
+from ..models import Exercise, Trace
+
+
+def solution_allowed(exercise: Exercise) -> bool:
+    """Whether this exercise's worked solution may be shown to the student viewing it."""
+    return exercise.kind == "practice"
+
+
+def reveal(exercise: Exercise) -> None:
+    """Record that the solution was shown (one transaction)."""
+    with db.write_transaction() as sess:
+        sess.get(Exercise, exercise.id).revealed = True
+    exercise.revealed = True
+
+
+def trace_rows(exercise: Exercise) -> Iterator[dict]:
+    """The exercise's stored trace as SPEC §4 rows, in step order."""
+    sess = db.session()
+    stored = sess.scalar(select(Trace).where(Trace.exercise_id == exercise.id))
+    if stored is None:
+        raise LookupError(f"exercise {exercise.id} has no stored trace")
+    return storage.stored_rows(sess, stored)

@@ -1,0 +1,98 @@
+"""An exercise's statement: the given values and the formulas of the network, as mathematics.
+
+Everything here is a given value or a symbolic formula. The forward and loss formulas are the
+engine's own ``formula`` column (symbols only, in the exercise's naming scheme); the computed
+values of those rows are never read, so a statement cannot leak an answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+import tracer
+from tracer.naming import Names
+
+from .diagram import number
+from .mathml import equation, math
+
+ACTIVATION_DEFINITIONS = {
+    "sigmoid": r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+    "tanh": r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+    "relu": r"\mathrm{ReLU}(z) = \max(0, z)",
+    "leaky_relu": r"f(z) = \max(\alpha z, z)",
+    "linear": r"f(z) = z",
+    "softmax": r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
+}
+UPDATE_RULES = {
+    "sgd": [r"\theta^{+} = \theta - \eta \frac{\partial L}{\partial \theta}"],
+    "momentum": [r"v = \mu \cdot 0 + \frac{\partial L}{\partial \theta}",
+                 r"\theta^{+} = \theta - \eta v"],
+    "adam": [r"m = (1 - \beta_1) \frac{\partial L}{\partial \theta}, \quad "
+             r"v = (1 - \beta_2) \left(\frac{\partial L}{\partial \theta}\right)^2",
+             r"\theta^{+} = \theta - \eta \frac{m / (1 - \beta_1)}{\sqrt{v / (1 - \beta_2)} "
+             r"+ \epsilon}"],
+}
+
+
+@dataclass
+class Statement:
+    """What an exercise page states, ready to render."""
+
+    inputs: list[Markup] = field(default_factory=list)
+    targets: list[Markup] = field(default_factory=list)
+    learning_rate: Markup = Markup("")
+    activations: list[tuple[str, Markup]] = field(default_factory=list)
+    forward: list[Markup] = field(default_factory=list)
+    loss: Markup = Markup("")
+    update: list[Markup] = field(default_factory=list)
+    optimizer_note: str = ""
+
+
+def layer_name(layer: int, depth: int) -> str:
+    """"Output layer", "Hidden layer" or "Hidden layer 2", in the interface's language."""
+    if layer == depth:
+        return _("Output layer")
+    if depth == 2:
+        return _("Hidden layer")
+    return _("Hidden layer %(number)d", number=layer)
+
+
+def statement(spec: dict) -> Statement:
+    """The statement of the network of a normalized one-sample ``spec``."""
+    names = Names(spec["layers"], spec["naming"])
+    depth = len(spec["layers"]) - 1
+    inputs = spec["inputs"][0] if isinstance(spec["inputs"][0], list) else spec["inputs"]
+    targets = spec["targets"][0] if isinstance(spec["targets"][0], list) else spec["targets"]
+    result = Statement(
+        inputs=[equation(names.latex("x", 0, k), number(v).replace("−", "-"))
+                for k, v in enumerate(inputs, 1)],
+        targets=[equation(names.latex("y", depth, j), number(v).replace("−", "-"))
+                 for j, v in enumerate(targets, 1)],
+        learning_rate=math(rf"\eta = {spec['learning_rate']!r}"))
+    activations = spec["activations"]
+    per_layer = [activations] * depth if isinstance(activations, str) else list(activations)
+    for layer, name in enumerate(per_layer, 1):
+        definition = ACTIVATION_DEFINITIONS[name]
+        if name == "leaky_relu":
+            definition += rf", \quad \alpha = {spec['leaky_relu_slope']!r}"
+        result.activations.append((layer_name(layer, depth), math(definition)))
+    for row in tracer.trace(spec).rows():
+        if row["iteration"] != 1 or row["sample"] not in (None, 1):
+            continue
+        latex = names.latex(row["quantity"], row["layer"], row["unit"], row["source"])
+        if row["phase"] == "forward":
+            result.forward.append(equation(latex, row["formula"]))
+        elif row["phase"] == "loss":
+            result.loss = equation(latex, row["formula"])
+    optimizer = spec["optimizer"]["name"] if isinstance(spec["optimizer"], dict) else spec["optimizer"]
+    result.update = [math(rule) for rule in UPDATE_RULES[optimizer]]
+    if optimizer == "momentum":
+        result.optimizer_note = _("Momentum μ = %(mu)s; the velocity starts at 0.",
+                                  mu=spec["optimizer"]["momentum"])
+    elif optimizer == "adam":
+        result.optimizer_note = _("Adam with β₁ = %(b1)s, β₂ = %(b2)s, ε = %(eps)s; m and v start at 0.",
+                                  b1=spec["optimizer"]["beta1"], b2=spec["optimizer"]["beta2"],
+                                  eps=spec["optimizer"]["eps"])
+    return result

@@ -1,0 +1,117 @@
+"""The public trace tool: paste or upload a network spec (SPEC §3), get its trace rendered as
+the exercise walkthrough, with CSV and JSON downloads.
+
+A bad spec answers 422 with the engine's message naming the offending key, never a 500.
+``trace_allowed`` is the hook through which the instructor side can refuse traces (exam mode):
+it asks every check registered with ``register_trace_check``.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask_babel import gettext as _
+
+import tracer
+
+from .. import storage
+from ..api import MAX_TRACE_ROWS
+from .diagram import drawable, layout
+from .walkthrough import build
+
+bp = Blueprint("trace_tool", __name__)
+CHECKS = "backprop_trace_checks"
+EXAMPLE_SPEC = {
+    "layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
+    "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
+    "biases": [[0.10, -0.10], [0.20, 0.05]], "inputs": [0.50, -0.30], "targets": [0.20, 0.90],
+    "learning_rate": 0.5, "naming": "seed",
+}
+
+
+class SpecProblem(ValueError):
+    """The submitted spec cannot be traced; the message says why."""
+
+
+def register_trace_check(app: Flask, check: Callable[[dict], str | None]) -> None:
+    """Add a check that may refuse a trace: ``check(spec)`` returns a refusal message or None."""
+    app.extensions.setdefault(CHECKS, []).append(check)
+
+
+def trace_allowed(spec: dict) -> str | None:
+    """Why the current user may not trace ``spec`` now (e.g. during an exam), or None."""
+    for check in current_app.extensions.get(CHECKS, []):
+        refusal = check(spec)
+        if refusal:
+            return refusal
+    return None
+
+
+def submitted_text() -> str:
+    """The spec's text: an uploaded file if one was chosen, else the pasted text."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecProblem(_("The file is not UTF-8 text.")) from exc
+    return request.form.get("spec", "")
+
+
+def checked_trace(text: str) -> tracer.Trace:
+    """Parse, validate and trace a spec's JSON text; raises SpecProblem saying what is wrong."""
+    if not text.strip():
+        raise SpecProblem(_("Paste a network spec or choose a file."))
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecProblem(_("This is not valid JSON (line %(line)d, column %(column)d: %(why)s).",
+                            line=exc.lineno, column=exc.colno, why=exc.msg)) from exc
+    if not isinstance(spec, dict):
+        raise SpecProblem(_("A network spec is a JSON object such as the example."))
+    try:
+        normalized = tracer.normalize(spec)
+    except tracer.SpecError as exc:
+        raise SpecProblem(str(exc)) from exc
+    refusal = trace_allowed(normalized)
+    if refusal:
+        raise SpecProblem(refusal)
+    rows = tracer.row_count(normalized)
+    if rows > MAX_TRACE_ROWS:
+        raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",
+                            rows=rows, limit=MAX_TRACE_ROWS))
+    return tracer.trace(normalized)
+
+
+@bp.route("/trace", methods=["GET", "POST"])
+def trace_page():
+    """The form; after a POST, the spec's walkthrough (or why it cannot be traced)."""
+    text = json.dumps(EXAMPLE_SPEC, indent=2) if request.method == "GET" else None
+    result, problem, status = None, None, 200
+    if request.method == "POST":
+        try:
+            text = submitted_text()
+            result = checked_trace(text)
+        except SpecProblem as exc:
+            problem, status = str(exc), 422
+    walkthrough = build(result.spec, result.rows()) if result else None
+    diagram = layout(result.spec) if result and drawable(result.spec) else None
+    return render_template("trace.html", text=text or "", problem=problem, trace=result,
+                           walkthrough=walkthrough, diagram=diagram), status
+
+
+@bp.post("/trace.<fmt>")
+def trace_download(fmt: str):
+    """The posted spec's trace as a CSV or JSON file."""
+    if fmt not in ("csv", "json"):
+        return Response(_("Unknown format."), status=404, mimetype="text/plain")
+    try:
+        result = checked_trace(submitted_text())
+    except SpecProblem as exc:
+        return Response(str(exc), status=422, mimetype="text/plain")
+    if fmt == "json":
+        return Response(result.to_json(), mimetype="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="trace.json"'})
+    return Response(storage.csv_lines(result.rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="trace.csv"'})

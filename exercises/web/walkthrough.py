@@ -1,0 +1,121 @@
+"""A trace as a walkthrough in the seed post's order, every formula rendered as MathML.
+
+The engine's rows run forward, loss, the whole backward pass, then every update. The seed post
+updates each layer right after its error signals (output δ, output updates, hidden δ, hidden
+updates), so the walkthrough regroups the backward and update rows per layer, from the output
+back, keeping each row's own step number.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from tracer.keys import key_of
+from tracer.latex import num
+from tracer.naming import Names
+
+from .feedback import FieldResult
+from .mathml import equation
+from .statement import layer_name
+
+MAX_STEPS = 1500  # rows rendered as HTML; the downloads carry every row
+ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new"}
+
+
+@dataclass
+class Step:
+    """One computed value: its equation (symbol = formula = numbers = value) and, when it was
+    asked, the student's answer."""
+
+    number: int
+    key: str | None
+    equation: Markup
+    value: str
+    asked: bool = False
+    answer: FieldResult | None = None
+
+
+@dataclass
+class Section:
+    """Consecutive steps under one heading; ``givens`` sections list given values."""
+
+    title: str
+    steps: list[Step] = field(default_factory=list)
+    givens: bool = False
+
+
+@dataclass
+class Walkthrough:
+    sections: list[Section]
+    total_rows: int
+    shown_rows: int
+
+    @property
+    def truncated(self) -> bool:
+        """Whether some rows were left out of the page (the downloads hold them all)."""
+        return self.shown_rows < self.total_rows
+
+
+def _section_of(row: dict, depth: int) -> tuple:
+    phase, layer = row["phase"], row["layer"]
+    if phase in ("backward", "update"):
+        # Output layer first, each layer's update right after its backward pass.
+        return (row["iteration"], 3, depth - layer, 0 if phase == "backward" else 1)
+    order = {"input": 0, "forward": 1, "loss": 2}[phase]
+    return (row["iteration"], order, layer if phase == "forward" else 0, 0)
+
+
+def _title(section: tuple, depth: int, iterations: int) -> tuple[str, bool]:
+    iteration, order, position, part = section
+    if order == 0:
+        title, givens = _("Given values"), True
+    elif order == 1:
+        title, givens = _("Feedforward: %(layer)s", layer=layer_name(position, depth)), False
+    elif order == 2:
+        title, givens = _("Loss"), False
+    else:
+        where = layer_name(depth - position, depth)
+        title = (_("%(layer)s: error signals and gradients", layer=where) if part == 0
+                 else _("%(layer)s: parameter update", layer=where))
+        givens = False
+    if iterations > 1:
+        title = _("Iteration %(number)d", number=iteration) + " · " + title
+    return title, givens
+
+
+def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
+          answers: dict[str, FieldResult] | None = None) -> Walkthrough:
+    """The walkthrough of a trace's rows (``spec`` normalized). ``asked`` keys are marked and,
+    with ``answers``, shown beside the student's own answer."""
+    names = Names(spec["layers"], spec["naming"])
+    depth = len(spec["layers"]) - 1
+    iterations = spec.get("iterations", 1)
+    batch = isinstance(spec["inputs"][0], list) and len(spec["inputs"]) > 1
+    asked, answers = set(asked), answers or {}
+    grouped: dict[tuple, list[Step]] = {}
+    total = 0
+    for row in rows:
+        total += 1
+        if total > MAX_STEPS:
+            continue
+        quantity = row["quantity"]
+        symbol = names.latex(quantity, row["layer"], row["unit"], row["source"])
+        if batch and row["sample"] is not None:
+            symbol = f"{{{symbol}}}^{{[{row['sample']}]}}"
+        key = None
+        if quantity in ASKABLE and row["iteration"] == 1 and row["sample"] in (None, 1):
+            key = key_of(quantity, row["layer"], row["unit"], row["source"])
+        value = num(row["value"])
+        shown = (symbol, value) if row["phase"] == "input" else (
+            symbol, row["formula"], row["substituted"], value)
+        step = Step(number=row["step"], key=key, equation=equation(*shown), value=value,
+                    asked=key in asked, answer=answers.get(key) if key in asked else None)
+        grouped.setdefault(_section_of(row, depth), []).append(step)
+    sections = []
+    for position in sorted(grouped):
+        title, givens = _title(position, depth, iterations)
+        sections.append(Section(title, grouped[position], givens))
+    return Walkthrough(sections, total, min(total, MAX_STEPS))
