@@ -15,10 +15,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import cli, db, errors, health
+    from . import api, cli, db, errors, health, instructor, security, web
 
     db.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    security.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)
+    web.init_app(app)
+    instructor.init_app(app)
     return app

@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: 751a111ebcf0
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-29 13:50:08.409607
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '751a111ebcf0'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,34 @@
+# Backprop Lab: `make run` serves the app with demo data; `make test` runs the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install run test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Backprop Lab is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/storage.py
+	$(PY) benchmarks/grading.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts

@@ -1,0 +1,106 @@
+"""The JSON API of SPEC §8, under /api/v1. Bearer tokens, no cookies, so no CSRF.
+
+Views only parse the request, call a service function and render its result.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+
+import tracer
+
+from . import db, practice, storage, submissions
+from .errors import ApiError
+from .models import Exercise
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_TRACE_ROWS = 1_000_000
+
+
+def json_body() -> Any:
+    """The request's JSON body, or a 400 saying why it is not one."""
+    if not request.is_json:
+        raise ApiError(400, "the body must be JSON (Content-Type: application/json)")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "the body is not valid JSON")
+    return body
+
+
+def bearer_token() -> str | None:
+    """The bearer token of the Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def owned_exercise(exercise_id: str) -> Exercise:
+    """The exercise if the caller's token owns it; 401 without a token, 404 otherwise.
+
+    Another caller's exercise answers 404, exactly like an unknown id, so ids cannot be probed.
+    """
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "this call needs 'Authorization: Bearer <token>'")
+    exercise = db.session().get(Exercise, exercise_id)
+    if exercise is None or not practice.owns(exercise, bearer=token):
+        raise ApiError(404, "no such exercise")
+    return exercise
+
+
+@bp.post("/traces")
+def create_trace():
+    """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
+    spec = json_body()
+    if not isinstance(spec, dict):
+        raise ApiError(400, "the body must be a JSON object (a network spec)")
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise ApiError(400, "format: must be json or csv", {"format": "json or csv"})
+    try:
+        normalized = tracer.normalize(spec)
+    except tracer.SpecError as exc:
+        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+    rows = tracer.row_count(normalized)
+    if rows > MAX_TRACE_ROWS:
+        raise ApiError(422, f"this trace would have {rows} rows; the limit is {MAX_TRACE_ROWS}")
+    result = tracer.trace(normalized)
+    if fmt == "csv":
+        return Response(stream_with_context(storage.csv_lines(result.rows())),
+                        mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
+    return Response(result.to_json(), mimetype="application/json")
+
+
+@bp.post("/practice")
+def create_practice():
+    """Generate a practice exercise from template knobs; 201 with its public view and token."""
+    knobs = json_body()
+    if not isinstance(knobs, dict):
+        raise ApiError(400, "the body must be a JSON object of template knobs")
+    exercise, token = practice.create(knobs)
+    return jsonify({**practice.public_view(exercise), "token": token}), 201
+
+
+@bp.get("/exercises/<exercise_id>")
+def show_exercise(exercise_id: str):
+    """The public view of an exercise the caller owns."""
+    return jsonify(practice.public_view(owned_exercise(exercise_id)))
+
+
+@bp.post("/exercises/<exercise_id>/submissions")
+def submit(exercise_id: str):
+    """Grade a submission; 201 with per-field results, 422 naming bad fields, 409 when spent."""
+    exercise = owned_exercise(exercise_id)
+    body = json_body()
+    if not isinstance(body, dict) or set(body) != {"answers"}:
+        raise ApiError(400, 'the body must be {"answers": {key: text or number}}')
+    return jsonify(submissions.submit(exercise.id, body["answers"])), 201
+
+
+@bp.get("/exercises/<exercise_id>/solution")
+def solution(exercise_id: str):
+    """The exercise's full trace; a practice exercise is then marked revealed."""
+    exercise = owned_exercise(exercise_id)
+    return Response(practice.reveal_json(exercise), mimetype="application/json")

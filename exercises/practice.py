@@ -1,0 +1,133 @@
+"""Practice exercises: created on demand from template knobs, owned by whoever made them.
+
+A practice exercise belongs to the API caller holding its bearer token (only the token's
+SHA-256 is stored) or to the browser session that made it (a random key in the signed session
+cookie). Its spec, fields, settings and full trace are stored in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import hmac
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+import tracer
+
+from . import db, storage
+from .errors import ApiError
+from .generation import BUILTIN_TEMPLATES, Template, TemplateError, generate
+from .models import Exercise, Trace
+
+PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
+                  "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
+                  "naming", "attempts")
+DEFAULT_TEMPLATE = "seed-2-2-2"
+MAX_SEED = 2**31 - 1
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int]:
+    """Validate a practice request body; returns the template and the seed.
+
+    Knobs override the named built-in template (the seed post's network by default). Raises
+    ApiError(422) naming the offending key.
+    """
+    unknown = sorted(set(knobs) - set(PRACTICE_KNOBS))
+    if unknown:
+        raise ApiError(422, f"unknown key(s): {', '.join(unknown)}",
+                       {key: "not a practice setting" for key in unknown})
+    base_id = knobs.get("template", DEFAULT_TEMPLATE)
+    if base_id not in BUILTIN_TEMPLATES:
+        raise ApiError(422, f"template: no built-in template {base_id!r}",
+                       {"template": f"one of {', '.join(sorted(BUILTIN_TEMPLATES))}"})
+    seed = knobs.get("seed")
+    if seed is None:
+        seed = secrets.randbelow(MAX_SEED)
+    elif type(seed) is not int or not 0 <= seed <= MAX_SEED:
+        raise ApiError(422, f"seed: must be an integer from 0 to {MAX_SEED}",
+                       {"seed": "not an integer in range"})
+    overrides = {k: v for k, v in knobs.items() if k not in ("template", "seed")}
+    if "layers" in overrides and "naming" not in overrides:
+        # The built-in's naming may not fit other layer counts; let the defaults decide.
+        overrides["naming"] = None
+    try:
+        template = BUILTIN_TEMPLATES[base_id].with_overrides(overrides)
+    except TemplateError as exc:
+        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+    return template, seed
+
+
+def create(knobs: dict[str, Any], browser_key: str | None = None) -> tuple[Exercise, str]:
+    """Generate, store and return a practice exercise with a fresh bearer token."""
+    template, seed = template_from_knobs(knobs)
+    try:
+        generated = generate(template, seed)
+    except TemplateError as exc:
+        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+    token = secrets.token_urlsafe(32)
+    result = tracer.trace(generated.spec)
+    with db.write_transaction() as sess:
+        exercise = Exercise(kind="practice", template_id=knobs.get("template", DEFAULT_TEMPLATE),
+                            seed=seed, template=template.to_dict(), spec=generated.spec,
+                            fields=[field_dict(f) for f in generated.fields],
+                            settings=settings_of(generated), token_hash=token_hash(token),
+                            browser_key=browser_key)
+        sess.add(exercise)
+        sess.flush()
+        storage.store_trace(sess, result, exercise_id=exercise.id)
+    return exercise, token
+
+
+def field_dict(field) -> dict[str, str]:
+    """A field as stored and shown: key, symbol, label."""
+    return {"key": field.key, "symbol": field.symbol, "label": field.label}
+
+
+def settings_of(generated) -> dict[str, Any]:
+    """The grading and policy settings an exercise carries from its template."""
+    return {"answer_digits": generated.answer_digits, "tolerance": dict(generated.tolerance),
+            "attempts": generated.attempts, "ecf_credit": generated.ecf_credit,
+            "feedback": generated.feedback, "reveal": generated.reveal}
+
+
+def owns(exercise: Exercise, bearer: str | None = None, browser_key: str | None = None) -> bool:
+    """Whether the caller (a bearer token or a browser session key) owns a practice exercise."""
+    if bearer and exercise.token_hash:
+        return hmac.compare_digest(exercise.token_hash, token_hash(bearer))
+    if browser_key and exercise.browser_key:
+        return hmac.compare_digest(exercise.browser_key, browser_key)
+    return False
+
+
+def public_view(exercise: Exercise) -> dict[str, Any]:
+    """SPEC §8's public view: every given value and the fields, never an answer.
+
+    The stored spec is the engine's input, so it holds only given values (weights, biases,
+    inputs, targets, η and conventions), never a computed one.
+    """
+    settings = exercise.settings
+    return {"id": exercise.id, "seed": exercise.seed, "network": exercise.spec,
+            "fields": exercise.fields, "answer_digits": settings["answer_digits"],
+            "tolerance": settings["tolerance"], "attempts": settings["attempts"],
+            "reveal": settings["reveal"]}
+
+
+
+
+def reveal_json(exercise: Exercise) -> str:
+    """Mark a practice exercise revealed and return its stored trace as SPEC §4 JSON."""
+    with db.write_transaction() as sess:
+        record = sess.get(Exercise, exercise.id)
+        record.revealed = True
+    stored = db.session().scalar(select(Trace).where(Trace.exercise_id == exercise.id))
+    if stored is None:
+        raise ApiError(404, "this exercise has no stored trace")
+    steps = list(storage.stored_rows(db.session(), stored))
+    return json.dumps({"spec": stored.spec, "steps": steps}, ensure_ascii=False)

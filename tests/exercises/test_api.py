@@ -1,0 +1,168 @@
+"""The JSON API of SPEC §8: practice, public view, submissions, solution, traces, errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import tracer
+from tracer.keys import parse_key
+
+SEED_SPEC = {
+    "layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
+    "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
+    "biases": [[0.10, -0.10], [0.20, 0.05]],
+    "inputs": [0.50, -0.30], "targets": [0.20, 0.90], "learning_rate": 0.5,
+}
+
+
+def _practice(client, **knobs):
+    response = client.post("/api/v1/practice", json=knobs)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _auth(created):
+    return {"Authorization": f"Bearer {created['token']}"}
+
+
+def _true_answers(created, digits=None):
+    """The right answers, computed by the engine from the public network (not by grading)."""
+    result = tracer.trace(created["network"])
+    answers = {}
+    for field in created["fields"]:
+        value = result.value(*parse_key(field["key"]))
+        answers[field["key"]] = f"{value:.{digits or created['answer_digits']}g}"
+    return answers
+
+
+def test_practice_returns_the_public_view_with_a_token(client):
+    created = _practice(client, seed=42)
+    assert set(created) >= {"id", "token", "seed", "network", "fields", "answer_digits",
+                            "tolerance"}
+    assert len(created["id"]) >= 22 and created["seed"] == 42
+    keys = [f["key"] for f in created["fields"]]
+    assert "delta:2:1" in keys and "w_new:2:1:2" in keys and "b_new:1:2" in keys
+    again = client.get(f"/api/v1/exercises/{created['id']}", headers=_auth(created))
+    assert again.status_code == 200
+    assert again.get_json()["network"] == created["network"]
+
+
+def test_the_same_seed_gives_the_same_exercise(client):
+    first, second = _practice(client, seed=7), _practice(client, seed=7)
+    assert first["network"] == second["network"] and first["id"] != second["id"]
+
+
+def test_correct_answers_grade_correct(client):
+    created = _practice(client, seed=3)
+    response = client.post(f"/api/v1/exercises/{created['id']}/submissions",
+                           headers=_auth(created), json={"answers": _true_answers(created)})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["score"] == body["max_score"] == len(created["fields"])
+    assert body["attempts_left"] is None
+    assert {f["status"] for f in body["fields"].values()} == {"correct"}
+
+
+def test_no_expected_value_appears_in_the_public_view(client):
+    created = _practice(client, seed=11)
+    result = tracer.trace(created["network"])
+    text = json.dumps(created) + client.get(f"/api/v1/exercises/{created['id']}",
+                                            headers=_auth(created)).get_data(as_text=True)
+    for field in created["fields"]:
+        value = result.value(*parse_key(field["key"]))
+        for shown in (repr(value), f"{value:.{created['answer_digits']}g}"):
+            assert shown not in text, (field["key"], shown)
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", "1e999", "1,000", "1" * 65, [1], {"a": 1}, True])
+def test_invalid_answers_are_422_naming_the_field_and_use_no_attempt(client, bad):
+    created = _practice(client, seed=5, attempts=2)
+    url = f"/api/v1/exercises/{created['id']}/submissions"
+    response = client.post(url, headers=_auth(created), json={"answers": {"delta:2:1": bad}})
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"delta:2:1"}
+    ok = client.post(url, headers=_auth(created), json={"answers": {"delta:2:1": "0.1"}})
+    assert ok.get_json()["attempts_left"] == 1
+
+
+def test_unknown_keys_are_422(client):
+    created = _practice(client, seed=5)
+    response = client.post(f"/api/v1/exercises/{created['id']}/submissions",
+                           headers=_auth(created),
+                           json={"answers": {"delta:9:9": "1", "bogus": "2"}})
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"delta:9:9", "bogus"}
+
+
+def test_attempt_limit_gives_409(client):
+    created = _practice(client, seed=5, attempts=1)
+    url = f"/api/v1/exercises/{created['id']}/submissions"
+    assert client.post(url, headers=_auth(created), json={"answers": {}}).status_code == 201
+    response = client.post(url, headers=_auth(created), json={"answers": {}})
+    assert response.status_code == 409
+    assert "attempts" in response.get_json()["error"]
+
+
+def test_another_caller_gets_404_and_no_token_401(client):
+    mine, theirs = _practice(client, seed=1), _practice(client, seed=2)
+    for path in ("", "/solution"):
+        assert client.get(f"/api/v1/exercises/{mine['id']}{path}",
+                          headers=_auth(theirs)).status_code == 404
+        assert client.get(f"/api/v1/exercises/{mine['id']}{path}").status_code == 401
+    response = client.post(f"/api/v1/exercises/{mine['id']}/submissions",
+                           headers=_auth(theirs), json={"answers": {}})
+    assert response.status_code == 404
+
+
+def test_solution_is_the_full_trace_of_the_exercise(client):
+    created = _practice(client, seed=9)
+    response = client.get(f"/api/v1/exercises/{created['id']}/solution", headers=_auth(created))
+    assert response.status_code == 200
+    body = response.get_json()
+    engine = tracer.trace(created["network"]).to_dict()
+    assert body["steps"] == engine["steps"]
+
+
+def test_trace_endpoint_json_and_csv(client):
+    response = client.post("/api/v1/traces", json=SEED_SPEC)
+    assert response.status_code == 200
+    steps = response.get_json()["steps"]
+    delta = next(s for s in steps if s["quantity"] == "delta" and s["layer"] == 2
+                 and s["unit"] == 1)
+    # δ_ŷ1 by hand: mse' = (2/2)(ŷ1 − y1), times ŷ1(1 − ŷ1).
+    import math
+    h = [1 / (1 + math.exp(-(0.5 * 0.1 + -0.3 * -0.2 + 0.1))),
+         1 / (1 + math.exp(-(0.5 * 0.3 + -0.3 * 0.4 - 0.1)))]
+    y1 = 1 / (1 + math.exp(-(h[0] * 0.5 + h[1] * -0.6 + 0.2)))
+    assert delta["value"] == pytest.approx((y1 - 0.2) * y1 * (1 - y1), rel=1e-12)
+    csv_response = client.post("/api/v1/traces?format=csv", json=SEED_SPEC)
+    assert csv_response.mimetype == "text/csv"
+    assert csv_response.get_data(as_text=True).startswith(
+        "step,iteration,sample,phase,layer,unit,source,quantity,symbol,formula,substituted,value")
+
+
+@pytest.mark.parametrize("body, status, key", [
+    ({**SEED_SPEC, "loss": "hinge"}, 422, "loss"),
+    ({**SEED_SPEC, "weights": [[[0.1]]]}, 422, "weights"),
+    ([1, 2], 400, None),
+])
+def test_trace_endpoint_rejects_bad_specs(client, body, status, key):
+    response = client.post("/api/v1/traces", json=body)
+    assert response.status_code == status
+    error = response.get_json()
+    assert error["error"]
+    if key:
+        assert any(k.startswith(key) for k in error["fields"])
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/v1/traces", data="{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "the body is not valid JSON", "fields": {}}
+
+
+def test_practice_rejects_unknown_knobs_with_422(client):
+    response = client.post("/api/v1/practice", json={"colour": "blue"})
+    assert response.status_code == 422
+    assert "colour" in response.get_json()["fields"]
