@@ -71,3 +71,47 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture
+def stored_exercise(app):
+    """Read an exercise's stored record (spec, fields, settings) by id."""
+    from exercises import db
+    from exercises.models import Exercise
+
+    def load(exercise_id: str) -> Exercise:
+        with app.app_context():
+            exercise = db.session().get(Exercise, exercise_id)
+            db.session().expunge(exercise)
+            return exercise
+
+    return load
+
+
+@pytest.fixture
+def engine_answers(stored_exercise):
+    """The true value of every asked field of an exercise, computed here with the engine from
+    the exercise's given values (never read from a page)."""
+    import tracer
+    from tracer.keys import parse_key
+
+    def answers(exercise_id: str) -> dict[str, float]:
+        exercise = stored_exercise(exercise_id)
+        result = tracer.trace(exercise.spec)
+        return {f["key"]: result.value(*parse_key(f["key"])) for f in exercise.fields}
+
+    return answers
+
+
+@pytest.fixture
+def csrf():
+    """The CSRF token of a rendered page's first form."""
+    import re
+
+    def token(html: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        if match is None:
+            raise AssertionError("the page has no CSRF token")
+        return match.group(1)
+
+    return token
