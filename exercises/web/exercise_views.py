@@ -17,7 +17,7 @@ from ..errors import ApiError
 from . import feedback, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
-from .practice_form import share_args
+from .practice_form import heading, share_args
 from .statement import statement
 from .walkthrough import build
 
@@ -36,8 +36,10 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
         args = share_args(exercise.template_id, exercise.template, exercise.seed)
         share = url_for("practice.new", _external=True, **args)
         again = url_for("practice.new", **{k: v for k, v in args.items() if k != "seed"})
+    title, description = heading(exercise.template_id, exercise.template)
     return render_template(
-        "exercise.html", exercise=exercise, spec=spec, statement=statement(spec),
+        "exercise.html", exercise=exercise, title=title, description=description,
+        spec=spec, statement=statement(spec),
         diagram=layout(spec) if drawable(spec) else None, groups=field_groups(spec, exercise.fields),
         typed=typed, errors=errors or {}, attempt=attempt,
         summary=feedback.summary(attempt, symbols) if attempt else None,
@@ -85,6 +87,7 @@ def solution(exercise_id: str):
                             asked=[f["key"] for f in exercise.fields],
                             answers=attempt.fields if attempt else {})
     return render_template("solution.html", exercise=exercise, spec=spec,
+                           title=heading(exercise.template_id, exercise.template)[0],
                            diagram=layout(spec) if drawable(spec) else None,
                            walkthrough=walkthrough)
 

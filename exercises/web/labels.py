@@ -86,3 +86,25 @@ def misconception(identifier: str) -> tuple[str, str]:
     """The title and explanation of a misconception id (the id itself when it is unknown)."""
     title, explanation = MISCONCEPTIONS.get(identifier, (identifier, ""))
     return str(title), str(explanation)
+
+# The built-in presets' titles and descriptions (exercises.generation.builtins), translatable.
+PRESETS = {
+    "seed-2-2-2": (
+        _l("The seed post's 2-2-2 network"),
+        _l("Two inputs, two sigmoid hidden units h1, h2 and two sigmoid outputs ŷ1, ŷ2, MSE "
+           "loss, a bias per unit and η = 0.5, named as in the post (w1…w8, b1…b4). Compute "
+           "every δ and every updated weight and bias.")),
+    "tanh-3-3-2": (
+        _l("tanh throughout, 3-3-2"),
+        _l("Three inputs, three tanh hidden units and two tanh outputs with MSE loss; targets "
+           "lie in [−0.9, 0.9], inside tanh's range. Practise f'(z) = 1 − tanh²(z).")),
+    "relu-2-3-1": (
+        _l("ReLU hidden layer, linear output, 2-3-1"),
+        _l("Two inputs, three ReLU hidden units and one linear output (a regression) with the "
+           "half sum of squares loss, so δ_ŷ = ŷ − y. Every hidden unit is clearly on one side "
+           "of its kink.")),
+    "softmax-3-4-3": (
+        _l("Softmax classifier, 3-4-3"),
+        _l("Three inputs, four sigmoid hidden units and a softmax output over three classes "
+           "with cross-entropy loss and a one-hot target, so the output δ = ŷ − y.")),
+}

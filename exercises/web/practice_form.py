@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ..errors import ApiError
 from ..generation import BUILTIN_TEMPLATES, Template
 from ..practice import DEFAULT_TEMPLATE, MAX_SEED
+from .labels import PRESETS
 
 STANDARD_ASK = ("delta", "w_new", "b_new")
 QUERY_KEYS = ("template", "layers", "hidden", "output", "loss", "bias", "update_biases",
@@ -132,3 +134,21 @@ def preset_defaults(template: Template) -> dict[str, Any]:
             "output": activations[-1], "loss": template.loss, "bias": template.bias,
             "learning_rate": template.learning_rate, "answer_digits": template.answer_digits,
             "ask": list(template.asked_quantities())}
+
+
+def heading(template_id: str | None, template: dict[str, Any]) -> tuple[str, str]:
+    """An exercise's title and description: its preset's (translated) when the network is the
+    preset's, else a summary of the network that was asked for."""
+    base = BUILTIN_TEMPLATES.get(template_id or "")
+    changed = set(share_args(template_id, template, 0)) - {"template", "seed", "ask",
+                                                             "answer_digits"}
+    if base is not None and not changed and template.get("title") == base.title:
+        title, description = PRESETS.get(template_id, (base.title, base.description))
+        return str(title), str(description)
+    if template_id not in BUILTIN_TEMPLATES and template.get("title"):
+        return template["title"], template.get("description", "")
+    activations = resolved_activations(template["layers"], template["activations"])
+    return (_("Practice: a %(layers)s network", layers="-".join(map(str, template["layers"]))),
+            _("Activations %(activations)s; loss %(loss)s; learning rate η = %(eta)s.",
+              activations=", ".join(activations), loss=template["loss"],
+              eta=template["learning_rate"]))

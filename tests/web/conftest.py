@@ -16,9 +16,42 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+TRANSLATIONS = ROOT / "exercises" / "translations"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def compiled_translations(tmp_path_factory):
+    """The translation catalogs compiled from the .po files as they are now, so page tests
+    check the current translations whether or not the build has compiled them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    out = tmp_path_factory.mktemp("translations")
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        target = out / po.relative_to(TRANSLATIONS).with_suffix(".mo")
+        target.parent.mkdir(parents=True)
+        with target.open("wb") as sink:
+            write_mo(sink, catalog)
+    return out
+
+
+@pytest.fixture
+def app(database_url, compiled_translations):
+    """The app on a fresh database, with the freshly compiled translations."""
+    from exercises import create_app
+
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                              "SECRET_KEY": "test-secret-key",
+                              "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations)})
+    yield application
+    application.extensions["db_session"].remove()
+    application.extensions["db_engine"].dispose()
 
 
 @pytest.fixture

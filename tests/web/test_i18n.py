@@ -1,0 +1,58 @@
+"""The interface in English and Korean: chosen from Accept-Language, ?lang= and its cookie."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+KOREAN_PO = ROOT / "exercises" / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
+
+
+def test_english_is_the_default(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Start practising" in html
+
+
+def test_accept_language_korean_gives_korean(client):
+    html = client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ko">' in html and "연습 시작하기" in html
+
+
+def test_the_switcher_sets_a_cookie_that_later_pages_follow(client):
+    response = client.get("/?lang=ko")
+    assert "lang=ko" in response.headers["Set-Cookie"]
+    html = client.get("/practice").get_data(as_text=True)
+    assert "연습 설정" in html
+    assert "Practice settings" in client.get("/practice?lang=en").get_data(as_text=True)
+
+
+def test_switcher_links_keep_the_page_and_its_arguments(client):
+    html = client.get("/practice?template=tanh-3-3-2").get_data(as_text=True)
+    assert 'href="/practice?template=tanh-3-3-2&amp;lang=ko"' in html
+
+
+def test_an_exercise_page_in_korean_keeps_symbols_and_numbers(client):
+    path = client.get("/practice/new?template=seed-2-2-2&seed=3&lang=ko").location
+    html = client.get(path).get_data(as_text=True)
+    assert "Output Layer: 에러 신호 δ" in html and "ŷ1의 에러 신호" in html
+    assert 'name="delta:2:1"' in html
+
+
+def student_messages():
+    """Every message of the student pages (exercises/web and the templates it owns)."""
+    method_map = [("web/**.py", "python"), ("templates/*.html", "jinja2")]
+    found = extract_from_dir(ROOT / "exercises", method_map, keywords={
+        "_": None, "gettext": None, "ngettext": (1, 2), "_l": None})
+    return {message if isinstance(message, str) else message[0]
+            for _file, _line, message, _comments, _context in found}
+
+
+def test_every_student_page_message_has_a_korean_translation():
+    with KOREAN_PO.open("rb") as source:
+        catalog = read_po(source)
+    messages = student_messages()
+    missing = sorted(m for m in messages
+                     if catalog.get(m) is None or not all(catalog.get(m).string or [""]))
+    assert len(messages) > 150 and missing == []
