@@ -45,9 +45,9 @@ def peak_rss_mib() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
-    parser.add_argument("--quick", action="store_true", help="a ~60,000-row trace")
+    parser.add_argument("--quick", action="store_true", help="a ~110,000-row trace")
     args = parser.parse_args()
-    spec = network([200, 100, 10], 4) if args.quick else network([784, 220, 10], 8)
+    spec = network([200, 100, 10], 4) if args.quick else network([784, 250, 10], 8)
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     migrate.upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})

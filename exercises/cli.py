@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 db_cli = AppGroup("db", help="Database schema (Alembic).")
 
@@ -50,6 +50,7 @@ def db_revision(message: str) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.password_option()
+@with_appcontext
 def create_instructor(email: str, name: str, password: str) -> None:
     """Create an instructor account."""
     from . import accounts
@@ -62,6 +63,7 @@ def create_instructor(email: str, name: str, password: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load demo data (idempotent): demo accounts, exercises and a problem set."""
     from . import demo as demo_module
