@@ -1,10 +1,13 @@
 """Submissions graded per second, in process, for the seed-like 2-2-2 exercise with every
 δ, w⁺ and b⁺ asked (16 fields). Run: ``python benchmarks/grading.py [--quick]``.
 
-Each row is one kind of submission; diagnosis work grows with the number of wrong fields,
-so the all-random row is the worst case.
+Rows are kinds of submission; diagnosis work grows with the number of wrong fields, so the
+all-random row is the worst case. Columns: many submissions to one exercise (a problem set:
+what depends only on the exercise is computed once), and every submission to a new exercise
+(practice: nothing is reused). Each figure is the best of three runs.
 """
 import argparse
+import math
 import random
 import sys
 import time
@@ -29,41 +32,50 @@ def _answers(values):
     return {key: f"{values[key]:.8g}" for key in FIELDS}
 
 
-def submissions(rng):
-    """Name → a function returning a fresh submission of that kind."""
-    true = evaluate(SPEC)
-    wrong_output_delta = {"delta:2:1": true["delta:2:1"] * 1.3}
-    carried = {**evaluate(SPEC, overrides=wrong_output_delta), **wrong_output_delta}
-    return {
-        "all correct": lambda: _answers(true),
-        "one error carried forward": lambda: _answers(carried),
-        "missing_activation_derivative": lambda: _answers(evaluate(SPEC, mistake="missing_activation_derivative")),
-        "updated_weights_in_backprop": lambda: _answers(evaluate(SPEC, mistake="updated_weights_in_backprop")),
-        "all blank": lambda: {},
-        "all random (worst case)": lambda: {key: f"{rng.uniform(-1, 1):.4f}" for key in FIELDS},
-    }
+def _carried(spec):
+    wrong = {"delta:2:1": evaluate(spec)["delta:2:1"] * 1.3}
+    return _answers({**evaluate(spec, overrides=wrong), **wrong})
 
 
-def measure(make, count):
-    """Grade ``count`` submissions made by ``make``; return graded per second."""
-    answers = [make() for _ in range(count)]
-    start = time.perf_counter()
-    for submission in answers:
-        grade_submission(SPEC, FIELDS, submission)
-    return count / (time.perf_counter() - start)
+KINDS = {
+    "all correct": lambda spec, rng: _answers(evaluate(spec)),
+    "one error carried forward": lambda spec, rng: _carried(spec),
+    "missing_activation_derivative": lambda spec, rng: _answers(evaluate(spec, mistake="missing_activation_derivative")),
+    "updated_weights_in_backprop": lambda spec, rng: _answers(evaluate(spec, mistake="updated_weights_in_backprop")),
+    "all blank": lambda spec, rng: {},
+    "all random (worst case)": lambda spec, rng: {key: f"{rng.uniform(-1, 1):.4f}" for key in FIELDS},
+}
+
+
+def _new_exercise(i):
+    # Same shape and sizes of numbers, different inputs: nothing cached for SPEC applies.
+    return {**SPEC, "inputs": [0.50 - i / 1000, -0.30 + i / 2000]}
+
+
+def measure(kind, count, fresh, seed=0):
+    """Graded per second for ``count`` submissions of ``kind``, best of three runs; ``fresh``
+    gives every submission (in every run) an exercise of its own."""
+    best = math.inf
+    for run in range(3):
+        rng = random.Random(seed)
+        specs = [_new_exercise(run * count + i + 1) if fresh else SPEC for i in range(count)]
+        work = [(spec, KINDS[kind](spec, rng)) for spec in specs]
+        start = time.perf_counter()
+        for spec, answers in work:
+            grade_submission(spec, FIELDS, answers)
+        best = min(best, time.perf_counter() - start)
+    return count / best
 
 
 def main(argv=None):
     """Print a table of graded submissions per second by kind of submission."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few repetitions (CI)")
+    parser.add_argument("--quick", action="store_true", help="few submissions (CI)")
     args = parser.parse_args(argv)
-    count = 20 if args.quick else 400
-    rng = random.Random(0)
-    grade_submission(SPEC, FIELDS, {})  # warm the exercise cache
-    print(f"{'submission (16 fields, 2-2-2)':<34} {'graded/s':>10}")
-    for name, make in submissions(rng).items():
-        print(f"{name:<34} {measure(make, count):>10.0f}")
+    count = 10 if args.quick else 100
+    print(f"{'submission (2-2-2, 16 fields)':<32} {'same exercise /s':>17} {'new exercise /s':>16}")
+    for kind in KINDS:
+        print(f"{kind:<32} {measure(kind, count, False):>17.0f} {measure(kind, count, True):>16.0f}")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ class Evidence:
     def ecf(self):
         """Values computed with the student's asked answers in place of the true ones."""
         if self._ecf is None:
-            self._ecf = evaluate_lazily(self.net, self._patches)
+            self._ecf = dict(evaluate_lazily(self.net, self._patches))
         return self._ecf
 
     def cone(self, key):
@@ -69,10 +69,13 @@ class Evidence:
         """Whether ``value`` grades as ``true_value`` for field ``key`` (step rule included)."""
         return matches(value, true_value, self.tol, self.net.given(key))
 
-    def carried_from(self, key):
-        """The asked fields upstream of ``key`` whose answers are not correct."""
-        return tuple(p for p in self.cone(key)[1]
-                     if self.answers.get(p) is not None and not self.correct(p, self.answers[p], self.true[p]))
+    def carried_from(self, key) -> tuple[tuple[str, ...], bool]:
+        """Return (sources, wrong): the asked fields upstream of ``key`` whose answers are not
+        correct (wrong = True), or else those answered at all (wrong = False) — an answer within
+        tolerance can still move a value downstream beyond it, say one close to 0."""
+        answered = [p for p in self.cone(key)[1] if self.answers.get(p) is not None]
+        wrong = tuple(p for p in answered if not self.correct(p, self.answers[p], self.true[p]))
+        return (wrong, True) if wrong else (tuple(answered), False)
 
     def findings(self, key, submitted) -> list[Finding]:
         """Every misconception that applies to field ``key``, changes it beyond tolerance, and
@@ -88,7 +91,11 @@ class Evidence:
         return found
 
     def _matches(self, key, submitted, mistake, param, own):
-        return any(self.correct(key, submitted, value) and not self.correct(key, value, base)
+        # "Changes the field" counts the step rule's ends as a change: a mistake that halves a
+        # step (c = ½ for c = 1) would otherwise be diagnosed or not by rounding noise.
+        before = self.net.given(key)
+        return any(self.correct(key, submitted, value)
+                   and not matches(value, base, self.tol, before, strict=True)
                    for value, base in self._candidates(key, mistake, param, own))
 
     def _candidates(self, key, mistake, param, own):
@@ -111,7 +118,7 @@ class Evidence:
         if (mistake, param, own) not in self._runs:
             if own not in self._runs:
                 # Pinning every value lets the mistake act only where a key's own formula changes.
-                self._runs[own] = self.net.patches({**dict(self.ecf), **self.student}) if own else self._patches
+                self._runs[own] = self.net.patches({**self.ecf, **self.student}) if own else self._patches
             self._runs[mistake, param, own] = evaluate_lazily(self.net, self._runs[own], mistake, param)
         return self._runs[mistake, param, own]
 
@@ -119,7 +126,7 @@ class Evidence:
 @lru_cache(maxsize=4096)
 def _from_truth(net, mistake, param, own):
     # Evaluations from the true values are the same for every submission to an exercise.
-    overrides = net.patches(dict(true_values(net))) if own else None
+    overrides = net.patches(true_values(net)) if own else None
     return evaluate_lazily(net, overrides, mistake, param)
 
 

@@ -49,11 +49,15 @@ class Feedback:
         """The student's own answer with its symbol, e.g. "your w5⁺ = 0.43"."""
         return f"your {self.of(key)} = {self.submitted[key].strip()}"
 
-    def carried(self, key, sources):
-        """The field follows correctly from the wrong answers ``sources`` (upstream asked keys)."""
+    def carried(self, key, sources, wrong=True):
+        """The field follows correctly from the student's answers ``sources`` (upstream asked
+        keys): wrong ones, or (``wrong`` False) ones close enough themselves but not exact."""
         listed = " and ".join(f"{self.of(s)} = {self.submitted[s].strip()}" for s in sources)
         verb, pronoun = ("is", "it") if len(sources) == 1 else ("are", "them")
-        return f"Your {listed} {verb} wrong, and this answer follows correctly from {pronoun}."
+        if wrong:
+            return f"Your {listed} {verb} wrong, and this answer follows correctly from {pronoun}."
+        return (f"This answer follows correctly from your {listed}, which {verb} within tolerance "
+                "but not exact; carry more digits from one step to the next.")
 
     def incorrect(self, key, value, within_tolerance):
         """A wrong answer no misconception explains."""

@@ -98,10 +98,10 @@ def _grade_field(key, value, expected, evidence, feedback, settings, text):
         return FieldGrade(**grade, status="blank", credit=0.0, message="No answer.")
     if evidence.correct(key, value, expected):
         return FieldGrade(**grade, status="correct", credit=1.0, message="Correct.")
-    sources = evidence.carried_from(key)
+    sources, wrong = evidence.carried_from(key)
     if sources and evidence.correct(key, value, evidence.ecf[key]):
         return FieldGrade(**grade, status="carried", credit=float(settings.ecf_credit),
-                          message=feedback.carried(key, sources), carried_from=sources)
+                          message=feedback.carried(key, sources, wrong), carried_from=sources)
     findings = evidence.findings(key, value)
     if findings and settings.feedback:
         message = " ".join(feedback.misconception(key, finding) for finding in findings)

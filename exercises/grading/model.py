@@ -74,9 +74,9 @@ def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str
 
 
 @lru_cache(maxsize=256)
-def true_values(net: Network) -> Values:
-    """The correct values of ``net``, computed once per network."""
-    return evaluate_lazily(net)
+def true_values(net: Network) -> dict[str, float]:
+    """The correct values of ``net``, computed once per network (do not modify)."""
+    return dict(evaluate_lazily(net))
 
 
 def evaluate_lazily(net: Network, overrides=None, mistake: str | None = None, param=None) -> Values:

@@ -3,7 +3,7 @@
 Built once per submission from a normalized spec (SPEC §3) and shared by every evaluation, so
 that the many evaluations diagnosis needs do no parsing or key formatting of their own.
 """
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -47,6 +47,8 @@ class Network:
         self.optimizer = dict(spec["optimizer"])
         self.slope = float(spec["leaky_relu_slope"])
         self.fused = self.loss in ("bce", "cross_entropy")
+        self.layout = _layout(self.sizes, self.activations, self.fused, self.bias, self.update_biases,
+                              self.optimizer["name"])
 
     def is_square(self, layer: int) -> bool:
         """Whether W⁽ˡ⁾ is square, so that swapping its indices is possible."""
@@ -54,7 +56,16 @@ class Network:
 
     def keys(self, group: str, layer: int | None = None) -> tuple[str, ...]:
         """Return the keys of a group's array for ``layer``, in the array's flattened order."""
-        return self._keys[group, layer]
+        return self.layout.keys(group, layer)
+
+    def slot(self, key: str) -> tuple[str, int | None, int]:
+        """Return (group, layer, flat index) of ``key``'s element, or raise KeyError."""
+        return self.layout.slot(key)
+
+    @property
+    def parents(self) -> dict[str, tuple[str, ...]]:
+        """Map each computed key to the computed keys its correct formula reads directly."""
+        return self.layout.parents
 
     def given(self, key: str) -> float | None:
         """Return the value before the update of the parameter a ``w_new``/``b_new`` key updates;
@@ -69,6 +80,42 @@ class Network:
             if self.update_biases:
                 before.update(zip(self.keys("b_new", l), self.biases[l].tolist()))
         return before
+
+    def patches(self, overrides) -> "Patches":
+        """Group ``overrides`` (key → value) by array: (group, layer) → (indices, values).
+
+        Returns ``overrides`` itself when it is already grouped, so callers that evaluate
+        many times with the same overrides group them once.
+        """
+        if isinstance(overrides, Patches):
+            return overrides
+        grouped = {}
+        for key, value in (overrides or {}).items():
+            try:
+                group, layer, i = self.layout.slot(key)
+            except KeyError:
+                raise ValueError(f"{key!r} is not a value of this exercise") from None
+            indices, values = grouped.setdefault((group, layer), ([], []))
+            indices.append(i)
+            values.append(float(value))
+        return Patches({slot: (np.array(i), np.array(v)) for slot, (i, v) in grouped.items()})
+
+
+class Layout:
+    """The structure of a network — its keys and their dependencies — without its numbers.
+
+    Shared by every exercise of the same shape, so keys are formatted and the dependency graph
+    is built once per shape rather than once per exercise.
+    """
+
+    def __init__(self, sizes, activations, fused, bias, update_biases, optimizer):
+        self.sizes, self.activations, self.fused = sizes, activations, fused
+        self.bias, self.update_biases, self.optimizer = bias, update_biases, optimizer
+        self.depth = len(sizes) - 1
+
+    def keys(self, group: str, layer: int | None = None) -> tuple[str, ...]:
+        """Return the keys of a group's array for ``layer``, in the array's flattened order."""
+        return self._keys[group, layer]
 
     @cached_property
     def _keys(self) -> dict:
@@ -95,30 +142,11 @@ class Network:
         """Return (group, layer, flat index) of ``key``'s element, or raise KeyError."""
         return self._slots[key]
 
-    def patches(self, overrides) -> "Patches":
-        """Group ``overrides`` (key → value) by array: (group, layer) → (indices, values).
-
-        Returns ``overrides`` itself when it is already grouped, so callers that evaluate
-        many times with the same overrides group them once.
-        """
-        if isinstance(overrides, Patches):
-            return overrides
-        grouped = {}
-        for key, value in (overrides or {}).items():
-            try:
-                group, layer, i = self._slots[key]
-            except KeyError:
-                raise ValueError(f"{key!r} is not a value of this exercise") from None
-            indices, values = grouped.setdefault((group, layer), ([], []))
-            indices.append(i)
-            values.append(float(value))
-        return Patches({slot: (np.array(i), np.array(v)) for slot, (i, v) in grouped.items()})
-
     @cached_property
     def parents(self) -> dict[str, tuple[str, ...]]:
         """Map each computed key to the computed keys its correct formula reads directly."""
         graph = {}
-        optimizer = self.optimizer["name"]
+        optimizer = self.optimizer
         for l in range(1, self.depth + 1):
             name, units = self.activations[l], self.sizes[l]
             z, a = self.keys("z", l), self.keys("a", l)
@@ -153,3 +181,8 @@ class Network:
                     graph[key] = tuple(self.keys(group, l)[i] for group in state) or (g,)
         graph["loss"] = self.keys("a", self.depth)
         return graph
+
+
+@lru_cache(maxsize=256)
+def _layout(*structure) -> Layout:
+    return Layout(*structure)

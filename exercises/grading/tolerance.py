@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 MODES = ("relabs", "sigfig", "decimals")
 MAX_DIGITS = 15
+_STRICT_MARGIN = 1e-9
 _KEYS = ("mode", "rtol", "atol", "digits")
 
 
@@ -91,20 +92,26 @@ def within(submitted: float, true: float, tol: Tolerance) -> bool:
     return error <= 0.51 * unit
 
 
-def step_ok(submitted: float, true: float, before: float) -> bool:
+def step_ok(submitted: float, true: float, before: float, strict: bool = False) -> bool:
     """Return whether the step submitted − before has the sign of true − before and ½–3/2 its size.
 
     A parameter whose true step is exactly 0 (a zero gradient) must be submitted unchanged.
+    ``strict`` leaves out the interval's ends (beyond float noise): diagnosis uses it to decide
+    whether a mistake changes an update, since doubling or halving a step lands exactly on them.
     """
     step, true_step = submitted - before, true - before
     if (step > 0) != (true_step > 0) or (step < 0) != (true_step < 0):
         return False
-    return 0.5 * abs(true_step) <= abs(step) <= 1.5 * abs(true_step)
+    margin = _STRICT_MARGIN if strict else 0.0
+    size = abs(true_step)
+    return (0.5 + margin) * size <= abs(step) <= (1.5 - margin) * size
 
 
-def matches(submitted: float, true: float, tol: Tolerance, before: float | None = None) -> bool:
+def matches(submitted: float, true: float, tol: Tolerance, before: float | None = None,
+            strict: bool = False) -> bool:
     """Return whether ``submitted`` grades as ``true``: within ``tol`` and, for an updated
-    parameter whose value ``before`` the update is given, with a step that passes :func:`step_ok`."""
+    parameter whose value ``before`` the update is given, with a step that passes :func:`step_ok`
+    (``strict`` as there)."""
     if not within(submitted, true, tol):
         return False
-    return before is None or step_ok(submitted, true, before)
+    return before is None or step_ok(submitted, true, before, strict)

@@ -1,0 +1,73 @@
+"""Regrading a stored submission under new settings, and the report of what changed."""
+import json
+
+from exercises.grading import GradingSettings, Tolerance, evaluate, grade_submission, regrade
+
+SEED = {
+    "layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
+    "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
+    "biases": [[0.35, 0.35], [0.60, 0.60]], "inputs": [0.05, 0.10], "targets": [0.01, 0.99],
+    "learning_rate": 0.5,
+}
+FIELDS = ["delta:2:1", "delta:2:2", "delta:1:1", "delta:1:2", "w_new:2:1:1", "b_new:2:1"]
+
+
+def _record(answers, settings=None):
+    result = grade_submission(SEED, FIELDS, answers, settings)
+    return json.loads(json.dumps(result.to_record()))
+
+
+def test_tightening_the_tolerance_fails_answers_with_too_few_figures():
+    true = evaluate(SEED)
+    answers = {key: f"{true[key]:.3g}" for key in FIELDS}
+    answers["delta:2:2"] = f"{true['delta:2:2']:.8g}"
+    record = _record(answers)
+    assert record["score"] == 6
+    report = regrade(record, GradingSettings(tolerance=Tolerance(mode="sigfig", digits=6)))
+    changed = {change.key for change in report.changes()}
+    assert "delta:2:2" not in changed and report.fields["delta:2:2"].new_status == "correct"
+    assert report.fields["delta:2:1"].new_status == "incorrect"  # three figures are not six
+    for key in changed:
+        change = report.fields[key]
+        assert change.old_status == "correct" and change.new_status in ("incorrect", "carried")
+        # Downstream of a now-wrong δ, an answer computed from it is carried (full ECF credit).
+        assert change.new_credit == (0.0 if change.new_status == "incorrect" else 1.0)
+    incorrect = sum(report.fields[key].new_status == "incorrect" for key in changed)
+    assert report.score_changed and report.new.score == 6 - incorrect
+    lines = report.explain().splitlines()
+    assert lines[0] == f"score 6/6 → {6 - incorrect}/6"
+    assert sorted(line.rsplit(": ", 1)[0] for line in lines[1:]) == sorted(changed)
+    assert "delta:2:1: correct (1) → incorrect (0)" in lines
+
+
+def test_loosening_the_tolerance_passes_answers_three_percent_off():
+    true = evaluate(SEED)
+    answers = {key: f"{true[key] * 1.03:.6g}" for key in FIELDS[:4]}
+    record = _record(answers)
+    # δ_h is 3 % off exactly as δ_ŷ makes it, so it is carried.
+    assert [record["fields"][k]["status"] for k in FIELDS[:4]] == ["incorrect"] * 2 + ["carried"] * 2
+    report = regrade(record, GradingSettings(tolerance=Tolerance(rtol=0.05)))
+    assert [report.fields[k].new_status for k in FIELDS[:4]] == ["correct"] * 4
+    assert report.new.score == 4 and report.old.score == 2
+    assert report.fields["w_new:2:1:1"].new_status == "blank" and not report.fields["w_new:2:1:1"].changed
+
+
+def test_changing_the_ecf_credit_changes_credit_not_status():
+    true = evaluate(SEED)
+    wrong = {"delta:2:1": true["delta:2:1"] * 2}
+    consistent = {**evaluate(SEED, overrides=wrong), **wrong}
+    record = _record({key: f"{consistent[key]:.6g}" for key in FIELDS})
+    report = regrade(record, GradingSettings(ecf_credit=0.25))
+    carried = [c for c in report.fields.values() if c.old_status == "carried"]
+    assert carried and all(c.new_status == "carried" and c.new_credit == 0.25 for c in carried)
+    assert report.new.score == report.old.score - 0.75 * len(carried)
+
+
+def test_regrading_under_the_same_settings_changes_nothing():
+    true = evaluate(SEED)
+    record = _record({key: f"{true[key] * 1.5:.6g}" for key in FIELDS}, GradingSettings(feedback=False))
+    report = regrade(record)
+    assert report.changes() == [] and not report.score_changed
+    assert report.new.settings == GradingSettings(feedback=False)
+    assert report.explain() == f"score {report.old.score:g}/6 → {report.new.score:g}/6 (unchanged)"
+    assert report.new.fields == report.old.fields
