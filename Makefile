@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test bench clean
+.PHONY: install translations run test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,7 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+# Compiled catalogs are build output (not committed); compiling takes a fraction of a second.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d exercises/translations -D messages
 
 run: install
 	$(FLASK) db upgrade
