@@ -181,6 +181,6 @@ class Feedback:
                 f"your value uses only the term of {self.sym('a', layer + 1, param)}.")
 
     def _bias_not_updated(self, target, param, key):
-        new, before, value, _ = self._update_parts(key)
-        return (f"Biases are updated like weights: {new} = {before} − η·∂L/∂{before}; "
+        new, before, value, step = self._update_parts(key)
+        return (f"Biases are updated like weights: {new} = {before} − η·{step}; "
                 f"{self.yours(key)} keeps {before} = {value:g}.")

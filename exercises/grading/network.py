@@ -51,8 +51,8 @@ class Network:
                               self.optimizer["name"])
 
     def is_square(self, layer: int) -> bool:
-        """Whether W⁽ˡ⁾ is square, so that swapping its indices is possible."""
-        return self.sizes[layer] == self.sizes[layer - 1]
+        """Whether W⁽ˡ⁾ is square and bigger than 1×1, so that swapping its indices matters."""
+        return self.sizes[layer] == self.sizes[layer - 1] >= 2
 
     def keys(self, group: str, layer: int | None = None) -> tuple[str, ...]:
         """Return the keys of a group's array for ``layer``, in the array's flattened order."""

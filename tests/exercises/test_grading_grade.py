@@ -269,3 +269,36 @@ def test_the_record_round_trips_through_json():
     assert record["fields"]["delta:2:1"]["tolerance"] == Tolerance().describe()
     assert record["fields"]["w_new:1:1:1"]["tolerance"].endswith("and the step rule")
     assert record["spec"]["naming"] == "seed" and record["score"] == result.score
+
+
+def test_with_a_small_learning_rate_an_unchanged_weight_is_incorrect():
+    spec = {**SEED, "learning_rate": 0.01}
+    values = evaluate(spec)
+    answers = {key: _text(values[key]) for key in UPDATES}
+    answers["w_new:2:1:1"] = "0.40"            # w5 as given: within 1 % of w5⁺, but no step
+    result = grade_submission(spec, UPDATES, answers)
+    grade = result.fields["w_new:2:1:1"]
+    assert abs(values["w_new:2:1:1"] - 0.40) < 0.01 * 0.40
+    assert grade.status == "incorrect" and grade.message == "w5⁺ equals w5 = 0.4: the update must change it."
+    assert result.score == len(UPDATES) - 1
+
+
+@pytest.mark.parametrize("tolerance, digits", [
+    (Tolerance(mode="sigfig", digits=3), 3),
+    (Tolerance(mode="sigfig", digits=6), 6),
+    (Tolerance(mode="decimals", digits=5), None),
+    (Tolerance(rtol=1e-6, atol=1e-9), 8),
+])
+def test_answers_at_the_tolerances_precision_grade_correct_and_coarser_ones_do_not(tolerance, digits):
+    values = evaluate(SEED)
+    exact = {key: (_text(values[key], digits) if digits else f"{values[key]:.5f}") for key in DELTAS}
+    assert grade_submission(SEED, DELTAS, exact, GradingSettings(tolerance=tolerance)).score == 4
+    coarse = {key: _text(values[key], 2) for key in DELTAS}
+    assert grade_submission(SEED, DELTAS, coarse, GradingSettings(tolerance=tolerance)).score < 4
+
+
+def test_given_values_can_be_renamed_in_messages():
+    answers = {key: _text(evaluate(SEED)[key]) for key in UPDATES}
+    answers["w_new:2:1:1"] = "0.40"
+    grade = grade_submission(SEED, UPDATES, answers, symbols={"w:2:1:1": "W[ŷ1←h1]", "w_new:2:1:1": "W⁺"})
+    assert grade.fields["w_new:2:1:1"].message == "W⁺ equals W[ŷ1←h1] = 0.4: the update must change it."
