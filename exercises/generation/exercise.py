@@ -1,0 +1,63 @@
+"""A generated exercise: the network, the fields to fill in, the grading settings and the key.
+
+``to_dict``/``from_dict`` store an exercise as plain JSON (floats written with ``repr`` read back
+bit-identical); ``public_view`` is what a student may see before the solution is revealed.
+"""
+
+import copy
+from dataclasses import dataclass
+
+from .fields import Field
+
+_STORED = ("template", "seed", "spec", "fields", "answer_digits", "tolerance", "attempts",
+           "ecf_credit", "feedback", "reveal", "expected")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise generated from ``template`` (its knobs as a dict) and ``seed``.
+
+    ``spec`` is the normalized network spec (every given value, no answer); ``expected`` maps
+    each field key to its full-precision value from the engine's trace; ``answer_digits`` is
+    the number of significant figures the exercise states it expects (the template's, or more
+    when a small step needed them).
+    """
+
+    template: dict
+    seed: int
+    spec: dict
+    fields: tuple[Field, ...]
+    answer_digits: int
+    tolerance: dict
+    attempts: int | None
+    ecf_credit: float
+    feedback: bool
+    reveal: str
+    expected: dict
+
+    def to_dict(self) -> dict:
+        """The whole exercise, answers included, as JSON-serialisable data for storage."""
+        stored = {name: copy.deepcopy(getattr(self, name)) for name in _STORED}
+        stored["fields"] = [field.to_dict() for field in self.fields]
+        return stored
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "Exercise":
+        """Read back what ``to_dict`` wrote."""
+        missing = [name for name in _STORED if name not in stored]
+        if missing:
+            raise ValueError(f"a stored exercise lacks {', '.join(missing)}")
+        values = {name: copy.deepcopy(stored[name]) for name in _STORED}
+        values["fields"] = tuple(Field(f["key"], f["symbol"], f["label"]) for f in stored["fields"])
+        return cls(**values)
+
+    def public_view(self) -> dict:
+        """SPEC §8's practice body without ``id`` and ``token``: the network and the fields,
+        never an expected value."""
+        return {
+            "seed": self.seed,
+            "network": copy.deepcopy(self.spec),
+            "fields": [field.to_dict() for field in self.fields],
+            "answer_digits": self.answer_digits,
+            "tolerance": dict(self.tolerance),
+        }

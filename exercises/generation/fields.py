@@ -1,0 +1,122 @@
+"""The fields of an exercise: which values a student fills in, their keys, symbols and labels.
+
+Fields come in the order a student computes them by hand, the seed post's order: the forward
+quantities asked (``z``, ``a``, layer by layer), the loss, then layer by layer from the output
+back: each unit's ``dL_da``, ``da_dz`` and ``delta``, the layer's gradients, then the layer's
+updates. So the seed network asks δ_ŷ1, δ_ŷ2, w5⁺…w8⁺, b3⁺, b4⁺, then δ_h1, δ_h2, w1⁺…w4⁺,
+b1⁺, b2⁺. Weights within a layer follow the naming scheme's numbering: by destination unit,
+except the seed scheme's output layer, which it numbers by source unit (w5: h1→ŷ1, w6: h1→ŷ2).
+
+``da_dz`` is never a field of a linear, ReLU or leaky ReLU layer (it is a constant there, so
+every unit's answer would be the same number), nor of softmax (the engine has no such row).
+"""
+
+from dataclasses import dataclass
+
+from tracer.keys import key_of, parse_key
+from tracer.naming import symbol
+
+from .knobs import ASKABLE
+from .network import FUSED, layer_activations
+
+CONSTANT_DERIVATIVE = ("linear", "relu", "leaky_relu", "softmax")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value a student fills in: its contract key, its symbol and a label for people."""
+
+    key: str
+    symbol: str
+    label: str
+
+    def to_dict(self) -> dict:
+        """The field as the JSON object of SPEC §8."""
+        return {"key": self.key, "symbol": self.symbol, "label": self.label}
+
+
+def _weight_order(spec: dict, layer: int) -> list[tuple[int, int]]:
+    units, sources = spec["layers"][layer], spec["layers"][layer - 1]
+    pairs = [(j, k) for j in range(1, units + 1) for k in range(1, sources + 1)]
+    if spec["naming"] == "seed" and layer == len(spec["layers"]) - 1:
+        pairs.sort(key=lambda pair: (pair[1], pair[0]))
+    return pairs
+
+
+def _bias_positions(spec: dict, layer: int) -> list[tuple[int, int | None]]:
+    if spec["bias"] == "shared":
+        return [(layer, None)]
+    return [(layer, j) for j in range(1, spec["layers"][layer] + 1)]
+
+
+def positions(spec: dict, ask) -> list[tuple[str, int | None, int | None, int | None]]:
+    """Every ``(quantity, layer, unit, source)`` of the asked quantities that the trace of the
+    normalized ``spec`` holds, in the order a student computes them."""
+    sizes, activations = spec["layers"], layer_activations(spec)
+    last = len(sizes) - 1
+    has_bias = spec["bias"] != "none"
+    found = [(q, l, j, None) for l in range(1, last + 1) for j in range(1, sizes[l] + 1)
+             for q in ("z", "a") if q in ask]
+    if "loss" in ask:
+        found.append(("loss", None, None, None))
+    for l in range(last, 0, -1):
+        per_unit = [q for q in ("dL_da", "da_dz", "delta") if q in ask
+                    and not (q == "dL_da" and l == last and (spec["loss"], activations[-1]) in FUSED)
+                    and not (q == "da_dz" and activations[l - 1] in CONSTANT_DERIVATIVE)]
+        found += [(q, l, j, None) for j in range(1, sizes[l] + 1) for q in per_unit]
+        for weight_q, bias_q, present in (("dL_dw", "dL_db", has_bias),
+                                          ("w_new", "b_new", has_bias and spec["update_biases"])):
+            if weight_q in ask:
+                found += [(weight_q, l, j, k) for j, k in _weight_order(spec, l)]
+            if bias_q in ask and present:
+                found += [(bias_q, l, j, None) for _, j in _bias_positions(spec, l)]
+    return found
+
+
+def _unit_name(spec: dict, layer: int, unit: int) -> str:
+    return symbol(spec, "x", 0, unit) if layer == 0 else symbol(spec, "a", layer, unit)
+
+
+def _label(spec: dict, quantity: str, layer, unit, source) -> str:
+    if quantity == "loss":
+        return "loss"
+    role = "output" if layer == len(spec["layers"]) - 1 else "hidden"
+    if source is not None:
+        weight = symbol(spec, "w", layer, unit, source)
+        edge = f"{_unit_name(spec, layer - 1, source)}→{_unit_name(spec, layer, unit)}"
+        what = "updated weight" if quantity == "w_new" else "gradient of weight"
+        return f"{what} {weight} ({edge})"
+    if quantity in ("dL_db", "b_new"):
+        what = "updated" if quantity == "b_new" else "gradient of"
+        bias = symbol(spec, "b", layer, unit)
+        if unit is None:
+            return f"{what} shared bias {bias} of layer {layer}"
+        return f"{what} bias {bias} ({role} unit {_unit_name(spec, layer, unit)})"
+    name = _unit_name(spec, layer, unit)
+    return {
+        "z": f"pre-activation of {role} unit {name}",
+        "a": f"activation of {role} unit {name}",
+        "dL_da": f"loss gradient with respect to {name}",
+        "da_dz": f"activation derivative of {role} unit {name}",
+        "delta": f"error signal of {role} unit {name}",
+    }[quantity]
+
+
+def fields_for(spec: dict, ask) -> tuple[Field, ...]:
+    """The fields asking the quantities ``ask`` of the normalized ``spec``, in computation order."""
+    return tuple(Field(key_of(*position), symbol(spec, *position), _label(spec, *position))
+                 for position in positions(spec, ask))
+
+
+def parse_field_key(key: str, spec: dict) -> tuple[str, int | None, int | None, int | None]:
+    """Split ``key`` into ``(quantity, layer, unit, source)`` after checking that it names a
+    value a student could be asked in the network of the normalized ``spec``.
+
+    Raises ValueError saying why when the key is malformed or names no such value.
+    """
+    parsed = parse_key(key)
+    if parsed[0] not in ASKABLE:
+        raise ValueError(f"{key!r} names a given value or optimizer state, not an answer")
+    if parsed not in positions(spec, {parsed[0]}):
+        raise ValueError(f"{key!r} names no value of this network")
+    return parsed

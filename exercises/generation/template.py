@@ -1,0 +1,191 @@
+"""Exercise templates: every knob of SPEC §5, validated when the template is built.
+
+A template is immutable; ``Template.from_dict`` builds one from JSON knobs, ``to_dict`` writes it
+back (``from_dict(t.to_dict()) == t``) and ``with_overrides`` applies a problem set's own
+settings. Every check raises ``TemplateError`` naming the knob. Network-level consistency (names,
+loss/activation fit, optimizer parameters, naming) is the engine's: the template's network is run
+through ``tracer.normalize`` with placeholder values and a ``SpecError`` becomes a TemplateError.
+
+Targets default to the output activation's range: [0.05, 0.95] for sigmoid (so bce targets are
+soft labels in that range), a one-hot vector for softmax (required with cross_entropy), else
+[−1, 1], all with 2 decimals.
+"""
+
+from dataclasses import dataclass, field, fields as dataclass_fields
+
+from tracer import SpecError, normalize
+from tracer.functions import ACTIVATIONS, LOSSES
+
+from . import knobs
+from .fields import positions
+from .knobs import TemplateError, ValueRange
+from .network import layer_activations, placeholder_spec
+
+MAX_UNITS = 6          # units per layer of a hand exercise
+MAX_HIDDEN_LAYERS = 3
+UNIT_RANGE = ValueRange(-1.0, 1.0, 2)
+SIGMOID_TARGETS = ValueRange(0.05, 0.95, 2)
+
+
+@dataclass(frozen=True)
+class Template:
+    """The knobs from which exercises are generated (SPEC §5); see the module docstring."""
+
+    title: str = ""
+    description: str = ""
+    layers: tuple[int, ...] = (2, 2, 2)
+    activations: str | tuple[str, ...] = "sigmoid"
+    loss: str = "mse"
+    bias: str = "per_unit"
+    update_biases: bool = True
+    optimizer: str | dict = "sgd"
+    learning_rate: float = 0.5
+    naming: str | None = None
+    weights: ValueRange = UNIT_RANGE
+    biases: ValueRange = UNIT_RANGE
+    inputs: ValueRange = UNIT_RANGE
+    targets: ValueRange | str | None = None
+    ask: tuple[str, ...] | None = None
+    answer_digits: int = 4
+    tolerance: dict = field(default_factory=lambda: dict(knobs.DEFAULT_TOLERANCE))
+    attempts: int | None = None
+    ecf_credit: float = 1.0
+    feedback: bool = True
+    reveal: str = "always"
+
+    def __post_init__(self):
+        for name, value in self._checked().items():
+            object.__setattr__(self, name, value)
+        self._check_network()
+
+    def _checked(self) -> dict:
+        """Every knob checked on its own and normalised (tuples, floats, ranges)."""
+        checked = {}
+        for name in ("title", "description"):
+            if not isinstance(getattr(self, name), str):
+                raise TemplateError(name, "must be a string")
+        checked["layers"] = _check_layers(self.layers)
+        checked["activations"] = _check_activations(self.activations, len(checked["layers"]) - 1)
+        checked["loss"] = knobs.check_choice("loss", self.loss, LOSSES)
+        checked["bias"] = knobs.check_choice("bias", self.bias, knobs.BIAS_MODES)
+        checked["update_biases"] = knobs.check_bool("update_biases", self.update_biases)
+        checked["optimizer"] = knobs.check_optimizer(self.optimizer)
+        if not knobs.is_number(self.learning_rate) or not 0 < self.learning_rate <= 10:
+            raise TemplateError("learning_rate", f"must be a number in (0, 10]; got {self.learning_rate!r}")
+        checked["learning_rate"] = float(self.learning_rate)
+        if self.naming is not None:
+            knobs.check_choice("naming", self.naming, knobs.NAMINGS)
+        for name in ("weights", "biases", "inputs"):
+            checked[name] = knobs.check_range(name, getattr(self, name))
+        if isinstance(self.targets, str) and self.targets != "one_hot":
+            raise TemplateError("targets", 'must be a range object or "one_hot"')
+        if self.targets is not None and self.targets != "one_hot":
+            checked["targets"] = knobs.check_range("targets", self.targets)
+        checked["ask"] = knobs.check_ask(self.ask)
+        if not knobs.is_int(self.answer_digits) or not 1 <= self.answer_digits <= knobs.MAX_DIGITS:
+            raise TemplateError("answer_digits", f"must be an integer from 1 to {knobs.MAX_DIGITS}")
+        checked["tolerance"] = knobs.check_tolerance(self.tolerance)
+        if self.attempts is not None and (not knobs.is_int(self.attempts) or self.attempts < 1):
+            raise TemplateError("attempts", "must be a positive integer, or null for unlimited")
+        if not knobs.is_number(self.ecf_credit) or not 0 <= self.ecf_credit <= 1:
+            raise TemplateError("ecf_credit", "must be a number from 0 to 1")
+        checked["ecf_credit"] = float(self.ecf_credit)
+        knobs.check_bool("feedback", self.feedback)
+        knobs.check_choice("reveal", self.reveal, knobs.REVEALS)
+        return checked
+
+    def _check_network(self):
+        """Checks across knobs, then the engine's own validation of the template's network."""
+        outputs = self.layers[-1]
+        output = self.activations if isinstance(self.activations, str) else self.activations[-1]
+        if output == "softmax" and outputs < 2:
+            raise TemplateError("layers", "a softmax output layer needs at least 2 units")
+        if self.loss == "cross_entropy" and self.targets not in (None, "one_hot"):
+            raise TemplateError("targets", "cross_entropy targets are one-hot; leave targets unset")
+        if self.naming == "seed" and len(self.layers) != 3:
+            raise TemplateError("naming", "the seed naming scheme needs exactly one hidden layer")
+        try:
+            spec = normalize(placeholder_spec(self))
+        except SpecError as error:
+            raise TemplateError(error.key or None, error.message) from None
+        asked = self.asked_quantities()
+        if self.ask is not None and ("b_new" in asked or "dL_db" in asked) and self.bias == "none":
+            raise TemplateError("ask", "asks for bias values but the network has no biases")
+        if self.ask is not None and "b_new" in asked and not self.update_biases:
+            raise TemplateError("ask", "asks for b_new but biases are not updated")
+        if output == "softmax" and self.bias == "shared" and {"dL_db", "b_new"} & set(asked):
+            raise TemplateError("bias", "a shared bias before softmax has gradient 0 (the output "
+                                        "δ sum to 0); use per_unit or none")
+        if not positions(spec, asked):
+            raise TemplateError("ask", "asks for no value this network has")
+
+    def output_activation(self) -> str:
+        """The activation of the output layer."""
+        return layer_activations({"layers": self.layers, "activations": self.activations})[-1]
+
+    def asked_quantities(self) -> tuple[str, ...]:
+        """The quantities asked: ``ask``, or every δ, w⁺ and (when biases are updated) b⁺."""
+        if self.ask is not None:
+            return self.ask
+        updates_biases = self.bias != "none" and self.update_biases
+        return ("delta", "w_new", "b_new") if updates_biases else ("delta", "w_new")
+
+    def target_values(self) -> ValueRange | str:
+        """The targets' range, or ``"one_hot"`` for a one-hot target vector."""
+        if self.targets is not None:
+            return self.targets
+        output = self.output_activation()
+        if output == "softmax":
+            return "one_hot"
+        return SIGMOID_TARGETS if output == "sigmoid" else UNIT_RANGE
+
+    def to_dict(self) -> dict:
+        """The template as JSON knobs; ``Template.from_dict`` reads it back unchanged."""
+        result = {}
+        for spec_field in dataclass_fields(self):
+            value = getattr(self, spec_field.name)
+            if isinstance(value, ValueRange):
+                value = value.to_dict()
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            result[spec_field.name] = value
+        return result
+
+    @classmethod
+    def from_dict(cls, knob_values: dict) -> "Template":
+        """Build a template from JSON knobs (all optional); unknown knobs are rejected."""
+        if not isinstance(knob_values, dict):
+            raise TemplateError(None, "a template must be a JSON object of knobs")
+        known = {spec_field.name for spec_field in dataclass_fields(cls)}
+        for key in knob_values:
+            if key not in known:
+                raise TemplateError(key, "unknown template knob")
+        return cls(**knob_values)
+
+    def with_overrides(self, overrides: dict) -> "Template":
+        """A new template with ``overrides`` (e.g. a problem set's settings) replacing knobs."""
+        return Template.from_dict({**self.to_dict(), **overrides})
+
+
+def _check_layers(value) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple)) or not all(knobs.is_int(n) for n in value):
+        raise TemplateError("layers", "must be a list of unit counts, input layer first")
+    if not 2 <= len(value) <= MAX_HIDDEN_LAYERS + 2:
+        raise TemplateError("layers", f"a hand exercise has an input layer, at most "
+                                      f"{MAX_HIDDEN_LAYERS} hidden layers and an output layer")
+    if not all(1 <= n <= MAX_UNITS for n in value):
+        raise TemplateError("layers", f"a hand exercise has 1 to {MAX_UNITS} units per layer")
+    return tuple(value)
+
+
+def _check_activations(value, layer_count: int) -> str | tuple[str, ...]:
+    if isinstance(value, str):
+        return knobs.check_choice("activations", value, ACTIVATIONS)
+    if not isinstance(value, (list, tuple)) or len(value) != layer_count:
+        raise TemplateError("activations", f"must be one name or a list of {layer_count} "
+                                           "(one per layer after the input)")
+    for index, name in enumerate(value):
+        knobs.check_choice(f"activations[{index}]", name, ACTIVATIONS)
+    return tuple(value)
