@@ -53,35 +53,49 @@ def _from_ndarray(value, shape, key):
     return array
 
 
-def _check_list(value, length, key, what):
-    if type(value) is not list or len(value) != length:
+def _numbers(row):
+    """Tell whether every item of a list is a finite int or float (the fast, common case)."""
+    for v in row:
+        if (type(v) is not float and type(v) is not int) or v - v:  # v − v is nan for inf/nan
+            return False
+    return True
+
+
+def _well_formed(value, shape):
+    if type(value) is not list or len(value) != shape[0]:
+        return False
+    if len(shape) == 1:
+        return _numbers(value)
+    width = shape[1]
+    return all(type(row) is list and len(row) == width and _numbers(row) for row in value)
+
+
+def _diagnose(value, shape, key):
+    """Raise the SpecError naming the first offending entry of a malformed list."""
+    what = _shape_text(shape)
+    if type(value) is not list or len(value) != shape[0]:
         got = f"{len(value)} entries" if isinstance(value, list) else repr(value)
         raise SpecError(key, f"must be {what}, got {got}")
-
-
-def _check_row(row, length, key, what):
-    _check_list(row, length, key, what)
-    for v in row:
-        if (type(v) is not float and type(v) is not int) or v - v:
-            for i, item in enumerate(row):
-                number(item, f"{key}[{i}]")
+    rows = [(key, value)] if len(shape) == 1 else [(f"{key}[{i}]", row) for i, row in enumerate(value)]
+    for row_key, row in rows:
+        if type(row) is not list or len(row) != shape[-1]:
+            got = f"{len(row)} entries" if isinstance(row, list) else repr(row)
+            raise SpecError(row_key, f"must be {_shape_text(shape[-1:])}, got {got}")
+        for i, item in enumerate(row):
+            number(item, f"{row_key}[{i}]")
+    raise SpecError(key, "is not an array of float64 numbers")
 
 
 def array(value, shape: tuple, key: str) -> np.ndarray:
     """Check ``value`` is a list (or list of lists, or array) of finite numbers of ``shape``."""
     if isinstance(value, np.ndarray):
         return _from_ndarray(value, shape, key)
-    what = _shape_text(shape)
-    if len(shape) == 1:
-        _check_row(value, shape[0], key, what)
-    else:
-        _check_list(value, shape[0], key, what)
-        for i, row in enumerate(value):
-            _check_row(row, shape[1], f"{key}[{i}]", f"a list of {shape[1]} numbers")
-    try:
-        return np.array(value, dtype=np.float64)
-    except OverflowError:
-        raise SpecError(key, "holds an integer too large for a float64") from None
+    if _well_formed(value, shape):
+        try:
+            return np.array(value, dtype=np.float64)
+        except OverflowError:
+            pass  # an int beyond float64; _diagnose names the array
+    _diagnose(value, shape, key)
 
 
 def samples(value, width: int, key: str) -> np.ndarray:

@@ -12,6 +12,8 @@ import numpy as np
 from tracer import functions as F
 from tracer.checks import SpecError
 
+LARGE = 4096  # weights from which matrix products are checked for overflow explicitly
+
 
 class Step:
     """Every number of one training iteration.
@@ -37,7 +39,11 @@ def _forward(net, step):
         a.append(F.activate(name, zl, slope))
     step.z, step.a = z, a
     step.losses = losses = F.loss_value(net.loss, a[-1], net.targets)
-    step.loss = float(losses.mean() if net.reduction == "mean" else losses.sum())
+    count = len(losses)
+    if count == 1:
+        step.loss = float(losses[0])
+    else:
+        step.loss = float(losses.sum() / count if net.reduction == "mean" else losses.sum())
 
 
 def _backward(net, step):
@@ -64,7 +70,8 @@ def _backward(net, step):
             delta[l] = dL_da[l] * da_dz[l]
         grad = delta[l].T @ a[l - 1]
         if net.bias == "per_unit":
-            bias_grad = delta[l].sum(axis=0)
+            # One sample's sum is the sample itself: skip the reduction, same bits.
+            bias_grad = delta[l][0] if count == 1 else delta[l].sum(axis=0)
         elif net.bias == "shared":
             bias_grad = float(delta[l].sum())
         else:
@@ -76,49 +83,68 @@ def _backward(net, step):
     step.dL_da, step.da_dz, step.delta, step.dL_dw, step.dL_db = dL_da, da_dz, delta, dL_dw, dL_db
 
 
+def _sgd(opt, lr, t, params, grads, old):
+    return [p - lr * g for p, g in zip(params, grads)], {}
+
+
+def _momentum(opt, lr, t, params, grads, old):
+    mu = opt["momentum"]
+    velocity = grads if old is None else [mu * v + g for v, g in zip(old["velocity"], grads)]
+    return [p - lr * v for p, v in zip(params, velocity)], {"velocity": velocity}
+
+
+def _adam(opt, lr, t, params, grads, old):
+    b1, b2, eps = opt["beta1"], opt["beta2"], opt["eps"]
+    if old is None:
+        m = [(1.0 - b1) * g for g in grads]
+        v = [(1.0 - b2) * (g * g) for g in grads]
+    else:
+        m = [b1 * m + (1.0 - b1) * g for m, g in zip(old["m"], grads)]
+        v = [b2 * v + (1.0 - b2) * (g * g) for v, g in zip(old["v"], grads)]
+    c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+    new = [p - lr * (mi / c1) / (np.sqrt(vi / c2) + eps) for p, mi, vi in zip(params, m, v)]
+    return new, {"m": m, "v": v}
+
+
+OPTIMIZERS = {"sgd": _sgd, "momentum": _momentum, "adam": _adam}
+
+
 def _update(net, step, previous, t):
-    """Apply the optimizer to weights and (when updated) biases; return the new state."""
-    opt, lr = net.optimizer, net.learning_rate
+    """Apply the optimizer to the weights and (when updated) biases; return the new state.
+
+    The state is kept as flat lists (weights of layers 1..L, then the updated biases) and
+    exposed on the step per layer, as ``state[name] = (weights, biases)`` with None at index 0.
+    """
+    depth = len(step.weights) - 1
     update_biases = net.update_biases and net.bias != "none"
-    pairs = [("weights", step.weights, step.dL_dw, 0)]
+    params, grads = step.weights[1:], step.dL_dw[1:]
     if update_biases:
-        pairs.append(("biases", step.biases, step.dL_db, 1))
-    step.weights_new, step.biases_new = list(step.weights), list(step.biases)
-    names = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[opt["name"]]
-    state = {name: ([None] * len(step.weights), [None] * len(step.weights)) for name in names}
-    for attribute, params, grads, side in pairs:
-        new = getattr(step, attribute + "_new")
-        for l in range(1, len(params)):
-            theta, g = params[l], grads[l]
-            if opt["name"] == "sgd":
-                new[l] = theta - lr * g
-                continue
-            old = {name: previous[name][side][l] for name in names} if previous else dict.fromkeys(names, 0.0)
-            if opt["name"] == "momentum":
-                velocity = opt["momentum"] * old["velocity"] + g
-                state["velocity"][side][l] = velocity
-                new[l] = theta - lr * velocity
-            else:
-                m = opt["beta1"] * old["m"] + (1.0 - opt["beta1"]) * g
-                v = opt["beta2"] * old["v"] + (1.0 - opt["beta2"]) * (g * g)
-                state["m"][side][l], state["v"][side][l] = m, v
-                m_hat = m / (1.0 - opt["beta1"] ** t)
-                v_hat = v / (1.0 - opt["beta2"] ** t)
-                new[l] = theta - lr * m_hat / (np.sqrt(v_hat) + opt["eps"])
-    step.state = state
+        params, grads = params + step.biases[1:], grads + step.dL_db[1:]
+    new, state = OPTIMIZERS[net.optimizer["name"]](net.optimizer, net.learning_rate, t, params, grads, previous)
+    step.weights_new = [None, *new[:depth]]
+    step.biases_new = [None, *new[depth:]] if update_biases else step.biases
+    empty = [None] * depth
+    step.state = {name: ([None, *values[:depth]], [None, *(values[depth:] or empty)])
+                  for name, values in state.items()}
     return state
 
 
 def _finite(step):
-    last = step.weights_new
-    return math.isfinite(step.loss) and all(np.isfinite(w).all() for w in last[1:])
+    arrays = (*step.z[1:], *step.weights_new[1:])
+    return all(np.isfinite(values).all() for values in arrays)
 
 
 def run(net) -> list[Step]:
-    """Compute every iteration of the traced training of ``net`` (a validated Network)."""
+    """Compute every iteration of the traced training of ``net`` (a validated Network).
+
+    Any overflow raises a SpecError: numpy reports it as a floating-point error, except inside
+    large matrix products, which BLAS runs on worker threads whose flags numpy cannot see; for
+    those networks the products are checked explicitly (a cost small next to the products).
+    """
     steps = []
     weights, biases = [None, *net.weights], [None, *net.biases]
     state = None
+    large = sum(w.size for w in net.weights) >= LARGE
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         for t in range(1, net.iterations + 1):
             step = Step()
@@ -128,11 +154,15 @@ def run(net) -> list[Step]:
                 _backward(net, step)
                 state = _update(net, step, state, t)
             except FloatingPointError:
-                step.loss = math.inf
-            if not math.isfinite(step.loss) or not _finite(step):
-                key = "learning_rate" if t > 1 else "weights"
-                raise SpecError(key, f"the values overflow float64 in iteration {t}; use smaller numbers "
-                                     "or a smaller learning rate")
+                _overflow(t)
+            if not math.isfinite(step.loss) or large and not _finite(step):
+                _overflow(t)
             steps.append(step)
             weights, biases = step.weights_new, step.biases_new
     return steps
+
+
+def _overflow(t):
+    key = "learning_rate" if t > 1 else "weights"
+    raise SpecError(key, f"the values overflow float64 in iteration {t}; use smaller numbers "
+                         "or a smaller learning rate")

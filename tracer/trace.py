@@ -5,6 +5,8 @@ import io
 import json
 import os
 
+import numpy as np
+
 from tracer import engine, rows
 from tracer.formulas import Formulas
 from tracer.naming import Names
@@ -104,6 +106,28 @@ class Trace:
             return float(value)
         j = _index(unit, net.sizes[layer], "unit")
         return float(value[j, _index(source, net.sizes[layer - 1], "source")] if weight else value[j])
+
+    def array(self, quantity: str, layer: int, iteration: int = 1):
+        """Return a copy of one layer's values of a quantity as a numpy array.
+
+        Per-sample quantities (z, a, dL_da, da_dz, delta) have shape (samples, units); weight
+        quantities (units, sources); bias quantities (units,) or a 0-d array for a shared bias.
+        Optimizer state of weights is ``velocity``/``m``/``v``; of biases ``velocity_b``/``m_b``/``v_b``.
+        """
+        if type(iteration) is not int or not 1 <= iteration <= len(self._steps):
+            raise KeyError(f"iteration must be 1..{len(self._steps)}, got {iteration!r}")
+        step = self._steps[iteration - 1]
+        per_layer = {"w": step.weights, "b": step.biases, "z": step.z, "a": step.a, "dL_da": step.dL_da,
+                     "da_dz": step.da_dz, "delta": step.delta, "dL_dw": step.dL_dw, "dL_db": step.dL_db,
+                     "w_new": step.weights_new, "b_new": step.biases_new}
+        for name, (weights, biases) in step.state.items():
+            per_layer[name], per_layer[name + "_b"] = weights, biases
+        values = per_layer.get(quantity)
+        if quantity == "b_new" and not (self._net.update_biases and self._net.bias != "none"):
+            values = None
+        if values is None or type(layer) is not int or not 1 <= layer < len(values) or values[layer] is None:
+            raise KeyError(f"the trace has no {quantity!r} array for layer {layer!r}")
+        return np.array(values[layer], dtype=np.float64)
 
     def to_dict(self) -> dict:
         """The JSON form: ``{"spec": normalized spec, "engine_version": …, "steps": [rows]}``."""

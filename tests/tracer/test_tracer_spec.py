@@ -47,7 +47,7 @@ INVALID = [
     (("weights", 0, 0, 0), True, "weights[0][0][0]", "finite number"),
     (("weights", 0, 0, 1), math.nan, "weights[0][0][1]", "finite number"),
     (("weights", 0, 0, 1), None, "weights[0][0][1]", "finite number"),
-    (("weights", 0, 0, 0), 10 ** 400, "weights[0]", "too large"),
+    (("weights", 0, 0, 0), 10 ** 400, "weights[0][0][0]", "does not fit in a float64"),
     (("biases", 1, 0), math.inf, "biases[1][0]", "finite number"),
     (("biases",), [[0.1], [0.2, 0.05]], "biases[0]", "a list of 2 numbers"),
     (("biases",), [[0.1, 0.2]], "biases", "one entry per layer"),

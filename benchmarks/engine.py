@@ -1,0 +1,208 @@
+"""Engine benchmark: prints a table of the tracer's speed and memory (run by hand or in CI).
+
+(a) the seed's 2-2-2 network, one iteration: traces per second with numbers only (the Trace
+    computed, values readable) and with the CSV written;
+(b) a [784, 256, 128, 10] network, sigmoid hidden layers, softmax + cross_entropy, batch 64,
+    3 iterations of Adam: seconds per traced iteration, the same computation in bare numpy with
+    nothing recorded, their ratio, and peak memory.
+When torch is importable, PyTorch autograd does the same work and its gradients are compared.
+
+    python benchmarks/engine.py [--quick]
+"""
+
+import argparse
+import io
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+# One BLAS thread: on a busy machine, BLAS worker threads make timings vary several-fold and
+# would measure thread scheduling rather than the cost of recording.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracer import trace  # noqa: E402  (after making the repository importable)
+
+SEED = {
+    "layers": [2, 2, 2], "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
+    "biases": [[0.10, -0.10], [0.20, 0.05]], "inputs": [0.50, -0.30], "targets": [0.20, 0.90],
+    "learning_rate": 0.5,
+}
+SIZES, BATCH, ITERATIONS = [784, 256, 128, 10], 64, 3
+ADAM = {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+def rate(fn, seconds):
+    """Calls per second of ``fn``, best of three runs of about ``seconds`` each."""
+    best = 0.0
+    for _ in range(3):
+        count, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds:
+            for _ in range(100):
+                fn()
+            count += 100
+        best = max(best, count / elapsed)
+    return best
+
+
+def best_time(fn, repeat):
+    """The fastest of ``repeat`` runs of ``fn``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def large_spec(rng):
+    """The (b) network with numpy arrays (as a notebook would pass them) and one-hot targets."""
+    weights = [rng.normal(0, 1 / np.sqrt(m), (n, m)) for m, n in zip(SIZES, SIZES[1:])]
+    targets = np.eye(SIZES[-1])[rng.integers(0, SIZES[-1], BATCH)]
+    return {
+        "layers": SIZES, "activations": ["sigmoid", "sigmoid", "softmax"], "loss": "cross_entropy",
+        "weights": weights, "biases": [rng.normal(0, 0.1, n) for n in SIZES[1:]],
+        "inputs": rng.uniform(0, 1, (BATCH, SIZES[0])), "targets": targets, "learning_rate": 1e-3,
+        "optimizer": ADAM, "iterations": ITERATIONS,
+    }
+
+
+def bare_numpy(spec):
+    """The same training in plain numpy, nothing recorded; returns the first iteration's gradients."""
+    weights = [np.array(w) for w in spec["weights"]]
+    biases = [np.array(b) for b in spec["biases"]]
+    x, y, lr = spec["inputs"], spec["targets"], spec["learning_rate"]
+    params = weights + biases
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    first = None
+    for t in range(1, ITERATIONS + 1):
+        activations = [x]
+        for l, (w, b) in enumerate(zip(weights, biases)):
+            z = activations[-1] @ w.T + b
+            if l < len(weights) - 1:
+                activations.append(1.0 / (1.0 + np.exp(-np.maximum(z, -709.0))))
+            else:
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                activations.append(e / e.sum(axis=1, keepdims=True))
+        _ = -(y * np.log(np.clip(activations[-1], 1e-12, 1 - 1e-12))).sum(axis=1).mean()
+        delta = activations[-1] - y
+        grads_w, grads_b = [None] * len(weights), [None] * len(weights)
+        for l in range(len(weights) - 1, -1, -1):
+            grads_w[l] = delta.T @ activations[l] / len(x)
+            grads_b[l] = delta.sum(axis=0) / len(x)
+            if l:
+                a = activations[l]
+                delta = (delta @ weights[l]) * a * (1.0 - a)
+        grads = grads_w + grads_b
+        first = first or grads
+        for i, (p, g) in enumerate(zip(params, grads)):
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            params[i] = p - lr * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
+        weights, biases = params[:len(weights)], params[len(weights):]
+    return first
+
+
+def torch_autograd(spec):
+    """The same training with PyTorch autograd and torch.optim.Adam; returns first gradients."""
+    import torch
+
+    torch.set_num_threads(1)
+    params = [torch.tensor(np.asarray(p), requires_grad=True) for p in (*spec["weights"], *spec["biases"])]
+    depth = len(spec["weights"])
+    x, y = torch.tensor(spec["inputs"]), torch.tensor(spec["targets"])
+    optimizer = torch.optim.Adam(params, lr=spec["learning_rate"], betas=(0.9, 0.999), eps=1e-8)
+    first = None
+    for _ in range(ITERATIONS):
+        optimizer.zero_grad()
+        a = x
+        for l in range(depth):
+            z = a @ params[l].T + params[depth + l]
+            a = torch.sigmoid(z) if l < depth - 1 else torch.softmax(z, dim=1)
+        loss = -(y * torch.log(torch.clamp(a, 1e-12, 1 - 1e-12))).sum(dim=1).mean()
+        loss.backward()
+        first = first or [p.grad.detach().numpy().copy() for p in params]
+        optimizer.step()
+    return first
+
+
+def seed_table(quick):
+    seconds = 0.2 if quick else 1.0
+    rows = [("(a) 2-2-2, 1 iteration: trace, numbers only", f"{rate(lambda: trace(SEED), seconds):,.0f} traces/s"),
+            ("(a) 2-2-2: trace and read every value", f"{rate(lambda: list(trace(SEED).numeric_rows()), seconds):,.0f} traces/s"),
+            ("(a) 2-2-2: trace and write the CSV", f"{rate(lambda: trace(SEED).write_csv(io.StringIO()), seconds):,.0f} traces/s")]
+    try:
+        import torch
+    except ImportError:
+        return rows + [("(a) PyTorch autograd", "torch not importable: skipped")]
+
+    def autograd_seed():
+        w = [torch.tensor(SEED["weights"][i], requires_grad=True, dtype=torch.float64) for i in range(2)]
+        b = [torch.tensor(SEED["biases"][i], requires_grad=True, dtype=torch.float64) for i in range(2)]
+        h = torch.sigmoid(torch.tensor(SEED["inputs"], dtype=torch.float64) @ w[0].T + b[0])
+        out = torch.sigmoid(h @ w[1].T + b[1])
+        ((out - torch.tensor(SEED["targets"], dtype=torch.float64)) ** 2).mean().backward()
+        with torch.no_grad():
+            for p in (*w, *b):
+                p -= SEED["learning_rate"] * p.grad
+    return rows + [("(a) 2-2-2: PyTorch autograd, same work", f"{rate(autograd_seed, seconds):,.0f} steps/s")]
+
+
+def large_table(quick):
+    rng = np.random.default_rng(0)
+    spec = large_spec(rng)
+    repeat = 3 if quick else 15
+    traced = best_time(lambda: trace(spec), repeat) / ITERATIONS
+    bare = best_time(lambda: bare_numpy(spec), repeat) / ITERATIONS
+    listed = {**spec, **{k: [np.asarray(v).tolist() for v in spec[k]] for k in ("weights", "biases")},
+              "inputs": spec["inputs"].tolist(), "targets": spec["targets"].tolist()}
+    from_lists = best_time(lambda: trace(listed), repeat) / ITERATIONS
+    tracemalloc.start()
+    result = trace(spec)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    bare_grads = bare_numpy(spec)
+    depth = len(SIZES) - 1
+    agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - bare_grads[l]))) for l in range(depth))
+    rows = [
+        ("(b) 784-256-128-10, batch 64, adam: traced", f"{traced * 1e3:.2f} ms/iteration"),
+        ("(b) same, bare numpy, nothing recorded", f"{bare * 1e3:.2f} ms/iteration"),
+        ("(b) ratio traced / bare (target ≤ 1.3)", f"{traced / bare:.2f}×"),
+        ("(b) traced, spec given as JSON lists", f"{from_lists * 1e3:.2f} ms/iteration"),
+        ("(b) peak memory of one trace (tracemalloc)", f"{peak / 2**20:.1f} MiB"),
+        ("(b) rows in the trace", f"{len(result):,}"),
+        ("(b) max |gradient difference| vs bare numpy", f"{agree:.1e}"),
+    ]
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return rows + [("(b) PyTorch autograd", "torch not importable: skipped")]
+    torch_time = best_time(lambda: torch_autograd(spec), repeat) / ITERATIONS
+    torch_grads = torch_autograd(spec)
+    torch_agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - torch_grads[l]))) for l in range(depth))
+    return rows + [("(b) PyTorch autograd, same work", f"{torch_time * 1e3:.2f} ms/iteration"),
+                   ("(b) max |gradient difference| vs PyTorch", f"{torch_agree:.1e}")]
+
+
+def main(argv=None):
+    """Run both benchmarks and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs (CI)")
+    args = parser.parse_args(argv)
+    rows = seed_table(args.quick) + large_table(args.quick)
+    width = max(len(name) for name, _ in rows)
+    print(f"{'benchmark'.ljust(width)}  result")
+    print(f"{'-' * width}  {'-' * 22}")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()
