@@ -87,7 +87,8 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
               for key in keys}
     return SubmissionResult(spec=net.spec, field_keys=keys,
                             answers={key: answers[key] for key in keys if key in answers},
-                            settings=settings, fields=fields, engine_version=ENGINE_VERSION)
+                            settings=settings, fields=fields, engine_version=ENGINE_VERSION,
+                            symbols=dict(symbols or {}))
 
 
 def _grade_field(key, value, expected, evidence, feedback, settings, text):

@@ -52,7 +52,7 @@ def regrade(record: dict, settings: GradingSettings | None = None) -> RegradeRep
     """Grade a stored submission (``SubmissionResult.to_record()``) again under ``settings``
     (default: the settings it was graded with) and the current engine."""
     old = SubmissionResult.from_record(record)
-    new = grade_submission(old.spec, old.field_keys, old.answers, settings or old.settings)
+    new = grade_submission(old.spec, old.field_keys, old.answers, settings or old.settings, old.symbols)
     fields = {key: FieldChange(key, old.fields[key].status, new.fields[key].status,
                                old.fields[key].credit, new.fields[key].credit)
               for key in old.field_keys}

@@ -45,7 +45,8 @@ class FieldGrade:
 
 @dataclass(frozen=True)
 class SubmissionResult:
-    """Every field's grade, with what was graded and how."""
+    """Every field's grade, with what was graded and how (``symbols``: the message symbols
+    the caller overrode, kept so that a regrade words its messages the same way)."""
 
     spec: dict
     field_keys: tuple[str, ...]
@@ -53,6 +54,7 @@ class SubmissionResult:
     settings: GradingSettings
     fields: dict[str, FieldGrade]
     engine_version: str = field(default="")
+    symbols: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -85,6 +87,7 @@ class SubmissionResult:
             "field_keys": list(self.field_keys),
             "answers": dict(self.answers),
             "settings": self.settings.to_dict(),
+            "symbols": dict(self.symbols),
             "score": self.score,
             "max_score": self.max_score,
             "fields": {key: grade.to_dict() for key, grade in self.fields.items()},
@@ -99,4 +102,4 @@ class SubmissionResult:
                    answers=dict(record["answers"]),
                    settings=GradingSettings.from_dict(record["settings"]),
                    fields={key: FieldGrade.from_dict(data) for key, data in record["fields"].items()},
-                   engine_version=record["engine_version"])
+                   engine_version=record["engine_version"], symbols=dict(record.get("symbols", {})))

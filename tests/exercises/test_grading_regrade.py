@@ -71,3 +71,10 @@ def test_regrading_under_the_same_settings_changes_nothing():
     assert report.new.settings == GradingSettings(feedback=False)
     assert report.explain() == f"score {report.old.score:g}/6 → {report.new.score:g}/6 (unchanged)"
     assert report.new.fields == report.old.fields
+
+
+def test_a_regrade_keeps_the_symbols_the_messages_were_written_with():
+    record = json.loads(json.dumps(grade_submission(SEED, FIELDS, {"w_new:2:1:1": "0.40"},
+                                                    symbols={"w_new:2:1:1": "W⁺"}).to_record()))
+    report = regrade(record, GradingSettings(ecf_credit=0.5))
+    assert report.new.fields["w_new:2:1:1"].message.startswith("W⁺ equals w5 = 0.4")
