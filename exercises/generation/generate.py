@@ -65,14 +65,15 @@ def generate(template: Template, seed: int) -> Exercise:
         raise TemplateError("seed", f"must be an integer from 0 to 2^63 − 1; got {seed!r}")
     asked = template.asked_quantities()
     failures = Counter()
-    fields = None
+    fields = located = None
     for attempt in range(1, MAX_TRIES + 1):
         spec = normalize(_draw_spec(template, np.random.default_rng([seed, attempt])))
-        if fields is None:
-            fields = fields_for(spec, asked)   # the same on every try: it depends on shapes only
+        if fields is None:   # the same on every try: fields depend on the network's shape only
+            fields = fields_for(spec, asked)
+            located = {field.key: parse_key(field.key) for field in fields}
         result = trace(spec)
-        expected = {field.key: result.value(*parse_key(field.key)) for field in fields}
-        verdict = assess(spec, result, expected, template.answer_digits)
+        expected = {key: result.value(*position) for key, position in located.items()}
+        verdict = assess(spec, result, expected, template.answer_digits, located)
         if verdict.digits is not None:
             return Exercise(
                 template=template.to_dict(), seed=seed, spec=spec, fields=fields,

@@ -130,9 +130,10 @@ def _steps_ok(expected: dict, before: dict, digits: int) -> bool:
     return True
 
 
-def assess(spec: dict, trace, expected: dict, digits: int) -> Verdict:
+def assess(spec: dict, trace, expected: dict, digits: int, located: dict | None = None) -> Verdict:
     """Check a try whose asked values are ``expected`` (key → value) against the good-exercise
-    conditions, starting at ``digits`` answer digits; see the module docstring."""
+    conditions, starting at ``digits`` answer digits; see the module docstring. ``located``
+    maps each key to its parsed ``(quantity, layer, unit, source)`` when the caller has it."""
     reason = _unit_reason(spec, trace)
     if reason:
         return Verdict(None, reason)
@@ -140,7 +141,7 @@ def assess(spec: dict, trace, expected: dict, digits: int) -> Verdict:
     given = given_values(spec)
     before = {}
     for key in expected:
-        quantity, layer, unit, source = parse_key(key)
+        quantity, layer, unit, source = located[key] if located else parse_key(key)
         if quantity in ("w_new", "b_new"):
             before[key] = trace.value(quantity[0], layer, unit, source)
     others = {key: value for key, value in expected.items() if key not in before}

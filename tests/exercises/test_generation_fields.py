@@ -2,7 +2,8 @@
 
 import pytest
 
-from exercises.generation import BUILTIN_TEMPLATES, Template, fields_for, parse_field_key
+from exercises.generation import (BUILTIN_TEMPLATES, Template, fields_for, generate,
+                                  parse_field_key)
 from exercises.generation.network import placeholder_spec
 from tracer import normalize
 
@@ -123,3 +124,9 @@ def test_parse_field_key_knows_shared_biases_and_constant_derivatives():
     for key in ("b_new:1:1", "da_dz:1:1"):
         with pytest.raises(ValueError, match="names no value"):
             parse_field_key(key, spec)
+
+
+def test_a_generated_seed_exercise_asks_the_posts_sixteen_values():
+    exercise = generate(BUILTIN_TEMPLATES["seed-2-2-2"], 3)
+    assert " ".join(f.symbol for f in exercise.fields) == (
+        "δ_ŷ1 δ_ŷ2 w5⁺ w6⁺ w7⁺ w8⁺ b3⁺ b4⁺ δ_h1 δ_h2 w1⁺ w2⁺ w3⁺ w4⁺ b1⁺ b2⁺")
