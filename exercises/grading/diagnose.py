@@ -38,12 +38,16 @@ class Evidence:
         self.student = {key: true[key] if value is None else value for key, value in answers.items()}
         self._patches = net.patches(self.student)
         self._ecf = None
+        self._pinned = None
         self._cones = {}
         self._runs = {}
 
     @property
     def ecf(self):
-        """Values computed with the student's asked answers in place of the true ones."""
+        """Values computed with the student's asked answers in place of the true ones.
+
+        A key's own value is computed from the values upstream of it, so this one evaluation
+        gives every field its ECF value: its formula applied to the student's other answers."""
         if self._ecf is None:
             self._ecf = dict(evaluate_lazily(self.net, self._patches))
         return self._ecf
@@ -116,10 +120,13 @@ class Evidence:
 
     def _from_student(self, mistake, param, own):
         if (mistake, param, own) not in self._runs:
-            if own not in self._runs:
-                # Pinning every value lets the mistake act only where a key's own formula changes.
-                self._runs[own] = self.net.patches({**self.ecf, **self.student}) if own else self._patches
-            self._runs[mistake, param, own] = evaluate_lazily(self.net, self._runs[own], mistake, param)
+            overrides = self._patches
+            if own:
+                if self._pinned is None:
+                    # Pinning every value lets the mistake act only where a key's own formula changes.
+                    self._pinned = self.net.patches({**self.ecf, **self.student})
+                overrides = self._pinned
+            self._runs[mistake, param, own] = evaluate_lazily(self.net, overrides, mistake, param)
         return self._runs[mistake, param, own]
 
 
@@ -136,7 +143,7 @@ def _nearest(key, changed):
         return key
     _, layer, unit, _ = parse_key(key)
 
-    def distance(candidate):
+    def remoteness(candidate):
         _, l, u, source = parse_key(candidate)
         return (l != layer or u != unit, -(l or 0), u or 0, source or 0)
-    return min(changed, key=distance)
+    return min(changed, key=remoteness)
