@@ -72,26 +72,25 @@ def _relu_zero_keys(spec: dict, trace) -> set[str]:
     last = len(sizes) - 1
     inactive = {(l, j) for l in range(1, last + 1) for j in range(1, sizes[l] + 1)
                 if activations[l - 1] == "relu" and trace.value("z", l, j) <= 0}
-    dead = {}       # (layer, unit) -> its δ is 0 because of inactive ReLU units
+    dead, keys = {}, set()      # dead: (layer, unit) whose δ inactive ReLU units make 0
     for l in range(last, 0, -1):
-        downstream_dead = l < last and all(dead[(l + 1, k)] for k in range(1, sizes[l + 1] + 1))
-        for j in range(1, sizes[l] + 1):
-            dead[(l, j)] = (l, j) in inactive or downstream_dead
-    keys = set()
-    for l in range(1, last + 1):
-        layer_dead = all(dead[(l, j)] for j in range(1, sizes[l] + 1))
-        if layer_dead:
-            keys.add(f"dL_db:{l}")
-        for j in range(1, sizes[l] + 1):
+        units = range(1, sizes[l] + 1)
+        # every unit fed by this layer has δ = 0, so ∂L/∂a of this layer is 0
+        silent = l < last and all(dead[(l + 1, k)] for k in range(1, sizes[l + 1] + 1))
+        for j in units:
+            dead[(l, j)] = (l, j) in inactive or silent
+            if silent:
+                keys.add(f"dL_da:{l}:{j}")
             if (l, j) in inactive:
                 keys |= {f"a:{l}:{j}", f"da_dz:{l}:{j}"}
             if dead[(l, j)]:
                 keys |= {f"delta:{l}:{j}", f"dL_db:{l}:{j}"}
-            if l < last and all(dead[(l + 1, k)] for k in range(1, sizes[l + 1] + 1)):
-                keys.add(f"dL_da:{l}:{j}")
-            for k in range(1, sizes[l - 1] + 1):
-                if dead[(l, j)] or (l - 1, k) in inactive:
-                    keys.add(f"dL_dw:{l}:{j}:{k}")
+        if all(dead[(l, j)] for j in units):
+            keys.add(f"dL_db:{l}")
+    for (l, j), is_dead in dead.items():
+        for k in range(1, sizes[l - 1] + 1):
+            if is_dead or (l - 1, k) in inactive:
+                keys.add(f"dL_dw:{l}:{j}:{k}")
     return keys
 
 

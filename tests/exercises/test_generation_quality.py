@@ -245,3 +245,17 @@ def test_an_update_with_a_tiny_step_raises_the_digits_and_a_zero_step_rejects():
     for updated in (0.29999997, 0.3):
         verdict = assess(spec, StubTrace(spec, z), {"w_new:1:1:1": updated}, 4)
         assert verdict.digits is None and "even at 8 digits" in verdict.reason
+
+
+def test_zeros_propagate_back_through_a_wholly_inactive_relu_layer():
+    from tracer import normalize
+    spec = normalize({"layers": [2, 2, 2, 1], "activations": ["relu", "relu", "linear"],
+                      "loss": "half_sse", "weights": [[[0.3, -0.4], [0.6, 0.2]],
+                                                      [[0.7, -0.8], [0.1, 0.9]], [[0.5, 0.4]]],
+                      "inputs": [0.5, 0.9], "targets": [0.25], "learning_rate": 0.5})
+    z = {(1, 1): 0.5, (1, 2): 0.6, (2, 1): -0.5, (2, 2): -0.6, (3, 1): 0.3}
+    # layer 2 is all inactive, so the active layer 1 receives δ = 0 as well
+    zeros = {"delta:1:1": 0.0, "dL_da:1:2": 0.0, "dL_dw:1:2:1": 0.0, "dL_dw:3:1:2": 0.0,
+             "dL_db:1:1": 0.0, "delta:3:1": 0.1234}
+    assert assess(spec, StubTrace(spec, z), zeros, 4) == Verdict(4, None)
+    assert assess(spec, StubTrace(spec, z), {**zeros, "dL_da:2:1": 0.0}, 4).digits is None
