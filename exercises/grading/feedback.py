@@ -27,10 +27,11 @@ def _listing(items):
 class Feedback:
     """Writes the messages of one submission."""
 
-    def __init__(self, net, submitted, symbols=None):
+    def __init__(self, net, submitted, symbols=None, digits=4):
         """``submitted`` maps field keys to the text the student typed; ``symbols`` optionally
-        overrides the symbol of any key (given values included, e.g. ``"w:2:1:1"``)."""
-        self.net, self.submitted, self.symbols = net, submitted, symbols or {}
+        overrides the symbol of any key (given values included, e.g. ``"w:2:1:1"``); ``digits``
+        are the significant figures the exercise expects."""
+        self.net, self.submitted, self.symbols, self.digits = net, submitted, symbols or {}, digits
 
     def sym(self, quantity, layer=None, unit=None, source=None):
         """The symbol of a value in this exercise."""
@@ -69,7 +70,8 @@ class Feedback:
                 return f"{self.of(key)} equals {before} = {theta:g}: the update must change it."
             if within_tolerance:
                 return (f"Close, but the step {self.of(key)} − {before} is not the right size "
-                        "or sign: keep more digits while computing it.")
+                        f"or sign: give {self.of(key)} to {self.digits} significant figures and "
+                        "keep more digits while computing it.")
         return "Not correct: check this value's formula and your arithmetic."
 
     def misconception(self, key, finding):

@@ -82,7 +82,7 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
     true = true_values(net)
     evidence = Evidence(net, keys, true, parsed, settings.tolerance)
     submitted = {key: _as_text(answers.get(key)) for key in keys}
-    feedback = Feedback(net, submitted, symbols)
+    feedback = Feedback(net, submitted, symbols, settings.answer_digits)
     fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings, submitted[key])
               for key in keys}
     return SubmissionResult(spec=net.spec, field_keys=keys,

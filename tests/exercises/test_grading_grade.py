@@ -302,3 +302,13 @@ def test_given_values_can_be_renamed_in_messages():
     answers["w_new:2:1:1"] = "0.40"
     grade = grade_submission(SEED, UPDATES, answers, symbols={"w:2:1:1": "W[ŷ1←h1]", "w_new:2:1:1": "W⁺"})
     assert grade.fields["w_new:2:1:1"].message == "W⁺ equals W[ŷ1←h1] = 0.4: the update must change it."
+
+
+def test_a_close_update_with_too_short_a_step_asks_for_the_expected_figures():
+    spec = {**SEED, "learning_rate": 0.01}
+    true = evaluate(spec)["w_new:2:1:1"]
+    short = 0.40 + (true - 0.40) / 10                # within 1 %, a tenth of the step
+    grade = grade_submission(spec, ["w_new:2:1:1"], {"w_new:2:1:1": f"{short:.8f}"},
+                             GradingSettings(answer_digits=6)).fields["w_new:2:1:1"]
+    assert grade.status == "incorrect"
+    assert "give w5⁺ to 6 significant figures" in grade.message
