@@ -60,8 +60,13 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int]:
     try:
         template = BUILTIN_TEMPLATES[base_id].with_overrides(overrides)
     except TemplateError as exc:
-        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+        raise template_error(exc) from exc
     return template, seed
+
+
+def template_error(exc: TemplateError) -> ApiError:
+    """A 422 for a template problem; the key is at fault when the error names one."""
+    return ApiError(422, str(exc), {exc.key: str(exc)} if exc.key else {})
 
 
 def create(knobs: dict[str, Any], browser_key: str | None = None) -> tuple[Exercise, str]:
@@ -70,7 +75,7 @@ def create(knobs: dict[str, Any], browser_key: str | None = None) -> tuple[Exerc
     try:
         generated = generate(template, seed)
     except TemplateError as exc:
-        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+        raise template_error(exc) from exc
     token = secrets.token_urlsafe(32)
     result = tracer.trace(generated.spec)
     with db.write_transaction() as sess:
