@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Double, ForeignKey, Index, Integer,
-                        MetaData, SmallInteger, String, Text, UniqueConstraint)
+                        MetaData, SmallInteger, String, Text, UniqueConstraint, false)
+from flask_login import UserMixin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Deterministic constraint names, so Alembic revisions name them the same on every dialect.
@@ -42,7 +43,7 @@ ID = String(32)
 Timestamp = DateTime(timezone=True)
 
 
-class User(Base):
+class User(UserMixin, Base):
     """An instructor or a student. Students get an account when they first join a set."""
 
     __tablename__ = "users"
@@ -78,6 +79,10 @@ class ProblemSet(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # The expected class size: variants generated per exercise when the set is published.
+    pool_size: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    exam_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    published_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Exercise(Base):
@@ -102,6 +107,13 @@ class Exercise(Base):
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # A problem-set variant: its item, its place in the item's pool (seeds follow from it),
+    # the hash of its network for exam mode, and when it was assigned to ``user_id``.
+    item_id: Mapped[str | None] = mapped_column(
+        ForeignKey("problem_set_items.id", ondelete="CASCADE"), index=True)
+    variant_index: Mapped[int | None] = mapped_column(Integer)
+    network_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     trace: Mapped[Trace | None] = relationship(back_populates="exercise", uselist=False)
 
@@ -181,3 +193,77 @@ class FieldGrade(Base):
 
 
 Index("ix_submissions_exercise_created", Submission.exercise_id, Submission.created_at)
+
+
+# --- Problem sets (instructor experience) -------------------------------------------------
+# Added by revision 0002. New columns on existing tables are nullable or carry a server
+# default, so the revision applies to a database that already holds rows.
+
+class ProblemSetItem(Base):
+    """One exercise of a problem set, in order: a template's knobs (set settings apply later)."""
+
+    __tablename__ = "problem_set_items"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str] = mapped_column(ForeignKey("problem_sets.id", ondelete="CASCADE"),
+                                                index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    template_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Enrollment(Base):
+    """A student in a problem set, with a personal due date when the instructor extended it."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("problem_set_id", "user_id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str] = mapped_column(ForeignKey("problem_sets.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    joined_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class GradeOverride(Base):
+    """An instructor's manual score for one student's exercise; the newest one counts."""
+
+    __tablename__ = "grade_overrides"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    item_id: Mapped[str] = mapped_column(ForeignKey("problem_set_items.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[float] = mapped_column(Double)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who changed what and when: extensions, overrides, regrades, password resets."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str | None] = mapped_column(
+        ForeignKey("problem_sets.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))  # None: a CLI command
+    action: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class AccessToken(Base):
+    """A personal access token for the export API; only its SHA-256 is stored."""
+
+    __tablename__ = "access_tokens"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+Index("uq_exercises_item_variant", Exercise.item_id, Exercise.variant_index, unique=True)
+Index("ix_grade_overrides_item_user", GradeOverride.item_id, GradeOverride.user_id)

@@ -1,0 +1,132 @@
+"""Publish a set of 5 exercises for a class, then let the whole class join at once.
+
+    python benchmarks/publish.py [--database-url URL] [--class-size 300] [--quick]
+
+Prints how long publishing takes (generating, tracing and storing every variant) and how long
+the joins take when every student joins at the same moment (one thread each, a few dozen at
+a time), and checks that every student holds distinct variants and that no join generated
+anything. Defaults to a fresh SQLite file; a PostgreSQL URL must name an existing database,
+empty or already migrated.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from exercises import create_app, db, migrate  # noqa: E402
+from exercises.instructor import enrollment, problem_sets, variants  # noqa: E402
+from exercises.models import Exercise, ProblemSet, TraceValue, User, new_id  # noqa: E402
+
+ITEMS = (("seed-2-2-2", {}), ("tanh-3-3-2", {}), ("relu-2-3-1", {}), ("softmax-3-4-3", {}),
+         ("seed-2-2-2", {"ask": ["delta", "dL_dw"], "learning_rate": 0.25}))
+SETTINGS = {"title": "Benchmark exam", "instructions": "", "attempts": 3, "due_at": None,
+            "ecf_credit": 1.0, "feedback": True, "reveal": "after_attempts",
+            "tolerance_mode": "relabs", "rtol": 1e-2, "atol": 1e-5, "digits": None,
+            "exam_mode": True}
+JOIN_THREADS = 32
+
+
+def count_generation() -> list[str]:
+    """Wrap the entry point of all variant generation to record every thread that calls it."""
+    calls: list[str] = []
+    original = variants.generate_jobs
+
+    def counting(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+    variants.generate_jobs = counting
+    return calls
+
+
+def accounts(app, count: int, role: str = "student") -> list[str]:
+    """Insert ``count`` accounts in one statement (one password hash for all)."""
+    password = generate_password_hash("benchmark-password")
+    rows = [{"id": new_id(), "email": f"student{n}-{new_id()}@example.com",
+             "name": f"Student {n}", "password_hash": password, "role": role}
+            for n in range(count)]
+    with app.app_context(), db.write_transaction() as sess:
+        sess.execute(insert(User), rows)
+    return [row["id"] for row in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--class-size", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="a class of 30 (for CI)")
+    args = parser.parse_args()
+    size = 30 if args.quick else args.class_size
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/publish.sqlite3"
+        migrate.upgrade(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark", "POOL_TOPUP": "off"})
+        owner = accounts(app, 1, role="instructor")[0]
+        with app.app_context():
+            problem_set = problem_sets.create_set(owner, {**SETTINGS, "pool_size": size})
+            for template_id, knobs in ITEMS:
+                problem_sets.add_item(problem_set.id, template_id, knobs)
+            started = time.perf_counter()
+            variants = problem_sets.publish(problem_set.id)
+            publish_seconds = time.perf_counter() - started
+            values = db.session().scalar(select(func.count()).select_from(TraceValue))
+        class_ids = accounts(app, size)
+        calls = count_generation()
+        latencies: list[float] = []
+
+        def join(user_id: str) -> None:
+            with app.app_context():
+                sess = db.session()
+                began = time.perf_counter()
+                enrollment.join(sess.get(ProblemSet, problem_set.id), sess.get(User, user_id))
+                latencies.append(time.perf_counter() - began)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(JOIN_THREADS, thread_name_prefix="join") as executor:
+            list(executor.map(join, class_ids))
+        join_seconds = time.perf_counter() - started
+        with app.app_context():
+            held = db.session().execute(
+                select(Exercise.user_id, func.count(Exercise.id), func.count(Exercise.item_id
+                                                                             .distinct()))
+                .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None))
+                .group_by(Exercise.user_id)).all()
+            seeds = db.session().scalar(
+                select(func.count()).select_from(
+                    select(Exercise.item_id, Exercise.seed).distinct()
+                    .where(Exercise.problem_set_id == problem_set.id,
+                           Exercise.user_id.is_not(None)).subquery()))
+        app.extensions["db_engine"].dispose()
+    complete = len(held) == size and all(n == len(ITEMS) == items for _u, n, items in held)
+    distinct = seeds == size * len(ITEMS)
+    latencies.sort()
+    backend = url.split(":", 1)[0]
+    print(f"{'database':<34}{backend}")
+    print(f"{'exercises x class size':<34}{len(ITEMS)} x {size}")
+    print(f"{'variants stored':<34}{variants}")
+    print(f"{'trace values stored':<34}{values}")
+    print(f"{'publish (generate+trace+store)':<34}{publish_seconds:.2f} s")
+    print(f"{'students joining at once':<34}{size} ({JOIN_THREADS} threads)")
+    print(f"{'all joins done in':<34}{join_seconds:.2f} s")
+    print(f"{'join latency median / p95 / max':<34}{statistics.median(latencies) * 1000:.0f} / "
+          f"{latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} / "
+          f"{latencies[-1] * 1000:.0f} ms")
+    print(f"{'every student has 5 own variants':<34}{'yes' if complete else 'NO'}")
+    print(f"{'no two students share a variant':<34}{'yes' if distinct else 'NO'}")
+    print(f"{'generation calls during joins':<34}{len(calls)}")
+    if not complete or not distinct or calls:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""CSV exports of a problem set: grades, submissions, traces, answer key, and grades for Canvas.
+
+Each export is a column list and a generator of rows, written by ``storage.csv_lines`` and
+streamed, so a large class never sits in memory as one string. Text that people wrote (names,
+emails, titles, submitted answers) is neutralised against spreadsheet formula injection
+(SPEC §7): a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading apostrophe unless it is a plain number. Numbers stay numbers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from . import db, storage
+from .instructor import gradebook
+from .instructor.answers import answer_keys
+from .models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, Trace, User
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+EXPORTS = ("grades", "submissions", "traces", "answer-key", "canvas")
+SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
+                      "submitted", "parsed", "expected", "status", "credit", "misconceptions",
+                      "tolerance", "time")
+TRACE_COLUMNS = ("student", "email", "exercise", "variant") + storage.COLUMNS
+KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
+               "label", "expected", "answer_digits")
+CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+
+
+def neutralise(text: str | None) -> str | None:
+    """A user-written cell made safe to open in a spreadsheet (see the module docstring)."""
+    if not text or not text.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
+
+
+def _title(item: ProblemSetItem) -> str:
+    return f"{item.position + 1}. {item.title}"
+
+
+def grades(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
+    """A row per student, a column per exercise (the score that counts), then totals."""
+    book = gradebook.gradebook(problem_set)
+    titles = [neutralise(_title(item)) for item in book.items]
+    columns = ("student", "email", *titles, "total", "max_total", "percent")
+
+    def rows():
+        for row in book.rows:
+            line = {"student": neutralise(row.user.name), "email": neutralise(row.user.email),
+                    "total": float(row.total), "max_total": book.max_total,
+                    "percent": round(100.0 * row.total / book.max_total, 2)
+                    if book.max_total else None}
+            line.update({title: None if cell.score is None else float(cell.score)
+                         for title, cell in zip(titles, row.cells)})
+            yield line
+    return columns, rows()
+
+
+def canvas(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
+    """The set's total per student in the layout Canvas's gradebook imports: the fixed student
+    columns, one assignment column, and a "Points Possible" row first. Students are matched
+    on SIS Login ID, which holds the email they log in with."""
+    book = gradebook.gradebook(problem_set)
+    assignment = neutralise(problem_set.title)
+    columns = (*CANVAS_FIXED, assignment)
+
+    def rows():
+        yield {"Student": "Points Possible", assignment: book.max_total}
+        for row in book.rows:
+            yield {"Student": neutralise(row.user.name), "SIS Login ID": neutralise(row.user.email),
+                   assignment: float(row.total)}
+    return columns, rows()
+
+
+def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
+    """A row per field per graded attempt, oldest first."""
+    query = (select(User.name, User.email, ProblemSetItem, Submission.attempt,
+                    Submission.created_at, Exercise.fields, FieldGrade)
+             .join(Submission, Submission.id == FieldGrade.submission_id)
+             .join(Exercise, Exercise.id == Submission.exercise_id)
+             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+             .join(User, User.id == Exercise.user_id)
+             .where(Exercise.problem_set_id == problem_set.id)
+             .order_by(Submission.created_at, Submission.id, FieldGrade.position)
+             .execution_options(yield_per=storage.CHUNK))
+
+    def rows():
+        for name, email, item, attempt, created, fields, grade in db.session().execute(query):
+            symbols = {f["key"]: f["symbol"] for f in fields}
+            yield {"student": neutralise(name), "email": neutralise(email),
+                   "exercise": neutralise(_title(item)), "position": item.position + 1,
+                   "attempt": attempt, "field": grade.key, "symbol": symbols.get(grade.key),
+                   "submitted": neutralise(grade.submitted), "parsed": grade.parsed,
+                   "expected": grade.expected, "status": grade.status, "credit": grade.credit,
+                   "misconceptions": ";".join(grade.misconceptions), "tolerance": grade.tolerance,
+                   "time": created.isoformat()}
+    return SUBMISSION_COLUMNS, rows()
+
+
+def _variants(problem_set: ProblemSet):
+    """(exercise, item, student name, email) of every variant, assigned ones first."""
+    return db.session().execute(
+        select(Exercise, ProblemSetItem, User.name, User.email)
+        .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+        .outerjoin(User, User.id == Exercise.user_id)
+        .where(Exercise.problem_set_id == problem_set.id)
+        .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
+                  Exercise.variant_index)).all()
+
+
+def traces(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
+    """Every variant's stored trace in SPEC §4 columns, with its student and exercise."""
+    def rows():
+        sess = db.session()
+        for exercise, item, name, email in _variants(problem_set):
+            record = sess.scalar(select(Trace).where(Trace.exercise_id == exercise.id))
+            head = {"student": neutralise(name), "email": neutralise(email),
+                    "exercise": neutralise(_title(item)), "variant": exercise.variant_index}
+            for row in storage.stored_rows(sess, record):
+                yield {**head, **row}
+    return TRACE_COLUMNS, rows()
+
+
+def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
+    """Every variant's expected value of every field, with its seed and student."""
+    def rows():
+        keys = answer_keys(problem_set.id)
+        for exercise, item, name, email in _variants(problem_set):
+            expected = keys.get(exercise.id, {})
+            for f in exercise.fields:
+                yield {"exercise": neutralise(_title(item)), "position": item.position + 1,
+                       "variant": exercise.variant_index, "seed": exercise.seed,
+                       "student": neutralise(name), "email": neutralise(email), "field": f["key"],
+                       "symbol": f["symbol"], "label": f["label"], "expected": expected.get(f["key"]),
+                       "answer_digits": exercise.settings["answer_digits"]}
+    return KEY_COLUMNS, rows()
+
+
+BUILDERS = {"grades": grades, "submissions": submissions, "traces": traces,
+            "answer-key": answer_key, "canvas": canvas}
+
+
+def export_lines(problem_set: ProblemSet, name: str) -> Iterator[str]:
+    """The CSV text of export ``name`` of a set, in streamable chunks."""
+    columns, rows = BUILDERS[name](problem_set)
+    return storage.csv_lines(rows, columns)

@@ -1,0 +1,34 @@
+"""The instructor experience: accounts and roles, problem sets with variant pools, students in
+sets, gradebook and statistics, regrading, extensions and overrides, exam mode, CSV exports
+and a printable view. ``init_app`` registers the blueprints, commands and template helpers."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def sig(value: float | None, digits: int) -> str:
+    """A value with ``digits`` significant figures, as an answer key writes it."""
+    return "" if value is None else f"{value:.{digits}g}"
+
+
+def init_app(app: Flask) -> None:
+    """Register the instructor and student-set blueprints, the export API, the CLI commands,
+    the exam-mode trace check and the template helpers."""
+    from ..security import csrf
+    from ..web.diagram import drawable, layout
+    from ..web.labels import misconception
+    from ..web.trace_tool import register_trace_check
+    from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
+                   student_views)
+    from .exam import exam_refusal
+
+    for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
+                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
+    cli.init_app(app)
+    register_trace_check(app, exam_refusal)
+    app.jinja_env.filters["sig"] = sig
+    app.jinja_env.globals.update(
+        zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
+        instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None)

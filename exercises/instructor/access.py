@@ -1,0 +1,71 @@
+"""Access guards (CTFd-style decorators) and lookups that answer 404 for what is not yours.
+
+An instructor sees only their own problem sets; a student only their own variants and
+submissions. Someone else's id answers exactly like an unknown one, so ids cannot be probed.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import db
+from ..models import Enrollment, Exercise, ProblemSet
+
+
+def role_required(role: str):
+    """A view decorator: log in first (redirect), then 403 unless the user has ``role``."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if current_user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorator
+
+
+instructor_required = role_required("instructor")
+student_required = role_required("student")
+
+
+def owned_set(set_id: str) -> ProblemSet:
+    """The current instructor's problem set, or 404."""
+    problem_set = db.session().get(ProblemSet, set_id)
+    if problem_set is None or problem_set.owner_id != current_user.id:
+        abort(404)
+    return problem_set
+
+
+def enrolled_set(set_id: str) -> tuple[ProblemSet, Enrollment]:
+    """A published set the current student has joined, with the enrollment; 404 otherwise."""
+    sess = db.session()
+    problem_set = sess.get(ProblemSet, set_id)
+    enrollment = sess.scalar(select(Enrollment).where(Enrollment.problem_set_id == set_id,
+                                                      Enrollment.user_id == current_user.id))
+    if problem_set is None or enrollment is None or problem_set.status != "published":
+        abort(404)
+    return problem_set, enrollment
+
+
+def own_variant(set_id: str, exercise_id: str) -> Exercise:
+    """The current student's variant in a set, or 404."""
+    exercise = db.session().get(Exercise, exercise_id)
+    if (exercise is None or exercise.kind != "variant" or exercise.problem_set_id != set_id
+            or exercise.user_id != current_user.id):
+        abort(404)
+    return exercise
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default`` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

@@ -1,0 +1,69 @@
+"""Answer keys: the expected value of every field of a variant, read from its stored trace, and
+previews of variants (stored ones, or generated on the fly while a set is a draft)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracer.keys import parse_key
+
+from .. import db
+from ..generation import generate
+from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
+from ..practice import field_dict
+from . import pool, variants
+
+
+def _position(row) -> tuple:
+    return (row.quantity, row.layer, row.unit, row.source)
+
+
+def answer_keys(set_id: str, exercise_id: str | None = None) -> dict[str, dict[str, float]]:
+    """Expected values by exercise id, then field key, for a set's variants (or one of them).
+
+    Exercises have one sample and one iteration, so (quantity, layer, unit, source) names one
+    stored value; a shared bias's key has no unit, the loss's no layer.
+    """
+    fields_query = select(Exercise.id, Exercise.fields).where(Exercise.problem_set_id == set_id)
+    query = (select(Trace.exercise_id, TraceValue.quantity, TraceValue.layer, TraceValue.unit,
+                    TraceValue.source, TraceValue.value)
+             .join(TraceValue, TraceValue.trace_id == Trace.id)
+             .join(Exercise, Exercise.id == Trace.exercise_id)
+             .where(Exercise.problem_set_id == set_id, TraceValue.iteration == 1))
+    if exercise_id is not None:
+        query = query.where(Exercise.id == exercise_id)
+        fields_query = fields_query.where(Exercise.id == exercise_id)
+    values: dict[str, dict[tuple, float]] = {}
+    for row in db.session().execute(query):
+        values.setdefault(row.exercise_id, {})[_position(row)] = row.value
+    return {ex_id: {f["key"]: values[ex_id][parse_key(f["key"])] for f in ex_fields}
+            for ex_id, ex_fields in db.session().execute(fields_query) if ex_id in values}
+
+
+@dataclass
+class Preview:
+    """One variant as an instructor previews it: the network, the fields and the key."""
+
+    index: int
+    seed: int
+    spec: dict
+    fields: list[dict]
+    expected: dict[str, float]
+    answer_digits: int
+    exercise: Exercise | None  # the stored variant, None while the set is a draft
+
+
+def preview(problem_set: ProblemSet, item: ProblemSetItem, index: int) -> Preview:
+    """Variant ``index`` of an exercise: the stored one when the pool holds it, else generated
+    now from the same seed (what publishing would store)."""
+    stored = db.session().scalar(select(Exercise).where(Exercise.item_id == item.id,
+                                                        Exercise.variant_index == index))
+    if stored is not None:
+        expected = answer_keys(problem_set.id, stored.id).get(stored.id, {})
+        return Preview(index, stored.seed, stored.spec, stored.fields, expected,
+                       stored.settings["answer_digits"], stored)
+    seed = variants.variant_seed(problem_set.id, item.id, index)
+    generated = generate(variants.item_template(problem_set, item), seed)
+    return Preview(index, seed, generated.spec, [field_dict(f) for f in generated.fields],
+                   dict(generated.expected), generated.answer_digits, None)

@@ -1,0 +1,84 @@
+"""Logging in and out (instructors and students share one form), the instructor dashboard and
+personal access tokens for the export API."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from .. import accounts, db
+from ..models import Enrollment, ProblemSet
+from . import tokens
+from .access import instructor_required, safe_next
+from .forms import ConfirmForm, LoginForm, TokenForm
+
+bp = Blueprint("instructor", __name__)
+
+
+def home_of(user) -> str:
+    """Where a user lands after logging in."""
+    if user.role == "instructor":
+        return url_for("instructor.dashboard")
+    return url_for("sets.my_sets")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Email and password; a failed attempt says only that the pair is wrong."""
+    form = LoginForm()
+    target = request.args.get("next")
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("That email and password do not match an account.", "error")
+        else:
+            session.clear()  # nothing from before the login survives into the new session
+            login_user(user)
+            return redirect(safe_next(target, home_of(user)))
+    return render_template("instructor/login.html", form=form, next=target)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session (a POST with a CSRF token, so no link can log anyone out)."""
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "success")
+    return redirect(url_for("instructor.login"))
+
+
+@bp.get("/instructor/")
+@instructor_required
+def dashboard():
+    """The instructor's problem sets with their status and number of students."""
+    students = (select(Enrollment.problem_set_id, func.count().label("n"))
+                .group_by(Enrollment.problem_set_id).subquery())
+    rows = db.session().execute(
+        select(ProblemSet, func.coalesce(students.c.n, 0))
+        .outerjoin(students, students.c.problem_set_id == ProblemSet.id)
+        .where(ProblemSet.owner_id == current_user.id)
+        .order_by(ProblemSet.created_at.desc())).all()
+    return render_template("instructor/dashboard.html", rows=rows, confirm=ConfirmForm())
+
+
+@bp.route("/instructor/tokens", methods=["GET", "POST"])
+@instructor_required
+def access_tokens():
+    """List, create and revoke personal access tokens; a new token is shown once."""
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        created = tokens.create(current_user.id, form.name.data)
+    return render_template("instructor/tokens.html", form=form, created=created,
+                           tokens=tokens.listed(current_user.id), confirm=ConfirmForm())
+
+
+@bp.post("/instructor/tokens/<token_id>/revoke")
+@instructor_required
+def revoke_token(token_id: str):
+    """Revoke one of the instructor's tokens."""
+    if ConfirmForm().validate_on_submit() and tokens.revoke(current_user.id, token_id):
+        flash("The token is revoked.", "success")
+    return redirect(url_for("instructor.access_tokens"))

@@ -1,0 +1,95 @@
+"""Students joining sets: accounts made on first join, and variants handed out from the pools.
+
+Handing out a variant is one UPDATE of a row that already exists, never a generation: each
+exercise's free variants are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (concurrent
+joins pass each other by) and under SQLite's BEGIN IMMEDIATE (joins queue briefly). The
+student's enrollment row is locked first, so two joins by the same student (a double click)
+cannot both claim a variant of the same exercise.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import accounts, db
+from ..models import Enrollment, Exercise, ProblemSet, ProblemSetItem, User, utcnow
+from . import pool
+
+
+def signup(name: str, email: str, password: str) -> User:
+    """Create a student account (raises accounts.AccountError on a bad or taken email)."""
+    return accounts.create_user(email=email, name=name, password=password, role="student")
+
+
+def join(problem_set: ProblemSet, user: User) -> tuple[Enrollment, int]:
+    """Enroll a student (idempotent) and assign the variants they lack.
+
+    Returns the enrollment and how many exercises still wait for a variant (0 unless a pool
+    ran dry). Schedules a background top-up when a pool runs low.
+    """
+    if user.role != "student":
+        raise PermissionError("only student accounts join problem sets")
+    for retry in (False, True):
+        try:
+            with db.write_transaction() as sess:
+                enrollment = _locked_enrollment(sess, problem_set.id, user.id)
+                if enrollment is None:
+                    enrollment = Enrollment(problem_set_id=problem_set.id, user_id=user.id)
+                    sess.add(enrollment)
+                    sess.flush()
+                missing = _assign(sess, problem_set.id, user.id)
+            break
+        except IntegrityError:
+            if retry:
+                raise
+            # A concurrent join by the same student made the enrollment first: run again.
+    if pool.runs_low(problem_set.id, problem_set.pool_size):
+        pool.schedule_top_up(problem_set.id)
+    return enrollment, missing
+
+
+def assign_missing(problem_set: ProblemSet, user_id: str) -> int:
+    """Assign variants an enrolled student still lacks (after a pool ran dry); returns how many
+    exercises still wait."""
+    with db.write_transaction() as sess:
+        if _locked_enrollment(sess, problem_set.id, user_id) is None:
+            return 0
+        missing = _assign(sess, problem_set.id, user_id)
+    if missing:
+        pool.schedule_top_up(problem_set.id)
+    return missing
+
+
+def _locked_enrollment(sess, set_id: str, user_id: str) -> Enrollment | None:
+    return sess.scalar(select(Enrollment).where(Enrollment.problem_set_id == set_id,
+                                                Enrollment.user_id == user_id)
+                       .with_for_update())
+
+
+def _assign(sess, set_id: str, user_id: str) -> int:
+    """Claim one free variant of every exercise the student has none of; returns how many
+    exercises found their pool empty."""
+    items = sess.scalars(select(ProblemSetItem.id).where(ProblemSetItem.problem_set_id == set_id)
+                         .order_by(ProblemSetItem.position)).all()
+    held = set(sess.scalars(select(Exercise.item_id).where(Exercise.problem_set_id == set_id,
+                                                           Exercise.user_id == user_id)))
+    missing = 0
+    for item_id in items:
+        if item_id in held:
+            continue
+        variant = sess.scalar(select(Exercise)
+                              .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
+                              .order_by(Exercise.variant_index).limit(1)
+                              .with_for_update(skip_locked=True))
+        if variant is None:
+            missing += 1
+            continue
+        variant.user_id, variant.assigned_at = user_id, utcnow()
+    return missing
+
+
+def student_variants(set_id: str, user_id: str) -> dict[str, Exercise]:
+    """A student's variants in a set, by item id."""
+    rows = db.session().scalars(select(Exercise).where(Exercise.problem_set_id == set_id,
+                                                       Exercise.user_id == user_id))
+    return {row.item_id: row for row in rows}

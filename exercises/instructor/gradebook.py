@@ -1,0 +1,169 @@
+"""The gradebook and the statistics of a set, computed from the stored submissions.
+
+An exercise's score is its best graded attempt (SPEC §6) unless the instructor overrode it;
+the newest override counts. Statistics look at each student's best attempt for the share of
+students correct on each field, and at every attempt for misconceptions: a misconception is
+counted once per student who showed it on that exercise.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from .. import db
+from ..models import (Enrollment, Exercise, FieldGrade, GradeOverride, ProblemSet,
+                      ProblemSetItem, Submission, User)
+from . import pool
+
+
+@dataclass
+class Cell:
+    """One student's result on one exercise."""
+
+    exercise_id: str | None
+    max_score: int
+    attempts: int = 0
+    best: float | None = None       # the best graded attempt's score
+    override: float | None = None   # the instructor's score, when they set one
+
+    @property
+    def score(self) -> float | None:
+        """The score that counts."""
+        return self.override if self.override is not None else self.best
+
+
+@dataclass
+class Row:
+    """A student's line of the gradebook."""
+
+    user: User
+    enrollment: Enrollment
+    cells: list[Cell]
+
+    @property
+    def total(self) -> float:
+        """The sum of the scores that count (a missing score counts 0)."""
+        return sum(cell.score or 0.0 for cell in self.cells)
+
+
+@dataclass
+class Gradebook:
+    """Students × exercises."""
+
+    items: list[ProblemSetItem]
+    max_scores: list[int]
+    rows: list[Row]
+
+    @property
+    def max_total(self) -> int:
+        """The most points the set gives."""
+        return sum(self.max_scores)
+
+
+def item_fields(set_id: str) -> dict[str, list[dict]]:
+    """The fields of each exercise of a set (every variant of an exercise has the same keys)."""
+    fields: dict[str, list[dict]] = {}
+    for item_id, item_fields_ in db.session().execute(
+            select(Exercise.item_id, Exercise.fields).where(Exercise.problem_set_id == set_id)
+            .order_by(Exercise.item_id, Exercise.variant_index)):
+        fields.setdefault(item_id, item_fields_)
+    return fields
+
+
+def latest_overrides(set_id: str) -> dict[tuple[str, str], float]:
+    """The newest override of each (item id, student id) of a set."""
+    rows = db.session().execute(
+        select(GradeOverride.item_id, GradeOverride.user_id, GradeOverride.score)
+        .join(ProblemSetItem, ProblemSetItem.id == GradeOverride.item_id)
+        .where(ProblemSetItem.problem_set_id == set_id).order_by(GradeOverride.created_at))
+    return {(item_id, user_id): score for item_id, user_id, score in rows}
+
+
+def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
+    """The set's gradebook, or only one student's row when ``user_id`` is given."""
+    sess = db.session()
+    items = pool.set_items(problem_set.id)
+    fields = item_fields(problem_set.id)
+    max_scores = [len(fields.get(item.id, [])) for item in items]
+    query = (select(User, Enrollment).join(Enrollment, Enrollment.user_id == User.id)
+             .where(Enrollment.problem_set_id == problem_set.id).order_by(User.name, User.email))
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    students = sess.execute(query).all()
+    attempts = select(Submission.exercise_id, func.count(Submission.id).label("n"),
+                      func.max(Submission.score).label("best")).group_by(Submission.exercise_id) \
+        .subquery()
+    variants = sess.execute(
+        select(Exercise.id, Exercise.item_id, Exercise.user_id, attempts.c.n, attempts.c.best)
+        .outerjoin(attempts, attempts.c.exercise_id == Exercise.id)
+        .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None)))
+    held = {(item_id, owner): (ex_id, n or 0, best) for ex_id, item_id, owner, n, best in variants}
+    overrides = latest_overrides(problem_set.id)
+    rows = []
+    for user, enrollment in students:
+        cells = []
+        for item, max_score in zip(items, max_scores):
+            ex_id, n, best = held.get((item.id, user.id), (None, 0, None))
+            cells.append(Cell(ex_id, max_score, n, best, overrides.get((item.id, user.id))))
+        rows.append(Row(user, enrollment, cells))
+    return Gradebook(items, max_scores, rows)
+
+
+def student_sets(user_id: str) -> list[tuple[ProblemSet, Enrollment]]:
+    """The published sets a student has joined, newest first."""
+    return db.session().execute(
+        select(ProblemSet, Enrollment).join(Enrollment, Enrollment.problem_set_id == ProblemSet.id)
+        .where(Enrollment.user_id == user_id, ProblemSet.status == "published")
+        .order_by(Enrollment.joined_at.desc())).all()
+
+
+@dataclass
+class ItemStats:
+    """How a class did on one exercise."""
+
+    item: ProblemSetItem
+    fields: list[dict]
+    students: int = 0                                   # students with a graded attempt
+    correct: dict[str, int] = field(default_factory=dict)   # key -> students correct (best)
+    carried: dict[str, int] = field(default_factory=dict)
+    misconceptions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+
+    def share(self, key: str, status: str = "correct") -> float:
+        """The share of students whose best attempt has ``status`` on the field."""
+        counts = self.correct if status == "correct" else self.carried
+        return counts.get(key, 0) / self.students if self.students else 0.0
+
+
+def statistics(problem_set: ProblemSet) -> list[ItemStats]:
+    """Per exercise: the share of students correct on each field and the most frequent
+    misconceptions."""
+    fields = item_fields(problem_set.id)
+    stats = {item.id: ItemStats(item, fields.get(item.id, []))
+             for item in pool.set_items(problem_set.id)}
+    rows = db.session().execute(
+        select(Exercise.item_id, Submission.user_id, Submission.id, Submission.score,
+               Submission.attempt, FieldGrade.key, FieldGrade.status, FieldGrade.misconceptions)
+        .join(Submission, Submission.exercise_id == Exercise.id)
+        .join(FieldGrade, FieldGrade.submission_id == Submission.id)
+        .where(Exercise.problem_set_id == problem_set.id))
+    best: dict[tuple, tuple] = {}                 # (item, user) -> (score, attempt, sub id)
+    statuses: dict[str, dict[str, str]] = defaultdict(dict)   # submission -> key -> status
+    shown: dict[str, set] = defaultdict(set)      # item -> {(user, misconception)}
+    for item_id, user_id, sub_id, score, attempt, key, status, found in rows:
+        statuses[sub_id][key] = status
+        shown[item_id].update((user_id, mistake) for mistake in found or ())
+        candidate = (score, -attempt, sub_id)
+        if best.get((item_id, user_id), (-1.0,))[:2] < candidate[:2]:
+            best[(item_id, user_id)] = candidate
+    for (item_id, _user), (_score, _attempt, sub_id) in best.items():
+        entry = stats[item_id]
+        entry.students += 1
+        for key, status in statuses[sub_id].items():
+            if status in ("correct", "carried"):
+                counts = entry.correct if status == "correct" else entry.carried
+                counts[key] = counts.get(key, 0) + 1
+    for item_id, pairs in shown.items():
+        stats[item_id].misconceptions = Counter(m for _u, m in pairs).most_common()
+    return list(stats.values())

@@ -1,0 +1,155 @@
+"""Variant pools: every exercise of a published set owns a stock of generated, traced variants.
+
+Publishing generates ``pool_size`` variants per exercise and stores them, with their traces, in
+one transaction; a student who joins is handed unassigned variants (no generation on that
+request); when an exercise's free stock runs low a background thread, or ``flask topup-pools``,
+adds more. Variant n of an exercise has a seed that follows from the set, the exercise and n
+alone, and (exercise, n) is unique, so two processes topping up at once cannot store a variant
+twice: the later one's transaction fails and is dropped.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask, current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+import tracer
+
+from .. import db
+from ..models import (Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue, new_id,
+                      utcnow)
+from . import bulk, variants
+
+log = logging.getLogger(__name__)
+VALUE_COLUMNS = ("trace_id", "step", "iteration", "sample", "layer", "unit", "source",
+                 "quantity", "value")
+_running: set[str] = set()  # sets being topped up by a thread of this process
+_running_lock = threading.Lock()
+
+
+def generate_variants(problem_set: ProblemSet, counts: dict[str, tuple[int, int]]) -> list:
+    """Variants for each item id -> (first index, count), as (Exercise row, trace) pairs,
+    generated before any transaction (see ``variants``)."""
+    items = {item.id: item for item in set_items(problem_set.id)}
+    jobs, places = [], []
+    for item_id, (first, count) in counts.items():
+        item = items[item_id]
+        indices = range(first, first + count)
+        jobs.append((variants.item_template(problem_set, item).to_dict(),
+                     [variants.variant_seed(problem_set.id, item.id, n) for n in indices]))
+        places.append((item, indices))
+    made = variants.generate_jobs(jobs)
+    now = utcnow()
+    return [({"id": new_id(), "kind": "variant", "template_id": item.template_id,
+              "problem_set_id": problem_set.id, "item_id": item.id, "variant_index": index,
+              "seed": entry["seed"], "template": knobs, "spec": entry["spec"],
+              "fields": entry["fields"], "settings": entry["settings"],
+              "network_hash": entry["network_hash"], "revealed": False, "created_at": now},
+             entry["trace"])
+            for (knobs, _seeds), (item, indices), entries in zip(jobs, places, made)
+            for index, entry in zip(indices, entries)]
+
+
+def store_variants(sess, made: list) -> None:
+    """Insert generated variants and their traces within the caller's transaction: what
+    ``storage.store_trace`` stores, for many traces at once and in few statements."""
+    if not made:
+        return
+    sess.execute(insert(Exercise), [row for row, _trace in made])
+    traces = [{"id": new_id(), "exercise_id": row["id"], "spec": result["spec"],
+               "engine_version": tracer.ENGINE_VERSION, "row_count": result["row_count"],
+               "created_at": row["created_at"]} for row, result in made]
+    sess.execute(insert(Trace), traces)
+    bulk.insert_rows(sess, TraceValue, VALUE_COLUMNS, (
+        (stored["id"], step, iteration, sample, layer, unit, source, quantity, value)
+        for stored, (_row, result) in zip(traces, made)
+        for step, iteration, sample, _phase, layer, unit, source, quantity, value
+        in result["values"]))
+
+
+def set_items(set_id: str) -> list[ProblemSetItem]:
+    """A set's exercises in order."""
+    return list(db.session().scalars(select(ProblemSetItem).where(
+        ProblemSetItem.problem_set_id == set_id).order_by(ProblemSetItem.position)))
+
+
+def free_counts(sess, set_id: str) -> dict[str, tuple[int, int]]:
+    """Per item id of a set: (unassigned variants, next variant index)."""
+    rows = sess.execute(
+        select(ProblemSetItem.id,
+               func.count(Exercise.id).filter(Exercise.user_id.is_(None)),
+               func.coalesce(func.max(Exercise.variant_index), -1))
+        .outerjoin(Exercise, Exercise.item_id == ProblemSetItem.id)
+        .where(ProblemSetItem.problem_set_id == set_id).group_by(ProblemSetItem.id))
+    return {item_id: (free, last + 1) for item_id, free, last in rows}
+
+
+def low_water(pool_size: int) -> int:
+    """Top up an exercise when fewer than this many of its variants are free."""
+    return max(2, pool_size // 10)
+
+
+def refill(pool_size: int) -> int:
+    """How many variants one top-up adds to an exercise."""
+    return max(5, pool_size // 5)
+
+
+def top_up(set_id: str) -> int:
+    """Add variants to every exercise of a published set that runs low; returns how many.
+
+    Generation happens outside the transaction; a concurrent top-up that stored the same
+    variant indices first wins and this one adds nothing.
+    """
+    problem_set = db.session().get(ProblemSet, set_id)
+    if problem_set is None or problem_set.status != "published":
+        return 0
+    counts = {item_id: (next_index, refill(problem_set.pool_size))
+              for item_id, (free, next_index) in free_counts(db.session(), set_id).items()
+              if free < low_water(problem_set.pool_size)}
+    if not counts:
+        return 0
+    made = generate_variants(problem_set, counts)
+    try:
+        with db.write_transaction() as sess:
+            store_variants(sess, made)
+    except IntegrityError:
+        log.info("top-up of set %s lost a race to another process", set_id)
+        return 0
+    return len(made)
+
+
+def runs_low(set_id: str, pool_size: int) -> bool:
+    """Whether any exercise of the set has fewer free variants than the low-water mark."""
+    return any(free < low_water(pool_size)
+               for free, _next in free_counts(db.session(), set_id).values())
+
+
+def schedule_top_up(set_id: str) -> None:
+    """Top the set's pools up in a background thread of this process (one per set at a time).
+
+    ``POOL_TOPUP = "off"`` in the config leaves it to ``flask topup-pools`` (tests use it).
+    """
+    app = current_app._get_current_object()
+    if app.config.get("POOL_TOPUP", "thread") != "thread":
+        return
+    with _running_lock:
+        if set_id in _running:
+            return
+        _running.add(set_id)
+    threading.Thread(target=_top_up_thread, args=(app, set_id), daemon=True).start()
+
+
+def _top_up_thread(app: Flask, set_id: str) -> None:
+    try:
+        with app.app_context():
+            while top_up(set_id):
+                pass  # a burst of joins may drain the new stock at once; refill until calm
+    except Exception:  # a background thread has nobody to report to but the log
+        log.exception("topping up the variant pool of set %s failed", set_id)
+    finally:
+        with _running_lock:
+            _running.discard(set_id)
+

@@ -1,0 +1,60 @@
+"""A printable view of a set for paper exams: one page per variant (the students' variants, or
+the unassigned pool for a class that has not joined online) with the diagram and blank answer
+boxes, then the answer key. Print CSS does the paging; the browser prints or saves a PDF."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+import tracer
+
+from .. import db
+from ..models import Exercise, ProblemSetItem, User
+from ..web.answer_fields import field_groups
+from ..web.diagram import drawable, layout
+from ..web.statement import statement
+from .access import instructor_required, owned_set
+from .answers import answer_keys
+
+bp = Blueprint("printing", __name__, url_prefix="/instructor/sets")
+MAX_PRINTED = 2000  # pages in one document; more is a different workflow
+
+
+@dataclass
+class Page:
+    """One printed page: a variant with everything needed to render it."""
+
+    exercise: Exercise
+    item: ProblemSetItem
+    student: str | None
+    diagram: object
+    statement: object
+    groups: list
+    expected: dict[str, float]
+
+
+@bp.get("/<set_id>/print")
+@instructor_required
+def printable(set_id: str):
+    """Pages for the students' variants (``?variants=pool`` for the unassigned ones)."""
+    problem_set = owned_set(set_id)
+    from_pool = request.args.get("variants") == "pool"
+    query = (select(Exercise, ProblemSetItem, User.name)
+             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+             .outerjoin(User, User.id == Exercise.user_id)
+             .where(Exercise.problem_set_id == set_id,
+                    Exercise.user_id.is_(None) if from_pool else Exercise.user_id.is_not(None))
+             .limit(MAX_PRINTED))
+    query = query.order_by(Exercise.variant_index, ProblemSetItem.position) if from_pool else \
+        query.order_by(User.name, User.id, ProblemSetItem.position)
+    keys = answer_keys(set_id)
+    pages = []
+    for exercise, item, name in db.session().execute(query):
+        spec = tracer.normalize(exercise.spec)
+        pages.append(Page(exercise, item, name, layout(spec) if drawable(spec) else None,
+                          statement(spec), field_groups(spec, exercise.fields),
+                          keys.get(exercise.id, {})))
+    return render_template("instructor/print.html", problem_set=problem_set, pages=pages,
+                           from_pool=from_pool)

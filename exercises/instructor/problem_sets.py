@@ -1,0 +1,198 @@
+"""Problem sets as a service: create and edit drafts, order their exercises, publish.
+
+A set's settings (attempts, ECF credit, feedback, reveal policy, tolerance) override those of
+every template it uses. While a set is a draft its exercises can change freely; publishing
+generates the variant pools and gives the set a join code, after which the exercises are fixed.
+Changing the tolerance or the ECF credit of a published set is a regrade (``regrade.py``); the
+other settings apply to every variant at once.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import db
+from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
+from ..models import Exercise, ProblemSet, ProblemSetItem, utcnow
+from . import pool, variants
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
+CODE_LENGTH = 8
+POLICY_KEYS = ("attempts", "feedback", "reveal")
+GRADING_KEYS = ("ecf_credit", "tolerance")
+
+
+class SetError(ValueError):
+    """A problem set cannot be changed as asked; the message says why, for the instructor."""
+
+
+def settings_from(data: dict[str, Any]) -> dict[str, Any]:
+    """The set settings (template knobs) of a set or regrade form's data."""
+    mode = data["tolerance_mode"]
+    if mode == "relabs":
+        tolerance = {"mode": mode, "rtol": 1e-2 if data.get("rtol") is None else data["rtol"],
+                     "atol": 1e-5 if data.get("atol") is None else data["atol"], "digits": None}
+    else:
+        if data.get("digits") is None:
+            raise SetError(f"tolerance: mode {mode} needs a number of digits")
+        tolerance = {"mode": mode, "rtol": None, "atol": None, "digits": data["digits"]}
+    settings = {"ecf_credit": float(data["ecf_credit"]), "tolerance": tolerance}
+    if "reveal" in data:
+        settings.update(attempts=data.get("attempts"), feedback=bool(data["feedback"]),
+                        reveal=data["reveal"])
+    return settings
+
+
+def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
+    """Create a draft set from a set form's data."""
+    settings = settings_from(data)
+    with db.write_transaction() as sess:
+        problem_set = ProblemSet(owner_id=owner_id, title=data["title"].strip(),
+                                 instructions=data.get("instructions") or "", settings=settings,
+                                 due_at=data.get("due_at"), pool_size=data["pool_size"],
+                                 exam_mode=bool(data.get("exam_mode")))
+        sess.add(problem_set)
+    return problem_set
+
+
+def update_set(set_id: str, data: dict[str, Any]) -> None:
+    """Change a set's title, instructions and settings.
+
+    On a published set the policy settings are copied into every variant; its grading settings
+    change only through a regrade, so the stored grades stay consistent with them.
+    """
+    settings = settings_from(data)
+    with db.write_transaction() as sess:
+        problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
+        published = problem_set.status == "published"
+        if published and any(settings[k] != problem_set.settings.get(k) for k in GRADING_KEYS):
+            raise SetError("the tolerance and ECF credit of a published set change through "
+                           "Regrade, which grades every stored submission again")
+        problem_set.title = data["title"].strip()
+        problem_set.instructions = data.get("instructions") or ""
+        problem_set.due_at = data.get("due_at")
+        problem_set.pool_size = data["pool_size"]
+        problem_set.exam_mode = bool(data.get("exam_mode"))
+        problem_set.settings = settings
+        if published:
+            policy = {key: settings[key] for key in POLICY_KEYS}
+            for variant in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)):
+                variant.settings = {**variant.settings, **policy}
+
+
+def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
+    """The template knobs an item form changes (blank fields keep the template's)."""
+    knobs: dict[str, Any] = {}
+    if data.get("layers"):
+        try:
+            knobs["layers"] = [int(part) for part in data["layers"].replace(" ", "").split(",")]
+        except ValueError:
+            raise SetError("layers: write unit counts separated by commas, e.g. 2,2,2") from None
+        if "naming" not in knobs:
+            knobs["naming"] = None  # the built-in's naming may not fit other layer counts
+    if data.get("activations"):
+        names = [part.strip() for part in data["activations"].split(",") if part.strip()]
+        knobs["activations"] = names[0] if len(names) == 1 else names
+    for key in ("loss", "bias", "naming"):
+        if data.get(key):
+            knobs[key] = data[key]
+    for key in ("learning_rate", "answer_digits"):
+        if data.get(key) is not None:
+            knobs[key] = data[key]
+    if data.get("ask"):
+        knobs["ask"] = list(data["ask"])
+    return knobs
+
+
+def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
+    """Append an exercise to a draft set, after checking its template generates exercises."""
+    if template_id not in BUILTIN_TEMPLATES:
+        raise SetError(f"template: no built-in template {template_id!r}")
+    problem_set = db.session().get(ProblemSet, set_id)
+    item = ProblemSetItem(problem_set_id=set_id, template_id=template_id, knobs=knobs,
+                          title=title.strip() or BUILTIN_TEMPLATES[template_id].title)
+    try:
+        generate(variants.item_template(problem_set, item), 0)
+    except TemplateError as exc:
+        raise SetError(str(exc)) from exc
+    with db.write_transaction() as sess:
+        _require_draft(sess, set_id)
+        last = sess.scalar(select(func.max(ProblemSetItem.position))
+                           .where(ProblemSetItem.problem_set_id == set_id))
+        item.position = 0 if last is None else last + 1
+        sess.add(item)
+
+
+def move_item(set_id: str, item_id: str, offset: int) -> None:
+    """Move an exercise of a draft set up (−1) or down (+1)."""
+    with db.write_transaction() as sess:
+        _require_draft(sess, set_id)
+        items = pool.set_items(set_id)
+        index = next((i for i, item in enumerate(items) if item.id == item_id), None)
+        if index is None:
+            raise SetError("no such exercise in this set")
+        other = index + offset
+        if 0 <= other < len(items):
+            items[index].position, items[other].position = items[other].position, \
+                items[index].position
+
+
+def remove_item(set_id: str, item_id: str) -> None:
+    """Remove an exercise from a draft set."""
+    with db.write_transaction() as sess:
+        _require_draft(sess, set_id)
+        item = sess.get(ProblemSetItem, item_id)
+        if item is None or item.problem_set_id != set_id:
+            raise SetError("no such exercise in this set")
+        sess.delete(item)
+
+
+def delete_set(set_id: str) -> None:
+    """Delete a draft set (published sets hold students' work and are kept)."""
+    with db.write_transaction() as sess:
+        sess.delete(_require_draft(sess, set_id))
+
+
+def publish(set_id: str) -> int:
+    """Generate every exercise's variant pool, store it and open the set; returns the number
+    of variants. The generation runs before the transaction, so the write lock is brief."""
+    problem_set = db.session().get(ProblemSet, set_id)
+    items = pool.set_items(set_id)
+    if problem_set.status != "draft":
+        raise SetError("this set is already published")
+    if not items:
+        raise SetError("add at least one exercise before publishing")
+    try:
+        variants = pool.generate_variants(
+            problem_set, {item.id: (0, problem_set.pool_size) for item in items})
+    except TemplateError as exc:
+        raise SetError(str(exc)) from exc
+    with db.write_transaction() as sess:
+        locked = _require_draft(sess, set_id)
+        pool.store_variants(sess, variants)
+        locked.status, locked.published_at = "published", utcnow()
+        locked.join_code = _new_code(sess)
+    return len(variants)
+
+
+def _require_draft(sess, set_id: str) -> ProblemSet:
+    problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
+    if problem_set.status != "draft":
+        raise SetError("a published set's exercises are fixed: its students hold variants")
+    return problem_set
+
+
+def _new_code(sess) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if sess.scalar(select(ProblemSet.id).where(ProblemSet.join_code == code)) is None:
+            return code
+
+
+def find_by_code(code: str) -> ProblemSet | None:
+    """The published set with this join code (case and spaces ignored), or None."""
+    cleaned = "".join(code.split()).upper()
+    return db.session().scalar(select(ProblemSet).where(ProblemSet.join_code == cleaned,
+                                                        ProblemSet.status == "published"))

@@ -1,0 +1,124 @@
+"""Instructor pages about one student of a set (variants, attempts, extension, overrides,
+password) and the set's history of changes."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import db
+from ..models import Enrollment, Exercise, Submission, User
+from . import gradebook as book
+from . import records
+from .access import instructor_required, owned_set
+from .forms import ExtensionForm, OverrideForm, PasswordResetForm
+from .records import RecordError
+
+bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
+
+
+def _student(set_id: str, user_id: str) -> tuple:
+    problem_set = owned_set(set_id)
+    user = db.session().get(User, user_id)
+    enrollment = db.session().scalar(select(Enrollment).where(
+        Enrollment.problem_set_id == set_id, Enrollment.user_id == user_id))
+    if user is None or enrollment is None:
+        abort(404)
+    return problem_set, user, enrollment
+
+
+def _override_form(problem_set, gradebook_) -> OverrideForm:
+    form = OverrideForm()
+    form.item_id.choices = [(item.id, f"{item.position + 1}. {item.title} (max {max_score})")
+                            for item, max_score in zip(gradebook_.items, gradebook_.max_scores)]
+    return form
+
+
+@bp.get("/<set_id>/students/<user_id>")
+@instructor_required
+def student(set_id: str, user_id: str):
+    """A student's variants, attempts and scores, with the forms that change them."""
+    problem_set, user, enrollment = _student(set_id, user_id)
+    gradebook_ = book.gradebook(problem_set, user_id=user_id)
+    attempts = db.session().scalars(select(Submission).where(Submission.user_id == user_id)
+                                    .where(Submission.exercise_id.in_(
+                                        [c.exercise_id for c in gradebook_.rows[0].cells
+                                         if c.exercise_id]))
+                                    .order_by(Submission.created_at)).all()
+    return render_template("instructor/student.html", problem_set=problem_set, user=user,
+                           enrollment=enrollment, book=gradebook_, row=gradebook_.rows[0],
+                           attempts=attempts, events=records.history(set_id, user_id),
+                           extension_form=ExtensionForm(data={"due_at": enrollment.due_at}),
+                           override_form=_override_form(problem_set, gradebook_),
+                           password_form=PasswordResetForm())
+
+
+@bp.post("/<set_id>/students/<user_id>/extension")
+@instructor_required
+def extension(set_id: str, user_id: str):
+    """Give the student their own due date (blank: back to the set's)."""
+    _student(set_id, user_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        records.extend(set_id, user_id, form.due_at.data, current_user.id)
+        flash("Due date saved.", "success")
+    else:
+        flash("The date was not understood.", "error")
+    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+
+
+@bp.post("/<set_id>/students/<user_id>/override")
+@instructor_required
+def override(set_id: str, user_id: str):
+    """Set the student's score on one exercise by hand."""
+    problem_set, _user, _enrollment = _student(set_id, user_id)
+    gradebook_ = book.gradebook(problem_set, user_id=user_id)
+    form = _override_form(problem_set, gradebook_)
+    if form.validate_on_submit():
+        maxima = {item.id: m for item, m in zip(gradebook_.items, gradebook_.max_scores)}
+        try:
+            records.override(set_id, user_id, form.item_id.data, form.score.data,
+                             form.reason.data, current_user.id, maxima[form.item_id.data])
+        except RecordError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Score overridden.", "success")
+    else:
+        flash("; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
+    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+
+
+@bp.post("/<set_id>/students/<user_id>/password")
+@instructor_required
+def password(set_id: str, user_id: str):
+    """Set a new password for a student of the set."""
+    _problem_set, user, _enrollment = _student(set_id, user_id)
+    if user.role != "student":
+        abort(403)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        records.reset_password(user_id, form.password.data, current_user.id, set_id)
+        flash(f"{user.name}'s password is changed; tell them the new one.", "success")
+    else:
+        flash("The password needs at least 8 characters.", "error")
+    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+
+
+@bp.get("/<set_id>/history")
+@instructor_required
+def history(set_id: str):
+    """Every recorded change to the set: extensions, overrides, regrades, password resets."""
+    return render_template("instructor/history.html", problem_set=owned_set(set_id),
+                           events=records.history(set_id))
+
+
+@bp.get("/<set_id>/variants/<exercise_id>")
+@instructor_required
+def variant(set_id: str, exercise_id: str):
+    """A student's variant with its answer key (the pool preview of that variant)."""
+    owned_set(set_id)
+    exercise = db.session().get(Exercise, exercise_id)
+    if exercise is None or exercise.problem_set_id != set_id:
+        abort(404)
+    return redirect(url_for("problem_sets.preview", set_id=set_id, item_id=exercise.item_id,
+                            index=exercise.variant_index))

@@ -1,0 +1,182 @@
+"""Instructor pages for building a problem set: settings, exercises, publishing, previews."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import db
+from ..generation import TemplateError
+from ..models import Enrollment, Exercise, ProblemSetItem
+from . import answers, pool, problem_sets
+from .access import instructor_required, owned_set
+from .forms import ConfirmForm, ItemForm, SetForm
+from .problem_sets import SetError
+
+bp = Blueprint("problem_sets", __name__, url_prefix="/instructor/sets")
+VARIANTS_PER_PAGE = 50
+
+
+def _form_defaults(problem_set) -> dict:
+    settings = problem_set.settings
+    tolerance = settings.get("tolerance", {})
+    return {"title": problem_set.title, "instructions": problem_set.instructions,
+            "attempts": settings.get("attempts"), "due_at": problem_set.due_at,
+            "ecf_credit": settings.get("ecf_credit", 1.0),
+            "feedback": settings.get("feedback", True),
+            "reveal": settings.get("reveal", "after_attempts"),
+            "tolerance_mode": tolerance.get("mode", "relabs"), "rtol": tolerance.get("rtol"),
+            "atol": tolerance.get("atol"), "digits": tolerance.get("digits"),
+            "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@instructor_required
+def new():
+    """Create a draft set."""
+    form = SetForm()
+    if form.validate_on_submit():
+        try:
+            problem_set = problem_sets.create_set(current_user.id, form.data)
+        except SetError as exc:
+            flash(str(exc), "error")
+        else:
+            return redirect(url_for("problem_sets.show", set_id=problem_set.id))
+    return render_template("instructor/set_form.html", form=form, problem_set=None)
+
+
+@bp.route("/<set_id>/edit", methods=["GET", "POST"])
+@instructor_required
+def edit(set_id: str):
+    """Change a set's title, instructions and settings."""
+    problem_set = owned_set(set_id)
+    form = SetForm(data=None if request.method == "POST" else _form_defaults(problem_set))
+    if form.validate_on_submit():
+        try:
+            problem_sets.update_set(set_id, form.data)
+        except SetError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("problem_sets.show", set_id=set_id))
+    return render_template("instructor/set_form.html", form=form, problem_set=problem_set)
+
+
+@bp.get("/<set_id>")
+@instructor_required
+def show(set_id: str):
+    """A set's overview: settings, exercises, publishing, join code and the tools."""
+    problem_set = owned_set(set_id)
+    sess = db.session()
+    students = sess.scalar(select(func.count()).select_from(Enrollment)
+                           .where(Enrollment.problem_set_id == set_id))
+    pools = pool.free_counts(sess, set_id)
+    join_url = (url_for("sets.join_code", code=problem_set.join_code, _external=True)
+                if problem_set.join_code else None)
+    return render_template("instructor/set.html", problem_set=problem_set,
+                           items=pool.set_items(set_id), pools=pools, students=students,
+                           join_url=join_url, item_form=ItemForm(), confirm=ConfirmForm())
+
+
+@bp.post("/<set_id>/items")
+@instructor_required
+def add_item(set_id: str):
+    """Add an exercise from a built-in template and changed knobs."""
+    owned_set(set_id)
+    form = ItemForm()
+    if not form.validate_on_submit():
+        flash("; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()),
+              "error")
+    else:
+        try:
+            problem_sets.add_item(set_id, form.template_id.data, problem_sets.item_knobs(form.data),
+                                  form.title.data or "")
+        except SetError as exc:
+            flash(f"The exercise was not added. {exc}", "error")
+        else:
+            flash("Exercise added.", "success")
+    return redirect(url_for("problem_sets.show", set_id=set_id))
+
+
+@bp.post("/<set_id>/items/<item_id>/<action>")
+@instructor_required
+def change_item(set_id: str, item_id: str, action: str):
+    """Move an exercise up or down, or remove it (drafts only)."""
+    owned_set(set_id)
+    if action not in ("up", "down", "remove") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "remove":
+            problem_sets.remove_item(set_id, item_id)
+        else:
+            problem_sets.move_item(set_id, item_id, -1 if action == "up" else 1)
+    except SetError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("problem_sets.show", set_id=set_id))
+
+
+@bp.post("/<set_id>/publish")
+@instructor_required
+def publish(set_id: str):
+    """Publish: generate and store the variant pools, then open the set with a join code."""
+    owned_set(set_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = problem_sets.publish(set_id)
+        except SetError as exc:
+            flash(f"Not published. {exc}", "error")
+        else:
+            flash(f"Published: {count} variants are ready for your students.", "success")
+    return redirect(url_for("problem_sets.show", set_id=set_id))
+
+
+@bp.post("/<set_id>/delete")
+@instructor_required
+def delete(set_id: str):
+    """Delete a draft set."""
+    owned_set(set_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            problem_sets.delete_set(set_id)
+        except SetError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("problem_sets.show", set_id=set_id))
+        flash("The draft is deleted.", "success")
+    return redirect(url_for("instructor.dashboard"))
+
+
+def _owned_item(set_id: str, item_id: str) -> tuple:
+    problem_set = owned_set(set_id)
+    item = db.session().get(ProblemSetItem, item_id)
+    if item is None or item.problem_set_id != set_id:
+        abort(404)
+    return problem_set, item
+
+
+@bp.get("/<set_id>/items/<item_id>/variants")
+@instructor_required
+def variants(set_id: str, item_id: str):
+    """The pool of one exercise: every stored variant and who holds it."""
+    problem_set, item = _owned_item(set_id, item_id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session().scalars(
+        select(Exercise).where(Exercise.item_id == item_id).order_by(Exercise.variant_index)
+        .offset((page - 1) * VARIANTS_PER_PAGE).limit(VARIANTS_PER_PAGE)).all()
+    return render_template("instructor/variants.html", problem_set=problem_set, item=item,
+                           rows=rows, page=page, per_page=VARIANTS_PER_PAGE)
+
+
+@bp.get("/<set_id>/items/<item_id>/variants/<int:index>")
+@instructor_required
+def preview(set_id: str, item_id: str, index: int):
+    """One variant with its answer key (generated on the fly while the set is a draft)."""
+    problem_set, item = _owned_item(set_id, item_id)
+    if index < 0 or index >= 1_000_000:
+        abort(404)
+    try:
+        shown = answers.preview(problem_set, item, index)
+    except TemplateError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("problem_sets.show", set_id=set_id))
+    return render_template("instructor/preview.html", problem_set=problem_set, item=item,
+                           shown=shown)

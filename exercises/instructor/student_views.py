@@ -1,0 +1,188 @@
+"""Students in problem sets: joining with a code (making an account the first time), the set's
+exercise list, and each variant's page with the set's attempt limit, due date and reveal policy.
+
+The exercise page is the student experience's own (statement, diagram, grouped answer form,
+stored feedback, walkthrough), rendered from the same services with the set's rules applied.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+import tracer
+
+from .. import accounts, db, submissions
+from ..errors import ApiError
+from ..models import Submission
+from ..web import feedback, solutions
+from ..web.answer_fields import field_groups
+from ..web.diagram import drawable, layout
+from ..web.statement import statement
+from ..web.walkthrough import build
+from . import enrollment, gradebook, policy, problem_sets
+from .access import enrolled_set, own_variant, student_required
+from .forms import ConfirmForm, JoinForm, SignupForm
+
+bp = Blueprint("sets", __name__)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    """Type a join code (the home page's form posts here)."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        problem_set = problem_sets.find_by_code(form.code.data)
+        if problem_set is not None:
+            return redirect(url_for("sets.join_code", code=problem_set.join_code))
+        flash("No open problem set has that code.", "error")
+    return render_template("sets/join.html", form=form), 200 if request.method == "GET" else 404
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join_code(code: str):
+    """A set's join page: a logged-in student joins with one button; a newcomer makes an
+    account here (or logs in and comes back)."""
+    problem_set = problem_sets.find_by_code(code) or abort(404)
+    confirm, signup_form = ConfirmForm(), SignupForm()
+    if request.method == "POST" and current_user.is_authenticated:
+        if current_user.role != "student":
+            abort(403)
+        if confirm.validate_on_submit():
+            return _join_and_go(problem_set)
+    return render_template("sets/join_set.html", problem_set=problem_set, confirm=confirm,
+                           signup_form=signup_form)
+
+
+@bp.post("/join/<code>/signup")
+def signup(code: str):
+    """Make a student account, log in and join the set, in one step."""
+    problem_set = problem_sets.find_by_code(code) or abort(404)
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = enrollment.signup(form.name.data, form.email.data, form.password.data)
+        except accounts.AccountError as exc:
+            flash(f"{exc}. If this is your email, log in instead.", "error")
+        else:
+            session.clear()
+            login_user(user)
+            return _join_and_go(problem_set)
+    return render_template("sets/join_set.html", problem_set=problem_set, confirm=ConfirmForm(),
+                           signup_form=form), 422
+
+
+def _join_and_go(problem_set):
+    _enrollment, missing = enrollment.join(problem_set, current_user._get_current_object())
+    if missing:
+        flash("Some exercises are still being prepared; they appear in a moment.", "success")
+    return redirect(url_for("sets.show", set_id=problem_set.id))
+
+
+@bp.get("/sets/")
+@student_required
+def my_sets():
+    """The sets the student has joined."""
+    return render_template("sets/my_sets.html", rows=gradebook.student_sets(current_user.id))
+
+
+@bp.get("/sets/<set_id>")
+@student_required
+def show(set_id: str):
+    """The set's exercises with the student's status and score on each."""
+    problem_set, joined = enrolled_set(set_id)
+    book = gradebook.gradebook(problem_set, user_id=current_user.id)
+    if any(cell.exercise_id is None for cell in book.rows[0].cells):
+        enrollment.assign_missing(problem_set, current_user.id)
+        book = gradebook.gradebook(problem_set, user_id=current_user.id)
+    return render_template("sets/set.html", problem_set=problem_set, book=book,
+                           row=book.rows[0], due=policy.due_for(problem_set, joined),
+                           past_due=policy.past_due(problem_set, joined))
+
+
+def render_variant(problem_set, joined, exercise, typed=None, errors=None, notice=None,
+                   status=200):
+    """The variant's page under the set's rules (see the module docstring)."""
+    spec = tracer.normalize(exercise.spec)
+    attempt = None if errors else feedback.latest_attempt(exercise)
+    symbols = {f["key"]: f["symbol"] for f in exercise.fields}
+    refusal = policy.submit_refusal(problem_set, joined)
+    return render_template(
+        "sets/exercise.html", problem_set=problem_set, exercise=exercise, spec=spec,
+        statement=statement(spec), diagram=layout(spec) if drawable(spec) else None,
+        groups=field_groups(spec, exercise.fields), typed=typed or (attempt.answers if attempt
+                                                                    else {}),
+        errors=errors or {}, attempt=attempt, notice=notice or refusal, closed=bool(refusal),
+        summary=feedback.summary(attempt, symbols) if attempt else None,
+        attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
+        history=db.session().scalars(select(Submission).where(
+            Submission.exercise_id == exercise.id).order_by(Submission.attempt)).all(),
+        solution_allowed=policy.solution_visible(exercise, problem_set, joined)), status
+
+
+@bp.get("/sets/<set_id>/exercises/<exercise_id>")
+@student_required
+def exercise(set_id: str, exercise_id: str):
+    """One of the student's variants with its latest feedback."""
+    problem_set, joined = enrolled_set(set_id)
+    return render_variant(problem_set, joined, own_variant(set_id, exercise_id))
+
+
+@bp.post("/sets/<set_id>/exercises/<exercise_id>")
+@student_required
+def submit(set_id: str, exercise_id: str):
+    """Grade the answers, unless the set is closed to this student or the attempts are spent."""
+    problem_set, joined = enrolled_set(set_id)
+    variant = own_variant(set_id, exercise_id)
+    answers = {f["key"]: request.form.get(f["key"], "") for f in variant.fields}
+    refusal = policy.submit_refusal(problem_set, joined)
+    if refusal:
+        return render_variant(problem_set, joined, variant, typed=answers, status=403)
+    try:
+        submissions.submit(variant.id, answers, user_id=current_user.id)
+    except ApiError as error:
+        if error.status not in (409, 422):
+            raise
+        return render_variant(problem_set, joined, variant, typed=answers,
+                              errors=error.fields if error.status == 422 else None,
+                              notice=error.message, status=error.status)
+    return redirect(url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id,
+                            _anchor="feedback"))
+
+
+@bp.route("/sets/<set_id>/exercises/<exercise_id>/solution", methods=["GET", "POST"])
+@student_required
+def solution(set_id: str, exercise_id: str):
+    """The worked solution, when the set's reveal policy allows it (403 before)."""
+    problem_set, joined = enrolled_set(set_id)
+    variant = own_variant(set_id, exercise_id)
+    if not policy.solution_visible(variant, problem_set, joined):
+        abort(403)
+    if request.method == "POST":
+        if ConfirmForm().validate_on_submit():
+            solutions.reveal(variant)
+        return redirect(url_for("sets.solution", set_id=set_id, exercise_id=exercise_id))
+    spec = tracer.normalize(variant.spec)
+    walkthrough = None
+    if variant.revealed:
+        attempt = feedback.latest_attempt(variant)
+        walkthrough = build(spec, solutions.trace_rows(variant),
+                            asked=[f["key"] for f in variant.fields],
+                            answers=attempt.fields if attempt else {})
+    return render_template("sets/solution.html", problem_set=problem_set, exercise=variant,
+                           diagram=layout(spec) if drawable(spec) else None,
+                           walkthrough=walkthrough, confirm=ConfirmForm())
+
+
+@bp.get("/sets/<set_id>/submissions/<submission_id>")
+@student_required
+def submission(set_id: str, submission_id: str):
+    """One of the student's graded attempts, field by field (never an expected value)."""
+    problem_set, _joined = enrolled_set(set_id)
+    record = db.session().get(Submission, submission_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)
+    variant = own_variant(set_id, record.exercise_id)
+    return render_template("sets/submission.html", problem_set=problem_set, exercise=variant,
+                           submission=record, show_misconceptions=variant.settings["feedback"])

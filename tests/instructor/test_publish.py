@@ -1,0 +1,156 @@
+"""Problem sets as a service: drafts, items, settings overriding templates, publishing pools."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+import tracer
+from exercises import db, migrate
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.instructor import answers, pool, problem_sets, variants
+from exercises.instructor.problem_sets import SetError
+from exercises.models import Exercise, ProblemSet, Trace, TraceValue
+from tracer.keys import parse_key
+
+from .conftest import SET_FORM, build_set
+
+TWO = (("seed-2-2-2", {}), ("relu-2-3-1", {"learning_rate": 0.1}))
+
+
+def test_publishing_stores_a_pool_of_traced_variants_per_exercise(app, instructor):
+    set_id = build_set(app, instructor, items=TWO, pool_size=5)
+    with app.app_context():
+        sess = db.session()
+        problem_set = sess.get(ProblemSet, set_id)
+        assert problem_set.status == "published" and len(problem_set.join_code) == 8
+        rows = sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)).all()
+        assert len(rows) == 10
+        assert all(row.kind == "variant" and row.user_id is None for row in rows)
+        by_item = {}
+        for row in rows:
+            by_item.setdefault(row.item_id, []).append(row)
+        assert sorted(len(v) for v in by_item.values()) == [5, 5]
+        for pool_rows in by_item.values():
+            assert sorted(r.variant_index for r in pool_rows) == [0, 1, 2, 3, 4]
+            assert len({r.seed for r in pool_rows}) == 5
+            assert len({str(r.spec["weights"]) for r in pool_rows}) == 5
+
+
+def test_stored_traces_read_back_bit_identical_to_the_engine(app, instructor):
+    set_id = build_set(app, instructor, items=TWO, pool_size=2)
+    with app.app_context():
+        sess = db.session()
+        for row in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)):
+            stored = sess.scalar(select(Trace).where(Trace.exercise_id == row.id))
+            values = sess.scalars(select(TraceValue.value).where(TraceValue.trace_id == stored.id)
+                                  .order_by(TraceValue.step)).all()
+            engine = [r["value"] for r in tracer.trace(row.spec).rows()]
+            assert values == engine and stored.row_count == len(engine)
+            assert stored.engine_version == tracer.ENGINE_VERSION
+
+
+def test_set_settings_override_the_templates(app, instructor):
+    tolerance = {"mode": "sigfig", "rtol": None, "atol": None, "digits": 3}
+    set_id = build_set(app, instructor, items=TWO, pool_size=1, attempts=2, ecf_credit=0.5,
+                       feedback=False, reveal="after_due", tolerance_mode="sigfig", digits=3)
+    # The built-in templates say: unlimited attempts, full ECF credit, feedback on, reveal always.
+    template = BUILTIN_TEMPLATES["seed-2-2-2"]
+    assert (template.attempts, template.ecf_credit, template.feedback, template.reveal) == \
+        (None, 1.0, True, "always")
+    with app.app_context():
+        for row in db.session().scalars(select(Exercise).where(Exercise.problem_set_id == set_id)):
+            assert row.settings["attempts"] == 2 and row.settings["ecf_credit"] == 0.5
+            assert row.settings["feedback"] is False and row.settings["reveal"] == "after_due"
+            assert row.settings["tolerance"] == tolerance
+
+
+def test_item_knobs_reach_the_variants(app, instructor):
+    set_id = build_set(app, instructor, items=(("seed-2-2-2", {"ask": ["delta"],
+                                                               "learning_rate": 0.25}),),
+                       pool_size=1)
+    with app.app_context():
+        row = db.session().scalar(select(Exercise).where(Exercise.problem_set_id == set_id))
+    assert row.spec["learning_rate"] == 0.25
+    assert [f["key"] for f in row.fields] == ["delta:2:1", "delta:2:2", "delta:1:1", "delta:1:2"]
+
+
+def test_a_draft_preview_is_the_variant_publishing_stores(app, instructor):
+    set_id = build_set(app, instructor, items=TWO, pool_size=3, publish=False)
+    with app.app_context():
+        problem_set = db.session().get(ProblemSet, set_id)
+        items = pool.set_items(set_id)
+        before = answers.preview(problem_set, items[1], 2)  # generated now from the seed
+        assert before.exercise is None
+        problem_sets.publish(set_id)
+        after = answers.preview(db.session().get(ProblemSet, set_id), items[1], 2)
+    assert after.exercise is not None
+    assert after.spec == before.spec and after.seed == before.seed
+    expected = tracer.trace(after.spec)
+    for key, value in after.expected.items():
+        assert value == before.expected[key]
+        assert value == expected.value(*parse_key(key))
+
+
+def test_publishing_twice_or_empty_is_refused(app, instructor):
+    with app.app_context():
+        empty = problem_sets.create_set(instructor, SET_FORM)
+        with pytest.raises(SetError, match="at least one exercise"):
+            problem_sets.publish(empty.id)
+    set_id = build_set(app, instructor, pool_size=1)
+    with app.app_context():
+        with pytest.raises(SetError, match="already published"):
+            problem_sets.publish(set_id)
+        with pytest.raises(SetError, match="fixed"):
+            problem_sets.add_item(set_id, "seed-2-2-2", {})
+
+
+def test_a_template_that_cannot_generate_is_refused_when_added(app, instructor):
+    with app.app_context():
+        draft = problem_sets.create_set(instructor, SET_FORM)
+        with pytest.raises(SetError, match="bce"):
+            problem_sets.add_item(draft.id, "seed-2-2-2", {"loss": "bce",
+                                                           "activations": "tanh"})
+
+
+def test_items_move_and_are_removed_in_a_draft(app, instructor):
+    set_id = build_set(app, instructor, items=TWO + (("tanh-3-3-2", {}),), publish=False)
+    with app.app_context():
+        first, second, third = pool.set_items(set_id)
+        problem_sets.move_item(set_id, third.id, -1)
+        assert [i.id for i in pool.set_items(set_id)] == [first.id, third.id, second.id]
+        problem_sets.remove_item(set_id, first.id)
+        assert [i.id for i in pool.set_items(set_id)] == [third.id, second.id]
+
+
+def test_policy_settings_of_a_published_set_reach_every_variant(app, instructor):
+    set_id = build_set(app, instructor, items=TWO, pool_size=2)
+    with app.app_context():
+        problem_sets.update_set(set_id, {**SET_FORM, "attempts": 5, "reveal": "never"})
+        settings = db.session().scalars(select(Exercise.settings)
+                                        .where(Exercise.problem_set_id == set_id)).all()
+        assert len(settings) == 4
+        assert all(s["attempts"] == 5 and s["reveal"] == "never" for s in settings)
+        with pytest.raises(SetError, match="Regrade"):
+            problem_sets.update_set(set_id, {**SET_FORM, "ecf_credit": 0.0})
+
+
+def test_network_fingerprint_ignores_how_the_numbers_are_written():
+    spec = {"layers": [2, 2, 2], "weights": [[[1, 0.5], [0.25, -1]], [[0.5, 0.5], [1, 2]]],
+            "biases": [[0, 1], [1, 0]], "inputs": [1, 2], "targets": [0.5, 0.5]}
+    as_floats = {**spec, "weights": [[[1.0, 0.5], [0.25, -1.0]], [[0.5, 0.5], [1.0, 2.0]]],
+                 "inputs": [[1.0, 2.0]]}
+    moved = {**spec, "inputs": [1, 2.5]}
+    assert variants.network_hash(spec) == variants.network_hash(as_floats)
+    assert variants.network_hash(spec) != variants.network_hash(moved)
+
+
+def test_migration_0002_goes_down_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
+    migrate.upgrade(url)
+    migrate.downgrade(url, "0001")
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ProblemSet.__table__)).scalar() == 0
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+    engine.dispose()
