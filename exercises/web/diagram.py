@@ -20,6 +20,8 @@ LABEL_FRACTIONS = (0.58, 0.62, 0.66, 0.70, 0.74)
 MAX_DRAWN_UNITS = 8      # wider layers are listed in the table only
 MAX_DRAWN_LAYERS = 6
 SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+CHAR_WIDTH = 8.4  # average advance of the 14px label font, for the label's backing box
+PHONE_SCALE = 0.75  # narrow screens scroll the diagram rather than shrink it below this
 
 
 def pretty(symbol: str) -> str:
@@ -56,6 +58,11 @@ class Edge:
     label_x: float = 0.0
     label_y: float = 0.0
 
+    @property
+    def label_width(self) -> float:
+        """The width of the white box behind the label, so the edge never runs through it."""
+        return len(self.label) * CHAR_WIDTH + 6
+
 
 @dataclass
 class Diagram:
@@ -65,6 +72,11 @@ class Diagram:
     edges: list[Edge] = field(default_factory=list)
     layer_notes: list[tuple[float, str]] = field(default_factory=list)  # shared biases
     layer_sizes: tuple[int, ...] = ()
+
+    @property
+    def min_width(self) -> float:
+        """The narrowest the drawing may be shown before it scrolls sideways instead."""
+        return round(self.width * PHONE_SCALE)
 
 
 def drawable(spec: dict) -> bool:

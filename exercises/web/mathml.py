@@ -5,6 +5,7 @@ the result is cached per formula string, since the same formulas recur across pa
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from latex2mathml.converter import convert
@@ -18,9 +19,15 @@ CACHE_SIZE = 8192
 _MARKUP = str.maketrans({"&": r"\&", "<": r"\lt ", ">": r"\gt "})
 
 
+# A minus sign right after "=", an opening bracket, a comma or another operator is a number's
+# sign, not a subtraction; bracing it makes MathML set it tight against the number ("−0.5").
+_SIGNED = re.compile(r"(^|[=(\[{,+\-]|\\cdot|\\times)(\s*)-(\d+(?:\.\d+)?)")
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _convert(latex: str, display: str) -> str:
-    return convert(latex.translate(_MARKUP), display=display)
+    signed = _SIGNED.sub(r"\1\2{-\3}", latex.translate(_MARKUP))
+    return convert(signed, display=display)
 
 
 def math(latex: str, display: str = "inline") -> Markup:
@@ -32,10 +39,13 @@ def math(latex: str, display: str = "inline") -> Markup:
     return Markup(_convert(latex, display))
 
 
-def equation(*parts: str, display: str = "inline") -> Markup:
-    """MathML for ``parts[0] = parts[1] = …``, leaving out empty and repeated parts."""
+def equation(*parts: str) -> Markup:
+    """``parts[0] = parts[1] = …`` (empty and repeated parts left out) as a row of MathML
+    pieces, one per "= part", which wrap onto new lines when the screen is narrow."""
     shown: list[str] = []
     for part in parts:
         if part and part not in shown:
             shown.append(part)
-    return math(" = ".join(shown), display)
+    pieces = [math(shown[0])] + [math("= " + part) for part in shown[1:]]
+    inner = Markup("").join(Markup('<span class="eq-part">%s</span>') % piece for piece in pieces)
+    return Markup('<span class="eq">%s</span>') % inner

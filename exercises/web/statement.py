@@ -14,7 +14,6 @@ from markupsafe import Markup
 import tracer
 from tracer.naming import Names
 
-from .diagram import number
 from .mathml import equation, math
 
 ACTIVATION_DEFINITIONS = {
@@ -66,10 +65,8 @@ def statement(spec: dict) -> Statement:
     inputs = spec["inputs"][0] if isinstance(spec["inputs"][0], list) else spec["inputs"]
     targets = spec["targets"][0] if isinstance(spec["targets"][0], list) else spec["targets"]
     result = Statement(
-        inputs=[equation(names.latex("x", 0, k), number(v).replace("−", "-"))
-                for k, v in enumerate(inputs, 1)],
-        targets=[equation(names.latex("y", depth, j), number(v).replace("−", "-"))
-                 for j, v in enumerate(targets, 1)],
+        inputs=[math(f"{names.latex('x', 0, k)} = {v!r}") for k, v in enumerate(inputs, 1)],
+        targets=[math(f"{names.latex('y', depth, j)} = {v!r}") for j, v in enumerate(targets, 1)],
         learning_rate=math(rf"\eta = {spec['learning_rate']!r}"))
     activations = spec["activations"]
     per_layer = [activations] * depth if isinstance(activations, str) else list(activations)

@@ -30,6 +30,12 @@ EXAMPLE_SPEC = {
 }
 
 
+def example_text() -> str:
+    """The example spec as JSON with one key per line, short enough to read at a glance."""
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in EXAMPLE_SPEC.items()]
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
 class SpecProblem(ValueError):
     """The submitted spec cannot be traced; the message says why."""
 
@@ -87,7 +93,7 @@ def checked_trace(text: str) -> tracer.Trace:
 @bp.route("/trace", methods=["GET", "POST"])
 def trace_page():
     """The form; after a POST, the spec's walkthrough (or why it cannot be traced)."""
-    text = json.dumps(EXAMPLE_SPEC, indent=2) if request.method == "GET" else None
+    text = example_text() if request.method == "GET" else None
     result, problem, status = None, None, 200
     if request.method == "POST":
         try:

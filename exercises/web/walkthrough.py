@@ -109,7 +109,7 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         if quantity in ASKABLE and row["iteration"] == 1 and row["sample"] in (None, 1):
             key = key_of(quantity, row["layer"], row["unit"], row["source"])
         value = num(row["value"])
-        shown = (symbol, value) if row["phase"] == "input" else (
+        shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
         step = Step(number=row["step"], key=key, equation=equation(*shown), value=value,
                     asked=key in asked, answer=answers.get(key) if key in asked else None)

@@ -31,7 +31,7 @@ def post_spec(client, csrf, spec_text, url="/trace"):
 
 def test_the_form_starts_with_the_seed_example(client):
     html = client.get("/trace").get_data(as_text=True)
-    assert "&#34;layers&#34;: [" in html and 'name="file"' in html
+    assert "&#34;layers&#34;: [2, 2, 2]," in html and 'name="file"' in html
 
 
 def test_the_example_is_traced_with_the_values_a_hand_computation_gives(client, csrf):
