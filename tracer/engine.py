@@ -32,7 +32,7 @@ def _forward(net, step):
     z = [None]
     slope = net.slope
     for l, name in enumerate(net.activations, 1):
-        zl = a[l - 1] @ step.weights[l].T
+        zl = np.dot(a[l - 1], step.weights[l].T)  # np.dot: less call overhead than @
         if step.biases[l] is not None:
             zl += step.biases[l]
         z.append(zl)
@@ -59,7 +59,7 @@ def _backward(net, step):
             if fused is None:
                 dL_da[l] = F.loss_gradient(net.loss, a[l], net.targets)
         else:
-            dL_da[l] = delta[l + 1] @ step.weights[l + 1]
+            dL_da[l] = np.dot(delta[l + 1], step.weights[l + 1])
         if name != "softmax":
             da_dz[l] = F.activation_derivative(name, z[l], a[l], slope)
         if l == depth and fused is not None:
@@ -68,7 +68,7 @@ def _backward(net, step):
             delta[l] = F.softmax_backward(a[l], dL_da[l])
         else:
             delta[l] = dL_da[l] * da_dz[l]
-        grad = delta[l].T @ a[l - 1]
+        grad = np.dot(delta[l].T, a[l - 1])
         if net.bias == "per_unit":
             # One sample's sum is the sample itself: skip the reduction, same bits.
             bias_grad = delta[l][0] if count == 1 else delta[l].sum(axis=0)
