@@ -1,5 +1,5 @@
-"""Submissions graded per second, in process, for the seed-like 2-2-2 exercise with every
-δ, w⁺ and b⁺ asked (16 fields). Run: ``python benchmarks/grading.py [--quick]``.
+"""Submissions graded per second, in process and through the JSON API, for the seed-like 2-2-2
+exercise with every δ, w⁺ and b⁺ asked (16 fields). Run: ``python benchmarks/grading.py [--quick]``.
 
 Rows are kinds of submission; diagnosis work grows with the number of wrong fields, so the
 all-random row is the worst case. Columns: many submissions to one exercise (a problem set:
@@ -67,6 +67,33 @@ def measure(kind, count, fresh, seed=0):
     return count / best
 
 
+def measure_api(count):
+    """Submissions per second through ``POST /api/v1/exercises/<id>/submissions`` with the
+    test client on a fresh SQLite database: parse, lock, grade, store, one transaction each.
+    The seed template's exercise with all its fields, answered correctly."""
+    import tempfile
+
+    import tracer
+    from exercises import create_app, migrate
+    from tracer.keys import parse_key
+
+    url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    migrate.upgrade(url)
+    client = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}).test_client()
+    created = client.post("/api/v1/practice", json={"seed": 1}).get_json()
+    values = tracer.trace(created["network"])
+    answers = {f["key"]: f"{values.value(*parse_key(f['key'])):.8g}" for f in created["fields"]}
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    url = f"/api/v1/exercises/{created['id']}/submissions"
+    client.post(url, headers=headers, json={"answers": answers})  # warm up: imports, caches
+    start = time.perf_counter()
+    for _ in range(count):
+        response = client.post(url, headers=headers, json={"answers": answers})
+        if response.status_code != 201:
+            raise SystemExit(f"submission failed: {response.get_json()}")
+    return count / (time.perf_counter() - start), len(answers)
+
+
 def main(argv=None):
     """Print a table of graded submissions per second by kind of submission."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,6 +103,9 @@ def main(argv=None):
     print(f"{'submission (2-2-2, 16 fields)':<32} {'same exercise /s':>17} {'new exercise /s':>16}")
     for kind in KINDS:
         print(f"{kind:<32} {measure(kind, count, False):>17.0f} {measure(kind, count, True):>16.0f}")
+    rate, fields = measure_api(count)
+    print(f"through the API (test client, SQLite, seed template, {fields} fields, all correct): "
+          f"{rate:.0f} submissions/s")
 
 
 if __name__ == "__main__":
