@@ -6,6 +6,7 @@ values of those rows are never read, so a statement cannot leak an answer.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -47,6 +48,7 @@ class Statement:
     loss: Markup = Markup("")
     update: list[Markup] = field(default_factory=list)
     optimizer_note: str = ""
+    parameters: list[tuple[Markup, str, str]] = field(default_factory=list)  # symbol, edge, value
 
 
 def layer_name(layer: int, depth: int) -> str:
@@ -58,6 +60,32 @@ def layer_name(layer: int, depth: int) -> str:
     return _("Hidden layer %(number)d", number=layer)
 
 
+def _parameters(spec: dict, names: Names) -> list[tuple[Markup, str, str]]:
+    """Every given weight and bias (the diagram's numbers, as a table for screen readers and
+    narrow screens), in the naming scheme's numbering."""
+    sizes, found = spec["layers"], []
+    for layer in range(1, len(sizes)):
+        weights = []
+        for unit in range(1, sizes[layer] + 1):
+            for source in range(1, sizes[layer - 1] + 1):
+                text = names.text("w", layer, unit, source)
+                edge = f"{names.text('x' if layer == 1 else 'a', layer - 1, source)} → " \
+                       f"{names.text('a', layer, unit)}"
+                value = spec["weights"][layer - 1][unit - 1][source - 1]
+                weights.append((text, names.latex("w", layer, unit, source), edge, value))
+        if spec["naming"] != "matrix":  # numbered schemes: list w1, w2, … in number order
+            weights.sort(key=lambda w: int(re.sub(r"\D", "", w[0])))
+        found += [(math(latex), edge, repr(value)) for _text, latex, edge, value in weights]
+        if spec["bias"] == "per_unit":
+            found += [(math(names.latex("b", layer, unit)), names.text("a", layer, unit),
+                       repr(spec["biases"][layer - 1][unit - 1]))
+                      for unit in range(1, sizes[layer] + 1)]
+        elif spec["bias"] == "shared":
+            found.append((math(names.latex("b", layer)), layer_name(layer, len(sizes) - 1),
+                          repr(spec["biases"][layer - 1])))
+    return found
+
+
 def statement(spec: dict) -> Statement:
     """The statement of the network of a normalized one-sample ``spec``."""
     names = Names(spec["layers"], spec["naming"])
@@ -67,7 +95,8 @@ def statement(spec: dict) -> Statement:
     result = Statement(
         inputs=[math(f"{names.latex('x', 0, k)} = {v!r}") for k, v in enumerate(inputs, 1)],
         targets=[math(f"{names.latex('y', depth, j)} = {v!r}") for j, v in enumerate(targets, 1)],
-        learning_rate=math(rf"\eta = {spec['learning_rate']!r}"))
+        learning_rate=math(rf"\eta = {spec['learning_rate']!r}"),
+        parameters=_parameters(spec, names))
     activations = spec["activations"]
     per_layer = [activations] * depth if isinstance(activations, str) else list(activations)
     for layer, name in enumerate(per_layer, 1):

@@ -40,10 +40,15 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_a_new_visitor_answers_every_field_correctly(page, engine_answers, screenshot):
+def test_a_new_visitor_answers_every_field_correctly(page, engine_answers, stored_exercise,
+                                                    screenshot):
     exercise_id = start_seed_exercise(page)
     truth = engine_answers(exercise_id)
     assert len(truth) == 16
+    source = page.content()
+    digits = stored_exercise(exercise_id).settings["answer_digits"]
+    for value in truth.values():  # the unanswered page holds no expected value
+        assert repr(abs(value)) not in source and f"{abs(value):.{digits}g}" not in source
     screenshot(page, "exercise-desktop")
     fill(page, {key: f"{value:.6g}" for key, value in truth.items()})
     page.get_by_role("button", name="Check my answers").click()

@@ -106,3 +106,17 @@ def test_an_unanswered_exercise_page_holds_no_expected_value(client, engine_answ
         for key, value in engine_answers(exercise_id).items():
             assert repr(abs(value)) not in html, key
             assert f"{abs(value):.{digits}g}" not in html, (template, key)
+
+
+def test_the_statement_tables_every_given_weight_and_bias(client, stored_exercise):
+    path = open_practice(client)
+    spec = stored_exercise(path.rsplit("/", 1)[1]).spec
+    html = client.get(path).get_data(as_text=True)
+    table = html.split('<table class="values">', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'<td class="num">([^<]+)</td>', table)
+    given = [w for layer in spec["weights"] for row in layer for w in row]
+    given += [b for layer in spec["biases"] for b in layer]
+    assert sorted(map(float, cells)) == sorted(given)
+    edges = re.findall(r"<td>([^<]+)</td>", table)
+    assert edges[:4] == ["x1 → h1", "x2 → h1", "x1 → h2", "x2 → h2"]  # w1…w4, as in the post
+    assert edges[6:10] == ["h1 → ŷ1", "h1 → ŷ2", "h2 → ŷ1", "h2 → ŷ2"]  # w5…w8
