@@ -49,6 +49,15 @@ def owned_exercise(exercise_id: str) -> Exercise:
     return exercise
 
 
+def refuse_during_exams(spec: dict) -> None:
+    """403 when ``spec`` is the network of an open exam's variant (exam mode)."""
+    from .web.trace_tool import trace_allowed  # the web layer owns the check registry
+
+    refusal = trace_allowed(spec)
+    if refusal:
+        raise ApiError(403, refusal)
+
+
 @bp.post("/traces")
 def create_trace():
     """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
@@ -62,6 +71,7 @@ def create_trace():
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
         raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+    refuse_during_exams(normalized)
     rows = tracer.row_count(normalized)
     if rows > MAX_TRACE_ROWS:
         raise ApiError(422, f"this trace would have {rows} rows; the limit is {MAX_TRACE_ROWS}")
@@ -103,4 +113,5 @@ def submit(exercise_id: str):
 def solution(exercise_id: str):
     """The exercise's full trace; a practice exercise is then marked revealed."""
     exercise = owned_exercise(exercise_id)
+    refuse_during_exams(exercise.spec)
     return Response(practice.reveal_json(exercise), mimetype="application/json")
