@@ -16,6 +16,11 @@ def _at(values, unit, source):
     return values[unit - 1] if source is None else values[unit - 1, source - 1]
 
 
+def _in_sample(latex):
+    """A symbol of sample s inside a batch sum: braced, so symbols with scripts stay valid LaTeX."""
+    return f"{{{latex}}}^{{[s]}}"
+
+
 class Formulas:
     """Renders formulas and substituted formulas of one trace's rows."""
 
@@ -158,18 +163,18 @@ class Formulas:
             d, a, prev = names.delta(l, j)[1], names.unit(l - 1, k)[1], step.a[l - 1]
             if self.count == 1:
                 return f"{d} {a}", f"{factor(deltas[0, j - 1])} \\cdot {factor(prev[0, k - 1])}"
-            return self._batch(f"{d}^{{[s]}} {a}^{{[s]}}", total(
+            return self._batch(f"{_in_sample(d)} {_in_sample(a)}", total(
                 self.count, lambda s: f"{factor(deltas[s, j - 1])} \\cdot {factor(prev[s, k - 1])}"))
         if j is not None:
             d = names.delta(l, j)[1]
             if self.count == 1:
                 return d, num(deltas[0, j - 1])
-            return self._batch(f"{d}^{{[s]}}", total(self.count, lambda s: factor(deltas[s, j - 1])))
+            return self._batch(_in_sample(d), total(self.count, lambda s: factor(deltas[s, j - 1])))
         n = self.net.sizes[l]
         if self.count == 1:
             return (total(n, lambda i: names.delta(l, i + 1)[1]), total(n, lambda i: factor(deltas[0, i])))
         flat = deltas.reshape(-1)
-        return self._batch(f"\\sum_{{j=1}}^{{{n}}} {names.delta(l, 'j')[1]}^{{[s]}}",
+        return self._batch(f"\\sum_{{j=1}}^{{{n}}} {_in_sample(names.delta(l, 'j')[1])}",
                            total(len(flat), lambda i: factor(flat[i])))
 
     # update ----------------------------------------------------------------------------------

@@ -140,3 +140,57 @@ def test_substituted_sums_of_more_than_eight_terms_are_elided():
     z = next(row for row in trace(spec).rows() if row["quantity"] == "z")
     assert r"\cdots" in z["formula"] and r"\cdots" in z["substituted"]
     assert z["formula"].count("+") < 10
+
+
+def latex_problem(text):
+    """Return why ``text`` is not well-formed LaTeX math (unbalanced braces, double scripts), or None.
+
+    ``scripts`` holds, per brace level, the scripts (^, _) already attached to the current atom.
+    """
+    scripts, i = [set()], 0
+    while i < len(text):
+        char = text[i]
+        if char == "{":
+            scripts.append(set())
+        elif char == "}":
+            if len(scripts) == 1:
+                return "unbalanced }"
+            scripts.pop()
+            scripts[-1] = set()  # the group just closed is the new current atom
+        elif char in "^_":
+            if char in scripts[-1]:
+                return f"double {char} at {i}"
+            scripts[-1].add(char)
+            i += 1  # skip the script's argument: one character or a balanced group
+            level = 0
+            while i < len(text):
+                level += {"{": 1, "}": -1}.get(text[i], 0)
+                if level == 0:
+                    break
+                i += 1
+        elif char == "\\":
+            while i + 1 < len(text) and text[i + 1].isalpha():
+                i += 1
+            scripts[-1] = set()
+        elif not char.isspace():
+            scripts[-1] = set()
+        i += 1
+    return "unbalanced {" if len(scripts) > 1 else None
+
+
+@pytest.mark.parametrize("case", ["batch", "shared bias", "deep", "softmax mse", "sigmoid bce, sum"])
+@pytest.mark.parametrize("naming", ["seed", "sequential", "matrix"])
+def test_formulas_are_well_formed_latex(ref, case, naming):
+    changes = dict(ORDER_CASES[case], naming=naming)
+    if case == "deep" and naming == "seed":
+        changes["naming"] = "sequential"
+    for row in trace(ref.seed_spec(**changes)).rows():
+        for column in ("formula", "substituted"):
+            assert latex_problem(row[column]) is None, (row["symbol"], column, row[column])
+
+
+def test_the_latex_checker_finds_double_scripts():
+    assert latex_problem(r"\delta_1^{[s]}") is None
+    assert latex_problem(r"{\delta^{(2)}_1}^{[s]}") is None
+    assert latex_problem(r"\delta^{(2)}_1^{[s]}") == "double ^ at 14"
+    assert latex_problem(r"\frac{1}{2") == "unbalanced {"
