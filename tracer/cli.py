@@ -26,7 +26,8 @@ def _parser():
 
 def _read(path):
     if path == "-":
-        return json.load(sys.stdin)
+        stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: json detects UTF-8/16/32 itself
+        return json.loads(stream.read())
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -58,5 +59,7 @@ def main(argv=None) -> int:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             _write(result, args.format, out)
     else:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(encoding="utf-8")  # symbols like ŷ whatever the locale says
         _write(result, args.format, sys.stdout)
     return 0
