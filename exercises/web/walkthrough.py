@@ -21,7 +21,7 @@ from .feedback import FieldResult
 from .mathml import equation
 from .statement import layer_name
 
-MAX_STEPS = 1500  # rows rendered as HTML; the downloads carry every row
+MAX_STEPS = 1000  # rows rendered as HTML; the downloads carry every row
 ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new"}
 
 
