@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from exercises import db
-from exercises.models import Exercise, User
+from exercises.models import Exercise, FieldGrade, User
 
 SPEC = {"layers": [2, 2, 2], "weights": [[[0.1, -0.2], [0.3, 0.4]], [[0.5, -0.6], [0.7, 0.2]]],
         "biases": [[0.1, -0.1], [0.2, 0.05]], "inputs": [0.5, -0.3], "targets": [0.2, 0.9],
@@ -43,6 +43,10 @@ def test_demo_is_idempotent(app, runner):
         users = db.session().scalars(select(User)).all()
         assert {u.email for u in users} >= {"instructor@example.com", "student@example.com"}
         assert db.session().scalars(select(Exercise)).all()
+        grades = db.session().scalars(select(FieldGrade)).all()
+        assert len({g.submission_id for g in grades}) == 2  # one attempt per demo student
+        flipped = [g for g in grades if g.status == "incorrect"]
+        assert flipped and all("target_minus_output" in g.misconceptions for g in flipped)
 
 
 def test_trace_command_mirrors_python_m_tracer(runner, tmp_path):
