@@ -6,6 +6,8 @@
     3 iterations of Adam: seconds per traced iteration, the same computation in bare numpy with
     nothing recorded, their ratio, and peak memory.
 When torch is importable, PyTorch autograd does the same work and its gradients are compared.
+Times are given as CPU time of this process (what the work costs, whatever else the machine
+runs) and wall clock; BLAS and torch use one thread so that both mean the same.
 
     python benchmarks/engine.py [--quick]
 """
@@ -39,26 +41,28 @@ ADAM = {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 
 def rate(fn, seconds):
-    """Calls per second of ``fn``, best of three runs of about ``seconds`` each."""
-    best = 0.0
+    """Calls per second of ``fn`` as (CPU time, wall clock), each the best of three runs."""
+    best_cpu = best_wall = 0.0
     for _ in range(3):
-        count, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < seconds:
+        count, cpu, wall = 0, time.process_time(), time.perf_counter()
+        while time.perf_counter() - wall < seconds:
             for _ in range(100):
                 fn()
             count += 100
-        best = max(best, count / elapsed)
-    return best
+        best_cpu = max(best_cpu, count / (time.process_time() - cpu))
+        best_wall = max(best_wall, count / (time.perf_counter() - wall))
+    return best_cpu, best_wall
 
 
 def best_time(fn, repeat):
-    """The fastest of ``repeat`` runs of ``fn``, in seconds."""
-    times = []
+    """The fastest of ``repeat`` runs of ``fn`` in seconds, as (CPU time, wall clock)."""
+    cpu_times, wall_times = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        cpu_times.append(time.process_time() - cpu)
+        wall_times.append(time.perf_counter() - wall)
+    return min(cpu_times), min(wall_times)
 
 
 def large_spec(rng):
@@ -114,7 +118,6 @@ def torch_autograd(spec):
     """The same training with PyTorch autograd and torch.optim.Adam; returns first gradients."""
     import torch
 
-    torch.set_num_threads(1)
     params = [torch.tensor(np.asarray(p), requires_grad=True) for p in (*spec["weights"], *spec["biases"])]
     depth = len(spec["weights"])
     x, y = torch.tensor(spec["inputs"]), torch.tensor(spec["targets"])
@@ -133,15 +136,26 @@ def torch_autograd(spec):
     return first
 
 
+def per_second(pair, unit):
+    return tuple(f"{value:,.0f} {unit}" for value in pair)
+
+
+def per_iteration(pair):
+    return tuple(f"{value / ITERATIONS * 1e3:.2f} ms/iteration" for value in pair)
+
+
 def seed_table(quick):
     seconds = 0.2 if quick else 1.0
-    rows = [("(a) 2-2-2, 1 iteration: trace, numbers only", f"{rate(lambda: trace(SEED), seconds):,.0f} traces/s"),
-            ("(a) 2-2-2: trace and read every value", f"{rate(lambda: list(trace(SEED).numeric_rows()), seconds):,.0f} traces/s"),
-            ("(a) 2-2-2: trace and write the CSV", f"{rate(lambda: trace(SEED).write_csv(io.StringIO()), seconds):,.0f} traces/s")]
+    rows = [("(a) 2-2-2, 1 iteration: trace, numbers only", *per_second(rate(lambda: trace(SEED), seconds), "traces/s")),
+            ("(a) 2-2-2: trace and read every value",
+             *per_second(rate(lambda: list(trace(SEED).numeric_rows()), seconds), "traces/s")),
+            ("(a) 2-2-2: trace and write the CSV",
+             *per_second(rate(lambda: trace(SEED).write_csv(io.StringIO()), seconds), "traces/s"))]
     try:
         import torch
     except ImportError:
-        return rows + [("(a) PyTorch autograd", "torch not importable: skipped")]
+        return rows + [("(a) PyTorch autograd, same work", "torch not importable: skipped", "")]
+    torch.set_num_threads(1)
 
     def autograd_seed():
         w = [torch.tensor(SEED["weights"][i], requires_grad=True, dtype=torch.float64) for i in range(2)]
@@ -152,18 +166,18 @@ def seed_table(quick):
         with torch.no_grad():
             for p in (*w, *b):
                 p -= SEED["learning_rate"] * p.grad
-    return rows + [("(a) 2-2-2: PyTorch autograd, same work", f"{rate(autograd_seed, seconds):,.0f} steps/s")]
+    return rows + [("(a) 2-2-2: PyTorch autograd, same work", *per_second(rate(autograd_seed, seconds), "steps/s"))]
 
 
 def large_table(quick):
     rng = np.random.default_rng(0)
     spec = large_spec(rng)
     repeat = 3 if quick else 15
-    traced = best_time(lambda: trace(spec), repeat) / ITERATIONS
-    bare = best_time(lambda: bare_numpy(spec), repeat) / ITERATIONS
+    traced = best_time(lambda: trace(spec), repeat)
+    bare = best_time(lambda: bare_numpy(spec), repeat)
     listed = {**spec, **{k: [np.asarray(v).tolist() for v in spec[k]] for k in ("weights", "biases")},
               "inputs": spec["inputs"].tolist(), "targets": spec["targets"].tolist()}
-    from_lists = best_time(lambda: trace(listed), repeat) / ITERATIONS
+    from_lists = best_time(lambda: trace(listed), repeat)
     tracemalloc.start()
     result = trace(spec)
     _, peak = tracemalloc.get_traced_memory()
@@ -172,23 +186,24 @@ def large_table(quick):
     depth = len(SIZES) - 1
     agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - bare_grads[l]))) for l in range(depth))
     rows = [
-        ("(b) 784-256-128-10, batch 64, adam: traced", f"{traced * 1e3:.2f} ms/iteration"),
-        ("(b) same, bare numpy, nothing recorded", f"{bare * 1e3:.2f} ms/iteration"),
-        ("(b) ratio traced / bare (target ≤ 1.3)", f"{traced / bare:.2f}×"),
-        ("(b) traced, spec given as JSON lists", f"{from_lists * 1e3:.2f} ms/iteration"),
-        ("(b) peak memory of one trace (tracemalloc)", f"{peak / 2**20:.1f} MiB"),
-        ("(b) rows in the trace", f"{len(result):,}"),
-        ("(b) max |gradient difference| vs bare numpy", f"{agree:.1e}"),
+        ("(b) 784-256-128-10, batch 64, adam: traced", *per_iteration(traced)),
+        ("(b) same, bare numpy, nothing recorded", *per_iteration(bare)),
+        ("(b) ratio traced / bare (target ≤ 1.3)", *(f"{t / b:.2f}×" for t, b in zip(traced, bare))),
+        ("(b) traced, spec given as JSON lists", *per_iteration(from_lists)),
+        ("(b) peak memory of one trace (tracemalloc)", f"{peak / 2**20:.1f} MiB", ""),
+        ("(b) rows in the trace", f"{len(result):,}", ""),
+        ("(b) max |gradient difference| vs bare numpy", f"{agree:.1e}", ""),
     ]
     try:
-        import torch  # noqa: F401
+        import torch
     except ImportError:
-        return rows + [("(b) PyTorch autograd", "torch not importable: skipped")]
-    torch_time = best_time(lambda: torch_autograd(spec), repeat) / ITERATIONS
+        return rows + [("(b) PyTorch autograd, same work", "torch not importable: skipped", "")]
+    torch.set_num_threads(1)
+    torch_time = best_time(lambda: torch_autograd(spec), repeat)
     torch_grads = torch_autograd(spec)
     torch_agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - torch_grads[l]))) for l in range(depth))
-    return rows + [("(b) PyTorch autograd, same work", f"{torch_time * 1e3:.2f} ms/iteration"),
-                   ("(b) max |gradient difference| vs PyTorch", f"{torch_agree:.1e}")]
+    return rows + [("(b) PyTorch autograd, same work", *per_iteration(torch_time)),
+                   ("(b) max |gradient difference| vs PyTorch", f"{torch_agree:.1e}", "")]
 
 
 def main(argv=None):
@@ -196,12 +211,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (CI)")
     args = parser.parse_args(argv)
-    rows = seed_table(args.quick) + large_table(args.quick)
-    width = max(len(name) for name, _ in rows)
-    print(f"{'benchmark'.ljust(width)}  result")
-    print(f"{'-' * width}  {'-' * 22}")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+    rows = [("benchmark", "CPU time", "wall clock")] + seed_table(args.quick) + large_table(args.quick)
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for number, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
 
 
 if __name__ == "__main__":

@@ -46,10 +46,13 @@ def _from_ndarray(value, shape, key):
     if value.dtype.kind not in "iuf" or value.shape != shape:
         raise SpecError(key, f"must be {_shape_text(shape)}, got an array of {value.dtype} with shape {value.shape}")
     array = value.astype(np.float64)  # a copy, so the caller's array may change afterwards
-    bad = np.argwhere(~np.isfinite(array))
-    if len(bad):
-        index = "".join(f"[{i}]" for i in bad[0])
-        raise SpecError(key + index, "must be a finite number")
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = array.sum()  # one pass: finite unless some entry is not (or the sum overflows)
+    if not np.isfinite(total):
+        bad = np.argwhere(~np.isfinite(array))
+        if len(bad):
+            index = "".join(f"[{i}]" for i in bad[0])
+            raise SpecError(key + index, "must be a finite number")
     return array
 
 

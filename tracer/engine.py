@@ -12,7 +12,7 @@ import numpy as np
 from tracer import functions as F
 from tracer.checks import SpecError
 
-LARGE = 4096  # weights from which matrix products are checked for overflow explicitly
+LARGE = 4096  # parameters from which matrix products are checked for overflow explicitly
 
 
 class Step:
@@ -130,8 +130,9 @@ def _update(net, step, previous, t):
 
 
 def _finite(step):
-    arrays = (*step.z[1:], *step.weights_new[1:])
-    return all(np.isfinite(values).all() for values in arrays)
+    # An overflow hidden in a product shows as inf in z (forward) or in dL_dw (backward: the
+    # hidden dL_da flows into δ and then into dL_dw); a sum is one pass over each.
+    return all(np.isfinite(np.add.reduce(values, axis=None)) for values in (*step.z[1:], *step.dL_dw[1:]))
 
 
 def run(net) -> list[Step]:
@@ -144,7 +145,7 @@ def run(net) -> list[Step]:
     steps = []
     weights, biases = [None, *net.weights], [None, *net.biases]
     state = None
-    large = sum(w.size for w in net.weights) >= LARGE
+    large = net.parameters >= LARGE
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         for t in range(1, net.iterations + 1):
             step = Step()
@@ -153,9 +154,10 @@ def run(net) -> list[Step]:
                 _forward(net, step)
                 _backward(net, step)
                 state = _update(net, step, state, t)
+                finite = math.isfinite(step.loss) and (not large or _finite(step))
             except FloatingPointError:
-                _overflow(t)
-            if not math.isfinite(step.loss) or large and not _finite(step):
+                finite = False
+            if not finite:
                 _overflow(t)
             steps.append(step)
             weights, biases = step.weights_new, step.biases_new

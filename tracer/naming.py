@@ -6,6 +6,8 @@ then source unit and calls pre-activations z; ``matrix`` writes layer superscrip
 (a⁽ˡ⁾_j, w⁽ˡ⁾_{j,k}). Symbols depend only on the network's structure.
 """
 
+import functools
+
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 STATE_PREFIX = {"velocity": "v", "m": "m", "v": "v"}
@@ -17,6 +19,7 @@ def _sub(index):
     return f"_{index}" if len(index) == 1 else f"_{{{index}}}"
 
 
+@functools.lru_cache(maxsize=256)
 def _layer_mark(layer):
     return f"⁽{str(layer).translate(SUPERSCRIPT)}⁾", f"^{{({layer})}}"
 
@@ -27,6 +30,9 @@ class Names:
     def __init__(self, sizes, naming):
         self.sizes, self.naming = tuple(sizes), naming
         self.depth = len(self.sizes) - 1
+        # Formulas ask for the same few symbols again and again; a bounded cache per network.
+        for name in ("unit", "pre", "delta", "param", "both"):
+            setattr(self, name, functools.lru_cache(maxsize=4096)(getattr(self, name)))
 
     def _number(self, layer, unit, source):
         """The running number of a weight (source given) or bias in seed/sequential naming."""

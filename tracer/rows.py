@@ -1,9 +1,11 @@
 """The order of a trace's rows (SPEC §4) and their count, read from the engine's arrays.
 
-:func:`numeric_rows` yields ``(iteration, sample, phase, layer, unit, source, quantity, value)``
-for every value in computation order; :func:`row_count` predicts how many there are from the
-structure alone, without computing anything.
+:func:`numeric_rows` yields ``(step, iteration, sample, phase, layer, unit, source, quantity,
+value)`` for every value in computation order; :func:`row_count` predicts how many there are
+from the structure alone, without computing anything.
 """
+
+import itertools
 
 STATE = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}
 FUSED = (("sigmoid", "bce"), ("softmax", "cross_entropy"))
@@ -52,7 +54,8 @@ def _bias(values):
 
 
 def numeric_rows(net, steps):
-    """Yield ``(iteration, sample, phase, layer, unit, source, quantity, value)`` in trace order."""
+    """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` in order."""
+    number = itertools.count(1)
     depth = len(net.sizes) - 1
     count = len(net.inputs)
     names = STATE[net.optimizer["name"]]
@@ -61,55 +64,55 @@ def numeric_rows(net, steps):
     for t, step in enumerate(steps, 1):
         for s in range(count):
             for k, value in enumerate(inputs[s], 1):
-                yield t, s + 1, "input", 0, k, None, "x", value
+                yield next(number), t, s + 1, "input", 0, k, None, "x", value
             for j, value in enumerate(targets[s], 1):
-                yield t, s + 1, "input", depth, j, None, "y", value
+                yield next(number), t, s + 1, "input", depth, j, None, "y", value
         for l in range(1, depth + 1):
             for j, k, value in _matrix(step.weights[l]):
-                yield t, None, "input", l, j, k, "w", value
+                yield next(number), t, None, "input", l, j, k, "w", value
             if net.bias != "none":
                 for j, value in _bias(step.biases[l]):
-                    yield t, None, "input", l, j, None, "b", value
+                    yield next(number), t, None, "input", l, j, None, "b", value
         for l in range(1, depth + 1):
             z, a = step.z[l].tolist(), step.a[l].tolist()
             for s in range(count):
                 for j, (zv, av) in enumerate(zip(z[s], a[s]), 1):
-                    yield t, s + 1, "forward", l, j, None, "z", zv
-                    yield t, s + 1, "forward", l, j, None, "a", av
+                    yield next(number), t, s + 1, "forward", l, j, None, "z", zv
+                    yield next(number), t, s + 1, "forward", l, j, None, "a", av
         if count > 1:
             for s, value in enumerate(step.losses.tolist(), 1):
-                yield t, s, "loss", None, None, None, "loss", value
-        yield t, None, "loss", None, None, None, "loss", step.loss
+                yield next(number), t, s, "loss", None, None, None, "loss", value
+        yield next(number), t, None, "loss", None, None, None, "loss", step.loss
         for l in range(depth, 0, -1):
             quantities = backward_quantities(net.activations[l - 1], net.loss, l == depth)
             columns = [(q, getattr(step, q)[l].tolist()) for q in quantities]
             for s in range(count):
                 for j in range(net.sizes[l]):
                     for q, values in columns:
-                        yield t, s + 1, "backward", l, j + 1, None, q, values[s][j]
+                        yield next(number), t, s + 1, "backward", l, j + 1, None, q, values[s][j]
             for j, k, value in _matrix(step.dL_dw[l]):
-                yield t, None, "backward", l, j, k, "dL_dw", value
+                yield next(number), t, None, "backward", l, j, k, "dL_dw", value
             if net.bias != "none":
                 for j, value in _bias(step.dL_db[l]):
-                    yield t, None, "backward", l, j, None, "dL_db", value
-        yield from _updates(t, step, depth, names, updated)
+                    yield next(number), t, None, "backward", l, j, None, "dL_db", value
+        yield from _updates(number, t, step, depth, names, updated)
 
 
-def _updates(t, step, depth, names, updated):
+def _updates(number, t, step, depth, names, updated):
     for l in range(1, depth + 1):
         if names:
             states = [step.state[q][0][l].tolist() for q in names]
             for j, rows in enumerate(zip(*states), 1):
                 for k, values in enumerate(zip(*rows), 1):
                     for q, value in zip(names, values):
-                        yield t, None, "update", l, j, k, q, value
+                        yield next(number), t, None, "update", l, j, k, q, value
             if updated:
                 biases = [_bias(step.state[q][1][l]) for q in names]
                 for group in zip(*biases):
                     for q, (j, value) in zip(names, group):
-                        yield t, None, "update", l, j, None, q, value
+                        yield next(number), t, None, "update", l, j, None, q, value
         for j, k, value in _matrix(step.weights_new[l]):
-            yield t, None, "update", l, j, k, "w_new", value
+            yield next(number), t, None, "update", l, j, k, "w_new", value
         if updated:
             for j, value in _bias(step.biases_new[l]):
-                yield t, None, "update", l, j, None, "b_new", value
+                yield next(number), t, None, "update", l, j, None, "b_new", value

@@ -17,6 +17,7 @@ OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "adam": {"beta1": 0.9, "
 REQUIRED = ("layers", "weights", "inputs", "targets", "learning_rate")
 OPTIONAL = ("activations", "loss", "biases", "bias", "update_biases", "optimizer", "reduction",
             "iterations", "naming", "leaky_relu_slope")
+KNOWN = frozenset(REQUIRED + OPTIONAL)
 MAX_PARAMETERS = 10**7
 MAX_ITERATIONS = 1000
 
@@ -28,7 +29,7 @@ class Network:
 
     __slots__ = ("sizes", "activations", "loss", "bias", "update_biases", "weights", "biases",
                  "inputs", "targets", "learning_rate", "optimizer", "reduction", "iterations",
-                 "naming", "slope")
+                 "naming", "slope", "parameters")
 
     def spec(self) -> dict:
         """Return the normalized spec: every default filled in, numbers as lists of floats."""
@@ -159,7 +160,7 @@ def compile_spec(spec: dict) -> Network:
     if type(spec) is not dict:
         raise SpecError("", f"a network spec must be a JSON object, got {type(spec).__name__}")
     for key in spec:
-        if key not in REQUIRED and key not in OPTIONAL:
+        if key not in KNOWN:
             raise SpecError(str(key), "is not a spec key")
     for key in REQUIRED:
         if key not in spec:
@@ -171,6 +172,7 @@ def compile_spec(spec: dict) -> Network:
     net.bias = _choice(spec, "bias", BIAS_MODES, "per_unit")
     biases = 0 if net.bias == "none" else (sum(sizes[1:]) if net.bias == "per_unit" else len(sizes) - 1)
     parameters = sum(a * b for a, b in zip(sizes, sizes[1:])) + biases
+    net.parameters = parameters
     if parameters > MAX_PARAMETERS:
         raise SpecError("layers", f"{parameters} parameters; at most {MAX_PARAMETERS} are traced")
     net.naming = _choice(spec, "naming", NAMINGS, "seed" if len(sizes) == 3 else "matrix")

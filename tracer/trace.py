@@ -23,7 +23,6 @@ class Trace:
 
     def __init__(self, net, steps):
         self._net, self._steps, self._spec = net, steps, None
-        self.names = Names(net.sizes, net.naming)
 
     @property
     def spec(self) -> dict:
@@ -37,14 +36,14 @@ class Trace:
 
     def numeric_rows(self):
         """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` tuples."""
-        for step, row in enumerate(rows.numeric_rows(self._net, self._steps), 1):
-            yield (step, *row)
+        return rows.numeric_rows(self._net, self._steps)
 
     def rows(self):
         """Yield every row as a dict with the SPEC §4 columns (empty columns are None)."""
-        formulas, names = Formulas(self._net, self._steps, self.names), self.names
-        for step, (t, sample, phase, layer, unit, source, quantity, value) in enumerate(
-                rows.numeric_rows(self._net, self._steps), 1):
+        names = Names(self._net.sizes, self._net.naming)
+        formulas = Formulas(self._net, self._steps, names)
+        numbers = rows.numeric_rows(self._net, self._steps)
+        for step, t, sample, phase, layer, unit, source, quantity, value in numbers:
             if quantity == "loss" and sample is not None:
                 symbol = f"L_{sample}"
             else:

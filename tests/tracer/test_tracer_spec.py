@@ -125,6 +125,16 @@ def test_overflowing_values_are_rejected_not_warned(ref):
     assert error.value.key == "learning_rate"
 
 
+def test_overflow_in_a_large_network_is_rejected():
+    # Large products run in BLAS, possibly on worker threads; the engine checks them itself.
+    sizes = [64, 64, 2]
+    spec = {"layers": sizes, "activations": ["sigmoid", "linear"], "weights": [[[1e200] * 64] * 64, [[1.0] * 64] * 2],
+            "inputs": [1e200] * 64, "targets": [0.0, 1.0], "learning_rate": 0.1}
+    with pytest.raises(SpecError) as error:
+        trace(spec)
+    assert error.value.key == "weights"
+
+
 def test_normalize_fills_every_default(ref):
     minimal = {key: ref.SEED_SPEC[key] for key in ("layers", "weights", "inputs", "targets", "learning_rate")}
     spec = normalize(minimal)
