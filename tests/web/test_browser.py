@@ -105,6 +105,7 @@ def test_the_walkthrough_steps_forward_through_the_whole_trace(page, screenshot)
     page.get_by_role("link", name="Worked solution").click()
     page.get_by_role("button", name="Show the worked solution").click()
     steps = page.locator("li.step")
+    steps.first.wait_for()
     total = steps.count()
     assert total == 45  # the 61 rows of the seed network less its 16 given values
     visible = lambda: page.locator("li.step:visible").count()  # noqa: E731
@@ -146,9 +147,11 @@ def test_the_core_flow_works_without_javascript(browser, live_server, engine_ans
     truth = engine_answers(exercise_id)
     fill(page, {key: f"{value:.6g}" for key, value in truth.items()})
     page.get_by_role("button", name="Check my answers").click()
+    page.wait_for_url(re.compile(r"#feedback$"))
     assert {row_status(page, key) for key in truth} == {"correct"}
     page.get_by_role("link", name="Worked solution").click()
     page.get_by_role("button", name="Show the worked solution").click()
+    page.locator("li.step").first.wait_for()
     assert page.locator("li.step:visible").count() == 45
     assert page.locator(".stepper-controls").is_hidden()
     context.close()
@@ -176,6 +179,7 @@ def test_the_korean_interface(browser, live_server, screenshot):
     assert "Output Layer: 에러 신호 δ" in page.inner_text("form")
     screenshot(page, "exercise-ko-desktop")
     page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"lang=en$"))
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
 
