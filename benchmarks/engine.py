@@ -146,7 +146,8 @@ def per_iteration(pair):
 
 def seed_table(quick):
     seconds = 0.2 if quick else 1.0
-    rows = [("(a) 2-2-2, 1 iteration: trace, numbers only", *per_second(rate(lambda: trace(SEED), seconds), "traces/s")),
+    rows = [("(a) 2-2-2, 1 iteration: trace, numbers only",
+             *per_second(rate(lambda: trace(SEED), seconds), "traces/s")),
             ("(a) 2-2-2: trace and read every value",
              *per_second(rate(lambda: list(trace(SEED).numeric_rows()), seconds), "traces/s")),
             ("(a) 2-2-2: trace and write the CSV",

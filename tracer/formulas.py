@@ -80,10 +80,14 @@ class Formulas:
     def _sample_loss(self, step, s):
         names, n, loss = self.names, self.net.sizes[-1], self.net.loss
         yhat, y = step.a[-1][s], self.net.targets[s]
-        term = {"bce": "{t} \\ln {p} + (1 - {t}) \\ln(1 - {p})", "cross_entropy": "{t} \\ln {p}"}.get(loss, "({t} - {p})^2")
+        term = {"bce": "{t} \\ln {p} + (1 - {t}) \\ln(1 - {p})",
+                "cross_entropy": "{t} \\ln {p}"}.get(loss, "({t} - {p})^2")
         left, right = {
-            "mse": (f"\\frac{{1}}{{{n}}}\\left[", "\\right]"), "half_sse": ("\\frac{1}{2}\\left[", "\\right]"),
-            "sse": ("", ""), "bce": (f"-\\frac{{1}}{{{n}}}\\left[", "\\right]"), "cross_entropy": ("-\\left(", "\\right)"),
+            "mse": (f"\\frac{{1}}{{{n}}}\\left[", "\\right]"),
+            "half_sse": ("\\frac{1}{2}\\left[", "\\right]"),
+            "sse": ("", ""),
+            "bce": (f"-\\frac{{1}}{{{n}}}\\left[", "\\right]"),
+            "cross_entropy": ("-\\left(", "\\right)"),
         }[loss]
         formula = total(n, lambda i: term.format(p=names.unit(self.depth, i + 1)[1], t=names.target(i + 1)[1]))
         substituted = total(n, lambda i: term.format(p=factor(yhat[i]), t=factor(y[i])))
@@ -217,5 +221,8 @@ class Formulas:
         m, v = names.both("m", l, j, k)[1], names.both("v", l, j, k)[1]
         mv, vv = factor(self._values(t, "m", l, j, k)), num(self._values(t, "v", l, j, k))
         b1, b2, eps = num(opt["beta1"]), num(opt["beta2"]), num(opt["eps"])
-        return (f"{theta} - \\eta \\frac{{{m} / (1 - \\beta_1^{{{t}}})}}{{\\sqrt{{{v} / (1 - \\beta_2^{{{t}}})}} + \\epsilon}}",
-                f"{thetav} - {lr} \\cdot \\frac{{{mv} / (1 - {b1}^{{{t}}})}}{{\\sqrt{{{vv} / (1 - {b2}^{{{t}}})}} + {eps}}}")
+        formula = (f"{theta} - \\eta \\frac{{{m} / (1 - \\beta_1^{{{t}}})}}"
+                   f"{{\\sqrt{{{v} / (1 - \\beta_2^{{{t}}})}} + \\epsilon}}")
+        substituted = (f"{thetav} - {lr} \\cdot \\frac{{{mv} / (1 - {b1}^{{{t}}})}}"
+                       f"{{\\sqrt{{{vv} / (1 - {b2}^{{{t}}})}} + {eps}}}")
+        return formula, substituted

@@ -181,7 +181,8 @@ def compile_spec(spec: dict) -> Network:
     weights = spec["weights"]
     if type(weights) is not list or len(weights) != len(sizes) - 1:
         raise SpecError("weights", f"must be a list of {len(sizes) - 1} matrices, one per layer 1..{len(sizes) - 1}")
-    net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(zip(weights, sizes[1:], sizes))]
+    shapes = zip(weights, sizes[1:], sizes)
+    net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(shapes)]
     net.biases = _biases(spec, net)
     net.inputs = checks.samples(spec["inputs"], sizes[0], "inputs")
     net.targets = checks.samples(spec["targets"], sizes[-1], "targets")
