@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import accounts, db
@@ -13,6 +14,7 @@ from . import pool, records
 @click.command("reset-password")
 @click.option("--email", required=True, help="The account's email.")
 @click.password_option(help="The new password (asked for when omitted).")
+@with_appcontext
 def reset_password(email: str, password: str) -> None:
     """Set a new password for an account (for an instructor who lost theirs)."""
     user = db.session().scalar(select(User).where(User.email == accounts.normalize_email(email)))
@@ -27,6 +29,7 @@ def reset_password(email: str, password: str) -> None:
 
 @click.command("topup-pools")
 @click.option("--set", "set_id", default=None, help="Only this problem set's pools.")
+@with_appcontext
 def topup_pools(set_id: str | None) -> None:
     """Generate variants for every published set whose pools run low (run it from cron, or
     before an exam)."""

@@ -28,8 +28,7 @@ def exam_refusal(spec: dict) -> str | None:
     except (tracer.SpecError, TypeError, ValueError):
         return None
     fingerprint = network_hash(normalized)
-    sets = db.session().scalars(
-        select(ProblemSet).join(Exercise, Exercise.problem_set_id == ProblemSet.id)
-        .where(Exercise.network_hash == fingerprint, ProblemSet.exam_mode.is_(True))
-        .distinct())
+    holding = select(Exercise.problem_set_id).where(Exercise.network_hash == fingerprint)
+    sets = db.session().scalars(select(ProblemSet).where(ProblemSet.id.in_(holding),
+                                                         ProblemSet.exam_mode.is_(True)))
     return REFUSAL if any(policy.exam_open(problem_set) for problem_set in sets) else None

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, PasswordField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+                     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts import MIN_PASSWORD
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE, TOLERANCE_MODES
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
 
 REVEAL_CHOICES = (("after_attempts", "After the attempts are used"),
                   ("after_correct", "After a correct answer"),
@@ -65,9 +70,9 @@ class SetForm(FlaskForm):
     ecf_credit = FloatField("Credit for error carried forward (0 to 1)", default=1.0,
                             validators=[InputRequired(), NumberRange(min=0, max=1)])
     feedback = BooleanField("Explain misconceptions in feedback", default=True)
-    reveal = SelectField("Show the worked solution", choices=REVEAL_CHOICES,
+    reveal = SelectField("Show the worked solution", choices=options(REVEAL_CHOICES),
                          default="after_attempts")
-    tolerance_mode = SelectField("Tolerance", choices=[(m, m) for m in TOLERANCE_MODES],
+    tolerance_mode = SelectField("Tolerance", choices=options((m, m) for m in TOLERANCE_MODES),
                                  default="relabs")
     rtol = FloatField("Relative tolerance (relabs)", default=1e-2,
                       validators=[Optional(), NumberRange(min=0, max=0.999)])
@@ -83,19 +88,19 @@ class SetForm(FlaskForm):
 class ItemForm(FlaskForm):
     """An exercise added to a set: a built-in template and the knobs changed from it."""
 
-    template_id = SelectField("Start from", choices=[(key, f"{t.title} ({key})")
-                                                     for key, t in BUILTIN_TEMPLATES.items()])
+    template_id = SelectField("Start from", choices=options((key, f"{t.title} ({key})")
+                                                            for key, t in BUILTIN_TEMPLATES.items()))
     title = StringField("Title (blank: the template's)", validators=[Length(max=200)])
     layers = StringField("Layer sizes, e.g. 2,2,2", validators=[Length(max=40)])
     activations = StringField("Activations, one or one per layer, e.g. relu,linear",
                               validators=[Length(max=120)])
-    loss = SelectField("Loss", choices=LOSS_CHOICES, default="")
-    bias = SelectField("Biases", choices=BIAS_CHOICES, default="")
-    naming = SelectField("Naming", choices=NAMING_CHOICES, default="")
+    loss = SelectField("Loss", choices=options(LOSS_CHOICES), default="")
+    bias = SelectField("Biases", choices=options(BIAS_CHOICES), default="")
+    naming = SelectField("Naming", choices=options(NAMING_CHOICES), default="")
     learning_rate = FloatField("Learning rate η", validators=[Optional(),
                                                               NumberRange(min=1e-6, max=10)])
     ask = SelectMultipleField("Ask for (none selected: every δ, w⁺ and b⁺)",
-                              choices=[(q, q) for q in ASKABLE])
+                              choices=options((q, q) for q in ASKABLE))
     answer_digits = IntegerField("Significant figures expected", validators=[
         Optional(), NumberRange(min=1, max=8)])
 
@@ -127,7 +132,7 @@ class RegradeForm(FlaskForm):
 
     ecf_credit = FloatField("Credit for error carried forward (0 to 1)",
                             validators=[InputRequired(), NumberRange(min=0, max=1)])
-    tolerance_mode = SelectField("Tolerance", choices=[(m, m) for m in TOLERANCE_MODES])
+    tolerance_mode = SelectField("Tolerance", choices=options((m, m) for m in TOLERANCE_MODES))
     rtol = FloatField("Relative tolerance (relabs)", validators=[Optional(),
                                                                  NumberRange(min=0, max=0.999)])
     atol = FloatField("Absolute tolerance (relabs)", validators=[Optional(),

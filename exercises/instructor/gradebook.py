@@ -3,7 +3,8 @@
 An exercise's score is its best graded attempt (SPEC §6) unless the instructor overrode it;
 the newest override counts. Statistics look at each student's best attempt for the share of
 students correct on each field, and at every attempt for misconceptions: a misconception is
-counted once per student who showed it on that exercise.
+counted once per student who showed it on that exercise (ties: the one found in more answers
+first).
 """
 from __future__ import annotations
 
@@ -151,9 +152,11 @@ def statistics(problem_set: ProblemSet) -> list[ItemStats]:
     best: dict[tuple, tuple] = {}                 # (item, user) -> (score, attempt, sub id)
     statuses: dict[str, dict[str, str]] = defaultdict(dict)   # submission -> key -> status
     shown: dict[str, set] = defaultdict(set)      # item -> {(user, misconception)}
+    found_in: dict[str, Counter] = defaultdict(Counter)  # item -> misconception -> fields
     for item_id, user_id, sub_id, score, attempt, key, status, found in rows:
         statuses[sub_id][key] = status
         shown[item_id].update((user_id, mistake) for mistake in found or ())
+        found_in[item_id].update(found or ())
         candidate = (score, -attempt, sub_id)
         if best.get((item_id, user_id), (-1.0,))[:2] < candidate[:2]:
             best[(item_id, user_id)] = candidate
@@ -165,5 +168,7 @@ def statistics(problem_set: ProblemSet) -> list[ItemStats]:
                 counts = entry.correct if status == "correct" else entry.carried
                 counts[key] = counts.get(key, 0) + 1
     for item_id, pairs in shown.items():
-        stats[item_id].misconceptions = Counter(m for _u, m in pairs).most_common()
+        students = Counter(m for _u, m in pairs)
+        stats[item_id].misconceptions = sorted(
+            students.items(), key=lambda pair: (-pair[1], -found_in[item_id][pair[0]], pair[0]))
     return list(stats.values())

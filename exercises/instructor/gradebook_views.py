@@ -51,8 +51,8 @@ def regrade(set_id: str):
             applied = request.form.get("action") == "apply"
             summary = regrading.regrade_set(set_id, settings, current_user.id, apply=applied)
             if applied:
-                flash(f"Regraded {summary.submissions} submissions: {len(summary.changes)} "
-                      f"grades changed.", "success")
+                flash(f"Regraded {summary.submissions} graded attempts: "
+                      f"{len(summary.changes)} changed.", "success")
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
                            form=form, summary=summary, applied=applied)
 

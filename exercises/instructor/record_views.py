@@ -11,7 +11,7 @@ from ..models import Enrollment, Exercise, Submission, User
 from . import gradebook as book
 from . import records
 from .access import instructor_required, owned_set
-from .forms import ExtensionForm, OverrideForm, PasswordResetForm
+from .forms import ExtensionForm, OverrideForm, PasswordResetForm, options
 from .records import RecordError
 
 bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
@@ -29,8 +29,9 @@ def _student(set_id: str, user_id: str) -> tuple:
 
 def _override_form(problem_set, gradebook_) -> OverrideForm:
     form = OverrideForm()
-    form.item_id.choices = [(item.id, f"{item.position + 1}. {item.title} (max {max_score})")
-                            for item, max_score in zip(gradebook_.items, gradebook_.max_scores)]
+    form.item_id.choices = options((item.id, f"{item.position + 1}. {item.title} (max {max_score})")
+                                   for item, max_score in zip(gradebook_.items,
+                                                              gradebook_.max_scores))
     return form
 
 

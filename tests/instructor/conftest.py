@@ -15,6 +15,7 @@ from exercises import accounts, db
 from exercises.instructor import enrollment, problem_sets
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
 from tracer.keys import parse_key
+from werkzeug.security import generate_password_hash
 
 PASSWORD = "correct horse battery"
 SET_FORM = {"title": "Week 3: backprop by hand", "instructions": "Show your work.",
@@ -52,6 +53,17 @@ def make_user(app, email: str, role: str = "instructor", name: str | None = None
     with app.app_context():
         return accounts.create_user(email=email, name=name or email.split("@")[0],
                                     password=PASSWORD, role=role).id
+
+
+def make_students(app, count: int, prefix: str = "student") -> list[str]:
+    """Many student accounts at once, sharing one password hash (hashing is slow on purpose)."""
+    password_hash = generate_password_hash(PASSWORD)
+    users = [User(email=f"{prefix}{n}@example.com", name=f"{prefix.title()} {n:02d}",
+                  password_hash=password_hash, role="student") for n in range(count)]
+    with app.app_context():
+        with db.write_transaction() as sess:
+            sess.add_all(users)
+        return [user.id for user in users]
 
 
 def login(client, email: str, password: str = PASSWORD):
@@ -100,3 +112,18 @@ def variants_of(app, set_id: str, user_id: str) -> list[Exercise]:
             .order_by(ProblemSetItem.position)).scalars().all()
         db.session().expunge_all()
         return rows
+
+
+def gradient_ascent_answers(exercise) -> dict[str, str]:
+    """Right error signals, but every update stepped the wrong way: θ + (θ − θ⁺), computed from
+    the engine's own values (SPEC §6's ``gradient_ascent``)."""
+    result = tracer.trace(exercise.spec)
+    answers = {}
+    for f in exercise.fields:
+        quantity, layer, unit, source = parse_key(f["key"])
+        value = result.value(quantity, layer, unit, source)
+        if quantity in ("w_new", "b_new"):
+            theta = result.value(quantity[0], layer, unit, source)
+            value = theta + (theta - value)
+        answers[f["key"]] = repr(value)
+    return answers

@@ -1,0 +1,117 @@
+"""Regrading a set: a preview changes nothing; applying stores new grades, settings and an
+audit event, and says how many grades changed and whose."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from exercises import db, submissions
+from exercises.instructor import enrollment, pool, records, regrade
+from exercises.models import Exercise, FieldGrade, ProblemSet, Submission
+
+from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
+
+LOOSE = {"ecf_credit": 1.0, "tolerance": {"mode": "relabs", "rtol": 0.05, "atol": 1e-5,
+                                          "digits": None}}
+
+
+@pytest.fixture
+def scene(app, instructor):
+    """Sloppy writes every δ 3% too large: the output δ by a slip, the hidden δ computed
+    correctly from those (δ is linear in the δ above, so they are 3% off too); every update
+    is right. Exact is right throughout."""
+    set_id = build_set(app, instructor, pool_size=2)
+    sloppy = make_user(app, "sloppy@example.com", "student", "Sloppy")
+    exact = make_user(app, "exact@example.com", "student", "Exact")
+    join(app, set_id, sloppy)
+    join(app, set_id, exact)
+    (mine,), (theirs,) = variants_of(app, set_id, sloppy), variants_of(app, set_id, exact)
+    answers = true_answers(mine)
+    for key in ("delta:2:1", "delta:2:2", "delta:1:1", "delta:1:2"):
+        answers[key] = repr(float(answers[key]) * 1.03)
+    with app.app_context():
+        graded = submissions.submit(mine.id, answers, user_id=sloppy)
+        submissions.submit(theirs.id, true_answers(theirs), user_id=exact)
+    statuses = {key: field["status"] for key, field in graded["fields"].items()}
+    # 3% is outside the default 1% tolerance; hidden δ computed from those are carried.
+    assert statuses["delta:2:1"] == statuses["delta:2:2"] == "incorrect"
+    assert statuses["delta:1:1"] == statuses["delta:1:2"] == "carried"
+    assert graded["score"] == 14
+    return {"set": set_id, "sloppy": mine}
+
+
+def _stored(app, exercise_id):
+    with app.app_context():
+        submission = db.session().scalar(select(Submission)
+                                         .where(Submission.exercise_id == exercise_id))
+        grades = {g.key: (g.status, g.credit) for g in db.session().scalars(
+            select(FieldGrade).where(FieldGrade.submission_id == submission.id))}
+        return submission.score, grades
+
+
+def test_a_preview_reports_the_changes_and_stores_nothing(app, scene, instructor):
+    with app.app_context():
+        summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=False)
+    assert summary.submissions == 2 and summary.students == ["Sloppy"]
+    (change,) = summary.changes
+    assert (change.old_score, change.new_score, change.attempt) == (14, 16, 1)
+    assert summary.fields_changed == 4
+    assert _stored(app, scene["sloppy"].id)[0] == 14
+
+
+def test_applying_a_looser_tolerance_stores_the_new_grades(app, scene, instructor):
+    with app.app_context():
+        summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=True)
+    assert len(summary.changes) == 1
+    score, grades = _stored(app, scene["sloppy"].id)
+    assert score == 16 and {status for status, _c in grades.values()} == {"correct"}
+    with app.app_context():
+        sess = db.session()
+        assert sess.get(ProblemSet, scene["set"]).settings["tolerance"]["rtol"] == 0.05
+        assert all(s["tolerance"]["rtol"] == 0.05 for s in sess.scalars(
+            select(Exercise.settings).where(Exercise.problem_set_id == scene["set"])))
+        record = sess.scalar(select(Submission.grading)
+                             .where(Submission.exercise_id == scene["sloppy"].id))
+        assert record["settings"]["tolerance"]["rtol"] == 0.05
+        ((event, actor, _subject),) = records.history(scene["set"])
+    assert event.action == "regrade" and actor == "Ada Teacher"
+    assert event.details["old"]["tolerance"]["rtol"] == 0.01
+    assert event.details["changes"][0]["student"] == "Sloppy"
+
+
+def test_no_ecf_credit_takes_the_carried_points_away(app, scene, instructor):
+    settings = {"ecf_credit": 0.0, "tolerance": {"mode": "relabs", "rtol": 0.01,
+                                                 "atol": 1e-5, "digits": None}}
+    with app.app_context():
+        summary = regrade.regrade_set(scene["set"], settings, instructor, apply=True)
+    assert [(c.old_score, c.new_score) for c in summary.changes] == [(14, 12)]
+    _score, grades = _stored(app, scene["sloppy"].id)
+    assert grades["delta:1:1"] == ("carried", 0.0)
+
+
+def test_variants_topped_up_after_a_regrade_grade_with_the_new_settings(app, scene, instructor):
+    with app.app_context():
+        regrade.regrade_set(scene["set"], LOOSE, instructor, apply=True)
+    newcomer = make_user(app, "new@example.com", "student")
+    join(app, scene["set"], newcomer)  # the pool of 2 is empty: a top-up makes the variant
+    with app.app_context():
+        assert pool.top_up(scene["set"]) > 0
+        enrollment.assign_missing(db.session().get(ProblemSet, scene["set"]), newcomer)
+    (variant,) = variants_of(app, scene["set"], newcomer)
+    answers = true_answers(variant)
+    answers["delta:2:1"] = repr(float(answers["delta:2:1"]) * 1.03)
+    with app.app_context():
+        result = submissions.submit(variant.id, answers, user_id=newcomer)
+    assert result["fields"]["delta:2:1"]["status"] == "correct"
+
+
+def test_the_regrade_page_previews_then_applies(app, client, scene):
+    login(client, "teacher@example.com")
+    url = f"/instructor/sets/{scene['set']}/regrade"
+    form = {"ecf_credit": "1", "tolerance_mode": "relabs", "rtol": "0.05", "atol": "0.00001"}
+    page = post_form(client, url, {**form, "action": "preview"}).get_data(as_text=True)
+    assert "Sloppy" in page and "14 → 16" in page
+    assert _stored(app, scene["sloppy"].id)[0] == 14
+    page = post_form(client, url, {**form, "action": "apply"}).get_data(as_text=True)
+    assert "Regraded 2 graded attempts: 1 changed." in page
+    assert _stored(app, scene["sloppy"].id)[0] == 16
