@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from tracer.naming import Names
 
 COLUMN_GAP = 300
+CROWDED = 8  # edges between two layers beyond which the columns move apart
 UNIT_GAP = 110
 RADIUS = 24
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 120, 56, 24
-LABEL_FRACTIONS = (0.58, 0.62, 0.66, 0.70, 0.74)
-MAX_DRAWN_UNITS = 8      # wider layers are listed in the table only
+LABEL_FRACTIONS = tuple(t / 100 for t in range(16, 86, 2))
+PREFERRED_FRACTION = 0.64  # near the destination, where the seed post writes its weights
+LABEL_HEIGHT = 20
+MAX_DRAWN_UNITS = 6  # the largest hand exercise; wider networks are not drawn (the rest lists every value)
 MAX_DRAWN_LAYERS = 6
 SUBSCRIPTS = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
 CHAR_WIDTH = 8.4  # average advance of the 14px label font, for the label's backing box
@@ -85,16 +88,44 @@ def drawable(spec: dict) -> bool:
             and max(spec["layers"]) <= MAX_DRAWN_UNITS)
 
 
-def _place_labels(edges: list[Edge]) -> None:
-    """Put the labels of one layer's edges at the common fraction that spaces them best."""
-    def spread(t):
-        ys = sorted(e.y2 + (1 - t) * (e.y1 - e.y2) for e in edges)
-        return min((b - a for a, b in zip(ys, ys[1:])), default=float("inf"))
+def _box(cx: float, cy: float, width: float, height: float = LABEL_HEIGHT) -> tuple:
+    """A rectangle (left, top, right, bottom) around a centre, with a little clearance."""
+    return (cx - width / 2 - 2, cy - height / 2 - 2, cx + width / 2 + 2, cy + height / 2 + 2)
 
-    best = max(LABEL_FRACTIONS, key=spread)
+
+def _overlap(a: tuple, b: tuple) -> float:
+    width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def _obstacles(diagram: Diagram) -> list[tuple]:
+    """Where labels must not go: the units and the texts around them."""
+    found = []
+    for u in diagram.units:
+        found.append(_box(u.x, u.y, 2 * RADIUS, 2 * RADIUS))
+        if u.bias:
+            found.append(_box(u.x, u.y - 37, len(u.bias) * CHAR_WIDTH))
+        if u.value:
+            width = (len(u.symbol) + len(u.value) + 3) * CHAR_WIDTH
+            found.append(_box(u.x - 32 - width / 2, u.y, width))
+        if u.target:
+            found.append(_box(u.x + 32 + len(u.target) * CHAR_WIDTH / 2, u.y,
+                              len(u.target) * CHAR_WIDTH))
+    return found
+
+
+def _place_labels(edges: list[Edge], taken: list[tuple]) -> None:
+    """Put each weight label on its edge where it overlaps the least of what is already
+    placed (units, their texts, earlier labels), nearest the preferred fraction on a tie."""
     for e in edges:
+        def spot(t, e=e):
+            return _box(e.x1 + t * (e.x2 - e.x1), e.y1 + t * (e.y2 - e.y1), e.label_width)
+
+        best = min(LABEL_FRACTIONS, key=lambda t: (sum(_overlap(spot(t), o) for o in taken),
+                                                   abs(t - PREFERRED_FRACTION)))
         e.label_x = e.x1 + best * (e.x2 - e.x1)
         e.label_y = e.y1 + best * (e.y2 - e.y1)
+        taken.append(spot(best))
 
 
 def layout(spec: dict) -> Diagram:
@@ -103,7 +134,14 @@ def layout(spec: dict) -> Diagram:
     names = Names(sizes, spec["naming"])
     tallest = max(sizes)
     height = MARGIN_TOP + (tallest - 1) * UNIT_GAP + 2 * RADIUS + MARGIN_BOTTOM
-    diagram = Diagram(width=2 * MARGIN_X + (len(sizes) - 1) * COLUMN_GAP, height=height,
+    label = max(len(pretty(names.text("w", l, j, k))) for l in range(1, len(sizes))
+                for j in (1, sizes[l]) for k in (1, sizes[l - 1])) + len(" = −0.00")
+    columns = [MARGIN_X]
+    for before, after in zip(sizes, sizes[1:]):
+        # Dense layer pairs get wider, so their weight labels fit side by side.
+        extra = max(0, before * after - CROWDED) * label * CHAR_WIDTH * 0.4
+        columns.append(columns[-1] + COLUMN_GAP + extra)
+    diagram = Diagram(width=columns[-1] + MARGIN_X, height=height,
                       layer_sizes=tuple(sizes))
     inputs = spec["inputs"][0] if isinstance(spec["inputs"][0], list) else spec["inputs"]
     targets = spec["targets"][0] if isinstance(spec["targets"][0], list) else spec["targets"]
@@ -111,7 +149,7 @@ def layout(spec: dict) -> Diagram:
 
     def position(layer: int, unit: int) -> tuple[float, float]:
         offset = (unit - 1 - (sizes[layer] - 1) / 2) * UNIT_GAP
-        return MARGIN_X + layer * COLUMN_GAP, middle + offset
+        return columns[layer], middle + offset
 
     for layer, size in enumerate(sizes):
         for unit in range(1, size + 1):
@@ -126,9 +164,10 @@ def layout(spec: dict) -> Diagram:
                 drawn.bias = f"{pretty(names.text('b', layer, unit))} = {number(bias)}"
             diagram.units.append(drawn)
         if layer > 0 and spec["bias"] == "shared":
-            diagram.layer_notes.append((MARGIN_X + layer * COLUMN_GAP,
+            diagram.layer_notes.append((columns[layer],
                                         f"{pretty(names.text('b', layer))} = "
                                         f"{number(spec['biases'][layer - 1])}"))
+    taken = _obstacles(diagram)
     for layer in range(1, len(sizes)):
         edges = []
         for unit in range(1, sizes[layer] + 1):
@@ -136,6 +175,6 @@ def layout(spec: dict) -> Diagram:
                 weight = spec["weights"][layer - 1][unit - 1][source - 1]
                 label = f"{pretty(names.text('w', layer, unit, source))} = {number(weight)}"
                 edges.append(Edge(*position(layer - 1, source), *position(layer, unit), label))
-        _place_labels(edges)
+        _place_labels(edges, taken)
         diagram.edges.extend(edges)
     return diagram

@@ -15,6 +15,7 @@ from markupsafe import Markup
 import tracer
 from tracer.naming import Names
 
+from .diagram import number
 from .mathml import equation, math
 
 ACTIVATION_DEFINITIONS = {
@@ -51,6 +52,11 @@ class Statement:
     parameters: list[tuple[Markup, str, str]] = field(default_factory=list)  # symbol, edge, value
 
 
+def _given(value: float) -> str:
+    """A given value as LaTeX, written as the diagram writes it (1 rather than 1.0)."""
+    return number(value).replace("−", "-")
+
+
 def layer_name(layer: int, depth: int) -> str:
     """"Output layer", "Hidden layer" or "Hidden layer 2", in the interface's language."""
     if layer == depth:
@@ -75,14 +81,14 @@ def _parameters(spec: dict, names: Names) -> list[tuple[Markup, str, str]]:
                 weights.append((text, names.latex("w", layer, unit, source), edge, value))
         if spec["naming"] != "matrix":  # numbered schemes: list w1, w2, … in number order
             weights.sort(key=lambda w: int(re.sub(r"\D", "", w[0])))
-        found += [(math(latex), edge, repr(value)) for _text, latex, edge, value in weights]
+        found += [(math(latex), edge, number(value)) for _text, latex, edge, value in weights]
         if spec["bias"] == "per_unit":
             found += [(math(names.latex("b", layer, unit)), names.text("a", layer, unit),
-                       repr(spec["biases"][layer - 1][unit - 1]))
+                       number(spec["biases"][layer - 1][unit - 1]))
                       for unit in range(1, sizes[layer] + 1)]
         elif spec["bias"] == "shared":
             found.append((math(names.latex("b", layer)), layer_name(layer, len(sizes) - 1),
-                          repr(spec["biases"][layer - 1])))
+                          number(spec["biases"][layer - 1])))
     return found
 
 
@@ -93,8 +99,9 @@ def statement(spec: dict) -> Statement:
     inputs = spec["inputs"][0] if isinstance(spec["inputs"][0], list) else spec["inputs"]
     targets = spec["targets"][0] if isinstance(spec["targets"][0], list) else spec["targets"]
     result = Statement(
-        inputs=[math(f"{names.latex('x', 0, k)} = {v!r}") for k, v in enumerate(inputs, 1)],
-        targets=[math(f"{names.latex('y', depth, j)} = {v!r}") for j, v in enumerate(targets, 1)],
+        inputs=[math(f"{names.latex('x', 0, k)} = {_given(v)}") for k, v in enumerate(inputs, 1)],
+        targets=[math(f"{names.latex('y', depth, j)} = {_given(v)}")
+                 for j, v in enumerate(targets, 1)],
         learning_rate=math(rf"\eta = {spec['learning_rate']!r}"),
         parameters=_parameters(spec, names))
     activations = spec["activations"]

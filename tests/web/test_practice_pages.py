@@ -116,7 +116,7 @@ def test_the_statement_tables_every_given_weight_and_bias(client, stored_exercis
     cells = re.findall(r'<td class="num">([^<]+)</td>', table)
     given = [w for layer in spec["weights"] for row in layer for w in row]
     given += [b for layer in spec["biases"] for b in layer]
-    assert sorted(map(float, cells)) == sorted(given)
+    assert sorted(float(c.replace("−", "-")) for c in cells) == sorted(given)
     edges = re.findall(r"<td>([^<]+)</td>", table)
     assert edges[:4] == ["x1 → h1", "x2 → h1", "x1 → h2", "x2 → h2"]  # w1…w4, as in the post
     assert edges[6:10] == ["h1 → ŷ1", "h1 → ŷ2", "h2 → ŷ1", "h2 → ŷ2"]  # w5…w8

@@ -1,0 +1,69 @@
+"""The network diagram's layout: every given value placed, nothing overlapping."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import tracer
+from exercises.web import diagram
+from exercises.web.trace_tool import EXAMPLE_SPEC
+
+
+def spec_with(layers, bias="per_unit"):
+    """A spec of the given shape with distinct weights, as the trace tool would receive it."""
+    weights = [[[round(0.01 * (j * 7 + k * 3 + l), 2) for k in range(layers[l - 1])]
+                for j in range(layers[l])] for l in range(1, len(layers))]
+    biases = ([[0.1] * n for n in layers[1:]] if bias == "per_unit" else [0.1] * (len(layers) - 1))
+    return tracer.normalize({"layers": layers, "weights": weights, "biases": biases, "bias": bias,
+                             "inputs": [0.5] * layers[0], "targets": [0.5] * layers[-1],
+                             "learning_rate": 0.5})
+
+
+def label_boxes(d):
+    return [diagram._box(e.label_x, e.label_y, e.label_width) for e in d.edges]
+
+
+def test_the_seed_example_is_drawn_with_the_posts_names_and_values():
+    d = diagram.layout(tracer.normalize(EXAMPLE_SPEC))
+    assert [u.symbol for u in d.units] == ["x1", "x2", "h1", "h2", "ŷ1", "ŷ2"]
+    assert [u.value for u in d.units[:2]] == ["0.5", "−0.3"]
+    assert [u.target for u in d.units[4:]] == ["y1 = 0.2", "y2 = 0.9"]
+    assert [u.bias for u in d.units[2:]] == ["b1 = 0.1", "b2 = −0.1", "b3 = 0.2", "b4 = 0.05"]
+    labels = sorted(e.label for e in d.edges)
+    assert labels == ["w1 = 0.1", "w2 = −0.2", "w3 = 0.3", "w4 = 0.4",
+                      "w5 = 0.5", "w6 = 0.7", "w7 = −0.6", "w8 = 0.2"]
+
+
+@pytest.mark.parametrize("layers", [[2, 2, 2], [3, 3, 2], [2, 3, 1], [3, 4, 3], [2, 6, 6, 2],
+                                    [4, 5, 5, 3], [1, 1]])
+def test_no_label_overlaps_another_or_a_unit(layers):
+    d = diagram.layout(spec_with(layers))
+    boxes = label_boxes(d)
+    for a, b in itertools.combinations(boxes, 2):
+        assert diagram._overlap(a, b) == 0
+    units = [diagram._box(u.x, u.y, 2 * diagram.RADIUS, 2 * diagram.RADIUS) for u in d.units]
+    for box, unit in itertools.product(boxes, units):
+        assert diagram._overlap(box, unit) == 0
+
+
+def test_every_label_sits_on_its_own_edge():
+    for e in diagram.layout(spec_with([3, 4, 3])).edges:
+        cross = (e.x2 - e.x1) * (e.label_y - e.y1) - (e.y2 - e.y1) * (e.label_x - e.x1)
+        assert abs(cross) < 1e-6 and min(e.x1, e.x2) < e.label_x < max(e.x1, e.x2)
+
+
+def test_a_shared_bias_is_noted_once_per_layer():
+    d = diagram.layout(spec_with([2, 3, 2], bias="shared"))
+    assert [note for _x, note in d.layer_notes] == ["b⁽¹⁾ = 0.1", "b⁽²⁾ = 0.1"]
+    assert all(u.bias is None for u in d.units)
+
+
+def test_matrix_symbols_are_written_with_subscripts():
+    assert diagram.pretty("w⁽²⁾_{1,2}") == "w⁽²⁾₁,₂"
+    assert diagram.pretty("a⁽¹⁾_3") == "a⁽¹⁾₃"
+
+
+def test_wide_networks_are_not_drawn():
+    assert diagram.drawable(spec_with([2, 6, 2]))
+    assert not diagram.drawable(spec_with([2, 7, 2]))
