@@ -7,8 +7,9 @@ from flask import Flask
 
 
 def sig(value: float | None, digits: int) -> str:
-    """A value with ``digits`` significant figures, as an answer key writes it."""
-    return "" if value is None else f"{value:.{digits}g}"
+    """A value with ``digits`` significant figures, trailing zeros kept (0.50000 says five
+    figures where 0.5 would not), as an answer key writes it."""
+    return "" if value is None else f"{value:#.{digits}g}"
 
 
 def init_app(app: Flask) -> None:
