@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from exercises import create_app, db, migrate  # noqa: E402
-from exercises.instructor import enrollment, problem_sets, variants  # noqa: E402
+from exercises.instructor import enrollment, pool, problem_sets, variants  # noqa: E402
 from exercises.models import Exercise, ProblemSet, TraceValue, User, new_id  # noqa: E402
 
 ITEMS = (("seed-2-2-2", {}), ("tanh-3-3-2", {}), ("relu-2-3-1", {}), ("softmax-3-4-3", {}),
@@ -47,6 +47,19 @@ def count_generation() -> list[str]:
         return original(*args, **kwargs)
     variants.generate_jobs = counting
     return calls
+
+
+def timed(module, name: str, spent: list[float]) -> None:
+    """Wrap ``module.name`` so that the seconds each call takes are added to ``spent``."""
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - began)
+    setattr(module, name, wrapper)
 
 
 def accounts(app, count: int, role: str = "student") -> list[str]:
@@ -76,8 +89,12 @@ def main() -> None:
             problem_set = problem_sets.create_set(owner, {**SETTINGS, "pool_size": size})
             for template_id, knobs in ITEMS:
                 problem_sets.add_item(problem_set.id, template_id, knobs)
+            generating: list[float] = []
+            storing: list[float] = []
+            timed(variants, "generate_jobs", generating)
+            timed(pool, "store_variants", storing)
             started = time.perf_counter()
-            variants = problem_sets.publish(problem_set.id)
+            count = problem_sets.publish(problem_set.id)
             publish_seconds = time.perf_counter() - started
             values = db.session().scalar(select(func.count()).select_from(TraceValue))
         class_ids = accounts(app, size)
@@ -113,9 +130,12 @@ def main() -> None:
     backend = url.split(":", 1)[0]
     print(f"{'database':<34}{backend}")
     print(f"{'exercises x class size':<34}{len(ITEMS)} x {size}")
-    print(f"{'variants stored':<34}{variants}")
+    print(f"{'variants stored':<34}{count}")
     print(f"{'trace values stored':<34}{values}")
     print(f"{'publish (generate+trace+store)':<34}{publish_seconds:.2f} s")
+    print(f"{'  generating and tracing':<34}{sum(generating):.2f} s "
+          f"({1000 * sum(generating) / count:.1f} ms a variant)")
+    print(f"{'  storing (one transaction)':<34}{sum(storing):.2f} s")
     print(f"{'students joining at once':<34}{size} ({JOIN_THREADS} threads)")
     print(f"{'all joins done in':<34}{join_seconds:.2f} s")
     print(f"{'join latency median / p95 / max':<34}{statistics.median(latencies) * 1000:.0f} / "

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
                    student_views)
     from .exam import exam_refusal
+    from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
                       record_views.bp, export_views.bp, export_views.api_bp, printing.bp):
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
     cli.init_app(app)
     register_trace_check(app, exam_refusal)
-    app.jinja_env.filters["sig"] = sig
+    app.jinja_env.filters.update(sig=sig, utc=shown)
     app.jinja_env.globals.update(
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
         instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None)

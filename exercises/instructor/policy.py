@@ -1,8 +1,8 @@
 """When a student may submit and see a solution, and when an exam is open.
 
-A student's due date is their extension when the instructor gave one, else the set's. SQLite
-hands back timestamps without a time zone; every stored time is UTC, so ``as_utc`` restores it
-before anything is compared.
+A student's due date is their extension when the instructor gave one, else the set's. Every
+time is stored and shown in UTC; SQLite hands timestamps back without a time zone, and
+PostgreSQL in its session's zone, so ``as_utc`` puts every one in UTC before it is compared.
 """
 from __future__ import annotations
 
@@ -15,10 +15,25 @@ from ..models import Enrollment, Exercise, ProblemSet, Submission, utcnow
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """A stored timestamp as an aware UTC datetime (None stays None)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """A timestamp as an aware UTC datetime (None stays None): a naive one is read as UTC
+    (SQLite's, and the forms' datetime-local fields, which say UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def form_time(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as the naive UTC wall time a datetime-local field shows."""
+    return None if moment is None else as_utc(moment).replace(tzinfo=None)
+
+
+def shown(moment: datetime | None, seconds: bool = False) -> str:
+    """A timestamp as people read it, in UTC (a dash for none)."""
+    if moment is None:
+        return "—"
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")
 
 
 def due_for(problem_set: ProblemSet, enrollment: Enrollment | None) -> datetime | None:

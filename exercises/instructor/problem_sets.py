@@ -17,6 +17,7 @@ from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
 from ..models import Exercise, ProblemSet, ProblemSetItem, utcnow
 from . import pool, variants
+from .policy import as_utc
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 CODE_LENGTH = 8
@@ -51,7 +52,7 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
     with db.write_transaction() as sess:
         problem_set = ProblemSet(owner_id=owner_id, title=data["title"].strip(),
                                  instructions=data.get("instructions") or "", settings=settings,
-                                 due_at=data.get("due_at"), pool_size=data["pool_size"],
+                                 due_at=as_utc(data.get("due_at")), pool_size=data["pool_size"],
                                  exam_mode=bool(data.get("exam_mode")))
         sess.add(problem_set)
     return problem_set
@@ -72,7 +73,7 @@ def update_set(set_id: str, data: dict[str, Any]) -> None:
                            "Regrade, which grades every stored submission again")
         problem_set.title = data["title"].strip()
         problem_set.instructions = data.get("instructions") or ""
-        problem_set.due_at = data.get("due_at")
+        problem_set.due_at = as_utc(data.get("due_at"))
         problem_set.pool_size = data["pool_size"]
         problem_set.exam_mode = bool(data.get("exam_mode"))
         problem_set.settings = settings

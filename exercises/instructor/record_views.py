@@ -12,6 +12,7 @@ from . import gradebook as book
 from . import records
 from .access import instructor_required, owned_set
 from .forms import ExtensionForm, OverrideForm, PasswordResetForm, options
+from .policy import form_time
 from .records import RecordError
 
 bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
@@ -49,7 +50,7 @@ def student(set_id: str, user_id: str):
     return render_template("instructor/student.html", problem_set=problem_set, user=user,
                            enrollment=enrollment, book=gradebook_, row=gradebook_.rows[0],
                            attempts=attempts, events=records.history(set_id, user_id),
-                           extension_form=ExtensionForm(data={"due_at": enrollment.due_at}),
+                           extension_form=ExtensionForm(data={"due_at": form_time(enrollment.due_at)}),
                            override_form=_override_form(problem_set, gradebook_),
                            password_form=PasswordResetForm())
 

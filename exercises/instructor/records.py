@@ -29,7 +29,7 @@ def extend(set_id: str, user_id: str, due_at: datetime | None, actor_id: str) ->
         if enrollment is None:
             raise RecordError("this student has not joined the set")
         old = enrollment.due_at
-        enrollment.due_at = due_at
+        enrollment.due_at = due_at = as_utc(due_at)
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
                             action="extension", details={"old": _stamp(old),
                                                          "new": _stamp(due_at)}))

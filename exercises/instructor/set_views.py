@@ -11,6 +11,7 @@ from ..models import Enrollment, Exercise, ProblemSetItem
 from . import answers, pool, problem_sets
 from .access import instructor_required, owned_set
 from .forms import ConfirmForm, ItemForm, SetForm
+from .policy import form_time
 from .problem_sets import SetError
 
 bp = Blueprint("problem_sets", __name__, url_prefix="/instructor/sets")
@@ -21,7 +22,7 @@ def _form_defaults(problem_set) -> dict:
     settings = problem_set.settings
     tolerance = settings.get("tolerance", {})
     return {"title": problem_set.title, "instructions": problem_set.instructions,
-            "attempts": settings.get("attempts"), "due_at": problem_set.due_at,
+            "attempts": settings.get("attempts"), "due_at": form_time(problem_set.due_at),
             "ecf_credit": settings.get("ecf_credit", 1.0),
             "feedback": settings.get("feedback", True),
             "reveal": settings.get("reveal", "after_attempts"),

@@ -11,7 +11,9 @@ from exercises.models import Exercise, FieldGrade, ProblemSet, Submission
 
 from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 
-LOOSE = {"ecf_credit": 1.0, "tolerance": {"mode": "relabs", "rtol": 0.05, "atol": 1e-5,
+# No absolute tolerance, so that 3% off is wrong at 1% however small the value (a tiny δ
+# would otherwise pass on the absolute part).
+LOOSE = {"ecf_credit": 1.0, "tolerance": {"mode": "relabs", "rtol": 0.05, "atol": 0.0,
                                           "digits": None}}
 
 
@@ -20,7 +22,7 @@ def scene(app, instructor):
     """Sloppy writes every δ 3% too large: the output δ by a slip, the hidden δ computed
     correctly from those (δ is linear in the δ above, so they are 3% off too); every update
     is right. Exact is right throughout."""
-    set_id = build_set(app, instructor, pool_size=2)
+    set_id = build_set(app, instructor, pool_size=2, atol=0.0)
     sloppy = make_user(app, "sloppy@example.com", "student", "Sloppy")
     exact = make_user(app, "exact@example.com", "student", "Exact")
     join(app, set_id, sloppy)
@@ -81,7 +83,7 @@ def test_applying_a_looser_tolerance_stores_the_new_grades(app, scene, instructo
 
 def test_no_ecf_credit_takes_the_carried_points_away(app, scene, instructor):
     settings = {"ecf_credit": 0.0, "tolerance": {"mode": "relabs", "rtol": 0.01,
-                                                 "atol": 1e-5, "digits": None}}
+                                                 "atol": 0.0, "digits": None}}
     with app.app_context():
         summary = regrade.regrade_set(scene["set"], settings, instructor, apply=True)
     assert [(c.old_score, c.new_score) for c in summary.changes] == [(14, 12)]
@@ -108,7 +110,7 @@ def test_variants_topped_up_after_a_regrade_grade_with_the_new_settings(app, sce
 def test_the_regrade_page_previews_then_applies(app, client, scene):
     login(client, "teacher@example.com")
     url = f"/instructor/sets/{scene['set']}/regrade"
-    form = {"ecf_credit": "1", "tolerance_mode": "relabs", "rtol": "0.05", "atol": "0.00001"}
+    form = {"ecf_credit": "1", "tolerance_mode": "relabs", "rtol": "0.05", "atol": "0"}
     page = post_form(client, url, {**form, "action": "preview"}).get_data(as_text=True)
     assert "Sloppy" in page and "14 → 16" in page
     assert _stored(app, scene["sloppy"].id)[0] == 14
