@@ -28,7 +28,6 @@ class FieldView:
 
     key: str
     input_id: str
-    symbol: str          # Unicode, for messages ("δ_h1")
     symbol_math: Markup  # MathML, for the label
     description: str
 
@@ -100,7 +99,7 @@ def field_groups(spec: dict, fields: list[dict]) -> list[FieldGroup]:
             groups.append(FieldGroup(_group_title(KIND[quantity], layer, depth)))
             current = group_key
         groups[-1].fields.append(FieldView(
-            key=stored["key"], input_id=input_id(stored["key"]), symbol=stored["symbol"],
+            key=stored["key"], input_id=input_id(stored["key"]),
             symbol_math=math(names.latex(quantity, layer, unit, source)),
             description=describe(names, quantity, layer, unit, source)))
     return groups

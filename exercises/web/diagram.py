@@ -74,7 +74,6 @@ class Diagram:
     units: list[Unit] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     layer_notes: list[tuple[float, str]] = field(default_factory=list)  # shared biases
-    layer_sizes: tuple[int, ...] = ()
 
     @property
     def min_width(self) -> float:
@@ -141,8 +140,7 @@ def layout(spec: dict) -> Diagram:
         # Dense layer pairs get wider, so their weight labels fit side by side.
         extra = max(0, before * after - CROWDED) * label * CHAR_WIDTH * 0.4
         columns.append(columns[-1] + COLUMN_GAP + extra)
-    diagram = Diagram(width=columns[-1] + MARGIN_X, height=height,
-                      layer_sizes=tuple(sizes))
+    diagram = Diagram(width=columns[-1] + MARGIN_X, height=height)
     inputs = spec["inputs"][0] if isinstance(spec["inputs"][0], list) else spec["inputs"]
     targets = spec["targets"][0] if isinstance(spec["targets"][0], list) else spec["targets"]
     middle = MARGIN_TOP + RADIUS + (tallest - 1) * UNIT_GAP / 2

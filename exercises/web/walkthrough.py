@@ -33,7 +33,6 @@ class Step:
     number: int
     key: str | None
     equation: Markup
-    value: str
     asked: bool = False
     answer: FieldResult | None = None
 
@@ -111,7 +110,7 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         value = num(row["value"])
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
-        step = Step(number=row["step"], key=key, equation=equation(*shown), value=value,
+        step = Step(number=row["step"], key=key, equation=equation(*shown),
                     asked=key in asked, answer=answers.get(key) if key in asked else None)
         grouped.setdefault(_section_of(row, depth), []).append(step)
     sections = []

@@ -66,9 +66,13 @@ def live_server(app):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A headless Chromium for the whole session (Debian's, never a downloaded one)."""
+    """A headless Chromium (Debian's, never a downloaded one), shared by a module's tests.
+
+    Module scope rather than session: only one sync Playwright may run in a thread, and other
+    test packages (tests/instructor) start their own, so ours must be gone before theirs run.
+    """
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing under CI=true; browser tests must run")
