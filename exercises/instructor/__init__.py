@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .exam import exam_refusal
+
+__all__ = ["exam_refusal", "init_app", "sig"]
+
 
 def sig(value: float | None, digits: int) -> str:
     """A value with ``digits`` significant figures, trailing zeros kept (0.50000 says five
@@ -21,7 +25,6 @@ def init_app(app: Flask) -> None:
     from ..web.trace_tool import register_trace_check
     from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
                    student_views)
-    from .exam import exam_refusal
     from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,

@@ -2,6 +2,8 @@
 a join, top-ups outside the request, and the student's set page."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -148,3 +150,16 @@ def test_instructors_and_drafts_cannot_be_joined(app, client, instructor):
     login(client, "teacher@example.com")
     assert "Instructor accounts do not join" in client.get(f"/join/{code}").get_data(as_text=True)
     assert post_form(client, f"/join/{code}", {}, form_page="/instructor/tokens").status_code == 403
+
+
+def test_a_join_that_drains_a_pool_tops_it_up_in_a_background_thread(app, instructor):
+    set_id = build_set(app, instructor, pool_size=2)
+    app.config["POOL_TOPUP"] = "thread"
+    join(app, set_id, make_students(app, 1)[0])  # 1 free left: under the low-water mark of 2
+    deadline = time.monotonic() + 60
+    while pool._running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pool._running
+    with app.app_context():
+        ((free, next_index),) = pool.free_counts(db.session(), set_id).values()
+    assert (free, next_index) == (1 + pool.refill(2), 2 + pool.refill(2))
