@@ -8,7 +8,7 @@ cannot both claim a variant of the same exercise.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import accounts, db
@@ -29,34 +29,36 @@ def join(problem_set: ProblemSet, user: User) -> tuple[Enrollment, int]:
     """
     if user.role != "student":
         raise PermissionError("only student accounts join problem sets")
+    set_id, user_id, pool_size = problem_set.id, user.id, problem_set.pool_size
     for retry in (False, True):
         try:
             with db.write_transaction() as sess:
-                enrollment = _locked_enrollment(sess, problem_set.id, user.id)
+                enrollment = _locked_enrollment(sess, set_id, user_id)
                 if enrollment is None:
-                    enrollment = Enrollment(problem_set_id=problem_set.id, user_id=user.id)
+                    enrollment = Enrollment(problem_set_id=set_id, user_id=user_id)
                     sess.add(enrollment)
                     sess.flush()
-                missing = _assign(sess, problem_set.id, user.id)
+                missing = _assign(sess, set_id, user_id)
             break
         except IntegrityError:
             if retry:
                 raise
             # A concurrent join by the same student made the enrollment first: run again.
-    if pool.runs_low(problem_set.id, problem_set.pool_size):
-        pool.schedule_top_up(problem_set.id)
+    if pool.runs_low(set_id, pool_size):
+        pool.schedule_top_up(set_id)
     return enrollment, missing
 
 
 def assign_missing(problem_set: ProblemSet, user_id: str) -> int:
     """Assign variants an enrolled student still lacks (after a pool ran dry); returns how many
     exercises still wait."""
+    set_id = problem_set.id
     with db.write_transaction() as sess:
-        if _locked_enrollment(sess, problem_set.id, user_id) is None:
+        if _locked_enrollment(sess, set_id, user_id) is None:
             return 0
-        missing = _assign(sess, problem_set.id, user_id)
+        missing = _assign(sess, set_id, user_id)
     if missing:
-        pool.schedule_top_up(problem_set.id)
+        pool.schedule_top_up(set_id)
     return missing
 
 
@@ -69,22 +71,22 @@ def _locked_enrollment(sess, set_id: str, user_id: str) -> Enrollment | None:
 def _assign(sess, set_id: str, user_id: str) -> int:
     """Claim one free variant of every exercise the student has none of; returns how many
     exercises found their pool empty."""
-    items = sess.scalars(select(ProblemSetItem.id).where(ProblemSetItem.problem_set_id == set_id)
-                         .order_by(ProblemSetItem.position)).all()
-    held = set(sess.scalars(select(Exercise.item_id).where(Exercise.problem_set_id == set_id,
-                                                           Exercise.user_id == user_id)))
+    held = select(Exercise.id).where(Exercise.item_id == ProblemSetItem.id,
+                                     Exercise.user_id == user_id)
+    lacking = sess.scalars(select(ProblemSetItem.id)
+                           .where(ProblemSetItem.problem_set_id == set_id, ~held.exists())
+                           .order_by(ProblemSetItem.position)).all()
     missing = 0
-    for item_id in items:
-        if item_id in held:
-            continue
-        variant = sess.scalar(select(Exercise)
-                              .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
-                              .order_by(Exercise.variant_index).limit(1)
-                              .with_for_update(skip_locked=True))
-        if variant is None:
+    for item_id in lacking:
+        variant_id = sess.scalar(select(Exercise.id)
+                                 .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
+                                 .order_by(Exercise.variant_index).limit(1)
+                                 .with_for_update(skip_locked=True))
+        if variant_id is None:
             missing += 1
             continue
-        variant.user_id, variant.assigned_at = user_id, utcnow()
+        sess.execute(update(Exercise).where(Exercise.id == variant_id)
+                     .values(user_id=user_id, assigned_at=utcnow()))
     return missing
 
 
