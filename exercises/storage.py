@@ -9,19 +9,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from itertools import islice
-
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import tracer
 
+from . import db
 from .models import Trace, TraceValue
 
-CHUNK = 10_000
+CHUNK = 10_000  # rows fetched per round trip when streaming a stored trace
 COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
            "symbol", "formula", "substituted", "value")
 _STORED = ("step", "iteration", "sample", "layer", "unit", "source", "quantity", "value")
+VALUE_COLUMNS = ("trace_id", *_STORED)
 
 
 def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = None) -> Trace:
@@ -30,13 +30,10 @@ def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = N
                    row_count=len(result), exercise_id=exercise_id)
     sess.add(record)
     sess.flush()
-    rows = ({"trace_id": record.id, "step": step, "iteration": iteration, "sample": sample,
-             "layer": layer, "unit": unit, "source": source, "quantity": quantity,
-             "value": value}
-            for step, iteration, sample, _phase, layer, unit, source, quantity, value
-            in result.numeric_rows())
-    while chunk := list(islice(rows, CHUNK)):
-        sess.execute(insert(TraceValue), chunk)
+    db.bulk_insert(sess, TraceValue, VALUE_COLUMNS, (
+        (record.id, step, iteration, sample, layer, unit, source, quantity, value)
+        for step, iteration, sample, _phase, layer, unit, source, quantity, value
+        in result.numeric_rows()))
     return record
 
 

@@ -19,13 +19,12 @@ from sqlalchemy.exc import IntegrityError
 import tracer
 
 from .. import db
+from ..storage import VALUE_COLUMNS
 from ..models import (Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue, new_id,
                       utcnow)
-from . import bulk, variants
+from . import variants
 
 log = logging.getLogger(__name__)
-VALUE_COLUMNS = ("trace_id", "step", "iteration", "sample", "layer", "unit", "source",
-                 "quantity", "value")
 _running: set[str] = set()  # sets being topped up by a thread of this process
 _running_lock = threading.Lock()
 
@@ -63,7 +62,7 @@ def store_variants(sess, made: list) -> None:
                "engine_version": tracer.ENGINE_VERSION, "row_count": result["row_count"],
                "created_at": row["created_at"]} for row, result in made]
     sess.execute(insert(Trace), traces)
-    bulk.insert_rows(sess, TraceValue, VALUE_COLUMNS, (
+    db.bulk_insert(sess, TraceValue, VALUE_COLUMNS, (
         (stored["id"], step, iteration, sample, layer, unit, source, quantity, value)
         for stored, (_row, result) in zip(traces, made)
         for step, iteration, sample, _phase, layer, unit, source, quantity, value
