@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from .. import db, storage
 from ..models import Exercise, Trace
+from .trace_tool import trace_allowed
 
 
 def solution_allowed(exercise: Exercise) -> bool:
-    """Whether this exercise's worked solution may be shown to the student viewing it."""
-    return exercise.kind == "practice"
+    """Whether this exercise's worked solution may be shown to the student viewing it: a
+    practice exercise, unless its network is that of an open exam (exam mode)."""
+    return exercise.kind == "practice" and trace_allowed(exercise.spec) is None
 
 
 def reveal(exercise: Exercise) -> None:

@@ -39,3 +39,20 @@ def test_an_open_exams_network_is_refused_with_403(app, client):
 def test_without_exam_mode_the_same_network_traces(app, client):
     spec = _exam_variant_spec(app, exam_mode=False)
     assert client.post("/api/v1/traces", json=spec).status_code == 200
+
+
+def test_a_practice_copy_of_an_open_exams_network_shows_no_solution(app, client):
+    """A practice exercise whose network happens to be an open exam's is refused its solution
+    in the API and in the browser."""
+    spec = _exam_variant_spec(app, exam_mode=True)
+    created = client.post("/api/v1/practice", json={"seed": 1}).get_json()
+    with app.app_context():
+        with db.write_transaction() as sess:
+            sess.get(Exercise, created["id"]).spec = spec
+    response = client.get(f"/api/v1/exercises/{created['id']}/solution",
+                          headers={"Authorization": f"Bearer {created['token']}"})
+    assert response.status_code == 403 and "exam" in response.get_json()["error"]
+    with app.app_context():
+        from exercises.web import solutions
+
+        assert not solutions.solution_allowed(db.session().get(Exercise, created["id"]))
