@@ -3,60 +3,24 @@ students join with the code and submit (one right, one with a misconception), an
 instructor finds both in the gradebook, the misconception in the statistics, and every CSV
 download parses with the expected rows.
 
-Runs Debian's Chromium through Playwright; skips when /usr/bin/chromium is missing, except
-under CI=true, where it fails. Screenshots go to test-artifacts/screenshots/instructor-*.png.
+Runs Debian's Chromium through Playwright (the shared ``browser`` fixture); skips when
+/usr/bin/chromium is missing, except under CI=true, where it fails. Screenshots go to test-artifacts/screenshots/instructor-*.png.
 """
 from __future__ import annotations
 
 import csv
 import io
-import os
-import threading
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from exercises import db
 from exercises.models import User
 
 from .conftest import PASSWORD, gradient_ascent_answers, make_user, true_answers, variants_of
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 EXPORTS = ("grades", "submissions", "traces", "answer-key", "canvas")
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on 127.0.0.1 at a free port, served by threads; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-@pytest.fixture
-def browser():
-    """A headless Chromium (Debian's, never a downloaded one)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing under CI=true; browser tests must run")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def shoot(page, name: str) -> None:

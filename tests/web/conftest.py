@@ -1,21 +1,12 @@
-"""Fixtures for page and browser tests: a live server on a fresh database, Debian's Chromium
-driven by Playwright, and a place for screenshots.
-
-Browser tests skip when /usr/bin/chromium is missing, except under CI=true, where they fail.
-"""
+"""Fixtures for page and browser tests: the app with freshly compiled translations, a page
+in a fresh browser context, and a place for screenshots. ``live_server`` and ``browser``
+(Debian's Chromium through Playwright) come from tests/conftest.py."""
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 TRANSLATIONS = ROOT / "exercises" / "translations"
@@ -52,38 +43,6 @@ def app(database_url, compiled_translations):
     yield application
     application.extensions["db_session"].remove()
     application.extensions["db_engine"].dispose()
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served on 127.0.0.1 at a free port in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium (Debian's, never a downloaded one), shared by a module's tests.
-
-    Module scope rather than session: only one sync Playwright may run in a thread, and other
-    test packages (tests/instructor) start their own, so ours must be gone before theirs run.
-    """
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing under CI=true; browser tests must run")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
