@@ -33,6 +33,7 @@ bench: install
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/storage.py
 	$(PY) benchmarks/grading.py
+	$(PY) benchmarks/publish.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts
