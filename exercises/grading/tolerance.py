@@ -54,13 +54,16 @@ class Tolerance:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Tolerance":
-        """Build a tolerance from its JSON form, e.g. ``{"mode": "sigfig", "digits": 3}``."""
+        """Build a tolerance from its JSON form, e.g. ``{"mode": "sigfig", "digits": 3}``.
+
+        A key whose value is null counts as absent, as templates store the keys a mode does
+        not use (``{"mode": "sigfig", "digits": 3, "rtol": null, "atol": null}``)."""
         if not isinstance(data, dict):
             raise SettingsError("tolerance", f"must be an object, got {type(data).__name__}")
         for key in data:
             if key not in _KEYS:
                 raise _error(str(key), f"unknown key; expected {', '.join(_KEYS)}")
-        return cls(**data)
+        return cls(**{key: value for key, value in data.items() if value is not None})
 
     def to_dict(self) -> dict:
         """Return the JSON form that :meth:`from_dict` reads back."""

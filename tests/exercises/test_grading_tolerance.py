@@ -78,6 +78,13 @@ def test_matches_without_a_parameter_is_the_tolerance_alone():
     assert matches(1.005, 1.0, Tolerance()) and not matches(1.05, 1.0, Tolerance())
 
 
+def test_null_keys_count_as_absent_as_templates_store_them():
+    stored = {"mode": "sigfig", "rtol": None, "atol": None, "digits": 3}
+    assert Tolerance.from_dict(stored) == Tolerance(mode="sigfig", digits=3)
+    assert Tolerance.from_dict({"mode": "relabs", "rtol": 0.05, "atol": None, "digits": None}) \
+        == Tolerance(rtol=0.05, atol=1e-5)
+
+
 def test_tolerance_round_trips_and_describes_itself():
     for tol in (Tolerance(), Tolerance(mode="sigfig", digits=3), Tolerance(mode="decimals", digits=2, atol=0.0)):
         assert Tolerance.from_dict(tol.to_dict()) == tol
