@@ -10,13 +10,33 @@ import functools
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-STATE_PREFIX = {"velocity": "v", "m": "m", "v": "v"}
+_GRADIENT = ("∂L/∂", "", "\\frac{\\partial L}{\\partial ", "}")
+_UPDATED = ("", "⁺", "{", "}^{+}")
+# Symbols made from a unit's or parameter's symbol: (text before, text after, latex before,
+# latex after); optimizer state is v_w5 (velocity or Adam's second moment) and m_w5.
+DERIVED = {
+    "dL_da": _GRADIENT, "dL_dw": _GRADIENT, "dL_db": _GRADIENT, "w_new": _UPDATED, "b_new": _UPDATED,
+    "velocity": ("v_", "", "v_{", "}"), "m": ("m_", "", "m_{", "}"), "v": ("v_", "", "v_{", "}"),
+}
 
 
 def _sub(index):
     """A LaTeX subscript, braced only when it is longer than one character (h_1, h_{12})."""
     index = str(index)
     return f"_{index}" if len(index) == 1 else f"_{{{index}}}"
+
+
+def derived(quantity, texts, latexes):
+    """The (texts, latexes) of ``quantity`` made from lists of base symbols (∂L/∂w5, w5⁺, m_w5)."""
+    text_before, text_after, latex_before, latex_after = DERIVED[quantity]
+    return ([text_before + text + text_after for text in texts],
+            [latex_before + latex + latex_after for latex in latexes])
+
+
+def _numbered(letter, numbers):
+    """(texts, latexes) of running-numbered symbols: w5, w_5; w12, w_{12}."""
+    return ([f"{letter}{n}" for n in numbers],
+            [f"{letter}_{n}" if n < 10 else f"{letter}_{{{n}}}" for n in numbers])
 
 
 @functools.lru_cache(maxsize=256)
@@ -33,16 +53,6 @@ class Names:
         # Formulas ask for the same few symbols again and again; a bounded cache per network.
         for name in ("unit", "pre", "delta", "param", "both"):
             setattr(self, name, functools.lru_cache(maxsize=4096)(getattr(self, name)))
-
-    def _number(self, layer, unit, source):
-        """The running number of a weight (source given) or bias in seed/sequential naming."""
-        sizes = self.sizes
-        if source is None:
-            return sum(sizes[1:layer]) + unit
-        if self.naming == "seed" and layer == 2:
-            return sizes[0] * sizes[1] + (source - 1) * sizes[2] + unit
-        before = sum(a * b for a, b in zip(sizes[:layer - 1], sizes[1:layer]))
-        return before + (unit - 1) * sizes[layer - 1] + source
 
     def unit(self, layer, unit):
         """The activation of a unit (x for layer 0): (text, latex)."""
@@ -81,16 +91,40 @@ class Names:
 
     def param(self, layer, unit, source):
         """A weight (``source`` given) or a bias (``unit`` None for a shared bias)."""
-        text, latex = _layer_mark(layer)
         if unit is None:
+            text, latex = _layer_mark(layer)
             return f"b{text}", f"b{latex}"
+        if source is None:
+            texts, latexes = self.biases(layer, unit - 1, unit)
+        else:
+            texts, latexes = self.weights(layer, unit, source - 1, source)
+        return texts[0], latexes[0]
+
+    def weights(self, layer, unit, start, stop):
+        """The (texts, latexes) of the weights into ``unit`` from sources start+1..stop."""
+        sizes = self.sizes
         if self.naming == "matrix":
-            if source is None:
-                return f"b{text}_{unit}", f"b{latex}{_sub(unit)}"
-            return f"w{text}_{{{unit},{source}}}", f"w{latex}_{{{unit},{source}}}"
-        letter = "b" if source is None else "w"
-        number = self._number(layer, unit, source)
-        return f"{letter}{number}", f"{letter}{_sub(number)}"
+            text, latex = _layer_mark(layer)
+            text, latex = f"w{text}_{{{unit},", f"w{latex}_{{{unit},"
+            sources = [f"{k}}}" for k in range(start + 1, stop + 1)]
+            return [text + k for k in sources], [latex + k for k in sources]
+        if self.naming == "seed" and layer == 2:
+            # The seed post numbers its output layer by source unit, then destination unit.
+            first = sizes[0] * sizes[1] + unit
+            numbers = range(first + start * sizes[2], first + stop * sizes[2], sizes[2])
+        else:
+            first = sum(a * b for a, b in zip(sizes[:layer - 1], sizes[1:layer])) + (unit - 1) * sizes[layer - 1]
+            numbers = range(first + start + 1, first + stop + 1)
+        return _numbered("w", numbers)
+
+    def biases(self, layer, start, stop):
+        """The (texts, latexes) of the per-unit biases of units start+1..stop of ``layer``."""
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            units = range(start + 1, stop + 1)
+            return [f"b{text}_{j}" for j in units], [f"b{latex}{_sub(j)}" for j in units]
+        first = sum(self.sizes[1:layer])
+        return _numbered("b", range(first + start + 1, first + stop + 1))
 
     def both(self, quantity, layer=None, unit=None, source=None):
         """The (text, latex) symbol of any §4 quantity."""
@@ -104,23 +138,16 @@ class Names:
             return self.pre(layer, unit)
         if quantity == "delta":
             return self.delta(layer, unit)
-        if quantity == "dL_da":
-            text, latex = self.unit(layer, unit)
-            return f"∂L/∂{text}", f"\\frac{{\\partial L}}{{\\partial {latex}}}"
         if quantity == "da_dz":
             (a_text, a_latex), (z_text, z_latex) = self.unit(layer, unit), self.pre(layer, unit)
             return f"∂{a_text}/∂{z_text}", f"\\frac{{\\partial {a_latex}}}{{\\partial {z_latex}}}"
-        text, latex = self.param(layer, unit, source)
         if quantity in ("w", "b"):
-            return text, latex
-        if quantity in ("dL_dw", "dL_db"):
-            return f"∂L/∂{text}", f"\\frac{{\\partial L}}{{\\partial {latex}}}"
-        if quantity in ("w_new", "b_new"):
-            return f"{text}⁺", f"{{{latex}}}^{{+}}"
-        if quantity in STATE_PREFIX:
-            prefix = STATE_PREFIX[quantity]
-            return f"{prefix}_{text}", f"{prefix}_{{{latex}}}"
-        raise ValueError(f"unknown quantity {quantity!r}")
+            return self.param(layer, unit, source)
+        if quantity not in DERIVED:
+            raise ValueError(f"unknown quantity {quantity!r}")
+        text, latex = self.unit(layer, unit) if quantity == "dL_da" else self.param(layer, unit, source)
+        texts, latexes = derived(quantity, [text], [latex])
+        return texts[0], latexes[0]
 
     def text(self, quantity, layer=None, unit=None, source=None):
         """The Unicode symbol of a quantity."""

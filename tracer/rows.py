@@ -1,14 +1,22 @@
 """The order of a trace's rows (SPEC §4) and their count, read from the engine's arrays.
 
-:func:`numeric_rows` yields ``(step, iteration, sample, phase, layer, unit, source, quantity,
-value)`` for every value in computation order; :func:`row_count` predicts how many there are
-from the structure alone, without computing anything.
+:func:`blocks` lists a trace's rows as blocks (a layer's weights, one sample's forward pass of a
+layer, …) in computation order; within a block rows go by unit, then source. Both readers
+follow it: :func:`numeric_rows` yields ``(step, iteration, sample, phase, layer, unit, source,
+quantity, value)`` and ``render.rows`` the full rows. :func:`row_count` predicts how many rows
+there are from the structure alone, without computing anything.
 """
 
 import itertools
 
 STATE = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}
 FUSED = (("sigmoid", "bce"), ("softmax", "cross_entropy"))
+CHUNK = 4096  # units or sources rendered together: bounded memory on layers of any width
+
+
+def spans(size: int) -> list:
+    """Cut range(size) into ``(start, stop)`` pieces of at most CHUNK."""
+    return [(start, min(start + CHUNK, size)) for start in range(0, size, CHUNK)]
 
 
 def backward_quantities(activation: str, loss: str, output: bool) -> tuple:
@@ -39,6 +47,45 @@ def row_count(spec: dict) -> int:
     return rows * spec["iterations"]
 
 
+def blocks(net, steps):
+    """Yield ``(iteration, step, phase, kind, layer, sample)`` for each block of rows, in order.
+
+    Kinds: ``given`` (one sample's x and y), ``w``/``b`` (a layer's parameters), ``forward`` (one
+    sample's z and a of a layer), ``loss``, ``backward`` (one sample's dL_da, da_dz, δ of a
+    layer), ``dL_dw``/``dL_db``, ``state_w``/``state_b`` (optimizer state), ``w_new``/``b_new``.
+    ``sample`` is 0-based, None for blocks that are not per sample.
+    """
+    depth, count = len(net.sizes) - 1, len(net.inputs)
+    bias = net.bias != "none"
+    updated = net.update_biases and bias
+    state = bool(STATE[net.optimizer["name"]])
+    for t, step in enumerate(steps, 1):
+        for s in range(count):
+            yield t, step, "input", "given", None, s
+        for l in range(1, depth + 1):
+            yield t, step, "input", "w", l, None
+            if bias:
+                yield t, step, "input", "b", l, None
+        for l in range(1, depth + 1):
+            for s in range(count):
+                yield t, step, "forward", "forward", l, s
+        yield t, step, "loss", "loss", None, None
+        for l in range(depth, 0, -1):
+            for s in range(count):
+                yield t, step, "backward", "backward", l, s
+            yield t, step, "backward", "dL_dw", l, None
+            if bias:
+                yield t, step, "backward", "dL_db", l, None
+        for l in range(1, depth + 1):
+            if state:
+                yield t, step, "update", "state_w", l, None
+                if updated:
+                    yield t, step, "update", "state_b", l, None
+            yield t, step, "update", "w_new", l, None
+            if updated:
+                yield t, step, "update", "b_new", l, None
+
+
 def _matrix(values):
     """(unit, source, value) of a weight-shaped array, by unit then source."""
     for j, row in enumerate(values.tolist(), 1):
@@ -53,66 +100,75 @@ def _bias(values):
     return list(enumerate(values.tolist(), 1))
 
 
+def _given(number, t, phase, net, step, l, s):
+    for k, value in enumerate(net.inputs[s].tolist(), 1):
+        yield next(number), t, s + 1, phase, 0, k, None, "x", value
+    depth = len(net.sizes) - 1
+    for j, value in enumerate(net.targets[s].tolist(), 1):
+        yield next(number), t, s + 1, phase, depth, j, None, "y", value
+
+
+def _forward(number, t, phase, net, step, l, s):
+    for j, (z, a) in enumerate(zip(step.z[l][s].tolist(), step.a[l][s].tolist()), 1):
+        yield next(number), t, s + 1, phase, l, j, None, "z", z
+        yield next(number), t, s + 1, phase, l, j, None, "a", a
+
+
+def _loss(number, t, phase, net, step, l, s):
+    if len(net.inputs) > 1:
+        for sample, value in enumerate(step.losses.tolist(), 1):
+            yield next(number), t, sample, phase, None, None, None, "loss", value
+    yield next(number), t, None, phase, None, None, None, "loss", step.loss
+
+
+def _backward(number, t, phase, net, step, l, s):
+    quantities = backward_quantities(net.activations[l - 1], net.loss, l == len(net.sizes) - 1)
+    columns = [(q, getattr(step, q)[l][s].tolist()) for q in quantities]
+    for j in range(net.sizes[l]):
+        for q, values in columns:
+            yield next(number), t, s + 1, phase, l, j + 1, None, q, values[j]
+
+
+def _state_w(number, t, phase, net, step, l, s):
+    names = STATE[net.optimizer["name"]]
+    states = [step.state[q][0][l].tolist() for q in names]
+    for j, rows in enumerate(zip(*states), 1):
+        for k, values in enumerate(zip(*rows), 1):
+            for q, value in zip(names, values):
+                yield next(number), t, None, phase, l, j, k, q, value
+
+
+def _state_b(number, t, phase, net, step, l, s):
+    names = STATE[net.optimizer["name"]]
+    for group in zip(*(_bias(step.state[q][1][l]) for q in names)):
+        for q, (j, value) in zip(names, group):
+            yield next(number), t, None, phase, l, j, None, q, value
+
+
+def _parameters(quantity, attribute):
+    """The reader of a block of parameter-shaped rows (weights by unit and source, or biases)."""
+    if quantity in ("w", "dL_dw", "w_new"):
+        def read(number, t, phase, net, step, l, s):
+            for j, k, value in _matrix(getattr(step, attribute)[l]):
+                yield next(number), t, None, phase, l, j, k, quantity, value
+    else:
+        def read(number, t, phase, net, step, l, s):
+            for j, value in _bias(getattr(step, attribute)[l]):
+                yield next(number), t, None, phase, l, j, None, quantity, value
+    return read
+
+
+READERS = {
+    "given": _given, "forward": _forward, "loss": _loss, "backward": _backward,
+    "w": _parameters("w", "weights"), "b": _parameters("b", "biases"),
+    "dL_dw": _parameters("dL_dw", "dL_dw"), "dL_db": _parameters("dL_db", "dL_db"),
+    "state_w": _state_w, "state_b": _state_b,
+    "w_new": _parameters("w_new", "weights_new"), "b_new": _parameters("b_new", "biases_new"),
+}
+
+
 def numeric_rows(net, steps):
     """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` in order."""
     number = itertools.count(1)
-    depth = len(net.sizes) - 1
-    count = len(net.inputs)
-    names = STATE[net.optimizer["name"]]
-    updated = net.update_biases and net.bias != "none"
-    inputs, targets = net.inputs.tolist(), net.targets.tolist()
-    for t, step in enumerate(steps, 1):
-        for s in range(count):
-            for k, value in enumerate(inputs[s], 1):
-                yield next(number), t, s + 1, "input", 0, k, None, "x", value
-            for j, value in enumerate(targets[s], 1):
-                yield next(number), t, s + 1, "input", depth, j, None, "y", value
-        for l in range(1, depth + 1):
-            for j, k, value in _matrix(step.weights[l]):
-                yield next(number), t, None, "input", l, j, k, "w", value
-            if net.bias != "none":
-                for j, value in _bias(step.biases[l]):
-                    yield next(number), t, None, "input", l, j, None, "b", value
-        for l in range(1, depth + 1):
-            z, a = step.z[l].tolist(), step.a[l].tolist()
-            for s in range(count):
-                for j, (zv, av) in enumerate(zip(z[s], a[s]), 1):
-                    yield next(number), t, s + 1, "forward", l, j, None, "z", zv
-                    yield next(number), t, s + 1, "forward", l, j, None, "a", av
-        if count > 1:
-            for s, value in enumerate(step.losses.tolist(), 1):
-                yield next(number), t, s, "loss", None, None, None, "loss", value
-        yield next(number), t, None, "loss", None, None, None, "loss", step.loss
-        for l in range(depth, 0, -1):
-            quantities = backward_quantities(net.activations[l - 1], net.loss, l == depth)
-            columns = [(q, getattr(step, q)[l].tolist()) for q in quantities]
-            for s in range(count):
-                for j in range(net.sizes[l]):
-                    for q, values in columns:
-                        yield next(number), t, s + 1, "backward", l, j + 1, None, q, values[s][j]
-            for j, k, value in _matrix(step.dL_dw[l]):
-                yield next(number), t, None, "backward", l, j, k, "dL_dw", value
-            if net.bias != "none":
-                for j, value in _bias(step.dL_db[l]):
-                    yield next(number), t, None, "backward", l, j, None, "dL_db", value
-        yield from _updates(number, t, step, depth, names, updated)
-
-
-def _updates(number, t, step, depth, names, updated):
-    for l in range(1, depth + 1):
-        if names:
-            states = [step.state[q][0][l].tolist() for q in names]
-            for j, rows in enumerate(zip(*states), 1):
-                for k, values in enumerate(zip(*rows), 1):
-                    for q, value in zip(names, values):
-                        yield next(number), t, None, "update", l, j, k, q, value
-            if updated:
-                biases = [_bias(step.state[q][1][l]) for q in names]
-                for group in zip(*biases):
-                    for q, (j, value) in zip(names, group):
-                        yield next(number), t, None, "update", l, j, None, q, value
-        for j, k, value in _matrix(step.weights_new[l]):
-            yield next(number), t, None, "update", l, j, k, "w_new", value
-        if updated:
-            for j, value in _bias(step.biases_new[l]):
-                yield next(number), t, None, "update", l, j, None, "b_new", value
+    for t, step, phase, kind, l, s in blocks(net, steps):
+        yield from READERS[kind](number, t, phase, net, step, l, s)

@@ -8,8 +8,7 @@ import os
 import numpy as np
 
 from tracer import engine, rows
-from tracer.formulas import Formulas
-from tracer.naming import Names
+from tracer.render import rendered_rows
 from tracer.spec import compile_spec
 
 COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
@@ -40,15 +39,8 @@ class Trace:
 
     def rows(self):
         """Yield every row as a dict with the SPEC §4 columns (empty columns are None)."""
-        names = Names(self._net.sizes, self._net.naming)
-        formulas = Formulas(self._net, self._steps, names)
-        numbers = rows.numeric_rows(self._net, self._steps)
-        for step, t, sample, phase, layer, unit, source, quantity, value in numbers:
-            if quantity == "loss" and sample is not None:
-                symbol = f"L_{sample}"
-            else:
-                symbol = names.text(quantity, layer, unit, source)
-            formula, substituted = formulas.render(t, sample, quantity, layer, unit, source, value)
+        for step, t, sample, phase, layer, unit, source, quantity, symbol, formula, substituted, value in \
+                rendered_rows(self._net, self._steps):
             yield {"step": step, "iteration": t, "sample": sample, "phase": phase, "layer": layer,
                    "unit": unit, "source": source, "quantity": quantity, "symbol": symbol,
                    "formula": formula, "substituted": substituted, "value": value}
@@ -144,7 +136,7 @@ class Trace:
             return
         writer = csv.writer(file)
         writer.writerow(COLUMNS)
-        writer.writerows([row[c] for c in COLUMNS] for row in self.rows())
+        writer.writerows(rendered_rows(self._net, self._steps))  # tuples in COLUMNS order
 
     def to_csv(self) -> str:
         """The CSV form as text."""

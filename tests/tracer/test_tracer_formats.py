@@ -4,8 +4,10 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 
+import tracer.rows
 from tracer import normalize, row_count, trace
 
 HEADER = "step,iteration,sample,phase,layer,unit,source,quantity,symbol,formula,substituted,value"
@@ -84,11 +86,45 @@ def test_rows_come_in_spec_order(ref, case):
     assert len(result) == len(got) == row_count(result.spec) == row_count(normalize(ref.seed_spec(**ORDER_CASES[case])))
 
 
-def test_rows_and_numeric_rows_agree(ref):
-    result = trace(ref.seed_spec(**ORDER_CASES["shared bias"]))
+@pytest.mark.parametrize("case", ORDER_CASES)
+def test_rows_and_numeric_rows_agree(ref, case):
+    result = trace(ref.seed_spec(**ORDER_CASES[case]))
     full = [(r["step"], r["iteration"], r["sample"], r["phase"], r["layer"], r["unit"], r["source"],
              r["quantity"], r["value"]) for r in result.rows()]
     assert full == list(result.numeric_rows())
+
+
+def wide_spec(**changes):
+    """A 12-9-3 softmax network with a batch of 10: sums long enough to be elided everywhere."""
+    rng = np.random.default_rng(7)
+    spec = {"layers": [12, 9, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy",
+            "weights": [rng.uniform(-1, 1, (9, 12)).round(2).tolist(), rng.uniform(-1, 1, (3, 9)).round(2).tolist()],
+            "biases": [rng.uniform(-1, 1, 9).round(2).tolist(), rng.uniform(-1, 1, 3).round(2).tolist()],
+            "inputs": rng.uniform(-1, 1, (10, 12)).round(2).tolist(),
+            "targets": np.eye(3)[rng.integers(0, 3, 10)].tolist(), "learning_rate": 0.5,
+            "optimizer": "adam", "iterations": 2}
+    return {**spec, **changes}
+
+
+CHUNK_CASES = {**{case: ORDER_CASES[case] for case in ("batch", "shared bias", "adam", "deep", "no bias")},
+               "wide": "wide", "wide, sequential, momentum, shared bias": "wide-shared"}
+
+
+@pytest.mark.parametrize("case", CHUNK_CASES)
+def test_rendering_a_few_units_or_sources_at_a_time_changes_nothing(ref, case, monkeypatch):
+    # Rows are rendered in chunks of rows.CHUNK units or sources so that memory stays bounded
+    # on wide layers; the cuts between chunks must not show in any column.
+    changes = CHUNK_CASES[case]
+    if changes == "wide":
+        spec = wide_spec()
+    elif changes == "wide-shared":
+        spec = wide_spec(naming="sequential", optimizer="momentum", bias="shared", biases=[0.1, -0.2])
+    else:
+        spec = ref.seed_spec(**changes)
+    whole = list(trace(spec).rows())
+    for chunk in (1, 2, 4):
+        monkeypatch.setattr(tracer.rows, "CHUNK", chunk)
+        assert list(trace(spec).rows()) == whole
 
 
 @pytest.mark.parametrize("case", ["batch", "shared bias", "adam"])

@@ -12,6 +12,7 @@ from tracer import row_count, trace
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 OUTPUTS = [(a, l) for a in HIDDEN + ("softmax",) for l in ("mse", "half_sse", "sse")]
 OUTPUTS += [("sigmoid", "bce"), ("softmax", "cross_entropy")]
+NUMERIC = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity", "value")
 VALUES = st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 3))
 
 
@@ -51,6 +52,7 @@ def test_any_valid_spec_traces_consistently(spec):
     rows = list(result.rows())
     assert len(rows) == len(result) == row_count(result.spec)
     assert [row["step"] for row in rows] == list(range(1, len(rows) + 1))
+    assert [tuple(row[c] for c in NUMERIC) for row in rows] == list(result.numeric_rows())
     phases = ["input", "forward", "loss", "backward", "update"]
     for t in range(1, spec["iterations"] + 1):
         order = [phases.index(row["phase"]) for row in rows if row["iteration"] == t]
