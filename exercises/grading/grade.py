@@ -80,7 +80,7 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
     keys = _checked_fields(net, field_keys)
     parsed = parse_submission(keys, answers)
     true = true_values(net)
-    evidence = Evidence(net, keys, true, parsed, settings.tolerance)
+    evidence = Evidence(net, keys, true, parsed, settings.comparison)
     submitted = {key: _as_text(answers.get(key)) for key in keys}
     feedback = Feedback(net, submitted, symbols, settings.answer_digits)
     fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings, submitted[key])
@@ -92,7 +92,7 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
 
 
 def _grade_field(key, value, expected, evidence, feedback, settings, text):
-    tol = settings.tolerance
+    tol = settings.comparison
     rule = tol.describe() + (" and the step rule" if evidence.net.given(key) is not None else "")
     grade = dict(key=key, submitted=text, parsed=value, expected=expected, tolerance=rule)
     if value is None:

@@ -1,6 +1,6 @@
 """The settings a submission is graded under (SPEC §5, §6), as a problem set or template sets them."""
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from exercises.grading.tolerance import SettingsError, Tolerance
 
@@ -30,6 +30,16 @@ class GradingSettings:
             raise SettingsError("ecf_credit", f"must be a number from 0 to 1, got {credit!r}")
         if type(self.feedback) is not bool:
             raise SettingsError("feedback", f"must be true or false, got {self.feedback!r}")
+
+    @property
+    def comparison(self) -> Tolerance:
+        """The tolerance answers are compared with: the settings' own, except that the default
+        one also accepts the true value rounded to ``answer_digits`` (SPEC §6), which its 1 %
+        alone does not for fewer than 3 digits."""
+        default = Tolerance()
+        if self.tolerance == default and 0.51 * 10.0 ** (1 - self.answer_digits) > default.rtol:
+            return replace(self.tolerance, figures=self.answer_digits)
+        return self.tolerance
 
     @classmethod
     def from_dict(cls, data: dict) -> "GradingSettings":

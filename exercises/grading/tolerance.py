@@ -7,6 +7,7 @@ must in addition pass the step rule, so that an unchanged weight never passes fo
 """
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 MODES = ("relabs", "sigfig", "decimals")
 MAX_DIGITS = 15
@@ -34,6 +35,9 @@ class Tolerance:
     rtol: float = 1e-2
     atol: float = 1e-5
     digits: int | None = None
+    # Also accept anything within 0.51 unit of t's ``figures``-th significant figure. Set only
+    # by GradingSettings.comparison, never read from or written to JSON.
+    figures: int | None = None
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -43,6 +47,8 @@ class Tolerance:
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(value) or value < 0:
                 raise _error(key, f"must be a finite number ≥ 0, got {value!r}")
+        if self.figures is not None and (type(self.figures) is not int or not 1 <= self.figures <= MAX_DIGITS):
+            raise _error("figures", f"must be an integer from 1 to {MAX_DIGITS}, got {self.figures!r}")
         if self.mode == "relabs":
             if self.digits is not None:
                 raise _error("digits", "is only used by the sigfig and decimals modes")
@@ -75,15 +81,26 @@ class Tolerance:
     def describe(self) -> str:
         """Return the rule in words, as stored with each graded field."""
         if self.mode == "relabs":
-            return f"|s − t| ≤ {self.atol:g} + {self.rtol:g}·|t|"
-        if self.mode == "sigfig":
-            return f"{self.digits} significant figures (±0.51 in the last; |s| ≤ {self.atol:g} for t = 0)"
-        return f"{self.digits} decimals (±{0.51 * 10.0 ** -self.digits:g})"
+            rule = f"|s − t| ≤ {self.atol:g} + {self.rtol:g}·|t|"
+        elif self.mode == "sigfig":
+            rule = f"{self.digits} significant figures (±0.51 in the last; |s| ≤ {self.atol:g} for t = 0)"
+        else:
+            rule = f"{self.digits} decimals (±{0.51 * 10.0 ** -self.digits:g})"
+        if self.figures is not None:
+            rule += f", or t to {self.figures} significant figures (±0.51 in the last)"
+        return rule
+
+
+def _figure_unit(true: float, figures: int) -> float:
+    # The exponent of t as written (repr), so that t = 1e-07 has its first figure at 10⁻⁷.
+    return 10.0 ** (Decimal(repr(abs(true))).adjusted() - figures + 1)
 
 
 def within(submitted: float, true: float, tol: Tolerance) -> bool:
     """Return whether ``submitted`` counts as ``true`` under ``tol``."""
     error = abs(submitted - true)
+    if tol.figures is not None and true != 0 and error <= 0.51 * _figure_unit(true, tol.figures):
+        return True
     if tol.mode == "relabs":
         return error <= tol.atol + tol.rtol * abs(true)
     if tol.mode == "decimals":
@@ -91,8 +108,7 @@ def within(submitted: float, true: float, tol: Tolerance) -> bool:
     if true == 0:
         # Zero has no significant figures; fall back to the absolute tolerance.
         return error <= tol.atol
-    unit = 10.0 ** (math.floor(math.log10(abs(true))) - tol.digits + 1)
-    return error <= 0.51 * unit
+    return error <= 0.51 * _figure_unit(true, tol.digits)
 
 
 def step_ok(submitted: float, true: float, before: float, strict: bool = False) -> bool:

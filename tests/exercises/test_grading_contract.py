@@ -46,3 +46,13 @@ def test_a_digits_tolerance_grades_answers_at_its_digits(client, mode):
         return 10.0 ** (math.floor(math.log10(abs(value))) - 2) if mode == "sigfig" else 1e-3
     off = {key: repr(value + 2 * unit(value)) for key, value in true.items()}
     assert set(_statuses(_submit(client, created, off)).values()) == {"incorrect"}
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4])
+def test_true_values_rounded_to_the_stated_digits_pass_the_default_tolerance(client, digits):
+    # Asking no update leaves the template's digits as they are (no step condition raises them).
+    for seed in range(6):
+        created = _practice(client, seed=seed, answer_digits=digits, ask=["z", "a", "delta", "dL_dw"])
+        assert created["answer_digits"] == digits
+        rounded = {key: f"{value:.{digits}g}" for key, value in _engine(created).items()}
+        assert set(_statuses(_submit(client, created, rounded)).values()) == {"correct"}

@@ -50,6 +50,28 @@ def test_the_true_value_rounded_to_its_figures_passes_every_mode():
         assert within(float(f"{true:.4g}"), true, Tolerance())
 
 
+@pytest.mark.parametrize("digits", [1, 2, 3, 4, 8])
+def test_the_default_accepts_the_true_value_rounded_to_the_answer_digits(digits):
+    comparison = GradingSettings(answer_digits=digits).comparison
+    for true in (0.0149999, 0.104999, -0.0105, 1.04999, 9.5e-6, 123.456):
+        assert within(float(f"{true:.{digits - 1}e}"), true, comparison), (true, digits)
+
+
+def test_rounding_to_two_figures_is_beyond_one_percent_but_passes_the_default():
+    # 0.0105 to 2 figures is 0.010 or 0.011: 4.8 % off, yet what the exercise asked for.
+    assert not within(0.011, 0.0105, Tolerance())
+    assert within(0.011, 0.0105, GradingSettings(answer_digits=2).comparison)
+    # Two units of the second figure stay wrong.
+    assert not within(0.012, 0.0105, GradingSettings(answer_digits=2).comparison)
+
+
+def test_only_the_default_tolerance_widens_to_the_answer_digits():
+    assert GradingSettings(answer_digits=4).comparison == Tolerance()     # 1 % covers 4 figures
+    strict = Tolerance(rtol=1e-3)
+    assert GradingSettings(tolerance=strict, answer_digits=2).comparison == strict
+    assert "2 significant figures" in GradingSettings(answer_digits=2).comparison.describe()
+
+
 def test_step_rule_sign_and_size():
     before, true = 0.40, 0.38                  # true step −0.02
     assert step_ok(0.38, true, before)
