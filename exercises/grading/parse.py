@@ -59,10 +59,11 @@ def parse_answer(raw) -> float | None:
 
 
 def _decimal_comma(match) -> float:
-    # "1,000" reads as one thousand to some and 1.0 to others. A comma can group thousands
-    # only after 1–3 leading digits (not starting with 0) and before exactly three digits.
+    # "1,000" reads as one thousand to some and 1.0 to others, with or without an exponent
+    # after it. A comma can group thousands only after 1–3 leading digits (not starting
+    # with 0) and before exactly three digits.
     whole, part = match["whole"], match["part"]
-    if len(part) == 3 and len(whole) <= 3 and not whole.startswith("0") and not match["exp"]:
+    if len(part) == 3 and len(whole) <= 3 and not whole.startswith("0"):
         raise AnswerError(f"ambiguous: {whole},{part} could be {whole}{part} or {whole}.{part}; "
                           "write it with a decimal point")
     return _finite(f"{match['sign']}{whole}.{part}{match['exp'] or ''}")

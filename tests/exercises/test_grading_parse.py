@@ -18,6 +18,7 @@ from exercises.grading import AnswerError, parse_answer
     ("-4e2", -400.0),
     ("1.2e\u22123", 0.0012),        # a Unicode minus in the exponent reads as a minus too
     ("0,25", 0.25),                 # decimal comma
+    ("1,5e3", 1500.0),
     ("-1,5", -1.5),
     ("\u22120,125", -0.125),
     ("0,250", 0.25),                # a leading 0 cannot be a thousands group
@@ -26,6 +27,8 @@ from exercises.grading import AnswerError, parse_answer
     ("-3/4", -0.75),
     (" 1 / 8 ", 0.125),
     ("0.5/2", 0.25),
+    ("1/-8", -0.125),               # a sign on either side of a fraction
+    ("\u22121/\u22128", 0.125),
     ("1e-999", 0.0),                # underflow is a finite number
     (7, 7.0),                       # JSON numbers
     (-0.125, -0.125),
@@ -62,6 +65,8 @@ def test_blank(raw):
     ("1,000", "ambiguous"),
     ("12,345", "ambiguous"),
     ("-1,000", "ambiguous"),
+    ("\u2212250,000", "ambiguous"),
+    ("1,000e3", "ambiguous"),       # 1000e3 or 1.000e3: the exponent does not settle it
     ("1/0", "division by zero"),
     ("1/0.0", "division by zero"),
     ("1" * 65, "more than 64 characters"),
