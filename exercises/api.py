@@ -93,13 +93,13 @@ def create_practice():
     return jsonify({**practice.public_view(exercise), "token": token}), 201
 
 
-@bp.get("/exercises/<exercise_id>")
+@bp.get("/exercises/<id:exercise_id>")
 def show_exercise(exercise_id: str):
     """The public view of an exercise the caller owns."""
     return jsonify(practice.public_view(owned_exercise(exercise_id)))
 
 
-@bp.post("/exercises/<exercise_id>/submissions")
+@bp.post("/exercises/<id:exercise_id>/submissions")
 def submit(exercise_id: str):
     """Grade a submission; 201 with per-field results, 422 naming bad fields, 409 when spent."""
     exercise = owned_exercise(exercise_id)
@@ -109,7 +109,7 @@ def submit(exercise_id: str):
     return jsonify(submissions.submit(exercise.id, body["answers"])), 201
 
 
-@bp.get("/exercises/<exercise_id>/solution")
+@bp.get("/exercises/<id:exercise_id>/solution")
 def solution(exercise_id: str):
     """The exercise's full trace; a practice exercise is then marked revealed."""
     exercise = owned_exercise(exercise_id)

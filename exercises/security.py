@@ -1,13 +1,17 @@
-"""App-wide security: CSRF on every form (Flask-WTF) and login sessions (Flask-Login).
+"""App-wide security: CSRF on every form (Flask-WTF), login sessions (Flask-Login) and the
+shape of ids in URLs.
 
 The JSON API authenticates with bearer tokens and never reads cookies, so it is exempt from
-CSRF; every HTML form carries a token.
+CSRF; every HTML form carries a token. Ids in URLs (``<id:set_id>``) are the random URL-safe
+strings of ``models.new_id``; anything else is no id of ours and answers 404 before a view or
+the database sees it (PostgreSQL refuses, for one, a NUL byte in a query parameter).
 """
 from __future__ import annotations
 
 from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import BaseConverter
 
 from . import db
 from .models import User
@@ -17,6 +21,12 @@ login_manager = LoginManager()
 login_manager.login_view = "instructor.login"
 
 
+class IdConverter(BaseConverter):
+    """A URL part that can be a row id: 1 to 32 URL-safe characters (the ``ID`` column)."""
+
+    regex = r"[A-Za-z0-9_-]{1,32}"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The logged-in user for a session, or None when the account is gone."""
@@ -24,9 +34,12 @@ def load_user(user_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
-    """Install CSRF protection and the login manager; exempt the bearer-token API."""
+    """Install CSRF protection, the login manager and the ``id`` URL converter; exempt the
+    bearer-token API from CSRF. Runs before any blueprint is registered (their rules use
+    the converter)."""
     from . import api
 
+    app.url_map.converters["id"] = IdConverter
     csrf.init_app(app)
     csrf.exempt(api.bp)
     login_manager.init_app(app)

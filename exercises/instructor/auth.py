@@ -75,7 +75,7 @@ def access_tokens():
                            tokens=tokens.listed(current_user.id), confirm=ConfirmForm())
 
 
-@bp.post("/instructor/tokens/<token_id>/revoke")
+@bp.post("/instructor/tokens/<id:token_id>/revoke")
 @instructor_required
 def revoke_token(token_id: str):
     """Revoke one of the instructor's tokens."""

@@ -35,7 +35,7 @@ def csv_response(problem_set: ProblemSet, name: str) -> Response:
                              "Cache-Control": "no-store"})
 
 
-@bp.get("/<set_id>/exports/")
+@bp.get("/<id:set_id>/exports/")
 @instructor_required
 def index(set_id: str):
     """The list of exports with download links and the API route of each."""
@@ -43,14 +43,14 @@ def index(set_id: str):
                            descriptions=DESCRIPTIONS)
 
 
-@bp.get("/<set_id>/exports/<name>.csv")
+@bp.get("/<id:set_id>/exports/<name>.csv")
 @instructor_required
 def download(set_id: str, name: str):
     """Download one export."""
     return csv_response(owned_set(set_id), name)
 
 
-@api_bp.get("/<set_id>/exports/<name>.csv")
+@api_bp.get("/<id:set_id>/exports/<name>.csv")
 def api_download(set_id: str, name: str):
     """An export for scripts: 401 without a valid token, 404 unless the set is the token
     owner's (an unknown id and another instructor's set look the same)."""

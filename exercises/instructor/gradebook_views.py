@@ -13,7 +13,7 @@ from .problem_sets import SetError
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
 
 
-@bp.get("/<set_id>/gradebook")
+@bp.get("/<id:set_id>/gradebook")
 @instructor_required
 def gradebook(set_id: str):
     """Students × exercises with scores and attempts."""
@@ -22,7 +22,7 @@ def gradebook(set_id: str):
                            book=book.gradebook(problem_set))
 
 
-@bp.get("/<set_id>/statistics")
+@bp.get("/<id:set_id>/statistics")
 @instructor_required
 def statistics(set_id: str):
     """Per exercise: the share correct on each field and the most frequent misconceptions."""
@@ -31,7 +31,7 @@ def statistics(set_id: str):
                            stats=book.statistics(problem_set))
 
 
-@bp.route("/<set_id>/regrade", methods=["GET", "POST"])
+@bp.route("/<id:set_id>/regrade", methods=["GET", "POST"])
 @instructor_required
 def regrade(set_id: str):
     """Preview, then apply, new grading settings to every stored submission."""

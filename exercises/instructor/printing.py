@@ -35,7 +35,7 @@ class Page:
     expected: dict[str, float]
 
 
-@bp.get("/<set_id>/print")
+@bp.get("/<id:set_id>/print")
 @instructor_required
 def printable(set_id: str):
     """Pages for the students' variants (``?variants=pool`` for the unassigned ones)."""

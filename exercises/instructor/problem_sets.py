@@ -195,5 +195,7 @@ def _new_code(sess) -> str:
 def find_by_code(code: str) -> ProblemSet | None:
     """The published set with this join code (case and spaces ignored), or None."""
     cleaned = "".join(code.split()).upper()
+    if not 0 < len(cleaned) <= CODE_LENGTH or not cleaned.isascii() or not cleaned.isalnum():
+        return None  # no code of ours; some (a NUL byte) the database would not even take
     return db.session().scalar(select(ProblemSet).where(ProblemSet.join_code == cleaned,
                                                         ProblemSet.status == "published"))

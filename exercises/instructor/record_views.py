@@ -36,7 +36,7 @@ def _override_form(problem_set, gradebook_) -> OverrideForm:
     return form
 
 
-@bp.get("/<set_id>/students/<user_id>")
+@bp.get("/<id:set_id>/students/<id:user_id>")
 @instructor_required
 def student(set_id: str, user_id: str):
     """A student's variants, attempts and scores, with the forms that change them."""
@@ -55,7 +55,7 @@ def student(set_id: str, user_id: str):
                            password_form=PasswordResetForm())
 
 
-@bp.post("/<set_id>/students/<user_id>/extension")
+@bp.post("/<id:set_id>/students/<id:user_id>/extension")
 @instructor_required
 def extension(set_id: str, user_id: str):
     """Give the student their own due date (blank: back to the set's)."""
@@ -69,7 +69,7 @@ def extension(set_id: str, user_id: str):
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
-@bp.post("/<set_id>/students/<user_id>/override")
+@bp.post("/<id:set_id>/students/<id:user_id>/override")
 @instructor_required
 def override(set_id: str, user_id: str):
     """Set the student's score on one exercise by hand."""
@@ -90,7 +90,7 @@ def override(set_id: str, user_id: str):
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
-@bp.post("/<set_id>/students/<user_id>/password")
+@bp.post("/<id:set_id>/students/<id:user_id>/password")
 @instructor_required
 def password(set_id: str, user_id: str):
     """Set a new password for a student of the set."""
@@ -106,7 +106,7 @@ def password(set_id: str, user_id: str):
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
-@bp.get("/<set_id>/history")
+@bp.get("/<id:set_id>/history")
 @instructor_required
 def history(set_id: str):
     """Every recorded change to the set: extensions, overrides, regrades, password resets."""
@@ -114,7 +114,7 @@ def history(set_id: str):
                            events=records.history(set_id))
 
 
-@bp.get("/<set_id>/variants/<exercise_id>")
+@bp.get("/<id:set_id>/variants/<id:exercise_id>")
 @instructor_required
 def variant(set_id: str, exercise_id: str):
     """A student's variant with its answer key (the pool preview of that variant)."""

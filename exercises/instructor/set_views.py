@@ -46,7 +46,7 @@ def new():
     return render_template("instructor/set_form.html", form=form, problem_set=None)
 
 
-@bp.route("/<set_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:set_id>/edit", methods=["GET", "POST"])
 @instructor_required
 def edit(set_id: str):
     """Change a set's title, instructions and settings."""
@@ -63,7 +63,7 @@ def edit(set_id: str):
     return render_template("instructor/set_form.html", form=form, problem_set=problem_set)
 
 
-@bp.get("/<set_id>")
+@bp.get("/<id:set_id>")
 @instructor_required
 def show(set_id: str):
     """A set's overview: settings, exercises, publishing, join code and the tools."""
@@ -79,7 +79,7 @@ def show(set_id: str):
                            join_url=join_url, item_form=ItemForm(), confirm=ConfirmForm())
 
 
-@bp.post("/<set_id>/items")
+@bp.post("/<id:set_id>/items")
 @instructor_required
 def add_item(set_id: str):
     """Add an exercise from a built-in template and changed knobs."""
@@ -99,7 +99,7 @@ def add_item(set_id: str):
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
-@bp.post("/<set_id>/items/<item_id>/<action>")
+@bp.post("/<id:set_id>/items/<id:item_id>/<action>")
 @instructor_required
 def change_item(set_id: str, item_id: str, action: str):
     """Move an exercise up or down, or remove it (drafts only)."""
@@ -116,7 +116,7 @@ def change_item(set_id: str, item_id: str, action: str):
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
-@bp.post("/<set_id>/publish")
+@bp.post("/<id:set_id>/publish")
 @instructor_required
 def publish(set_id: str):
     """Publish: generate and store the variant pools, then open the set with a join code."""
@@ -131,7 +131,7 @@ def publish(set_id: str):
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
-@bp.post("/<set_id>/delete")
+@bp.post("/<id:set_id>/delete")
 @instructor_required
 def delete(set_id: str):
     """Delete a draft set."""
@@ -154,7 +154,7 @@ def _owned_item(set_id: str, item_id: str) -> tuple:
     return problem_set, item
 
 
-@bp.get("/<set_id>/items/<item_id>/variants")
+@bp.get("/<id:set_id>/items/<id:item_id>/variants")
 @instructor_required
 def variants(set_id: str, item_id: str):
     """The pool of one exercise: every stored variant and who holds it."""
@@ -167,7 +167,7 @@ def variants(set_id: str, item_id: str):
                            rows=rows, page=page, per_page=VARIANTS_PER_PAGE)
 
 
-@bp.get("/<set_id>/items/<item_id>/variants/<int:index>")
+@bp.get("/<id:set_id>/items/<id:item_id>/variants/<int:index>")
 @instructor_required
 def preview(set_id: str, item_id: str, index: int):
     """One variant with its answer key (generated on the fly while the set is a draft)."""

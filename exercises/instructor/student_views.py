@@ -87,7 +87,7 @@ def my_sets():
     return render_template("sets/my_sets.html", rows=gradebook.student_sets(current_user.id))
 
 
-@bp.get("/sets/<set_id>")
+@bp.get("/sets/<id:set_id>")
 @student_required
 def show(set_id: str):
     """The set's exercises with the student's status and score on each."""
@@ -121,7 +121,7 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
         solution_allowed=policy.solution_visible(exercise, problem_set, joined)), status
 
 
-@bp.get("/sets/<set_id>/exercises/<exercise_id>")
+@bp.get("/sets/<id:set_id>/exercises/<id:exercise_id>")
 @student_required
 def exercise(set_id: str, exercise_id: str):
     """One of the student's variants with its latest feedback."""
@@ -129,7 +129,7 @@ def exercise(set_id: str, exercise_id: str):
     return render_variant(problem_set, joined, own_variant(set_id, exercise_id))
 
 
-@bp.post("/sets/<set_id>/exercises/<exercise_id>")
+@bp.post("/sets/<id:set_id>/exercises/<id:exercise_id>")
 @student_required
 def submit(set_id: str, exercise_id: str):
     """Grade the answers, unless the set is closed to this student or the attempts are spent."""
@@ -151,7 +151,7 @@ def submit(set_id: str, exercise_id: str):
                             _anchor="feedback"))
 
 
-@bp.route("/sets/<set_id>/exercises/<exercise_id>/solution", methods=["GET", "POST"])
+@bp.route("/sets/<id:set_id>/exercises/<id:exercise_id>/solution", methods=["GET", "POST"])
 @student_required
 def solution(set_id: str, exercise_id: str):
     """The worked solution, when the set's reveal policy allows it (403 before)."""
@@ -175,7 +175,7 @@ def solution(set_id: str, exercise_id: str):
                            walkthrough=walkthrough, confirm=ConfirmForm())
 
 
-@bp.get("/sets/<set_id>/submissions/<submission_id>")
+@bp.get("/sets/<id:set_id>/submissions/<id:submission_id>")
 @student_required
 def submission(set_id: str, submission_id: str):
     """One of the student's graded attempts, field by field (never an expected value)."""

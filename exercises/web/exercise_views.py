@@ -47,13 +47,13 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
         solution_allowed=solutions.solution_allowed(exercise)), status
 
 
-@bp.get("/<exercise_id>")
+@bp.get("/<id:exercise_id>")
 def show(exercise_id: str):
     """The exercise with its latest feedback, if any."""
     return render_exercise(ownership.exercise_or_404(exercise_id))
 
 
-@bp.post("/<exercise_id>")
+@bp.post("/<id:exercise_id>")
 def submit(exercise_id: str):
     """Grade the answers; unreadable ones are shown beside their fields, using no attempt."""
     exercise = ownership.exercise_or_404(exercise_id)
@@ -70,7 +70,7 @@ def submit(exercise_id: str):
     return redirect(url_for("exercise.show", exercise_id=exercise.id, _anchor="feedback"))
 
 
-@bp.route("/<exercise_id>/solution", methods=["GET", "POST"])
+@bp.route("/<id:exercise_id>/solution", methods=["GET", "POST"])
 def solution(exercise_id: str):
     """The worked solution: a button to reveal it (POST records that), then the walkthrough."""
     exercise = ownership.exercise_or_404(exercise_id)
@@ -92,7 +92,7 @@ def solution(exercise_id: str):
                            walkthrough=walkthrough)
 
 
-@bp.get("/<exercise_id>/trace.csv")
+@bp.get("/<id:exercise_id>/trace.csv")
 def trace_csv(exercise_id: str):
     """The revealed solution's full trace as SPEC §4 CSV."""
     exercise = ownership.exercise_or_404(exercise_id)
