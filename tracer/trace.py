@@ -1,7 +1,7 @@
 """The :class:`Trace`: every value of a traced training run, read as rows, CSV, JSON or one value."""
 
-import csv
 import io
+import itertools
 import json
 import os
 
@@ -134,15 +134,34 @@ class Trace:
             with open(file, "w", newline="", encoding="utf-8") as handle:
                 self.write_csv(handle)
             return
-        writer = csv.writer(file)
-        writer.writerow(COLUMNS)
-        writer.writerows(rendered_rows(self._net, self._steps))  # tuples in COLUMNS order
+        file.write(",".join(COLUMNS) + "\r\n")
+        lines = _csv_lines(rendered_rows(self._net, self._steps))
+        while text := "".join(itertools.islice(lines, 1000)):
+            file.write(text)
 
     def to_csv(self) -> str:
         """The CSV form as text."""
         buffer = io.StringIO()
         self.write_csv(buffer)
         return buffer.getvalue()
+
+
+def _cell(text):
+    """A text cell as ``csv.writer`` writes it (QUOTE_MINIMAL): quoted, with quotes doubled, when
+    it holds a comma, a quote or a line break."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    return f'"{text}"' if "," in text or "\n" in text or "\r" in text else text
+
+
+def _csv_lines(rows):
+    """CSV lines of row tuples, the bytes ``csv.writer`` writes (its per-character quoting scan
+    cost more than rendering the rows): None empty, numbers as ``str``, ``\\r\\n`` line ends.
+    ``phase`` and ``quantity`` are identifiers and never need quoting."""
+    for step, t, sample, phase, layer, unit, source, quantity, symbol, formula, substituted, value in rows:
+        yield (f"{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
+               f"{'' if unit is None else unit},{'' if source is None else source},{quantity},"
+               f"{_cell(symbol)},{_cell(formula)},{_cell(substituted)},{value}\r\n")
 
 
 def _index(value, size, name):

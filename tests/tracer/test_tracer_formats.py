@@ -9,6 +9,7 @@ import pytest
 
 import tracer.rows
 from tracer import normalize, row_count, trace
+from tracer.trace import _csv_lines
 
 HEADER = "step,iteration,sample,phase,layer,unit,source,quantity,symbol,formula,substituted,value"
 
@@ -150,6 +151,32 @@ def test_csv_values_equal_the_value_api_bit_for_bit(ref):
             args["sample"] = None
         value = result.value(row["quantity"], iteration=int(row["iteration"]), **args)
         assert float(row["value"]) == value
+
+
+def csv_module_text(rows):
+    """The CSV of ``rows`` (dicts) as the standard library's csv.writer writes it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER.split(","))
+    writer.writerows([row[c] for c in HEADER.split(",")] for row in rows)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("case", [*ORDER_CASES, "wide"])
+@pytest.mark.parametrize("naming", ["sequential", "matrix"])
+def test_csv_is_exactly_what_the_csv_module_writes(ref, case, naming):
+    spec = wide_spec(naming=naming) if case == "wide" else ref.seed_spec(**ORDER_CASES[case], naming=naming)
+    result = trace(spec)
+    assert result.to_csv() == csv_module_text(result.rows())
+
+
+def test_csv_cells_are_quoted_as_the_csv_module_quotes_them():
+    # Formulas hold commas (w_{1,2}); quotes and line breaks never occur but would be quoted too.
+    texts = ["w_{1,2}", 'say "hi"', "a,\"b\"", "line\nbreak", "cr\rhere", "", "plain", "ŷ1 ∂L/∂w5"]
+    rows = [(i + 1, 1, None, "forward", 0, None, 3, "z", text, text[::-1], "x" + text, -0.1 * i)
+            for i, text in enumerate(texts)]
+    expected = csv_module_text([dict(zip(HEADER.split(","), row)) for row in rows])
+    assert HEADER + "\r\n" + "".join(_csv_lines(rows)) == expected
 
 
 def test_write_csv_to_a_path(ref, tmp_path):
