@@ -4,11 +4,12 @@ shape of ids in URLs.
 The JSON API authenticates with bearer tokens and never reads cookies, so it is exempt from
 CSRF; every HTML form carries a token. Ids in URLs (``<id:set_id>``) are the random URL-safe
 strings of ``models.new_id``; anything else is no id of ours and answers 404 before a view or
-the database sees it (PostgreSQL refuses, for one, a NUL byte in a query parameter).
+the database sees it. No text a person types may hold a NUL byte: PostgreSQL refuses one in
+any text value, and no field of ours has a use for it, so such a request answers 400 at once.
 """
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
@@ -33,6 +34,17 @@ def load_user(user_id: str) -> User | None:
     return db.session().get(User, user_id)
 
 
+def refuse_nul_bytes() -> None:
+    """400 naming the query argument or form field that holds a NUL byte (see the module
+    docstring). JSON bodies reach text columns only through validation that refuses one."""
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if "\0" in key or "\0" in value:
+                name = key.replace("\0", "\\0")
+                abort(400, description=f"{name}: contains a NUL character (\\0), which no field "
+                                       "accepts")
+
+
 def init_app(app: Flask) -> None:
     """Install CSRF protection, the login manager and the ``id`` URL converter; exempt the
     bearer-token API from CSRF. Runs before any blueprint is registered (their rules use
@@ -40,6 +52,7 @@ def init_app(app: Flask) -> None:
     from . import api
 
     app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_nul_bytes)
     csrf.init_app(app)
     csrf.exempt(api.bp)
     login_manager.init_app(app)
