@@ -16,6 +16,7 @@ from .problem_sets import SetError
 
 bp = Blueprint("problem_sets", __name__, url_prefix="/instructor/sets")
 VARIANTS_PER_PAGE = 50
+MAX_VARIANTS = 1_000_000  # variant indexes a pool can reach; the last page ends there
 
 
 def _form_defaults(problem_set) -> dict:
@@ -159,7 +160,9 @@ def _owned_item(set_id: str, item_id: str) -> tuple:
 def variants(set_id: str, item_id: str):
     """The pool of one exercise: every stored variant and who holds it."""
     problem_set, item = _owned_item(set_id, item_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    # Clamped, so a page number beyond any pool never reaches the database as an OFFSET
+    # that overflows its integers.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_VARIANTS // VARIANTS_PER_PAGE)
     rows = db.session().scalars(
         select(Exercise).where(Exercise.item_id == item_id).order_by(Exercise.variant_index)
         .offset((page - 1) * VARIANTS_PER_PAGE).limit(VARIANTS_PER_PAGE)).all()
@@ -172,7 +175,7 @@ def variants(set_id: str, item_id: str):
 def preview(set_id: str, item_id: str, index: int):
     """One variant with its answer key (generated on the fly while the set is a draft)."""
     problem_set, item = _owned_item(set_id, item_id)
-    if index < 0 or index >= 1_000_000:
+    if index < 0 or index >= MAX_VARIANTS:
         abort(404)
     try:
         shown = answers.preview(problem_set, item, index)
