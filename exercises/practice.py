@@ -44,7 +44,7 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int]:
         raise ApiError(422, f"unknown key(s): {', '.join(unknown)}",
                        {key: "not a practice setting" for key in unknown})
     base_id = knobs.get("template", DEFAULT_TEMPLATE)
-    if base_id not in BUILTIN_TEMPLATES:
+    if not isinstance(base_id, str) or base_id not in BUILTIN_TEMPLATES:
         raise ApiError(422, f"template: no built-in template {base_id!r}",
                        {"template": f"one of {', '.join(sorted(BUILTIN_TEMPLATES))}"})
     seed = knobs.get("seed")

@@ -6,6 +6,7 @@ naming the knob. Checks that involve several knobs live in ``template.py``.
 """
 
 import math
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,8 @@ DEFAULT_TOLERANCE = {"mode": "relabs", "rtol": 1e-2, "atol": 1e-5, "digits": Non
 MAX_DIGITS = 8          # answer digits a hand exercise may ask for (generation raises up to it)
 MAX_DECIMALS = 6        # decimals of a given value
 MAX_MAGNITUDE = 1000.0  # bound of a value range; keeps every grid index within int64
+MAX_FLOAT = int(sys.float_info.max)
+MAX_ATTEMPTS = 100      # as a problem set's form allows; more is "unlimited" (null)
 
 
 class TemplateError(ValueError):
@@ -54,8 +57,11 @@ class ValueRange:
 
 
 def is_number(value) -> bool:
-    """True for a finite int or float that is not a bool."""
-    return type(value) in (int, float) and math.isfinite(value)
+    """True for a finite int or float that is not a bool (nor an int beyond float64, which
+    JSON can carry but no knob can use)."""
+    if type(value) is int:
+        return abs(value) <= MAX_FLOAT
+    return type(value) is float and math.isfinite(value)
 
 
 def is_int(value) -> bool:

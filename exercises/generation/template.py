@@ -85,8 +85,10 @@ class Template:
         if not knobs.is_int(self.answer_digits) or not 1 <= self.answer_digits <= knobs.MAX_DIGITS:
             raise TemplateError("answer_digits", f"must be an integer from 1 to {knobs.MAX_DIGITS}")
         checked["tolerance"] = knobs.check_tolerance(self.tolerance)
-        if self.attempts is not None and (not knobs.is_int(self.attempts) or self.attempts < 1):
-            raise TemplateError("attempts", "must be a positive integer, or null for unlimited")
+        if self.attempts is not None and (not knobs.is_int(self.attempts)
+                                          or not 1 <= self.attempts <= knobs.MAX_ATTEMPTS):
+            raise TemplateError("attempts", f"must be a positive integer up to "
+                                            f"{knobs.MAX_ATTEMPTS}, or null for unlimited")
         if not knobs.is_number(self.ecf_credit) or not 0 <= self.ecf_credit <= 1:
             raise TemplateError("ecf_credit", "must be a number from 0 to 1")
         checked["ecf_credit"] = float(self.ecf_credit)
