@@ -33,7 +33,11 @@ def parse_answer(raw) -> float | None:
     if isinstance(raw, bool):
         raise AnswerError("not a number: true/false is not an answer")
     if isinstance(raw, (int, float)):
-        return _finite(raw)
+        number = _finite(raw)
+        if isinstance(raw, int) and len(str(raw)) > MAX_LENGTH:
+            # The limit of text, since the number is stored as the text it was sent as.
+            raise AnswerError(f"more than {MAX_LENGTH} digits")
+        return number
     if not isinstance(raw, str):
         raise AnswerError(f"not a number: expected text or a number, got {_json_type(raw)}")
     if len(raw) > MAX_LENGTH:
