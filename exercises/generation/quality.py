@@ -50,19 +50,21 @@ def sig_unit(value: float, digits: int) -> float:
 
 
 def given_values(spec: dict) -> list[float]:
-    """Every number an exercise shows: inputs, targets, weights, biases, η, optimizer settings."""
+    """Every number an exercise shows: every number of its network spec — inputs, targets,
+    weights, biases, η, optimizer settings, and also the leaky ReLU slope, layer sizes and
+    iteration count, since a student sees those as well."""
     found = []
 
     def collect(item):
+        if isinstance(item, dict):
+            item = list(item.values())
         if isinstance(item, (list, tuple)):
             for inner in item:
                 collect(inner)
         elif isinstance(item, (int, float)) and not isinstance(item, bool):
             found.append(float(item))
 
-    optimizer = spec.get("optimizer")
-    collect([spec["inputs"], spec["targets"], spec["weights"], spec.get("biases"),
-             spec["learning_rate"], list(optimizer.values()) if isinstance(optimizer, dict) else []])
+    collect(spec)
     return found
 
 

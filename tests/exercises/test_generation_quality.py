@@ -259,3 +259,16 @@ def test_zeros_propagate_back_through_a_wholly_inactive_relu_layer():
              "dL_db:1:1": 0.0, "delta:3:1": 0.1234}
     assert assess(spec, StubTrace(spec, z), zeros, 4) == Verdict(4, None)
     assert assess(spec, StubTrace(spec, z), {**zeros, "dL_da:2:1": 0.0}, 4).digits is None
+
+
+def test_an_asked_value_may_not_equal_the_leaky_slope_or_a_layer_size():
+    from tracer import normalize
+    spec = normalize({"layers": [2, 3, 1], "activations": ["leaky_relu", "linear"], "loss": "half_sse",
+                      "weights": [[[0.3, -0.4], [0.6, 0.2], [0.1, 0.5]], [[0.7, -0.8, 0.4]]],
+                      "inputs": [0.5, 0.9], "targets": [0.25], "learning_rate": 0.5,
+                      "leaky_relu_slope": 0.03})
+    z = {(1, 1): 0.5, (1, 2): 0.75, (1, 3): -0.2, (2, 1): 0.35}
+    assert assess(spec, StubTrace(spec, z), {"a:1:3": -0.002}, 4) == Verdict(4, None)
+    for value in (0.03, 0.030001, 3.0, 1.0):     # the slope, and the sizes 3 and 1 of the layers
+        verdict = assess(spec, StubTrace(spec, z), {"a:1:3": value}, 4)
+        assert verdict == Verdict(None, "an asked value equals a given value at the answer digits"), value
