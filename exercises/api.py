@@ -4,6 +4,7 @@ Views only parse the request, call a service function and render its result.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
@@ -11,21 +12,55 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 import tracer
 
 from . import db, practice, storage, submissions
-from .errors import ApiError
+from .errors import ApiError, json_kind
 from .models import Exercise
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_TRACE_ROWS = 1_000_000
 
 
+class JsonProblem(ValueError):
+    """Text that is not one unambiguous JSON value; the message says where and why."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        twice = next(key for key, _value in pairs if key in seen or seen.add(key))
+        raise JsonProblem(f"the key {twice!r} appears twice in one object, so which value is "
+                          "meant is ambiguous")
+    return result
+
+
+def parse_json(data: str | bytes) -> Any:
+    """The JSON value in ``data``; raises JsonProblem saying what is wrong and where.
+
+    Stricter than ``json.loads`` where that one guesses: a key given twice in one object is
+    refused (json.loads keeps the last), and so is nesting too deep to read.
+    """
+    try:
+        return json.loads(data, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise JsonProblem(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise JsonProblem("arrays or objects are nested too deeply") from exc
+    except UnicodeDecodeError as exc:
+        raise JsonProblem("the text is not UTF-8") from exc
+    except JsonProblem:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise JsonProblem(str(exc)) from exc
+
+
 def json_body() -> Any:
     """The request's JSON body, or a 400 saying why it is not one."""
     if not request.is_json:
         raise ApiError(400, "the body must be JSON (Content-Type: application/json)")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "the body is not valid JSON")
-    return body
+    try:
+        return parse_json(request.get_data(cache=True))
+    except JsonProblem as exc:
+        raise ApiError(400, f"the body is not valid JSON ({exc})") from exc
 
 
 def bearer_token() -> str | None:
@@ -63,7 +98,8 @@ def create_trace():
     """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
     spec = json_body()
     if not isinstance(spec, dict):
-        raise ApiError(400, "the body must be a JSON object (a network spec)")
+        raise ApiError(400, "the body must be a JSON object (a network spec), "
+                            f"not {json_kind(spec)}")
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ApiError(400, "format: must be json or csv", {"format": "json or csv"})
@@ -88,7 +124,8 @@ def create_practice():
     """Generate a practice exercise from template knobs; 201 with its public view and token."""
     knobs = json_body()
     if not isinstance(knobs, dict):
-        raise ApiError(400, "the body must be a JSON object of template knobs")
+        raise ApiError(400, "the body must be a JSON object of template knobs, "
+                            f"not {json_kind(knobs)}")
     exercise, token = practice.create(knobs)
     return jsonify({**practice.public_view(exercise), "token": token}), 201
 
@@ -104,8 +141,16 @@ def submit(exercise_id: str):
     """Grade a submission; 201 with per-field results, 422 naming bad fields, 409 when spent."""
     exercise = owned_exercise(exercise_id)
     body = json_body()
-    if not isinstance(body, dict) or set(body) != {"answers"}:
-        raise ApiError(400, 'the body must be {"answers": {key: text or number}}')
+    if not isinstance(body, dict):
+        raise ApiError(400, 'the body must be a JSON object {"answers": {key: text or number}}, '
+                            f"not {json_kind(body)}")
+    extra = sorted(set(body) - {"answers"})
+    if extra:
+        raise ApiError(400, f"unknown key(s) {', '.join(extra)}: a submission holds only "
+                            '"answers"', {key: "not part of a submission" for key in extra})
+    if "answers" not in body:
+        raise ApiError(400, 'answers: missing; the body is {"answers": {key: text or number}}',
+                       {"answers": "missing"})
     return jsonify(submissions.submit(exercise.id, body["answers"])), 201
 
 

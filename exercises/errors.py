@@ -15,6 +15,17 @@ class ApiError(Exception):
         self.fields = fields or {}
 
 
+def json_kind(value) -> str:
+    """What a decoded JSON value is, in JSON's words ("an array", not "list")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    kinds = ((dict, "an object"), (list, "an array"), (str, "a string"),
+             ((int, float), "a number"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
 def error_body(message: str, fields: dict[str, str] | None = None) -> dict:
     """SPEC §8's error shape."""
     return {"error": message, "fields": fields or {}}

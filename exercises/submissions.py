@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from . import db
-from .errors import ApiError
+from .errors import ApiError, json_kind
 from .grading import GradingSettings, InvalidSubmission, Tolerance, grade_submission
 from .models import Exercise, FieldGrade, Submission
 
@@ -37,7 +37,8 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
     unknown field (no attempt used), 409 when no attempts are left.
     """
     if not isinstance(answers, dict):
-        raise ApiError(400, "body must be {\"answers\": {key: text or number}}")
+        message = f"answers: must be an object {{key: text or number}}, not {json_kind(answers)}"
+        raise ApiError(400, message, {"answers": message})
     with db.write_transaction() as sess:
         exercise = sess.scalar(select(Exercise).where(Exercise.id == exercise_id)
                                .with_for_update())

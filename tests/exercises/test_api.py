@@ -159,7 +159,9 @@ def test_trace_endpoint_rejects_bad_specs(client, body, status, key):
 def test_malformed_json_is_400(client):
     response = client.post("/api/v1/traces", data="{nope", content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json() == {"error": "the body is not valid JSON", "fields": {}}
+    assert response.get_json() == {"error": "the body is not valid JSON (line 1, column 2: "
+                                            "Expecting property name enclosed in double quotes)",
+                                   "fields": {}}
 
 
 def test_practice_rejects_unknown_knobs_with_422(client):
