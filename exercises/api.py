@@ -93,6 +93,11 @@ def refuse_during_exams(spec: dict) -> None:
         raise ApiError(403, refusal)
 
 
+def spec_error(exc: tracer.SpecError) -> ApiError:
+    """A 422 naming the spec key the engine refused."""
+    return ApiError(422, str(exc), {exc.key: str(exc)} if exc.key else {})
+
+
 @bp.post("/traces")
 def create_trace():
     """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
@@ -106,12 +111,15 @@ def create_trace():
     try:
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
-        raise ApiError(422, str(exc), {exc.key: str(exc)}) from exc
+        raise spec_error(exc) from exc
     refuse_during_exams(normalized)
     rows = tracer.row_count(normalized)
     if rows > MAX_TRACE_ROWS:
         raise ApiError(422, f"this trace would have {rows} rows; the limit is {MAX_TRACE_ROWS}")
-    result = tracer.trace(normalized)
+    try:
+        result = tracer.trace(normalized)
+    except tracer.SpecError as exc:  # a valid spec whose values overflow float64 as it runs
+        raise spec_error(exc) from exc
     if fmt == "csv":
         return Response(stream_with_context(storage.csv_lines(result.rows())),
                         mimetype="text/csv",

@@ -87,7 +87,10 @@ def checked_trace(text: str) -> tracer.Trace:
     if rows > MAX_TRACE_ROWS:
         raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",
                             rows=rows, limit=MAX_TRACE_ROWS))
-    return tracer.trace(normalized)
+    try:
+        return tracer.trace(normalized)
+    except tracer.SpecError as exc:  # a valid spec whose values overflow float64 as it runs
+        raise SpecProblem(str(exc)) from exc
 
 
 @bp.route("/trace", methods=["GET", "POST"])
