@@ -20,7 +20,12 @@ MAX_TRACE_ROWS = 1_000_000
 
 
 class JsonProblem(ValueError):
-    """Text that is not one unambiguous JSON value; the message says where and why."""
+    """Text that is not one unambiguous JSON value: ``why``, and where when the decoder knows
+    (``line`` and ``column``, 1-based)."""
+
+    def __init__(self, why: str, line: int | None = None, column: int | None = None):
+        super().__init__(f"line {line}, column {column}: {why}" if line else why)
+        self.why, self.line, self.column = why, line, column
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -42,7 +47,7 @@ def parse_json(data: str | bytes) -> Any:
     try:
         return json.loads(data, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        raise JsonProblem(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise JsonProblem(exc.msg, exc.lineno, exc.colno) from exc
     except RecursionError as exc:
         raise JsonProblem("arrays or objects are nested too deeply") from exc
     except UnicodeDecodeError as exc:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 import tracer
 
 from .. import storage
-from ..api import MAX_TRACE_ROWS
+from ..api import MAX_TRACE_ROWS, JsonProblem, parse_json
 from .diagram import drawable, layout
 from .walkthrough import build
 
@@ -70,10 +70,12 @@ def checked_trace(text: str) -> tracer.Trace:
     if not text.strip():
         raise SpecProblem(_("Paste a network spec or choose a file."))
     try:
-        spec = json.loads(text)
-    except json.JSONDecodeError as exc:
+        spec = parse_json(text)
+    except JsonProblem as exc:
+        if exc.line is None:
+            raise SpecProblem(_("This is not valid JSON: %(why)s.", why=exc.why)) from exc
         raise SpecProblem(_("This is not valid JSON (line %(line)d, column %(column)d: %(why)s).",
-                            line=exc.lineno, column=exc.colno, why=exc.msg)) from exc
+                            line=exc.line, column=exc.column, why=exc.why)) from exc
     if not isinstance(spec, dict):
         raise SpecProblem(_("A network spec is a JSON object such as the example."))
     try:
