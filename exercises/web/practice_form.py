@@ -57,7 +57,9 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     layers = list(base.layers)
     if text := args.get("layers", "").strip():
         parts = [p for p in re.split(r"[\s,\-–x×]+", text) if p]
-        if parts and all(p.isdigit() for p in parts):
+        # isdecimal, not isdigit: "²" is a digit that int() cannot read. A count of more than
+        # three digits is no hand exercise (and int() refuses thousands of them).
+        if parts and all(p.isdecimal() and len(p) <= 3 for p in parts):
             layers = [int(p) for p in parts]
             if layers != list(base.layers):
                 knobs["layers"] = layers
