@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 
 class ApiError(Exception):
@@ -26,9 +26,30 @@ def json_kind(value) -> str:
     return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
+MAX_MESSAGE = 300  # characters; a message quoting a huge bad value says what it is, not all of it
+
+
+def shorten(message: str) -> str:
+    """``message`` cut to MAX_MESSAGE characters, marked with an ellipsis where it was cut."""
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE - 1] + "…"
+
+
 def error_body(message: str, fields: dict[str, str] | None = None) -> dict:
-    """SPEC §8's error shape."""
-    return {"error": message, "fields": fields or {}}
+    """SPEC §8's error shape, each message shortened (see ``shorten``)."""
+    return {"error": shorten(message),
+            "fields": {key: shorten(text) for key, text in (fields or {}).items()}}
+
+
+def http_message(exc: HTTPException) -> str:
+    """What an HTTP error means for this request, naming the method or path at fault."""
+    if exc.code == 413:
+        return "request body is larger than the 2 MB limit"
+    if isinstance(exc, MethodNotAllowed):
+        allowed = ", ".join(sorted(set(exc.valid_methods or ()) - {"HEAD", "OPTIONS"}))
+        return f"{request.method} is not allowed on {request.path}; use {allowed}"
+    if isinstance(exc, NotFound) and request.url_rule is None:
+        return f"no such route or id: {request.method} {request.path}"
+    return exc.description or exc.name
 
 
 def init_app(app: Flask) -> None:
@@ -41,8 +62,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
-            message = exc.description or exc.name
-            if exc.code == 413:
-                message = "request body is larger than the 2 MB limit"
-            return jsonify(error_body(message)), exc.code
+            return jsonify(error_body(http_message(exc))), exc.code
         return exc
