@@ -131,3 +131,24 @@ def test_error_carried_forward_through_every_askable_quantity(client, wrong_key,
     statuses = _statuses(_submit(client, created, {
         key: f"{true[key]:.8g}" for key in keys if key != wrong_key}))
     assert statuses == {key: "blank" if key == wrong_key else "correct" for key in keys}
+
+
+def test_practice_network_is_a_spec_the_trace_route_accepts_and_submissions_have_the_contract_shape(client):
+    created = _practice(client, seed=21, ask=["loss", "delta"], attempts=3)
+    assert {field["key"] for field in created["fields"]} == {
+        "loss", "delta:2:1", "delta:2:2", "delta:1:1", "delta:1:2"}
+    assert all(set(field) >= {"key", "symbol", "label"} for field in created["fields"])
+    traced = client.post("/api/v1/traces", json=created["network"])
+    assert traced.status_code == 200
+    true = _engine(created)
+    # JSON numbers and text alike; a missing key is blank.
+    answers = {"loss": true["loss"], "delta:2:1": f" {true['delta:2:1']:.4g} ",
+               "delta:2:2": f"{true['delta:2:2']:.4g}".replace("-", "\u2212")}
+    response = _submit(client, created, answers)
+    body = response.get_json()
+    assert set(body) >= {"score", "max_score", "attempts_left", "fields"}
+    assert body["score"] == 3 and body["max_score"] == 5 and body["attempts_left"] == 2
+    for field in body["fields"].values():
+        assert set(field) == {"status", "credit", "message", "misconceptions"}
+    assert _statuses(response) == {"loss": "correct", "delta:2:1": "correct", "delta:2:2": "correct",
+                                   "delta:1:1": "blank", "delta:1:2": "blank"}

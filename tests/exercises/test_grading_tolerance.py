@@ -96,6 +96,17 @@ def test_unchanged_weight_with_small_learning_rate_is_incorrect():
     assert matches(0.497, true, Tolerance(), before)
 
 
+@pytest.mark.parametrize("tol", [Tolerance(), Tolerance(mode="sigfig", digits=2),
+                                 Tolerance(mode="decimals", digits=2), Tolerance(rtol=0.5, atol=0.1)])
+def test_the_step_rule_holds_in_every_mode(tol):
+    before, true = 0.5, 0.4985                 # a step of −0.0015, within every tolerance here
+    assert within(before, true, tol) and within(0.5015, true, tol)
+    assert not matches(before, true, tol, before)            # unchanged
+    assert not matches(0.5015, true, tol, before)            # the wrong way
+    assert not matches(0.4995, true, tol, before)            # a third of the step
+    assert matches(0.499, true, tol, before) and matches(0.498, true, tol, before)
+
+
 def test_matches_without_a_parameter_is_the_tolerance_alone():
     assert matches(1.005, 1.0, Tolerance()) and not matches(1.05, 1.0, Tolerance())
 
