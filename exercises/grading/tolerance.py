@@ -47,7 +47,8 @@ class Tolerance:
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(value) or value < 0:
                 raise _error(key, f"must be a finite number ≥ 0, got {value!r}")
-        if self.figures is not None and (type(self.figures) is not int or not 1 <= self.figures <= MAX_DIGITS):
+        figures = self.figures
+        if figures is not None and (type(figures) is not int or not 1 <= figures <= MAX_DIGITS):
             raise _error("figures", f"must be an integer from 1 to {MAX_DIGITS}, got {self.figures!r}")
         if self.mode == "relabs":
             if self.digits is not None:
