@@ -39,13 +39,29 @@ class RegradeReport:
         """The fields whose status or credit changed, in field order."""
         return [change for change in self.fields.values() if change.changed]
 
+    def causes(self) -> list[str]:
+        """What the regrade changed in how answers are graded: settings and engine version."""
+        old, new = self.old.settings, self.new.settings
+        described = [("tolerance", old.tolerance.describe(), new.tolerance.describe()),
+                     ("ECF credit", f"{old.ecf_credit:g}", f"{new.ecf_credit:g}"),
+                     ("answer digits", old.answer_digits, new.answer_digits),
+                     ("misconception feedback", _on_off(old.feedback), _on_off(new.feedback)),
+                     ("engine", self.old.engine_version or "unknown", self.new.engine_version)]
+        return [f"{name}: {before} → {after}" for name, before, after in described if before != after]
+
     def explain(self) -> str:
-        """A few lines a person can read: the score, then each changed field."""
+        """A few lines a person can read: the score, what changed in the grading, then each
+        changed field."""
         lines = [f"score {self.old.score:g}/{self.old.max_score} → {self.new.score:g}/{self.new.max_score}"
                  + ("" if self.score_changed else " (unchanged)")]
+        lines += self.causes()
         lines += [f"{c.key}: {c.old_status} ({c.old_credit:g}) → {c.new_status} ({c.new_credit:g})"
                   for c in self.changes()]
         return "\n".join(lines)
+
+
+def _on_off(flag: bool) -> str:
+    return "on" if flag else "off"
 
 
 def regrade(record: dict, settings: GradingSettings | None = None) -> RegradeReport:

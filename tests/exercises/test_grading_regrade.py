@@ -36,7 +36,9 @@ def test_tightening_the_tolerance_fails_answers_with_too_few_figures():
     assert report.score_changed and report.new.score == 6 - incorrect
     lines = report.explain().splitlines()
     assert lines[0] == f"score 6/6 → {6 - incorrect}/6"
-    assert sorted(line.rsplit(": ", 1)[0] for line in lines[1:]) == sorted(changed)
+    assert lines[1] == "tolerance: |s − t| ≤ 1e-05 + 0.01·|t| → 6 significant figures " \
+                       "(±0.51 in the last; |s| ≤ 1e-05 for t = 0)"
+    assert sorted(line.rsplit(": ", 1)[0] for line in lines[2:]) == sorted(changed)
     assert "delta:2:1: correct (1) → incorrect (0)" in lines
 
 
@@ -61,6 +63,15 @@ def test_changing_the_ecf_credit_changes_credit_not_status():
     carried = [c for c in report.fields.values() if c.old_status == "carried"]
     assert carried and all(c.new_status == "carried" and c.new_credit == 0.25 for c in carried)
     assert report.new.score == report.old.score - 0.75 * len(carried)
+    assert report.causes() == ["ECF credit: 1 → 0.25"]
+
+
+def test_a_regrade_under_another_engine_says_so():
+    record = _record({"delta:2:1": "0.1"})
+    record["engine_version"] = "0.0.1"
+    report = regrade(record)
+    assert report.causes() == [f"engine: 0.0.1 → {report.new.engine_version}"]
+    assert report.explain().splitlines()[1] == report.causes()[0]
 
 
 def test_regrading_under_the_same_settings_changes_nothing():
