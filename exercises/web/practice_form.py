@@ -101,6 +101,22 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     return knobs
 
 
+def query_errors(fields: dict[str, str], knobs: dict[str, Any] | None) -> dict[str, str]:
+    """Errors keyed by the configurator's inputs: a knob's error (``activations[2]``) beside
+    the input that set it (``output``). ``knobs`` is None when the query itself was unreadable,
+    whose errors already name its inputs."""
+    if knobs is None:
+        return fields
+    layers = knobs.get("layers") or BUILTIN_TEMPLATES[knobs["template"]].layers
+    output = f"activations[{len(layers) - 2}]"
+    mapped: dict[str, str] = {}
+    for key, message in fields.items():
+        if key.startswith("activations"):
+            key = "output" if key in (output, "activations") else "hidden"
+        mapped.setdefault(key, message)
+    return mapped
+
+
 def share_args(template_id: str | None, template: dict[str, Any], seed: int) -> dict[str, Any]:
     """The query arguments that recreate a practice exercise: its preset, changed knobs, seed."""
     template_id = template_id if template_id in BUILTIN_TEMPLATES else DEFAULT_TEMPLATE

@@ -11,7 +11,7 @@ from tracer.functions import ACTIVATIONS, LOSSES
 
 from . import ownership
 from .labels import QUANTITIES
-from .practice_form import knobs_from_args, preset_defaults
+from .practice_form import knobs_from_args, preset_defaults, query_errors
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -40,8 +40,10 @@ def configure():
 def new():
     """Open the practice exercise these settings (and seed, if given) describe; a link to here
     with a seed is a shareable exercise."""
+    knobs = None
     try:
-        exercise = ownership.practice_for(knobs_from_args(request.args))
+        knobs = knobs_from_args(request.args)
+        exercise = ownership.practice_for(knobs)
     except ApiError as error:
-        return render_configurator(error.fields, error.message, 422)
+        return render_configurator(query_errors(error.fields, knobs), error.message, 422)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))
