@@ -70,7 +70,10 @@ def _well_formed(value, shape):
     if len(shape) == 1:
         return _numbers(value)
     width = shape[1]
-    return all(type(row) is list and len(row) == width and _numbers(row) for row in value)
+    for row in value:
+        if type(row) is not list or len(row) != width or not _numbers(row):
+            return False
+    return True
 
 
 def _diagnose(value, shape, key):
@@ -101,17 +104,20 @@ def array(value, shape: tuple, key: str) -> np.ndarray:
     _diagnose(value, shape, key)
 
 
+def _samples_text(width):
+    return f"a list of {width} numbers (one sample) or a non-empty list of such lists (a batch)"
+
+
 def samples(value, width: int, key: str) -> np.ndarray:
     """Return one sample (a list of numbers) or a batch (a list of lists) as a (samples, width) array."""
-    what = f"a list of {width} numbers (one sample) or a non-empty list of such lists (a batch)"
     if isinstance(value, np.ndarray):
         if value.ndim == 1:
             return _from_ndarray(value, (width,), key).reshape(1, width)
         if value.ndim == 2 and len(value):
             return _from_ndarray(value, (len(value), width), key)
-        raise SpecError(key, f"must be {what}")
+        raise SpecError(key, f"must be {_samples_text(width)}")
     if type(value) is not list or not value:
-        raise SpecError(key, f"must be {what}")
+        raise SpecError(key, f"must be {_samples_text(width)}")
     if isinstance(value[0], (list, tuple, np.ndarray)):
         return array(value, (len(value), width), key)
     return array(value, (width,), key).reshape(1, width)
