@@ -3,14 +3,16 @@
 Formulas are right-hand sides in the spec's naming scheme (the `symbol` column is the left-hand
 side), built from the structure when rows are read; per-sample values inside a batch sum carry a
 ``^{[s]}`` mark. Each method renders one block of rows (see ``rows.blocks``) as chunks of
-parallel lists; a unit's symbolic formula is the same for every sample, so it is kept in a
-bounded cache and only the numbers are formatted per row.
+parallel lists. Symbolic formulas depend only on the network's structure, so they are kept in
+bounded caches shared by every trace of the same shape, and only the numbers are formatted
+per row.
 """
 
 import functools
 from itertools import repeat
 
 from tracer.latex import CDOTS, factor, factors, num, nums, shown, total
+from tracer.naming import Names
 from tracer.rows import CHUNK, FUSED, backward_quantities, spans
 
 WRAPS = {"sigmoid": "\\sigma({})", "tanh": "\\tanh({})", "relu": "\\max(0, {})"}
@@ -21,14 +23,88 @@ def products(left, right):
     return " + ".join(a if a is CDOTS else f"{a} \\cdot {b}" for a, b in zip(left, right))
 
 
+def _difference(quantity, loss, outputs, p, t):
+    """ŷ − y times the loss's factor: the output dL_da (mse, half_sse, sse) or the fused δ."""
+    if quantity == "dL_da":
+        scale = {"mse": f"\\frac{{2}}{{{outputs}}}", "half_sse": "", "sse": "2"}[loss]
+    else:
+        scale = f"\\frac{{1}}{{{outputs}}}" if loss == "bce" else ""
+    return f"{scale}({p} - {t})" if scale else f"{p} - {t}"
+
+
+class UnitSymbols:
+    """The symbolic formulas of the per-unit quantities of one network structure, cached.
+
+    Shared by every trace of the same shape (see :func:`unit_symbols`), so a tiny trace does
+    not rebuild its symbols each time; each cache is bounded.
+    """
+
+    def __init__(self, sizes, naming, activations, loss, bias):
+        self.names = Names(sizes, naming)
+        self.sizes, self.activations, self.loss, self.bias = sizes, activations, loss, bias
+        self.depth = len(sizes) - 1
+        for name in ("z", "a", "dL_da", "da_dz", "delta"):
+            setattr(self, name, functools.lru_cache(maxsize=CHUNK)(getattr(self, name)))
+
+    def z(self, l, j):
+        """Σ_k a⁽ˡ⁻¹⁾_k w_{j,k} (+ b)."""
+        names, n = self.names, self.sizes[l - 1]
+        formula = total(n, lambda k: f"{names.unit(l - 1, k + 1)[1]} {names.param(l, j, k + 1)[1]}")
+        if self.bias != "none":
+            formula += " + " + names.param(l, None if self.bias == "shared" else j, None)[1]
+        return formula
+
+    def a(self, l, j):
+        """f(z) of the layer's activation."""
+        name, z = self.activations[l - 1], self.names.pre(l, j)[1]
+        if name == "softmax":
+            below = total(self.sizes[l], lambda i: f"e^{{{self.names.pre(l, i + 1)[1]}}}")
+            return f"\\frac{{e^{{{z}}}}}{{{below}}}"
+        if name == "leaky_relu":
+            return f"\\max(\\alpha {z}, {z})"
+        return z if name == "linear" else WRAPS[name].format(z)
+
+    def dL_da(self, l, j):
+        """The loss's derivative (output) or Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j} (hidden)."""
+        names = self.names
+        if l == self.depth:
+            return _difference("dL_da", self.loss, self.sizes[-1], names.unit(l, j)[1], names.target(j)[1])
+        n = self.sizes[l + 1]
+        return total(n, lambda i: f"{names.delta(l + 1, i + 1)[1]} {names.param(l + 1, i + 1, j)[1]}")
+
+    def da_dz(self, l, j):
+        """f'(z) written with the unit's symbols."""
+        name = self.activations[l - 1]
+        a, z = self.names.unit(l, j)[1], self.names.pre(l, j)[1]
+        return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {a}^2", "relu": f"\\mathbb{{1}}[{z} > 0]",
+                "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
+
+    def delta(self, l, j):
+        """δ: fused (ŷ − y), softmax's Jacobian product, or dL_da · da_dz."""
+        names, name, loss = self.names, self.activations[l - 1], self.loss
+        if l == self.depth and (name, loss) in FUSED:
+            return _difference("delta", self.loss, self.sizes[-1], names.unit(l, j)[1], names.target(j)[1])
+        g = names.latex("dL_da", l, j)
+        if name == "softmax":
+            inner = total(self.sizes[l], lambda i: f"{names.latex('dL_da', l, i + 1)} {names.unit(l, i + 1)[1]}")
+            return f"{names.unit(l, j)[1]}\\left({g} - ({inner})\\right)"
+        return f"{g} \\cdot {names.latex('da_dz', l, j)}"
+
+
+@functools.lru_cache(maxsize=4)
+def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias: str) -> UnitSymbols:
+    """The :class:`UnitSymbols` of a structure, shared by the traces of that structure."""
+    return UnitSymbols(sizes, naming, activations, loss, bias)
+
+
 class UnitFormulas:
     """Renders the rows of the per-unit quantities and the loss of one trace."""
 
-    def __init__(self, net, names):
-        self.net, self.names = net, names
+    def __init__(self, net):
+        self.net = net
+        self.symbols = unit_symbols(net.sizes, net.naming, net.activations, net.loss, net.bias)
+        self.names = self.symbols.names
         self.depth, self.count = len(net.sizes) - 1, len(net.inputs)
-        for name in ("_z", "_a", "_dL_da", "_da_dz", "_delta"):
-            setattr(self, name, functools.lru_cache(maxsize=CHUNK)(getattr(self, name)))
 
     def given(self, t, step, l, s):
         """The sample's inputs x and targets y: their symbol and number."""
@@ -38,25 +114,10 @@ class UnitFormulas:
             for start, stop in spans(len(values)):
                 texts, latexes = zip(*map(symbol, range(start + 1, stop + 1)))
                 part = values[start:stop].tolist()
-                yield s + 1, layer, range(start + 1, stop + 1), repeat(None), ((quantity, texts, latexes, nums(part), part),)
+                yield (s + 1, layer, range(start + 1, stop + 1), repeat(None),
+                       ((quantity, texts, latexes, nums(part), part),))
 
     # forward ---------------------------------------------------------------------------------
-
-    def _z(self, l, j):
-        names, n = self.names, self.net.sizes[l - 1]
-        formula = total(n, lambda k: f"{names.unit(l - 1, k + 1)[1]} {names.param(l, j, k + 1)[1]}")
-        if self.net.bias != "none":
-            formula += " + " + names.param(l, None if self.net.bias == "shared" else j, None)[1]
-        return formula
-
-    def _a(self, l, j):
-        name, z = self.net.activations[l - 1], self.names.pre(l, j)[1]
-        if name == "softmax":
-            below = total(self.net.sizes[l], lambda i: f"e^{{{self.names.pre(l, i + 1)[1]}}}")
-            return f"\\frac{{e^{{{z}}}}}{{{below}}}"
-        if name == "leaky_relu":
-            return f"\\max(\\alpha {z}, {z})"
-        return z if name == "linear" else WRAPS[name].format(z)
 
     def forward(self, t, step, l, s):
         """z then a of every unit of layer ``l`` for sample ``s``."""
@@ -82,8 +143,8 @@ class UnitFormulas:
             else:
                 numbers = nums(z) if name == "linear" else [WRAPS[name].format(v) for v in nums(z)]
             yield s + 1, l, units, repeat(None), (
-                ("z", texts, [self._z(l, j) for j in units], sums, z),
-                ("a", [names.unit(l, j)[0] for j in units], [self._a(l, j) for j in units], numbers, a))
+                ("z", texts, [self.symbols.z(l, j) for j in units], sums, z),
+                ("a", [names.unit(l, j)[0] for j in units], [self.symbols.a(l, j) for j in units], numbers, a))
 
     # loss ------------------------------------------------------------------------------------
 
@@ -121,38 +182,6 @@ class UnitFormulas:
 
     # backward --------------------------------------------------------------------------------
 
-    def _difference(self, quantity, p, t):
-        """ŷ − y times the loss's factor: the output dL_da (mse, half_sse, sse) or the fused δ."""
-        n = self.net.sizes[-1]
-        if quantity == "dL_da":
-            scale = {"mse": f"\\frac{{2}}{{{n}}}", "half_sse": "", "sse": "2"}[self.net.loss]
-        else:
-            scale = f"\\frac{{1}}{{{n}}}" if self.net.loss == "bce" else ""
-        return f"{scale}({p} - {t})" if scale else f"{p} - {t}"
-
-    def _dL_da(self, l, j):
-        names = self.names
-        if l == self.depth:
-            return self._difference("dL_da", names.unit(l, j)[1], names.target(j)[1])
-        n = self.net.sizes[l + 1]
-        return total(n, lambda i: f"{names.delta(l + 1, i + 1)[1]} {names.param(l + 1, i + 1, j)[1]}")
-
-    def _da_dz(self, l, j):
-        name = self.net.activations[l - 1]
-        a, z = self.names.unit(l, j)[1], self.names.pre(l, j)[1]
-        return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {a}^2", "relu": f"\\mathbb{{1}}[{z} > 0]",
-                "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
-
-    def _delta(self, l, j):
-        names, name, loss = self.names, self.net.activations[l - 1], self.net.loss
-        if l == self.depth and (name, loss) in FUSED:
-            return self._difference("delta", names.unit(l, j)[1], names.target(j)[1])
-        g = names.latex("dL_da", l, j)
-        if name == "softmax":
-            inner = total(self.net.sizes[l], lambda i: f"{names.latex('dL_da', l, i + 1)} {names.unit(l, i + 1)[1]}")
-            return f"{names.unit(l, j)[1]}\\left({g} - ({inner})\\right)"
-        return f"{g} \\cdot {names.latex('da_dz', l, j)}"
-
     def _numbers(self, step, q, l, s, start, stop):
         """The substituted formulas of ``q`` for units start+1..stop of layer ``l``, sample ``s``."""
         net, name = self.net, self.net.activations[l - 1]
@@ -168,7 +197,8 @@ class UnitFormulas:
                 return [f"{v}(1 - {v})" for v in nums(a)]
             return [f"1 - {v}^2" for v in factors(a)] if name == "tanh" else ["1"] * len(a)
         if l == self.depth and (q == "dL_da" or (name, net.loss) in FUSED):
-            return [self._difference(q, p, t) for p, t in zip(nums(a), factors(net.targets[s, start:stop].tolist()))]
+            targets = factors(net.targets[s, start:stop].tolist())
+            return [_difference(q, net.loss, net.sizes[-1], p, t) for p, t in zip(nums(a), targets)]
         if q == "dL_da":
             deltas, weights = shown(step.delta[l + 1][s]), step.weights[l + 1]
             return [products(deltas, shown(weights[:, j])) for j in range(start, stop)]
@@ -182,10 +212,9 @@ class UnitFormulas:
     def backward(self, t, step, l, s):
         """dL_da, da_dz and δ of every unit of layer ``l`` for sample ``s`` (as present)."""
         quantities = backward_quantities(self.net.activations[l - 1], self.net.loss, l == self.depth)
-        formulas = {"dL_da": self._dL_da, "da_dz": self._da_dz, "delta": self._delta}
         for start, stop in spans(self.net.sizes[l]):
             units = range(start + 1, stop + 1)
             yield s + 1, l, units, repeat(None), [
-                (q, [self.names.text(q, l, j) for j in units], [formulas[q](l, j) for j in units],
+                (q, [self.names.text(q, l, j) for j in units], list(map(getattr(self.symbols, q), repeat(l), units)),
                  self._numbers(step, q, l, s, start, stop), getattr(step, q)[l][s, start:stop].tolist())
                 for q in quantities]

@@ -12,7 +12,6 @@ from functools import partial
 from itertools import repeat
 
 from tracer.formulas import UnitFormulas
-from tracer.naming import Names
 from tracer.parameters import ParameterFormulas
 from tracer.rows import blocks
 
@@ -20,8 +19,8 @@ from tracer.rows import blocks
 def rendered_rows(net, steps):
     """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, symbol, formula,
     substituted, value)`` for every row in order; empty columns are None."""
-    names = Names(net.sizes, net.naming)
-    units, params = UnitFormulas(net, names), ParameterFormulas(net, steps, names)
+    units = UnitFormulas(net)
+    params = ParameterFormulas(net, steps, units.names)
     builders = {
         "given": units.given, "forward": units.forward, "loss": units.loss, "backward": units.backward,
         "w": partial(params.given, True), "b": partial(params.given, False),

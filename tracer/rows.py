@@ -16,6 +16,8 @@ CHUNK = 4096  # units or sources rendered together: bounded memory on layers of 
 
 def spans(size: int) -> list:
     """Cut range(size) into ``(start, stop)`` pieces of at most CHUNK."""
+    if size <= CHUNK:
+        return ((0, size),)
     return [(start, min(start + CHUNK, size)) for start in range(0, size, CHUNK)]
 
 
