@@ -5,7 +5,10 @@
 (b) a [784, 256, 128, 10] network, sigmoid hidden layers, softmax + cross_entropy, batch 64,
     3 iterations of Adam: seconds per traced iteration, the same computation in bare numpy with
     nothing recorded, their ratio, and peak memory.
-When torch is importable, PyTorch autograd does the same work and its gradients are compared.
+When torch is importable (it is no dependency of the project: run this script with an
+interpreter that has it, e.g. a separate venv with numpy and torch; the repository is put on
+sys.path), PyTorch autograd does the same work, and its gradients and updated parameters are
+compared with the trace's.
 Times are given as CPU time of this process (what the work costs, whatever else the machine
 runs) and wall clock; BLAS and torch use one thread so that both mean the same.
 
@@ -78,7 +81,8 @@ def large_spec(rng):
 
 
 def bare_numpy(spec):
-    """The same training in plain numpy, nothing recorded; returns the first iteration's gradients."""
+    """The same training in plain numpy, nothing recorded; returns the first iteration's
+    gradients and the parameters after the last update (weights of layers 1..L, then biases)."""
     weights = [np.array(w) for w in spec["weights"]]
     biases = [np.array(b) for b in spec["biases"]]
     x, y, lr = spec["inputs"], spec["targets"], spec["learning_rate"]
@@ -111,11 +115,15 @@ def bare_numpy(spec):
             v[i] = 0.999 * v[i] + 0.001 * g * g
             params[i] = p - lr * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
         weights, biases = params[:len(weights)], params[len(weights):]
-    return first
+    return first, params
 
 
 def torch_autograd(spec):
-    """The same training with PyTorch autograd and torch.optim.Adam; returns first gradients."""
+    """The same training with PyTorch autograd and torch.optim.Adam, float64 throughout.
+
+    Returns the first iteration's gradients and the parameters after the last update, weights
+    of layers 1..L then biases.
+    """
     import torch
 
     params = [torch.tensor(np.asarray(p), requires_grad=True) for p in (*spec["weights"], *spec["biases"])]
@@ -133,7 +141,35 @@ def torch_autograd(spec):
         loss.backward()
         first = first or [p.grad.detach().numpy().copy() for p in params]
         optimizer.step()
-    return first
+    return first, [p.detach().numpy() for p in params]
+
+
+def autograd_seed():
+    """The (a) step with PyTorch autograd: forward, MSE, backward, one SGD update, float64.
+
+    Returns the parameters (w⁽¹⁾, w⁽²⁾, b⁽¹⁾, b⁽²⁾) after the update, their ``grad`` filled in.
+    """
+    import torch
+
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (*SEED["weights"], *SEED["biases"])]
+    w1, w2, b1, b2 = params
+    h = torch.sigmoid(torch.tensor(SEED["inputs"], dtype=torch.float64) @ w1.T + b1)
+    out = torch.sigmoid(h @ w2.T + b2)
+    ((out - torch.tensor(SEED["targets"], dtype=torch.float64)) ** 2).mean().backward()
+    with torch.no_grad():
+        for p in params:
+            p -= SEED["learning_rate"] * p.grad
+    return params
+
+
+def difference(result, grads, params, iteration=1):
+    """Max |difference| between a trace and another computation: the first iteration's
+    gradients, and the parameters after ``iteration``'s update (weights, then biases)."""
+    depth = len(result.spec["layers"]) - 1
+    ours = [result.array(q, l, it) for q, it in (("dL_dw", 1), ("dL_db", 1), ("w_new", iteration), ("b_new", iteration))
+            for l in range(1, depth + 1)]
+    theirs = [*grads[:depth], *grads[depth:], *params[:depth], *params[depth:]]
+    return max(float(np.max(np.abs(a - np.asarray(b)))) for a, b in zip(ours, theirs))
 
 
 def _verdict(difference):
@@ -161,17 +197,10 @@ def seed_table(quick):
     except ImportError:
         return rows + [("(a) PyTorch autograd, same work", "torch not importable: skipped", "")]
     torch.set_num_threads(1)
-
-    def autograd_seed():
-        w = [torch.tensor(SEED["weights"][i], requires_grad=True, dtype=torch.float64) for i in range(2)]
-        b = [torch.tensor(SEED["biases"][i], requires_grad=True, dtype=torch.float64) for i in range(2)]
-        h = torch.sigmoid(torch.tensor(SEED["inputs"], dtype=torch.float64) @ w[0].T + b[0])
-        out = torch.sigmoid(h @ w[1].T + b[1])
-        ((out - torch.tensor(SEED["targets"], dtype=torch.float64)) ** 2).mean().backward()
-        with torch.no_grad():
-            for p in (*w, *b):
-                p -= SEED["learning_rate"] * p.grad
-    return rows + [("(a) 2-2-2: PyTorch autograd, same work", *per_second(rate(autograd_seed, seconds), "steps/s"))]
+    params = autograd_seed()
+    agree = difference(trace(SEED), [p.grad.numpy() for p in params], [p.detach().numpy() for p in params])
+    return rows + [("(a) 2-2-2: PyTorch autograd, same work", *per_second(rate(autograd_seed, seconds), "steps/s")),
+                   ("(a) gradients and update vs PyTorch, max |difference|", _verdict(agree), "")]
 
 
 def large_table(quick):
@@ -187,9 +216,7 @@ def large_table(quick):
     result = trace(spec)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    bare_grads = bare_numpy(spec)
-    depth = len(SIZES) - 1
-    agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - bare_grads[l]))) for l in range(depth))
+    agree = difference(result, *bare_numpy(spec), iteration=ITERATIONS)
     rows = [
         ("(b) 784-256-128-10, batch 64, adam: traced", *per_iteration(traced)),
         ("(b) same, bare numpy, nothing recorded", *per_iteration(bare)),
@@ -197,7 +224,7 @@ def large_table(quick):
         ("(b) traced, spec given as JSON lists", *per_iteration(from_lists)),
         ("(b) peak memory of one trace (tracemalloc)", f"{peak / 2**20:.1f} MiB", ""),
         ("(b) rows in the trace", f"{len(result):,}", ""),
-        ("(b) gradients vs bare numpy, max |difference|", _verdict(agree), ""),
+        ("(b) gradients and 3 Adam updates vs bare numpy, max |difference|", _verdict(agree), ""),
     ]
     try:
         import torch
@@ -205,10 +232,9 @@ def large_table(quick):
         return rows + [("(b) PyTorch autograd, same work", "torch not importable: skipped", "")]
     torch.set_num_threads(1)
     torch_time = best_time(lambda: torch_autograd(spec), repeat)
-    torch_grads = torch_autograd(spec)
-    torch_agree = max(float(np.max(np.abs(result.array("dL_dw", l + 1) - torch_grads[l]))) for l in range(depth))
+    torch_agree = difference(result, *torch_autograd(spec), iteration=ITERATIONS)
     return rows + [("(b) PyTorch autograd, same work", *per_iteration(torch_time)),
-                   ("(b) gradients vs PyTorch, max |difference|", _verdict(torch_agree), "")]
+                   ("(b) gradients and 3 Adam updates vs PyTorch, max |difference|", _verdict(torch_agree), "")]
 
 
 def main(argv=None):
