@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 import json
 
+import numpy as np
+
 from exercises.grading.diagnose import Evidence
 from exercises.grading.feedback import Feedback
 from exercises.grading.model import true_values
@@ -80,11 +82,16 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
     keys = _checked_fields(net, field_keys)
     parsed = parse_submission(keys, answers)
     true = true_values(net)
-    evidence = Evidence(net, keys, true, parsed, settings.comparison)
     submitted = {key: _as_text(answers.get(key)) for key in keys}
     feedback = Feedback(net, submitted, symbols, settings.answer_digits)
-    fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings, submitted[key])
-              for key in keys}
+    # ECF and diagnosis recompute values from the student's answers, which may be any finite
+    # float (1e308 included): a recomputation that overflows to inf or nan matches nothing,
+    # which is the right verdict, so numpy's warnings about it are noise.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        evidence = Evidence(net, keys, true, parsed, settings.comparison)
+        fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings,
+                                    submitted[key])
+                  for key in keys}
     return SubmissionResult(spec=net.spec, field_keys=keys,
                             answers={key: answers[key] for key in keys if key in answers},
                             settings=settings, fields=fields, engine_version=ENGINE_VERSION,
