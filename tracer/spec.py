@@ -161,7 +161,7 @@ def compile_spec(spec: dict) -> Network:
         raise SpecError("", f"a network spec must be a JSON object, got {type(spec).__name__}")
     for key in spec:
         if key not in KNOWN:
-            raise SpecError(str(key), "is not a spec key")
+            raise SpecError(str(key) or '""', "is not a spec key")  # the empty key is named ""
     for key in REQUIRED:
         if key not in spec:
             raise SpecError(key, "is required")

@@ -24,6 +24,7 @@ def changed(ref, path, value):
 INVALID = [
     # (path, value, key, part of the message)
     (("weight",), 1, "weight", "is not a spec key"),
+    (("",), 1, '""', "is not a spec key"),  # named even when the key is empty
     (("weights",), ..., "weights", "is required"),
     (("learning_rate",), ..., "learning_rate", "is required"),
     (("layers",), 3, "layers", "at least two layer sizes"),
