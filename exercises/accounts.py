@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
@@ -29,12 +30,18 @@ def create_user(email: str, name: str, password: str, role: str) -> User:
         raise AccountError(f"role: must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"password: must have at least {MIN_PASSWORD} characters")
-    with db.write_transaction() as sess:
-        if sess.scalar(select(func.count()).select_from(User).where(User.email == email)):
-            raise AccountError(f"email: {email} already has an account")
-        user = User(email=email, name=name.strip() or email, role=role,
-                    password_hash=generate_password_hash(password))
-        sess.add(user)
+    taken = AccountError(f"email: {email} already has an account")
+    try:
+        with db.write_transaction() as sess:
+            if sess.scalar(select(func.count()).select_from(User).where(User.email == email)):
+                raise taken
+            user = User(email=email, name=name.strip() or email, role=role,
+                        password_hash=generate_password_hash(password))
+            sess.add(user)
+    except IntegrityError as exc:
+        # Another sign-up with this email committed between the check and the insert (on
+        # PostgreSQL both can pass the check); the unique index decides, as the check would.
+        raise taken from exc
     return user
 
 
