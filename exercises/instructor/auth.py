@@ -10,7 +10,7 @@ from .. import accounts, db
 from ..models import Enrollment, ProblemSet
 from . import tokens
 from .access import instructor_required, safe_next
-from .forms import ConfirmForm, LoginForm, TokenForm
+from .forms import ConfirmForm, LoginForm, TokenForm, rejected_status
 
 bp = Blueprint("instructor", __name__)
 
@@ -72,7 +72,8 @@ def access_tokens():
     if form.validate_on_submit():
         created = tokens.create(current_user.id, form.name.data)
     return render_template("instructor/tokens.html", form=form, created=created,
-                           tokens=tokens.listed(current_user.id), confirm=ConfirmForm())
+                           tokens=tokens.listed(current_user.id),
+                           confirm=ConfirmForm()), 200 if created else rejected_status()
 
 
 @bp.post("/instructor/tokens/<id:token_id>/revoke")

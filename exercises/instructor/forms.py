@@ -5,6 +5,7 @@ service modules' job (``problem_sets``, ``records``).
 """
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, PasswordField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
@@ -13,6 +14,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..accounts import MIN_PASSWORD
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE, TOLERANCE_MODES
+
+def rejected_status() -> int:
+    """The status of a form page shown again: 422 after a POST (whose input was refused; the
+    page says why beside each field), 200 for the first GET."""
+    return 422 if request.method == "POST" else 200
+
 
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""

@@ -7,7 +7,7 @@ from flask_login import current_user
 from . import gradebook as book
 from . import problem_sets, regrade as regrading
 from .access import instructor_required, owned_set
-from .forms import RegradeForm
+from .forms import RegradeForm, rejected_status
 from .problem_sets import SetError
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
@@ -54,5 +54,6 @@ def regrade(set_id: str):
                 flash(f"Regraded {summary.submissions} graded attempts: "
                       f"{len(summary.changes)} changed.", "success")
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
-                           form=form, summary=summary, applied=applied)
+                           form=form, summary=summary,
+                           applied=applied), 200 if summary else rejected_status()
 

@@ -10,7 +10,7 @@ from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from . import answers, pool, problem_sets
 from .access import instructor_required, owned_set
-from .forms import ConfirmForm, ItemForm, SetForm
+from .forms import ConfirmForm, ItemForm, SetForm, rejected_status
 from .policy import form_time
 from .problem_sets import SetError
 
@@ -44,7 +44,8 @@ def new():
             flash(str(exc), "error")
         else:
             return redirect(url_for("problem_sets.show", set_id=problem_set.id))
-    return render_template("instructor/set_form.html", form=form, problem_set=None)
+    return render_template("instructor/set_form.html", form=form,
+                           problem_set=None), rejected_status()
 
 
 @bp.route("/<id:set_id>/edit", methods=["GET", "POST"])
@@ -61,7 +62,8 @@ def edit(set_id: str):
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("problem_sets.show", set_id=set_id))
-    return render_template("instructor/set_form.html", form=form, problem_set=problem_set)
+    return render_template("instructor/set_form.html", form=form,
+                           problem_set=problem_set), rejected_status()
 
 
 @bp.get("/<id:set_id>")
