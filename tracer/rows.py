@@ -88,13 +88,6 @@ def blocks(net, steps):
                 yield t, step, "update", "b_new", l, None
 
 
-def _matrix(values):
-    """(unit, source, value) of a weight-shaped array, by unit then source."""
-    for j, row in enumerate(values.tolist(), 1):
-        for k, value in enumerate(row, 1):
-            yield j, k, value
-
-
 def _bias(values):
     """(unit, value) of a bias-shaped value; unit None for a shared bias (a scalar)."""
     if getattr(values, "ndim", 0) == 0:
@@ -151,8 +144,9 @@ def _parameters(quantity, attribute):
     """The reader of a block of parameter-shaped rows (weights by unit and source, or biases)."""
     if quantity in ("w", "dL_dw", "w_new"):
         def read(number, t, phase, net, step, l, s):
-            for j, k, value in _matrix(getattr(step, attribute)[l]):
-                yield next(number), t, None, phase, l, j, k, quantity, value
+            for j, row in enumerate(getattr(step, attribute)[l].tolist(), 1):
+                for k, value in enumerate(row, 1):
+                    yield next(number), t, None, phase, l, j, k, quantity, value
     else:
         def read(number, t, phase, net, step, l, s):
             for j, value in _bias(getattr(step, attribute)[l]):
@@ -172,5 +166,6 @@ READERS = {
 def numeric_rows(net, steps):
     """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` in order."""
     number = itertools.count(1)
-    for t, step, phase, kind, l, s in blocks(net, steps):
-        yield from READERS[kind](number, t, phase, net, step, l, s)
+    # chain() hands each block's rows straight through, without a generator frame per row.
+    return itertools.chain.from_iterable(READERS[kind](number, t, phase, net, step, l, s)
+                                         for t, step, phase, kind, l, s in blocks(net, steps))
