@@ -32,6 +32,7 @@ def scene(app, instructor):
     join(app, set_id, alice)
     join(app, set_id, bob)
     (variant,) = variants_of(app, set_id, alice)
+    (bobs,) = variants_of(app, set_id, bob)
     with app.app_context():
         submission = submissions.submit(variant.id, true_answers(variant), user_id=alice)["id"]
         item = db.session().query(ProblemSetItem).filter_by(problem_set_id=set_id).one().id
@@ -39,7 +40,7 @@ def scene(app, instructor):
         (token,) = tokens.listed(instructor)
     return {"set_id": set_id, "item_id": item, "user_id": alice, "exercise_id": variant.id,
             "submission_id": submission, "token_id": token.id, "index": 0, "name": "grades",
-            "action": "up"}
+            "action": "up", "bobs_variant": f"/sets/{set_id}/exercises/{bobs.id}"}
 
 
 def guarded_routes(app, scene):
@@ -120,3 +121,28 @@ def test_a_logged_in_browser_session_is_no_key_to_the_export_api(app, client, sc
     for name in ("grades", "submissions", "traces", "answer-key", "canvas"):
         response = client.get(f"/api/v1/problem-sets/{scene['set_id']}/exports/{name}.csv")
         assert response.status_code == 401 and response.is_json  # bearer tokens only
+
+
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
+
+
+def test_every_form_on_every_page_carries_a_csrf_token(app, client, scene):
+    """SPEC §7: every POST form of every page a teacher, a student or a visitor can open."""
+    pages = {"/", "/practice", "/trace", "/login", "/join", "/practice/new?seed=1"}
+    bobs = {"/sets/", f"/sets/{scene['set_id']}", scene["bobs_variant"],
+            scene["bobs_variant"] + "/solution"}
+    callers = [(None, pages), ("bob@example.com", bobs), ("teacher@example.com", set())]
+    forms = 0
+    for email, urls in callers:
+        if email:
+            login(client, email)
+        if email == "teacher@example.com":
+            urls = {url for method, url in guarded_routes(app, scene)
+                    if method == "GET" and url.startswith("/instructor/")
+                    and not url.endswith(".csv")}
+        for url in urls:
+            response = client.get(url, follow_redirects=True)
+            for form in POST_FORM.findall(response.get_data(as_text=True)):
+                forms += 1
+                assert 'name="csrf_token"' in form, (email, url, form[:200])
+    assert forms > 20
