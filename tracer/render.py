@@ -17,8 +17,8 @@ from tracer.rows import blocks
 
 
 def rendered_rows(net, steps):
-    """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, symbol, formula,
-    substituted, value)`` for every row in order; empty columns are None."""
+    """An iterator of ``(step, iteration, sample, phase, layer, unit, source, quantity, symbol,
+    formula, substituted, value)`` for every row in order; empty columns are None."""
     units = UnitFormulas(net)
     params = ParameterFormulas(net, steps, units.names)
     builders = {
@@ -28,18 +28,18 @@ def rendered_rows(net, steps):
         "state_w": partial(params.states, True), "state_b": partial(params.states, False),
         "w_new": partial(params.updated, True), "b_new": partial(params.updated, False),
     }
-    number = itertools.count(1)
+    return itertools.chain.from_iterable(_chunks(net, steps, builders))
+
+
+def _chunks(net, steps, builders):
+    """For each chunk of rows, an iterator of its row tuples: zip builds them without a Python
+    frame per row; several quantities per item (z then a; m then v) are interleaved."""
+    number = 1
     for t, step, phase, kind, l, s in blocks(net, steps):
-        for sample, layer, unit_list, sources, groups in builders[kind](t, step, l, s):
-            if len(groups) == 1:
-                (quantity, symbols, formulas, substituted, values), = groups
-                for unit, source, symbol, formula, text, value in zip(
-                        unit_list, sources, symbols, formulas, substituted, values):
-                    yield next(number), t, sample, phase, layer, unit, source, quantity, symbol, formula, text, value
-            else:
-                # Several quantities per item (z then a; m then v): interleave them.
-                columns = [zip(repeat(q), *lists) for q, *lists in groups]
-                for unit, source, *cells in zip(unit_list, sources, *columns):
-                    for quantity, symbol, formula, text, value in cells:
-                        yield (next(number), t, sample, phase, layer, unit, source, quantity, symbol, formula,
-                               text, value)
+        for sample, layer, units, sources, groups in builders[kind](t, step, l, s):
+            count, width = len(groups[0][4]), len(groups)
+            rows = [zip(range(number + i, number + count * width, width), repeat(t), repeat(sample), repeat(phase),
+                        repeat(layer), units, sources, repeat(quantity), symbols, formulas, substituted, values)
+                    for i, (quantity, symbols, formulas, substituted, values) in enumerate(groups)]
+            yield rows[0] if width == 1 else itertools.chain.from_iterable(zip(*rows))
+            number += count * width
