@@ -104,6 +104,12 @@ class Template:
             raise TemplateError("layers", "a softmax output layer needs at least 2 units")
         if self.loss == "cross_entropy" and self.targets not in (None, "one_hot"):
             raise TemplateError("targets", "cross_entropy targets are one-hot; leave targets unset")
+        if self.loss == "bce" and isinstance(self.targets, ValueRange) \
+                and not 0 <= self.targets.low <= self.targets.high <= 1:
+            # Checked here because the engine sees only the drawn targets, so a range that
+            # reaches outside [0, 1] (a tanh preset's, say) would fail only for some seeds.
+            raise TemplateError("targets", f"bce targets must lie in [0, 1]; this range is "
+                                           f"[{self.targets.low:g}, {self.targets.high:g}]")
         if self.naming == "seed" and len(self.layers) != 3:
             raise TemplateError("naming", "the seed naming scheme needs exactly one hidden layer")
         try:
