@@ -169,3 +169,15 @@ def test_a_body_over_2_mb_is_413_on_every_post_route(client, practice):
 def test_an_unknown_trace_format_is_400_naming_it(client, fmt):
     body = assert_api_error(client.post(f"/api/v1/traces?format={fmt}", json=SEED_SPEC), 400)
     assert "format" in body["error"], body
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_preset_whose_targets_do_not_fit_the_loss_is_422_for_every_seed(app, client, seed):
+    """The tanh preset's targets lie in [−0.9, 0.9]; with bce (targets in [0, 1]) the engine
+    refused only the seeds that drew a negative target, as a 500."""
+    before = row_counts(app)
+    response = client.post("/api/v1/practice", json={"template": "tanh-3-3-2", "loss": "bce",
+                                                      "activations": "sigmoid", "seed": seed})
+    assert "targets" in assert_api_error(response, 422)["fields"]
+    assert row_counts(app) == before
+
