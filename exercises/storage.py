@@ -40,10 +40,12 @@ def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = N
 def stored_values(sess: Session, trace_id: str) -> Iterator[tuple]:
     """The stored rows of a trace in step order, streamed: (step, iteration, sample, layer,
     unit, source, quantity, value)."""
-    columns = [getattr(TraceValue, name) for name in _STORED]
-    query = (select(*columns).where(TraceValue.trace_id == trace_id)
-             .order_by(TraceValue.step).execution_options(yield_per=CHUNK))
-    for row in sess.execute(query):
+    table = TraceValue.__table__
+    query = (select(*(table.c[name] for name in _STORED)).where(table.c.trace_id == trace_id)
+             .order_by(table.c.step))
+    # Core, not the ORM: plain rows, fetched CHUNK at a time from a server-side cursor.
+    result = sess.connection().execution_options(yield_per=CHUNK).execute(query)
+    for row in result:
         yield tuple(row)
 
 
@@ -55,7 +57,8 @@ def stored_rows(sess: Session, record: Trace) -> Iterator[dict]:
         if (stored[0], stored[6], stored[3], stored[4], stored[5]) != (
                 row["step"], row["quantity"], row["layer"], row["unit"], row["source"]):
             raise ValueError(f"stored trace {record.id} does not match its spec at step {stored[0]}")
-        yield {**row, "value": stored[7]}
+        row["value"] = stored[7]  # each rendered row is a fresh dict
+        yield row
 
 
 def csv_lines(rows: Iterable[dict], columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
@@ -64,10 +67,10 @@ def csv_lines(rows: Iterable[dict], columns: tuple[str, ...] = COLUMNS) -> Itera
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
+    # csv writes None as an empty cell and a float as str(), which is its shortest round-trip
+    # repr, so values read back bit-identical.
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else
-                         repr(row[c]) if isinstance(row[c], float) else row[c]
-                         for c in columns])
+        writer.writerow(map(row.get, columns))
         count += 1
         if count % 1000 == 0:
             yield buffer.getvalue()
