@@ -33,7 +33,11 @@ def _forward(net, step):
     slope = net.slope
     for l, name in enumerate(net.activations, 1):
         zl = np.dot(a[l - 1], step.weights[l].T)  # np.dot: less call overhead than @
-        if step.biases[l] is not None:
+        if net.bias == "per_unit":
+            # As a (1, n) row: one sample's z then needs no broadcasting, whose setup costs
+            # numpy more than the addition itself on a small layer.
+            zl += step.biases[l].reshape(1, -1)
+        elif net.bias == "shared":
             zl += step.biases[l]
         z.append(zl)
         a.append(F.activate(name, zl, slope))
