@@ -20,7 +20,6 @@ from ..web import feedback, solutions
 from ..web.answer_fields import field_groups
 from ..web.diagram import drawable, layout
 from ..web.statement import statement
-from ..web.walkthrough import build
 from . import enrollment, gradebook, policy, problem_sets
 from .access import enrolled_set, own_variant, student_required
 from .forms import ConfirmForm, JoinForm, SignupForm
@@ -163,13 +162,7 @@ def solution(set_id: str, exercise_id: str):
         if ConfirmForm().validate_on_submit():
             solutions.reveal(variant)
         return redirect(url_for("sets.solution", set_id=set_id, exercise_id=exercise_id))
-    spec = tracer.normalize(variant.spec)
-    walkthrough = None
-    if variant.revealed:
-        attempt = feedback.latest_attempt(variant)
-        walkthrough = build(spec, solutions.trace_rows(variant),
-                            asked=[f["key"] for f in variant.fields],
-                            answers=attempt.fields if attempt else {})
+    spec, walkthrough = solutions.walkthrough_of(variant)
     return render_template("sets/solution.html", problem_set=problem_set, exercise=variant,
                            diagram=layout(spec) if drawable(spec) else None,
                            walkthrough=walkthrough, confirm=ConfirmForm())

@@ -19,7 +19,6 @@ from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args
 from .statement import statement
-from .walkthrough import build
 
 bp = Blueprint("exercise", __name__, url_prefix="/exercises")
 
@@ -79,13 +78,7 @@ def solution(exercise_id: str):
     if request.method == "POST":
         solutions.reveal(exercise)
         return redirect(url_for("exercise.solution", exercise_id=exercise.id))
-    spec = tracer.normalize(exercise.spec)
-    walkthrough = None
-    if exercise.revealed:
-        attempt = feedback.latest_attempt(exercise)
-        walkthrough = build(spec, solutions.trace_rows(exercise),
-                            asked=[f["key"] for f in exercise.fields],
-                            answers=attempt.fields if attempt else {})
+    spec, walkthrough = solutions.walkthrough_of(exercise)
     return render_template("solution.html", exercise=exercise, spec=spec,
                            title=heading(exercise.template_id, exercise.template)[0],
                            diagram=layout(spec) if drawable(spec) else None,

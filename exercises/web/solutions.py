@@ -10,9 +10,13 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+import tracer
+
 from .. import db, storage
 from ..models import Exercise, Trace
+from . import feedback
 from .trace_tool import trace_allowed
+from .walkthrough import Walkthrough, build
 
 
 def solution_allowed(exercise: Exercise) -> bool:
@@ -35,3 +39,14 @@ def trace_rows(exercise: Exercise) -> Iterator[dict]:
     if stored is None:
         raise LookupError(f"exercise {exercise.id} has no stored trace")
     return storage.stored_rows(sess, stored)
+
+
+def walkthrough_of(exercise: Exercise) -> tuple[dict, Walkthrough | None]:
+    """The exercise's normalized spec and, once revealed, its walkthrough with the student's
+    latest answers beside the true values (None before the reveal)."""
+    spec = tracer.normalize(exercise.spec)
+    if not exercise.revealed:
+        return spec, None
+    attempt = feedback.latest_attempt(exercise)
+    return spec, build(spec, trace_rows(exercise), asked=[f["key"] for f in exercise.fields],
+                       answers=attempt.fields if attempt else {})
