@@ -14,6 +14,7 @@ import tracer
 from . import db, practice, storage, submissions
 from .errors import ApiError, json_kind
 from .models import Exercise
+from .trace_checks import trace_allowed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_TRACE_ROWS = 1_000_000
@@ -91,8 +92,6 @@ def owned_exercise(exercise_id: str) -> Exercise:
 
 def refuse_during_exams(spec: dict) -> None:
     """403 when ``spec`` is the network of an open exam's variant (exam mode)."""
-    from .web.trace_tool import trace_allowed  # the web layer owns the check registry
-
     refusal = trace_allowed(spec)
     if refusal:
         raise ApiError(403, refusal)

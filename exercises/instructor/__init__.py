@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     from ..security import csrf
     from ..web.diagram import drawable, layout
     from ..web.labels import misconception
-    from ..web.trace_tool import register_trace_check
+    from ..trace_checks import register_trace_check
     from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
                    student_views)
     from .policy import shown

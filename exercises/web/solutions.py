@@ -14,8 +14,8 @@ import tracer
 
 from .. import db, storage
 from ..models import Exercise, Trace
+from ..trace_checks import trace_allowed
 from . import feedback
-from .trace_tool import trace_allowed
 from .walkthrough import Walkthrough, build
 
 

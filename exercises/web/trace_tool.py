@@ -2,26 +2,24 @@
 the exercise walkthrough, with CSV and JSON downloads.
 
 A bad spec answers 422 with the engine's message naming the offending key, never a 500.
-``trace_allowed`` is the hook through which the instructor side can refuse traces (exam mode):
-it asks every check registered with ``register_trace_check``.
+Exam mode refuses through ``trace_checks.trace_allowed``, asked before anything is traced.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 import tracer
 
 from .. import storage
 from ..api import MAX_TRACE_ROWS, JsonProblem, parse_json
+from ..trace_checks import trace_allowed
 from .diagram import drawable, layout
 from .walkthrough import build
 
 bp = Blueprint("trace_tool", __name__)
-CHECKS = "backprop_trace_checks"
 EXAMPLE_SPEC = {
     "layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
     "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
@@ -38,20 +36,6 @@ def example_text() -> str:
 
 class SpecProblem(ValueError):
     """The submitted spec cannot be traced; the message says why."""
-
-
-def register_trace_check(app: Flask, check: Callable[[dict], str | None]) -> None:
-    """Add a check that may refuse a trace: ``check(spec)`` returns a refusal message or None."""
-    app.extensions.setdefault(CHECKS, []).append(check)
-
-
-def trace_allowed(spec: dict) -> str | None:
-    """Why the current user may not trace ``spec`` now (e.g. during an exam), or None."""
-    for check in current_app.extensions.get(CHECKS, []):
-        refusal = check(spec)
-        if refusal:
-            return refusal
-    return None
 
 
 def submitted_text() -> str:
