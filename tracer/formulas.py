@@ -76,7 +76,8 @@ class UnitSymbols:
         """f'(z) written with the unit's symbols."""
         name = self.activations[l - 1]
         a, z = self.names.unit(l, j)[1], self.names.pre(l, j)[1]
-        return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {a}^2", "relu": f"\\mathbb{{1}}[{z} > 0]",
+        square = f"{{{a}}}^2" if "^" in a else f"{a}^2"  # a⁽¹⁾_1 already has a superscript
+        return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {square}", "relu": f"\\mathbb{{1}}[{z} > 0]",
                 "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
 
     def delta(self, l, j):

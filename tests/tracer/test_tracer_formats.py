@@ -241,7 +241,8 @@ def latex_problem(text):
     return "unbalanced {" if len(scripts) > 1 else None
 
 
-@pytest.mark.parametrize("case", ["batch", "shared bias", "deep", "softmax mse", "sigmoid bce, sum"])
+@pytest.mark.parametrize("case", ["batch", "shared bias", "deep", "softmax mse", "sigmoid bce, sum",
+                                  "softmax cross-entropy"])
 @pytest.mark.parametrize("naming", ["seed", "sequential", "matrix"])
 def test_formulas_are_well_formed_latex(ref, case, naming):
     changes = dict(ORDER_CASES[case], naming=naming)
