@@ -3,11 +3,13 @@
 from .builtins import BUILTIN_TEMPLATES
 from .exercise import Exercise
 from .fields import Field, fields_for, parse_field_key
-from .generate import MAX_TRIES, generate
-from .knobs import TemplateError, ValueRange
+from .generate import MAX_TRIES, describe, generate, resolve_digits
+from .knobs import AUTO, TemplateError, ValueRange
+from .quality import Condition
 from .template import Template
 
 __all__ = [
-    "BUILTIN_TEMPLATES", "Exercise", "Field", "MAX_TRIES", "Template", "TemplateError",
-    "ValueRange", "fields_for", "generate", "parse_field_key",
+    "AUTO", "BUILTIN_TEMPLATES", "Condition", "Exercise", "Field", "MAX_TRIES", "Template",
+    "TemplateError", "ValueRange", "describe", "fields_for", "generate", "parse_field_key",
+    "resolve_digits",
 ]

@@ -4,11 +4,22 @@ Try n of seed s draws every given value from ``numpy.random.default_rng([s, n])`
 of its own, seeded from the pair alone, so the same template and seed give the same exercise on
 any machine and in any process. Values are drawn as integers on the template's decimal grid and
 divided by 10ᵈ, which yields the float nearest the shown decimal (``round(v, d) == v``), so what
-is shown is exactly what the engine computes with. Tries run until one passes the good-exercise
-conditions (``quality.assess``); after 1,000 the template is declared unusable.
+is shown is exactly what the engine computes with.
+
+The answer digits are the template's when it names a number: never changed, tries run until one
+passes the good-exercise conditions (``quality``) at them, and after 1,000 the template is
+refused with the fewest digits (or the smallest η) that would work. With ``auto`` the exercise
+asks for the fewest digits from 4 to 8 at which one of the 1,000 tries passes, and is the first
+try that passes there.
+
+A template with a given network makes exactly that exercise, with no seed: its conditions are
+checked and reported (``Exercise.conditions``), never regenerated nor refused for.
 """
 
 from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+import json
 
 import numpy as np
 
@@ -17,13 +28,34 @@ from tracer.keys import parse_key
 
 from .exercise import Exercise
 from .fields import fields_for
-from .knobs import TemplateError
+from .knobs import AUTO, MAX_DIGITS, TemplateError
 from .network import build_spec
-from .quality import assess
+from .quality import DIGIT_CHOICES, N_, Assessment
 from .template import Template
 
 MAX_TRIES = 1000
 MAX_SEED = 2 ** 63 - 1      # seeds are stored in a signed 64-bit column
+PROBE_SEED = 0              # the seed whose tries decide a template's ``auto`` digits
+# Learning rates a refusal may suggest, largest first (see ``_fewest_rate``).
+RATES = (10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+
+REFUSED = N_("no good exercise at %(digits)d significant figures in %(tries)d tries (most "
+             "often: %(reason)s)")
+REFUSED_AUTO = N_("no good exercise at any of 4 to 8 significant figures in %(tries)d tries "
+                  "(most often: %(reason)s)")
+WOULD_WORK = N_("%(fewest)d significant figures would work")
+RATE_WOULD_WORK = N_("a learning rate η of at least %(rate)s would work at %(digits)d "
+                     "significant figures")
+NOTHING_WORKS = N_("no answer digits up to 8 and no learning rate up to 10 would work")
+# What a refusal names as the most frequent failure, without symbols.
+REASONS = {
+    "z_range": N_("a unit has |z| > 4"),
+    "relu_kink": N_("a ReLU unit has |z| < 0.05"),
+    "rounds_to_zero": N_("an asked value rounds to 0"),
+    "equals_given": N_("an asked value equals a given value"),
+    "values_agree": N_("two asked values agree"),
+    "step_size": N_("an update's step is under 20 times its rounding allowance"),
+}
 
 
 def _draw(value_range, rng: np.random.Generator, count: int) -> list[float]:
@@ -55,32 +87,147 @@ def _draw_spec(template: Template, rng: np.random.Generator) -> dict:
     return build_spec(template, weights, biases, inputs, targets)
 
 
-def generate(template: Template, seed: int) -> Exercise:
-    """The exercise of ``template`` and ``seed``: the first try, of at most 1,000, that makes a
-    good hand exercise. Raises TemplateError naming the condition that failed most when none
-    does, and TemplateError with key ``seed`` for a seed that is not an integer in [0, 2⁶³)."""
-    if not isinstance(template, Template):
-        raise TypeError(f"generate() needs a Template, got {type(template).__name__}")
-    if type(seed) is not int or not 0 <= seed <= MAX_SEED:
-        raise TemplateError("seed", f"must be an integer from 0 to 2^63 − 1; got {seed!r}")
-    asked = template.asked_quantities()
-    failures = Counter()
-    fields = located = None
+def _assessed(template: Template, spec: dict, fields: tuple) -> Assessment:
+    located = {field.key: parse_key(field.key) for field in fields}
+    result = trace(spec)
+    expected = {key: result.value(*position) for key, position in located.items()}
+    return Assessment(spec, result, expected, {f.key: f.symbol for f in fields},
+                      template.tolerance, located)
+
+
+def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
+    """The assessed tries of ``seed`` with their fields, in order, at most MAX_TRIES."""
+    fields = None
     for attempt in range(1, MAX_TRIES + 1):
         spec = normalize(_draw_spec(template, np.random.default_rng([seed, attempt])))
         if fields is None:   # the same on every try: fields depend on the network's shape only
-            fields = fields_for(spec, asked)
-            located = {field.key: parse_key(field.key) for field in fields}
-        result = trace(spec)
-        expected = {key: result.value(*position) for key, position in located.items()}
-        verdict = assess(spec, result, expected, template.answer_digits, located)
-        if verdict.digits is not None:
-            return Exercise(
-                template=template.to_dict(), seed=seed, spec=spec, fields=fields,
-                answer_digits=verdict.digits, tolerance=dict(template.tolerance),
-                attempts=template.attempts, ecf_credit=template.ecf_credit,
-                feedback=template.feedback, reveal=template.reveal, expected=expected)
-        failures[verdict.reason] += 1
-    reason, count = failures.most_common(1)[0]
-    raise TemplateError(None, f"could not generate a good exercise in {MAX_TRIES} tries: "
-                              f"{reason} ({count} of {MAX_TRIES} tries)")
+            fields = fields_for(spec, template.asked_quantities())
+        yield _assessed(template, spec, fields), fields
+
+
+def _exercise(template: Template, seed: int | None, assessed: Assessment, digits: int,
+              fields: tuple, conditions: tuple = ()) -> Exercise:
+    return Exercise(
+        template=template.to_dict(), seed=seed, spec=assessed.spec, fields=fields,
+        answer_digits=digits, tolerance=dict(template.tolerance), attempts=template.attempts,
+        ecf_credit=template.ecf_credit, feedback=template.feedback, reveal=template.reveal,
+        expected=assessed.expected, conditions=conditions)
+
+
+def generate(template: Template, seed: int | None = None) -> Exercise:
+    """The exercise of ``template`` and ``seed``; see the module docstring.
+
+    Raises TemplateError when no try of 1,000 makes a good exercise at the template's digits
+    (its message names what would work), and TemplateError with key ``seed`` for a seed that is
+    not an integer in [0, 2⁶³) (a given network takes no seed).
+    """
+    if not isinstance(template, Template):
+        raise TypeError(f"generate() needs a Template, got {type(template).__name__}")
+    if template.network is not None:
+        return _given(template)
+    if type(seed) is not int or not 0 <= seed <= MAX_SEED:
+        raise TemplateError("seed", f"must be an integer from 0 to 2^63 − 1; got {seed!r}")
+    auto = template.answer_digits == AUTO
+    failures = Counter()
+    best = None     # (digits, assessed, fields): the first try at the fewest digits
+    for assessed, fields in _tries(template, seed):
+        if auto:
+            fewest = assessed.fewest_digits()
+            if fewest is None:
+                failures[assessed.failures(MAX_DIGITS, first_only=True)[0].condition] += 1
+            elif best is None or fewest < best[0]:
+                best = (fewest, assessed, fields)
+                if fewest == DIGIT_CHOICES[0]:
+                    break
+            continue
+        failed = assessed.failures(template.answer_digits, first_only=True)
+        if not failed:
+            best = (template.answer_digits, assessed, fields)
+            break
+        failures[failed[0].condition] += 1
+    if best is None:
+        raise _refusal(template, seed, failures)
+    digits, assessed, fields = best
+    return _exercise(template, seed, assessed, digits, fields)
+
+
+def _given(template: Template) -> Exercise:
+    """The exercise on the template's given network: ``auto`` asks for the fewest digits from
+    4 to 8 that pass every condition (8 when none does); what fails there is reported."""
+    spec = template.network
+    fields = fields_for(spec, template.asked_quantities())
+    assessed = _assessed(template, spec, fields)
+    digits = template.answer_digits
+    if digits == AUTO:
+        digits = assessed.fewest_digits() or MAX_DIGITS
+    return _exercise(template, None, assessed, digits, fields,
+                     tuple(assessed.failures(digits)))
+
+
+def _passes_within(template: Template, seed: int, digits: int) -> bool:
+    return any(assessed.passes(digits) for assessed, _fields in _tries(template, seed))
+
+
+def _fewest_rate(template: Template, seed: int, digits: int) -> float | None:
+    """The smallest learning rate of RATES above the template's at which a try of ``seed``
+    passes at ``digits``: tried from the largest down, since a good try is quickly found at a
+    large step and only the first rate that fails runs all its tries."""
+    found = None
+    for rate in RATES:
+        if rate <= template.learning_rate:
+            break
+        if not _passes_within(template.with_overrides({"learning_rate": rate}), seed, digits):
+            break
+        found = rate
+    return found
+
+
+def describe(parts, translate=None) -> str:
+    """A refusal's message from its (message id, parameters) parts, each translated with
+    ``translate(message_id, **parameters)`` (English when None)."""
+    translate = translate or (lambda message, **params: message % params)
+    rendered = []
+    for message, params in parts:
+        if "reason" in params:
+            params = {**params, "reason": translate(REASONS[params["reason"]])}
+        rendered.append(translate(message, **params))
+    return "; ".join(rendered)
+
+
+def _refusal(template: Template, seed: int, failures: Counter) -> TemplateError:
+    """The error of a template with no good try: what failed most, and what would work."""
+    condition = failures.most_common(1)[0][0]
+    if template.answer_digits == AUTO:
+        digits, fewest = MAX_DIGITS, None
+        parts = [(REFUSED_AUTO, {"tries": MAX_TRIES, "reason": condition})]
+    else:
+        digits = template.answer_digits
+        parts = [(REFUSED, {"digits": digits, "tries": MAX_TRIES, "reason": condition})]
+        fewest = next((more for more in range(digits + 1, MAX_DIGITS + 1)
+                       if _passes_within(template.fixed_digits(more), seed, more)), None)
+        if fewest is not None:
+            parts.append((WOULD_WORK, {"fewest": fewest}))
+    rate = _fewest_rate(template, seed, digits) if condition == "step_size" else None
+    if rate is not None:
+        parts.append((RATE_WOULD_WORK, {"rate": f"{rate:g}", "digits": digits}))
+    if fewest is None and rate is None and condition == "step_size":
+        parts.append((NOTHING_WORKS, {}))
+    key = "answer_digits" if fewest is not None else "learning_rate" if rate is not None else None
+    return TemplateError(key, describe(parts), tuple(parts))
+
+
+@lru_cache(maxsize=256)
+def _resolved(knobs: str) -> int:
+    return generate(Template.from_dict(json.loads(knobs)), PROBE_SEED).answer_digits
+
+
+def resolve_digits(template: Template) -> int:
+    """The answer digits every exercise of ``template`` asks for when they must all ask the
+    same (a problem set's item): the template's number, or for ``auto`` the fewest digits from
+    4 to 8 that the template meets, judged on the tries of one fixed seed. Raises TemplateError
+    when no digits do."""
+    if template.answer_digits != AUTO:
+        return template.answer_digits
+    if template.network is not None:
+        return generate(template).answer_digits
+    return _resolved(json.dumps(template.to_dict(), sort_keys=True))

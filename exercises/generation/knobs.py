@@ -15,8 +15,11 @@ BIAS_MODES = ("per_unit", "shared", "none")
 NAMINGS = ("seed", "sequential", "matrix")
 REVEALS = ("always", "never", "after_correct", "after_attempts", "after_due")
 TOLERANCE_MODES = ("relabs", "sigfig", "decimals")
-DEFAULT_TOLERANCE = {"mode": "relabs", "rtol": 1e-2, "atol": 1e-5, "digits": None}
-MAX_DIGITS = 8          # answer digits a hand exercise may ask for (generation raises up to it)
+DEFAULT_TOLERANCE = {"mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None}
+MIN_DIGITS = 4          # answer digits a hand exercise may ask for: a number from 4 to 8,
+MAX_DIGITS = 8          # or "auto" (the fewest of them that make a good exercise)
+AUTO = "auto"
+DELTA_CONVENTIONS = ("gradient", "negative")
 MAX_DECIMALS = 6        # decimals of a given value
 MAX_MAGNITUDE = 1000.0  # bound of a value range; keeps every grid index within int64
 MAX_FLOAT = int(sys.float_info.max)
@@ -27,13 +30,16 @@ class TemplateError(ValueError):
     """A template knob is invalid, or no good exercise can be generated from the template.
 
     ``key`` names the offending knob (``None`` when the template as a whole is at fault) and
-    ``message`` says what is wrong without the key; ``str(error)`` carries both.
+    ``message`` says what is wrong without the key; ``str(error)`` carries both. An error that
+    people read in their own language also carries ``parts``: the message as (message id,
+    parameters) pairs, for ``generate.describe`` to render in any language.
     """
 
-    def __init__(self, key: str | None, message: str):
+    def __init__(self, key: str | None, message: str, parts: tuple = ()):
         super().__init__(f"{key}: {message}" if key else message)
         self.key = key
         self.message = message
+        self.parts = parts
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ def check_ask(value) -> tuple[str, ...] | None:
 def check_tolerance(value) -> dict:
     """``{"mode", "rtol", "atol", "digits"}`` with the keys the mode does not use left None.
 
-    ``relabs`` takes rtol and atol (defaults 1e-2 and 1e-5); ``sigfig`` and ``decimals`` take
+    ``relabs`` takes rtol and atol (defaults 1e-2 and 0); ``sigfig`` and ``decimals`` take
     digits, which they require.
     """
     if not isinstance(value, dict):
@@ -148,6 +154,14 @@ def check_tolerance(value) -> dict:
     if not is_int(digits) or not 1 <= digits <= 12:
         raise TemplateError("tolerance.digits", f"must be an integer from 1 to 12 for mode {mode}")
     return {"mode": mode, "rtol": None, "atol": None, "digits": digits}
+
+
+def check_digits(value) -> int | str:
+    """``answer_digits``: a whole number from 4 to 8, or ``"auto"``."""
+    if value == AUTO or (is_int(value) and MIN_DIGITS <= value <= MAX_DIGITS):
+        return value
+    raise TemplateError("answer_digits", f'must be a whole number from {MIN_DIGITS} to '
+                                         f'{MAX_DIGITS}, or "auto"; got {value!r}')
 
 
 def check_optimizer(value) -> str | dict:

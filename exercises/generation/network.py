@@ -39,6 +39,8 @@ def build_spec(template, weights: list, biases: list | None, inputs: list, targe
         spec["biases"] = biases
     if template.naming is not None:
         spec["naming"] = template.naming
+    if template.delta_convention != "gradient":
+        spec["delta_convention"] = template.delta_convention
     return spec
 
 

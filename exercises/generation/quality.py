@@ -1,52 +1,89 @@
-"""The good-exercise conditions of SPEC §5, checked on one generated try.
+"""The good-exercise conditions of SPEC §5, checked on one network at given answer digits.
 
-A try is rejected when a unit's |z| exceeds 4, when a ReLU-family unit has |z| under 0.05, when
-an asked value rounds to 0, or when two asked values, or an asked value and a given one, agree at
-the answer digits (asked values that are equal by definition, as δ and ∂L/∂b of one unit, count
-as one).
+A network makes a good hand exercise at ``d`` answer digits when:
 
-The step condition (|θ⁺ − θ| at least 10 units of θ⁺'s last asked digit) sets the answer digits:
-the fewest, from the template's up to 8, at which every asked update passes it, so a small
-learning rate raises the digits instead of rejecting the try. Values that are not updates must
-pass at the template's own digits (raising digits never hides a coincidence among them); every
-asked value must pass at the digits chosen. Updates are judged only there because an update
-that rounds onto its own θ is a small step, not a coincidence.
+- ``z_range``: no unit has |z| > 4;
+- ``relu_kink``: no ReLU or leaky ReLU unit has |z| < 0.05;
+- ``rounds_to_zero``: no asked value rounds to 0 at d significant figures;
+- ``equals_given``: no asked value equals a given value at d figures;
+- ``values_agree``: no two asked values agree at d figures (asked values that are the same
+  float64, as δ and ∂L/∂b of one unit, are one number by definition and count once);
+- ``step_size``: every asked update's step |θ⁺ − θ| is at least 20 times r'(θ⁺), the rounding
+  part of the exercise's tolerance at d digits (the grader's ``Comparison.step_part``), so the
+  answer rounded as asked still shows the step.
 
-A value that an inactive ReLU unit makes exactly 0 (its activation, derivative and δ, the
-gradients that multiply them) is exempt from the nonzero and distinctness conditions. The update
-of a parameter with such a gradient is still asked and still has no step, so a template that
-asks updates only yields exercises whose ReLU units are all active.
+A value an inactive ReLU unit makes exactly 0 (its activation, derivative and δ, the gradients
+that multiply them) is exempt from the nonzero and distinctness conditions. The update of a
+parameter with such a gradient is still asked and has no step, so a template that asks updates
+only yields exercises whose ReLU units are all active.
+
+The first two conditions do not depend on the digits; the others hold more easily the more
+digits are asked. Conditions are reported as ``Condition`` objects: an id and the symbols at
+fault, never a computed value, since the author of a practice exercise is its student.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 
+from exercises.grading.tolerance import Comparison, Tolerance
 from tracer.keys import parse_key
+from tracer.naming import symbol
 
-from .knobs import MAX_DIGITS
+from .knobs import MAX_DIGITS, MIN_DIGITS
 from .network import layer_activations
 
 Z_LIMIT = 4.0
 RELU_MARGIN = 0.05
-STEP_UNITS = 10
+STEP_FACTOR = 20
+DIGIT_CHOICES = tuple(range(MIN_DIGITS, MAX_DIGITS + 1))
+
+
+def N_(message: str) -> str:
+    """Mark an English message for the translation catalog; translated where it is shown."""
+    return message
+
+
+# Each condition's message, with %(symbols)s (the values at fault) and %(digits)d.
+MESSAGES = {
+    "z_range": N_("|z| is over 4 at %(symbols)s, which makes the activations hard to work "
+                  "out by hand"),
+    "relu_kink": N_("a ReLU unit is within 0.05 of its kink (|z| < 0.05) at %(symbols)s"),
+    "rounds_to_zero": N_("%(symbols)s round to 0 at %(digits)d significant figures"),
+    "equals_given": N_("%(symbols)s equal a given value at %(digits)d significant figures, "
+                       "so copying it would pass"),
+    "values_agree": N_("asked values agree at %(digits)d significant figures: %(symbols)s"),
+    "step_size": N_("the step |θ⁺ − θ| of %(symbols)s is under 20 times its rounding allowance "
+                    "at %(digits)d significant figures, so the rounded answer would not show "
+                    "the step"),
+}
+CONDITIONS = tuple(MESSAGES)
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The outcome of checking a try: the answer digits it needs, or why it was rejected."""
+class Condition:
+    """A good-exercise condition that a network fails: its id (a key of ``MESSAGES``), the
+    symbols at fault and the answer digits it was checked at."""
 
-    digits: int | None
-    reason: str | None
+    condition: str
+    symbols: tuple[str, ...] = ()
+    digits: int | None = None
+
+    def params(self) -> dict:
+        """The parameters of the condition's message."""
+        return {"symbols": ", ".join(self.symbols), "digits": self.digits or 0}
+
+    def message(self) -> str:
+        """The condition's message in English."""
+        return MESSAGES[self.condition] % self.params()
+
+    def to_dict(self) -> dict:
+        """As JSON: the id, the symbols at fault, the digits and the English message."""
+        return {"condition": self.condition, "symbols": list(self.symbols),
+                "digits": self.digits, "message": self.message()}
 
 
 def round_sig(value: float, digits: int) -> float:
     """``value`` rounded to ``digits`` significant figures (correctly rounded, half to even)."""
     return float(f"{value:.{digits - 1}e}")
-
-
-def sig_unit(value: float, digits: int) -> float:
-    """One unit of the ``digits``-th significant figure of a nonzero ``value``."""
-    return 10.0 ** (Decimal(value).adjusted() - digits + 1)
 
 
 def given_values(spec: dict) -> list[float]:
@@ -96,62 +133,99 @@ def _relu_zero_keys(spec: dict, trace) -> set[str]:
     return keys
 
 
-def _unit_reason(spec: dict, trace) -> str | None:
+def _unit_conditions(spec: dict, trace) -> list[Condition]:
     sizes, activations = spec["layers"], layer_activations(spec)
+    wide, kinks = [], []
     for l in range(1, len(sizes)):
         for j in range(1, sizes[l] + 1):
             z = abs(trace.value("z", l, j))
             if z > Z_LIMIT:
-                return f"a unit has |z| > {Z_LIMIT:g}"
-            if activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN:
-                return f"a ReLU unit has |z| < {RELU_MARGIN:g}"
-    return None
+                wide.append((l, j))
+            elif activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN:
+                kinks.append((l, j))
+    return [Condition(name, tuple(symbol(spec, "z", l, j) for l, j in units))
+            for name, units in (("z_range", wide), ("relu_kink", kinks)) if units]
 
 
-def _value_reason(expected: dict, exempt: set, given: list, digits: int) -> str | None:
-    shown = {round_sig(value, digits) for value in given}
-    # Asked values that are the same float64 are one number by definition (δ and ∂L/∂b of a
-    # unit, a = z of a linear unit); only different numbers that agree are a coincidence.
-    numbers = {value for key, value in expected.items() if key not in exempt}
-    rounded = [round_sig(value, digits) for value in numbers]
-    if 0.0 in rounded:
-        return "an asked value rounds to 0"
-    if shown.intersection(rounded):
-        return "an asked value equals a given value at the answer digits"
-    if len(set(rounded)) < len(rounded):
-        return "two asked values agree at the answer digits"
-    return None
+@dataclass
+class Assessment:
+    """One network's asked values, checked against the conditions at any answer digits.
 
+    ``expected`` maps each asked key to its value, ``symbols`` each key to its symbol;
+    ``tolerance`` is the exercise's tolerance as stored (``{"mode", "rtol", "atol", "digits"}``).
+    """
 
-def _steps_ok(expected: dict, before: dict, digits: int) -> bool:
-    for key, theta in before.items():
-        updated = expected[key]
-        if updated != 0 and abs(updated - theta) < STEP_UNITS * sig_unit(updated, digits):
-            return False
-    return True
+    spec: dict
+    trace: object
+    expected: dict
+    symbols: dict
+    tolerance: dict
+    located: dict | None = None
+    _units: list = field(init=False)
+    _numbers: dict = field(init=False)
+    _before: dict = field(init=False)
+    _given: list = field(init=False)
 
+    def __post_init__(self):
+        self._units = _unit_conditions(self.spec, self.trace)
+        exempt = {key for key in _relu_zero_keys(self.spec, self.trace)
+                  if self.expected.get(key) == 0.0}
+        self._numbers = {}      # each distinct asked value → the first key that has it
+        for key, value in self.expected.items():
+            if key not in exempt:
+                self._numbers.setdefault(value, key)
+        self._before = {}
+        for key in self.expected:
+            quantity, layer, unit, source = (self.located[key] if self.located
+                                             else parse_key(key))
+            if quantity in ("w_new", "b_new"):
+                self._before[key] = self.trace.value(quantity[0], layer, unit, source)
+        self._given = given_values(self.spec)
+        self._tolerance = Tolerance.from_dict(self.tolerance)
 
-def assess(spec: dict, trace, expected: dict, digits: int, located: dict | None = None) -> Verdict:
-    """Check a try whose asked values are ``expected`` (key → value) against the good-exercise
-    conditions, starting at ``digits`` answer digits; see the module docstring. ``located``
-    maps each key to its parsed ``(quantity, layer, unit, source)`` when the caller has it."""
-    reason = _unit_reason(spec, trace)
-    if reason:
-        return Verdict(None, reason)
-    exempt = {key for key in _relu_zero_keys(spec, trace) if expected.get(key) == 0.0}
-    given = given_values(spec)
-    before = {}
-    for key in expected:
-        quantity, layer, unit, source = located[key] if located else parse_key(key)
-        if quantity in ("w_new", "b_new"):
-            before[key] = trace.value(quantity[0], layer, unit, source)
-    others = {key: value for key, value in expected.items() if key not in before}
-    reason = _value_reason(others, exempt, given, digits)
-    if reason:
-        return Verdict(None, reason)
-    for candidate in range(digits, MAX_DIGITS + 1):
-        if _steps_ok(expected, before, candidate):
-            reason = _value_reason(expected, exempt, given, candidate)
-            return Verdict(None, reason) if reason else Verdict(candidate, None)
-    return Verdict(None, f"an update's step is under {STEP_UNITS} units of its last digit "
-                         f"even at {MAX_DIGITS} digits")
+    def failures(self, digits: int, first_only: bool = False) -> list[Condition]:
+        """The conditions this network fails at ``digits`` answer digits (only the first one
+        found when ``first_only``); an empty list for a good exercise."""
+        found = list(self._units)
+        if found and first_only:
+            return found[:1]
+        for condition in (self._steps, self._rounding):
+            found += condition(digits)
+            if found and first_only:
+                return found[:1]
+        return found
+
+    def passes(self, digits: int) -> bool:
+        """Whether this network is a good exercise at ``digits`` answer digits."""
+        return not self.failures(digits, first_only=True)
+
+    def fewest_digits(self) -> int | None:
+        """The fewest answer digits from 4 to 8 at which this is a good exercise, or None."""
+        if self._units:
+            return None
+        return next((digits for digits in DIGIT_CHOICES if self.passes(digits)), None)
+
+    def _rounding(self, digits: int) -> list[Condition]:
+        shown = {round_sig(value, digits) for value in self._given}
+        zero, given, agree, seen = [], [], [], {}
+        for value, key in self._numbers.items():
+            rounded = round_sig(value, digits)
+            name = self.symbols[key]
+            if rounded == 0.0:
+                zero.append(name)
+            elif rounded in shown:
+                given.append(name)
+            if rounded in seen:
+                agree.append(f"{seen[rounded]} = {name}")
+            else:
+                seen[rounded] = name
+        return [Condition(name, tuple(names), digits) for name, names in
+                (("rounds_to_zero", zero), ("equals_given", given), ("values_agree", agree))
+                if names]
+
+    def _steps(self, digits: int) -> list[Condition]:
+        comparison = Comparison(self._tolerance, digits)
+        small = [self.symbols[key] for key, theta in self._before.items()
+                 if abs(self.expected[key] - theta)
+                 < STEP_FACTOR * comparison.step_part(self.expected[key])]
+        return [Condition("step_size", tuple(small), digits)] if small else []

@@ -2,7 +2,12 @@
 
 A template is immutable; ``Template.from_dict`` builds one from JSON knobs, ``to_dict`` writes it
 back (``from_dict(t.to_dict()) == t``) and ``with_overrides`` applies a problem set's own
-settings. Every check raises ``TemplateError`` naming the knob. Network-level consistency (names,
+settings.
+
+A template may instead hold a **given network** (knob ``network``, a full SPEC §3 spec of one
+sample and one iteration): its exercise is exactly that network, with no seed. The network
+knobs (layers, activations, loss, η, …) are then read from the spec and may not be set beside
+it; the exercise knobs (ask, answer_digits, tolerance, attempts, …) apply as for any template. Every check raises ``TemplateError`` naming the knob. Network-level consistency (names,
 loss/activation fit, optimizer parameters, naming) is the engine's: the template's network is run
 through ``tracer.normalize`` with placeholder values and a ``SpecError`` becomes a TemplateError.
 
@@ -25,6 +30,9 @@ MAX_UNITS = 6          # units per layer of a hand exercise
 MAX_HIDDEN_LAYERS = 3
 UNIT_RANGE = ValueRange(-1.0, 1.0, 2)
 SIGMOID_TARGETS = ValueRange(0.05, 0.95, 2)
+# Knobs a given network sets itself (delta_convention may be set beside it, and then wins).
+NETWORK_KNOBS = ("layers", "activations", "loss", "bias", "update_biases", "optimizer",
+                 "learning_rate", "naming", "weights", "biases", "inputs", "targets")
 
 
 @dataclass(frozen=True)
@@ -46,14 +54,19 @@ class Template:
     inputs: ValueRange = UNIT_RANGE
     targets: ValueRange | str | None = None
     ask: tuple[str, ...] | None = None
-    answer_digits: int = 4
+    answer_digits: int | str = knobs.AUTO
     tolerance: dict = field(default_factory=lambda: dict(knobs.DEFAULT_TOLERANCE))
     attempts: int | None = None
     ecf_credit: float = 1.0
     feedback: bool = True
     reveal: str = "always"
+    delta_convention: str = "gradient"
+    network: dict | None = None
 
     def __post_init__(self):
+        if self.network is not None:
+            for name, value in _network_knobs(self.network).items():
+                object.__setattr__(self, name, value)
         for name, value in self._checked().items():
             object.__setattr__(self, name, value)
         self._check_network()
@@ -70,7 +83,8 @@ class Template:
         checked["bias"] = knobs.check_choice("bias", self.bias, knobs.BIAS_MODES)
         checked["update_biases"] = knobs.check_bool("update_biases", self.update_biases)
         checked["optimizer"] = knobs.check_optimizer(self.optimizer)
-        if not knobs.is_number(self.learning_rate) or not 0 < self.learning_rate <= 10:
+        if self.network is None and (not knobs.is_number(self.learning_rate)
+                                     or not 0 < self.learning_rate <= 10):
             raise TemplateError("learning_rate", f"must be a number in (0, 10]; got {self.learning_rate!r}")
         checked["learning_rate"] = float(self.learning_rate)
         if self.naming is not None:
@@ -82,8 +96,9 @@ class Template:
         if self.targets is not None and self.targets != "one_hot":
             checked["targets"] = knobs.check_range("targets", self.targets)
         checked["ask"] = knobs.check_ask(self.ask)
-        if not knobs.is_int(self.answer_digits) or not 1 <= self.answer_digits <= knobs.MAX_DIGITS:
-            raise TemplateError("answer_digits", f"must be an integer from 1 to {knobs.MAX_DIGITS}")
+        checked["answer_digits"] = knobs.check_digits(self.answer_digits)
+        checked["delta_convention"] = knobs.check_choice("delta_convention", self.delta_convention,
+                                                         knobs.DELTA_CONVENTIONS)
         checked["tolerance"] = knobs.check_tolerance(self.tolerance)
         if self.attempts is not None and (not knobs.is_int(self.attempts)
                                           or not 1 <= self.attempts <= knobs.MAX_ATTEMPTS):
@@ -113,7 +128,7 @@ class Template:
         if self.naming == "seed" and len(self.layers) != 3:
             raise TemplateError("naming", "the seed naming scheme needs exactly one hidden layer")
         try:
-            spec = normalize(placeholder_spec(self))
+            spec = self.network or normalize(placeholder_spec(self))
         except SpecError as error:
             raise TemplateError(error.key or None, error.message) from None
         asked = self.asked_quantities()
@@ -148,9 +163,12 @@ class Template:
         return SIGMOID_TARGETS if output == "sigmoid" else UNIT_RANGE
 
     def to_dict(self) -> dict:
-        """The template as JSON knobs; ``Template.from_dict`` reads it back unchanged."""
+        """The template as JSON knobs; ``Template.from_dict`` reads it back unchanged. A given
+        network's template writes the network, not the knobs read from it."""
         result = {}
         for spec_field in dataclass_fields(self):
+            if self.network is not None and spec_field.name in NETWORK_KNOBS + ("delta_convention",):
+                continue
             value = getattr(self, spec_field.name)
             if isinstance(value, ValueRange):
                 value = value.to_dict()
@@ -170,11 +188,64 @@ class Template:
         for key in knob_values:
             if key not in known:
                 raise TemplateError(key, "unknown template knob")
+        if knob_values.get("network") is not None:
+            knob_values = _with_network(knob_values)
         return cls(**knob_values)
 
     def with_overrides(self, overrides: dict) -> "Template":
         """A new template with ``overrides`` (e.g. a problem set's settings) replacing knobs."""
         return Template.from_dict({**self.to_dict(), **overrides})
+
+    def fixed_digits(self, digits: int) -> "Template":
+        """This template asking for exactly ``digits`` significant figures."""
+        return self.with_overrides({"answer_digits": digits})
+
+
+def _with_network(knob_values: dict) -> dict:
+    """A given network's knobs: no network knob beside it, and ``delta_convention`` (when
+    set) written into the network."""
+    for key in NETWORK_KNOBS:
+        if key in knob_values:
+            raise TemplateError(key, "is read from the given network; set it in the network, "
+                                     "or leave the network out")
+    network = knob_values["network"]
+    if not isinstance(network, dict):
+        raise TemplateError("network", "must be a network spec: a JSON object with layers, "
+                                       "weights, inputs, targets and learning_rate")
+    values = {key: value for key, value in knob_values.items() if key != "delta_convention"}
+    if "delta_convention" in knob_values:
+        values["network"] = {**network, "delta_convention": knob_values["delta_convention"]}
+    return values
+
+
+def _network_knobs(network) -> dict:
+    """The normalized given network and the template knobs read from it; TemplateError with
+    the key ``network.…`` when the spec is malformed or is not one sample and one iteration."""
+    if not isinstance(network, dict):
+        raise TemplateError("network", "must be a network spec: a JSON object with layers, "
+                                       "weights, inputs, targets and learning_rate")
+    try:
+        spec = normalize(network)
+    except SpecError as error:
+        key = f"network.{error.key}" if error.key else "network"
+        raise TemplateError(key, error.message) from None
+    if isinstance(spec["inputs"][0], list) and len(spec["inputs"]) != 1:
+        raise TemplateError("network.inputs", "an exercise has one sample; this is a batch of "
+                                              f"{len(spec['inputs'])}")
+    if spec["iterations"] != 1:
+        raise TemplateError("network.iterations", "an exercise is one iteration")
+    try:
+        _check_layers(spec["layers"])
+    except TemplateError as error:
+        raise TemplateError("network.layers", error.message) from None
+    activations = spec["activations"]
+    return {
+        "network": spec, "layers": tuple(spec["layers"]),
+        "activations": activations if isinstance(activations, str) else tuple(activations),
+        "loss": spec["loss"], "bias": spec["bias"], "update_biases": spec["update_biases"],
+        "optimizer": spec["optimizer"], "learning_rate": spec["learning_rate"],
+        "naming": spec["naming"], "delta_convention": spec.get("delta_convention", "gradient"),
+    }
 
 
 def _check_layers(value) -> tuple[int, ...]:

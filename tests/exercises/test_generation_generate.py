@@ -103,9 +103,13 @@ def test_an_impossible_template_fails_after_bounded_tries_naming_the_condition()
                                    "inputs": {"low": 0.9, "high": 1}})
     with pytest.raises(TemplateError) as raised:
         generate(template, 1)
-    assert raised.value.key is None
-    assert str(raised.value) == (f"could not generate a good exercise in {MAX_TRIES} tries: "
-                                 f"a unit has |z| > 4 ({MAX_TRIES} of {MAX_TRIES} tries)")
+    assert raised.value.key is None     # no digits and no learning rate can help
+    assert str(raised.value) == (f"no good exercise at any of 4 to 8 significant figures in "
+                                 f"{MAX_TRIES} tries (most often: a unit has |z| > 4)")
+    with pytest.raises(TemplateError) as raised:
+        generate(template.fixed_digits(5), 1)
+    assert str(raised.value) == (f"no good exercise at 5 significant figures in {MAX_TRIES} "
+                                 "tries (most often: a unit has |z| > 4)")
 
 
 @pytest.mark.parametrize("seed", [-1, 2 ** 63, 1.0, True, "3", None])
@@ -139,7 +143,8 @@ def test_a_stored_exercise_missing_a_part_is_rejected():
 def test_the_public_view_shows_every_given_value_and_no_answer(template_id):
     exercise = generate(BUILTIN_TEMPLATES[template_id], 9)
     view = json.loads(json.dumps(exercise.public_view()))
-    assert set(view) == {"seed", "network", "fields", "answer_digits", "tolerance"}
+    assert set(view) == {"seed", "network", "fields", "answer_digits", "tolerance", "conditions"}
+    assert view["conditions"] == []
     assert view["network"] == exercise.spec
     assert view["fields"] == [{"key": f.key, "symbol": f.symbol, "label": f.label}
                               for f in exercise.fields]

@@ -2,6 +2,8 @@
 
 The checks here do not use the generator's helpers: a small numpy forward/backward pass written
 from SPEC §2 recomputes every value, rounding uses ``decimal`` and digit positions use log10.
+The step condition is SPEC §5's: every asked update's step is at least 20 times r'(θ⁺), the
+rounding part of the tolerance (0.51 units of θ⁺'s last asked figure, plus atol in relabs).
 """
 
 import math
@@ -11,7 +13,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from exercises.generation import BUILTIN_TEMPLATES, Template, generate
-from exercises.generation.quality import Verdict, assess
+from exercises.generation.quality import Assessment
 
 EVERYTHING = ["z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new"]
 EXTRA_TEMPLATES = {
@@ -25,9 +27,9 @@ EXTRA_TEMPLATES = {
     # inputs of 0.00 make exact-zero gradients, which must never be asked
     "zero-inputs": Template.from_dict({
         "inputs": {"low": 0, "high": 0.01, "decimals": 2}, "ask": ["dL_dw"]}),
-    # two significant figures make coincidences between asked values frequent
-    "two-digit-answers": Template.from_dict({
-        "layers": [2, 3, 3], "ask": ["delta", "dL_dw"], "answer_digits": 2}),
+    # four significant figures, fixed, with many asked values: coincidences are more frequent
+    "four-digit-answers": Template.from_dict({
+        "layers": [2, 3, 3], "ask": ["delta", "dL_dw"], "answer_digits": 4}),
     "deep-shared-bias": Template.from_dict({
         "layers": [2, 3, 2, 2], "activations": ["tanh", "leaky_relu", "sigmoid"], "loss": "sse",
         "bias": "shared", "ask": ["delta", "dL_db", "w_new", "b_new"]}),
@@ -125,9 +127,9 @@ def before_update(spec, key):
     return spec["biases"][layer - 1] if unit is None else spec["biases"][layer - 1][unit - 1]
 
 
-def step_is_large_enough(updated, theta, digits):
+def step_is_large_enough(updated, theta, digits, atol=0.0):
     last_digit = 10.0 ** (math.floor(math.log10(abs(updated))) - digits + 1)
-    return abs(updated - theta) >= 10 * last_digit
+    return abs(updated - theta) >= 20 * (0.51 * last_digit + atol)
 
 
 def check_good(exercise):
@@ -157,12 +159,11 @@ def check_good(exercise):
     assert len({rounded(value, digits) for value in asked}) == len(asked), "two asked values agree"
     updates = {key: (value, before_update(spec, key)) for key, value in exercise.expected.items()
                if key.startswith(("w_new", "b_new"))}
+    atol = exercise.tolerance["atol"] or 0.0
     for key, (updated, theta) in updates.items():
-        assert step_is_large_enough(updated, theta, digits), key
-    template_digits = exercise.template["answer_digits"]
-    if digits > template_digits:
-        # raised only as far as needed: one digit fewer, some step would be too small
-        assert not all(step_is_large_enough(u, t, digits - 1) for u, t in updates.values())
+        assert step_is_large_enough(updated, theta, digits, atol), key
+    if exercise.template["answer_digits"] != "auto":
+        assert digits == exercise.template["answer_digits"]     # the template's, never raised
 
 
 @settings(max_examples=60, deadline=None)
@@ -194,12 +195,23 @@ def test_relu_units_are_all_active_when_their_weights_updates_are_asked():
         assert np.all(z[1] >= 0.05)
 
 
-def test_a_tiny_learning_rate_raises_the_answer_digits_instead_of_failing():
+def test_a_tiny_learning_rate_with_auto_digits_asks_for_more_digits():
     template = BUILTIN_TEMPLATES["seed-2-2-2"].with_overrides({"learning_rate": 0.001})
-    for seed in range(10):
+    for seed in range(3):
         exercise = generate(template, seed)
         assert 4 < exercise.answer_digits <= 8
         check_good(exercise)
+
+
+def assess(spec, trace, expected, digits, tolerance=None):
+    """The Assessment's verdict from ``digits`` answer digits up, as the generator uses it."""
+    symbols = {key: key for key in expected}
+    tolerance = tolerance or {"mode": "relabs", "rtol": 0.01, "atol": 0.0, "digits": None}
+    assessment = Assessment(spec, trace, expected, symbols, tolerance)
+    for candidate in range(digits, 9):
+        if assessment.passes(candidate):
+            return (candidate, None)
+    return (None, assessment.failures(8, first_only=True)[0].condition)
 
 
 class StubTrace:
@@ -229,22 +241,32 @@ def test_an_exact_zero_is_rejected_unless_an_inactive_relu_unit_makes_it():
     z = {(1, 1): -0.5, (1, 2): 0.75, (2, 1): 0.35}     # unit h1 is inactive
     inactive = {"a:1:1": 0.0, "delta:1:1": 0.0, "dL_dw:1:1:2": 0.0, "dL_dw:2:1:1": 0.0,
                 "delta:1:2": 0.1234}
-    assert assess(spec, StubTrace(spec, z), inactive, 4) == Verdict(4, None)
+    assert assess(spec, StubTrace(spec, z), inactive, 4) == (4, None)
     for key in ("delta:1:2", "dL_dw:2:1:2", "a:1:2", "z:1:1"):
         verdict = assess(spec, StubTrace(spec, z), {**inactive, key: 0.0}, 4)
-        assert verdict == Verdict(None, "an asked value rounds to 0"), key
+        assert verdict == (None, "rounds_to_zero"), key
 
 
-def test_an_update_with_a_tiny_step_raises_the_digits_and_a_zero_step_rejects():
+def test_an_update_needs_a_step_of_20_rounding_allowances_at_the_digits_checked():
     spec = relu_spec()
     z = {(1, 1): 0.5, (1, 2): 0.75, (2, 1): 0.35}
-    # w⁽¹⁾₁₁ = 0.3; a step must be at least 10 units of the last asked figure of θ⁺:
-    # 0.003 ≥ 10·1e-4 at 4 figures; 0.0003 needs 5 figures (10·1e-5); 0.00003 needs 6.
+    # w⁽¹⁾₁₁ = 0.3; a step must be at least 20·0.51 units of the last asked figure of θ⁺:
+    # 0.003 ≥ 10.2·1e-4 at 4 figures; 0.0003 needs 5 (10.2·1e-5); 0.00003 needs 6.
     for updated, digits in ((0.297, 4), (0.2997, 5), (0.29997, 6), (0.2999997, 8)):
-        assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": updated}, 4) == Verdict(digits, None)
+        assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": updated}, 4) == (digits, None)
+    # 0.00099 is under 20·0.51e-4 = 0.00102: 4 figures fail, 5 pass
+    assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": 0.29901}, 4) == (5, None)
     for updated in (0.29999997, 0.3):
-        verdict = assess(spec, StubTrace(spec, z), {"w_new:1:1:1": updated}, 4)
-        assert verdict.digits is None and "even at 8 digits" in verdict.reason
+        assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": updated}, 4) == (None, "step_size")
+
+
+def test_the_step_condition_uses_the_whole_allowance_in_sigfig_mode():
+    spec = relu_spec()
+    z = {(1, 1): 0.5, (1, 2): 0.75, (2, 1): 0.35}
+    sigfig = {"mode": "sigfig", "rtol": None, "atol": None, "digits": 2}
+    # 2 significant figures of θ⁺ ≈ 0.2: r' = 0.51·0.01, so the step must reach 0.102
+    assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": 0.197}, 4, sigfig) == (4, None)
+    assert assess(spec, StubTrace(spec, z), {"w_new:1:1:1": 0.21}, 4, sigfig) == (None, "step_size")
 
 
 def test_zeros_propagate_back_through_a_wholly_inactive_relu_layer():
@@ -257,8 +279,8 @@ def test_zeros_propagate_back_through_a_wholly_inactive_relu_layer():
     # layer 2 is all inactive, so the active layer 1 receives δ = 0 as well
     zeros = {"delta:1:1": 0.0, "dL_da:1:2": 0.0, "dL_dw:1:2:1": 0.0, "dL_dw:3:1:2": 0.0,
              "dL_db:1:1": 0.0, "delta:3:1": 0.1234}
-    assert assess(spec, StubTrace(spec, z), zeros, 4) == Verdict(4, None)
-    assert assess(spec, StubTrace(spec, z), {**zeros, "dL_da:2:1": 0.0}, 4).digits is None
+    assert assess(spec, StubTrace(spec, z), zeros, 4) == (4, None)
+    assert assess(spec, StubTrace(spec, z), {**zeros, "dL_da:2:1": 0.0}, 4)[0] is None
 
 
 def test_an_asked_value_may_not_equal_the_leaky_slope_or_a_layer_size():
@@ -268,7 +290,8 @@ def test_an_asked_value_may_not_equal_the_leaky_slope_or_a_layer_size():
                       "inputs": [0.5, 0.9], "targets": [0.25], "learning_rate": 0.5,
                       "leaky_relu_slope": 0.03})
     z = {(1, 1): 0.5, (1, 2): 0.75, (1, 3): -0.2, (2, 1): 0.35}
-    assert assess(spec, StubTrace(spec, z), {"a:1:3": -0.002}, 4) == Verdict(4, None)
+    assert assess(spec, StubTrace(spec, z), {"a:1:3": -0.002}, 4) == (4, None)
     for value in (0.03, 0.030001, 3.0, 1.0):     # the slope, and the sizes 3 and 1 of the layers
-        verdict = assess(spec, StubTrace(spec, z), {"a:1:3": value}, 4)
-        assert verdict == Verdict(None, "an asked value equals a given value at the answer digits"), value
+        assessment = Assessment(spec, StubTrace(spec, z), {"a:1:3": value}, {"a:1:3": "h3"},
+                                {"mode": "relabs", "rtol": 0.01, "atol": 0.0, "digits": None})
+        assert [c.condition for c in assessment.failures(4)] == ["equals_given"], value

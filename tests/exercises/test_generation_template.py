@@ -8,6 +8,8 @@ import pytest
 from exercises.generation import BUILTIN_TEMPLATES, Template, TemplateError, ValueRange
 
 SOFTMAX = {"layers": [2, 3, 3], "activations": ["sigmoid", "softmax"], "loss": "cross_entropy"}
+NETWORK = {"layers": [2, 2], "weights": [[[0.1, -0.2], [0.3, 0.4]]], "inputs": [0.5, -0.3],
+           "targets": [0.2, 0.9], "learning_rate": 0.5}
 
 
 def test_defaults_are_the_seed_network_asking_deltas_and_updates():
@@ -17,8 +19,9 @@ def test_defaults_are_the_seed_network_asking_deltas_and_updates():
     assert (template.activations, template.loss, template.bias) == ("sigmoid", "mse", "per_unit")
     assert template.learning_rate == 0.5
     assert template.asked_quantities() == ("delta", "w_new", "b_new")
-    assert template.answer_digits == 4
-    assert template.tolerance == {"mode": "relabs", "rtol": 1e-2, "atol": 1e-5, "digits": None}
+    assert template.answer_digits == "auto"
+    assert template.delta_convention == "gradient"
+    assert template.tolerance == {"mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None}
     assert (template.attempts, template.ecf_credit, template.feedback, template.reveal) == (
         None, 1.0, True, "always")
     assert template.weights == template.biases == template.inputs == ValueRange(-1.0, 1.0, 2)
@@ -97,9 +100,20 @@ INVALID = [
      "no value this network has"),
     ({**SOFTMAX, "bias": "shared"}, "bias", "gradient 0"),
     ({**SOFTMAX, "layers": [2, 2, 1]}, "layers", "at least 2 units"),
-    ({"answer_digits": 0}, "answer_digits", "1 to 8"),
-    ({"answer_digits": 9}, "answer_digits", "1 to 8"),
-    ({"answer_digits": 4.0}, "answer_digits", "1 to 8"),
+    ({"answer_digits": 3}, "answer_digits", "4 to 8"),
+    ({"answer_digits": 9}, "answer_digits", "4 to 8"),
+    ({"answer_digits": 4.0}, "answer_digits", "4 to 8"),
+    ({"answer_digits": "AUTO"}, "answer_digits", '"auto"'),
+    ({"delta_convention": "positive"}, "delta_convention", "gradient, negative"),
+    ({"network": [1, 2]}, "network", "network spec"),
+    ({"network": {"layers": [2, 2]}}, "network.weights", ""),
+    ({"network": {**NETWORK, "weights": [[[0.1, "x"], [0.3, 0.4]]]}}, "network.weights[0][0][1]",
+     ""),
+    ({"network": {**NETWORK, "iterations": 2}}, "network.iterations", "one iteration"),
+    ({"network": {**NETWORK, "inputs": [[0.5, 0.1], [0.2, 0.3]],
+                  "targets": [[0.2, 0.9], [0.1, 0.4]]}}, "network.inputs", "one sample"),
+    ({"network": NETWORK, "learning_rate": 0.1}, "learning_rate", "given network"),
+    ({"network": NETWORK, "layers": [2, 2]}, "layers", "given network"),
     ({"tolerance": 0.01}, "tolerance", "must be an object"),
     ({"tolerance": {"mode": "exact"}}, "tolerance.mode", "relabs, sigfig, decimals"),
     ({"tolerance": {"rtol": -0.1}}, "tolerance.rtol", "[0, 1)"),
@@ -149,7 +163,7 @@ def test_tolerance_is_written_out_with_all_four_keys():
     template = Template.from_dict({"tolerance": {"mode": "sigfig", "digits": 3}})
     assert template.tolerance == {"mode": "sigfig", "rtol": None, "atol": None, "digits": 3}
     assert Template.from_dict({"tolerance": {"rtol": 0.05}}).tolerance == {
-        "mode": "relabs", "rtol": 0.05, "atol": 1e-5, "digits": None}
+        "mode": "relabs", "rtol": 0.05, "atol": 0.0, "digits": None}
 
 
 ROUND_TRIP = [
@@ -158,7 +172,9 @@ ROUND_TRIP = [
                         "bias": "shared", "optimizer": {"name": "momentum", "momentum": 0.8},
                         "ask": ["z", "loss", "dL_dw"], "attempts": 3, "ecf_credit": 0.5,
                         "feedback": False, "reveal": "after_due", "targets": "one_hot",
-                        "tolerance": {"mode": "decimals", "digits": 3}, "answer_digits": 3}),
+                        "tolerance": {"mode": "decimals", "digits": 3}, "answer_digits": 5,
+                        "delta_convention": "negative"}),
+    Template.from_dict({"network": NETWORK, "answer_digits": 6, "ask": ["delta"]}),
 ]
 
 
