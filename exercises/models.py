@@ -89,7 +89,8 @@ class Exercise(Base):
     """One generated variant: template knobs + seed -> network spec, fields and settings.
 
     ``kind`` is "practice" (owned by a browser session or an API token) or "variant" (in a
-    problem set's pool). Only the token's hash is stored.
+    problem set's pool). Only the token's hash is stored. An exercise on a given network
+    (SPEC §5) has no seed.
     """
 
     __tablename__ = "exercises"
@@ -97,7 +98,7 @@ class Exercise(Base):
     kind: Mapped[str] = mapped_column(String(16))
     template_id: Mapped[str | None] = mapped_column(String(64))
     problem_set_id: Mapped[str | None] = mapped_column(ForeignKey("problem_sets.id"), index=True)
-    seed: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int | None] = mapped_column(Integer)
     template: Mapped[dict[str, Any]] = mapped_column(JSON)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -200,7 +201,12 @@ Index("ix_submissions_exercise_created", Submission.exercise_id, Submission.crea
 # default, so the revision applies to a database that already holds rows.
 
 class ProblemSetItem(Base):
-    """One exercise of a problem set, in order: a template's knobs (set settings apply later)."""
+    """One exercise of a problem set, in order: a template's knobs (set settings apply later),
+    or a given network (``template_id`` "network", the spec in ``knobs["network"]``).
+
+    ``answer_digits`` is fixed when the set is published (revision 0003): the item's own
+    number, or what ``auto`` resolved to then, so every variant asks for the same digits.
+    """
 
     __tablename__ = "problem_set_items"
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
@@ -211,6 +217,7 @@ class ProblemSetItem(Base):
     title: Mapped[str] = mapped_column(String(200))
     knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    answer_digits: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class Enrollment(Base):

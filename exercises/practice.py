@@ -1,5 +1,9 @@
 """Practice exercises: created on demand from template knobs, owned by whoever made them.
 
+An exercise comes from a built-in template with knobs changed and a seed, or from a given
+network (knob ``network``, SPEC §5) with the exercise knobs only; the good-exercise conditions
+such a network fails are stored with its settings and reported to its author.
+
 A practice exercise belongs to the API caller holding its bearer token (only the token's
 SHA-256 is stored) or to the browser session that made it (a random key in the signed session
 cookie). Its spec, fields, settings and full trace are stored in one transaction.
@@ -12,19 +16,27 @@ import hmac
 import secrets
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 
 import tracer
 
 from . import db, storage
 from .errors import ApiError
-from .generation import BUILTIN_TEMPLATES, Template, TemplateError, generate
+from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
+from .generation.quality import MESSAGES
 from .models import Exercise, Trace
+from .trace_checks import trace_allowed
 
 PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
                   "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
-                  "naming", "attempts")
+                  "naming", "attempts", "delta_convention", "network")
+# What may accompany a given network: the exercise's own knobs, not the network's.
+NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts",
+                      "delta_convention")
 DEFAULT_TEMPLATE = "seed-2-2-2"
+GIVEN_NETWORK = "network"   # the template id of exercises on a given network
 MAX_SEED = 2**31 - 1
 
 
@@ -33,16 +45,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int]:
-    """Validate a practice request body; returns the template and the seed.
+def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int | None]:
+    """Validate a practice request body; returns the template and the seed (None for a given
+    network).
 
-    Knobs override the named built-in template (the seed post's network by default). Raises
-    ApiError(422) naming the offending key.
+    Knobs override the named built-in template (the seed post's network by default), or come
+    with a given network. Raises ApiError(422) naming the offending key.
     """
     unknown = sorted(set(knobs) - set(PRACTICE_KNOBS))
     if unknown:
         raise ApiError(422, f"unknown key(s): {', '.join(unknown)}",
                        {key: "not a practice setting" for key in unknown})
+    if "network" in knobs:
+        return _given_network(knobs), None
     base_id = knobs.get("template", DEFAULT_TEMPLATE)
     if not isinstance(base_id, str) or base_id not in BUILTIN_TEMPLATES:
         raise ApiError(422, f"template: no built-in template {base_id!r}",
@@ -64,22 +79,44 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int]:
     return template, seed
 
 
+def _given_network(knobs: dict[str, Any]) -> Template:
+    """The template of an exercise on the given network ``knobs["network"]``."""
+    beside = sorted(set(knobs) - set(NETWORK_COMPANIONS))
+    if beside:
+        raise ApiError(422, f"{', '.join(beside)}: not with a given network, whose values and "
+                            "settings are its own",
+                       {key: "not with a given network" for key in beside})
+    try:
+        return Template.from_dict(dict(knobs))
+    except TemplateError as exc:
+        raise template_error(exc) from exc
+
+
 def template_error(exc: TemplateError) -> ApiError:
-    """A 422 for a template problem; the key is at fault when the error names one."""
-    return ApiError(422, str(exc), {exc.key: str(exc)} if exc.key else {})
+    """A 422 for a template problem; the key is at fault when the error names one. A refusal
+    that says what would work is written in the reader's language."""
+    message = str(exc)
+    if exc.parts and has_request_context():
+        text = describe(exc.parts, gettext)
+        message = f"{exc.key}: {text}" if exc.key else text
+    return ApiError(422, message, {exc.key: message} if exc.key else {})
 
 
 def create(knobs: dict[str, Any], browser_key: str | None = None) -> tuple[Exercise, str]:
-    """Generate, store and return a practice exercise with a fresh bearer token."""
+    """Generate, store and return a practice exercise with a fresh bearer token. An exercise
+    on a given network that is an open exam's variant is refused (403), as its trace is."""
     template, seed = template_from_knobs(knobs)
+    if template.network is not None and (refusal := trace_allowed(template.network)):
+        raise ApiError(403, refusal)
     try:
         generated = generate(template, seed)
     except TemplateError as exc:
         raise template_error(exc) from exc
     token = secrets.token_urlsafe(32)
     result = tracer.trace(generated.spec)
+    template_id = GIVEN_NETWORK if seed is None else knobs.get("template", DEFAULT_TEMPLATE)
     with db.write_transaction() as sess:
-        exercise = Exercise(kind="practice", template_id=knobs.get("template", DEFAULT_TEMPLATE),
+        exercise = Exercise(kind="practice", template_id=template_id,
                             seed=seed, template=template.to_dict(), spec=generated.spec,
                             fields=[field_dict(f) for f in generated.fields],
                             settings=settings_of(generated), token_hash=token_hash(token),
@@ -96,10 +133,12 @@ def field_dict(field) -> dict[str, str]:
 
 
 def settings_of(generated) -> dict[str, Any]:
-    """The grading and policy settings an exercise carries from its template."""
+    """The grading and policy settings an exercise carries from its template, with the
+    good-exercise conditions a given network fails."""
     return {"answer_digits": generated.answer_digits, "tolerance": dict(generated.tolerance),
             "attempts": generated.attempts, "ecf_credit": generated.ecf_credit,
-            "feedback": generated.feedback, "reveal": generated.reveal}
+            "feedback": generated.feedback, "reveal": generated.reveal,
+            "conditions": [condition.to_dict() for condition in generated.conditions]}
 
 
 def owns(exercise: Exercise, bearer: str | None = None, browser_key: str | None = None) -> bool:
@@ -121,9 +160,25 @@ def public_view(exercise: Exercise) -> dict[str, Any]:
     return {"id": exercise.id, "seed": exercise.seed, "network": exercise.spec,
             "fields": exercise.fields, "answer_digits": settings["answer_digits"],
             "tolerance": settings["tolerance"], "attempts": settings["attempts"],
-            "reveal": settings["reveal"]}
+            "reveal": settings["reveal"], "conditions": conditions_of(exercise)}
 
 
+def conditions_of(exercise: Exercise) -> list[dict[str, Any]]:
+    """The good-exercise conditions the exercise's given network fails, each with its message
+    in the reader's language (English outside a request)."""
+    return rendered_conditions(exercise.settings.get("conditions", []))
+
+
+def rendered_conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored conditions (``Condition.to_dict``), each with its message in the reader's
+    language (English outside a request)."""
+    found = []
+    for stored in conditions:
+        condition = Condition(stored["condition"], tuple(stored["symbols"]), stored["digits"])
+        message = (gettext(MESSAGES[condition.condition], **condition.params())
+                   if has_request_context() else condition.message())
+        found.append({**condition.to_dict(), "message": message})
+    return found
 
 
 def reveal_json(exercise: Exercise) -> str:

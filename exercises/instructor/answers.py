@@ -11,7 +11,7 @@ from tracer.keys import parse_key
 from .. import db
 from ..generation import generate
 from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
-from ..practice import field_dict
+from ..practice import conditions_of, field_dict, rendered_conditions
 from . import pool, variants
 
 
@@ -46,12 +46,13 @@ class Preview:
     """One variant as an instructor previews it: the network, the fields and the key."""
 
     index: int
-    seed: int
+    seed: int | None           # None for a given network
     spec: dict
     fields: list[dict]
     expected: dict[str, float]
     answer_digits: int
     exercise: Exercise | None  # the stored variant, None while the set is a draft
+    conditions: list[dict]     # the good-exercise conditions a given network fails
 
 
 def preview(problem_set: ProblemSet, item: ProblemSetItem, index: int) -> Preview:
@@ -62,8 +63,10 @@ def preview(problem_set: ProblemSet, item: ProblemSetItem, index: int) -> Previe
     if stored is not None:
         expected = answer_keys(problem_set.id, stored.id).get(stored.id, {})
         return Preview(index, stored.seed, stored.spec, stored.fields, expected,
-                       stored.settings["answer_digits"], stored)
-    seed = variants.variant_seed(problem_set.id, item.id, index)
-    generated = generate(variants.item_template(problem_set, item), seed)
+                       stored.settings["answer_digits"], stored, conditions_of(stored))
+    template = variants.item_template(problem_set, item)
+    seed = None if template.network else variants.variant_seed(problem_set.id, item.id, index)
+    generated = generate(template, seed)
     return Preview(index, seed, generated.spec, [field_dict(f) for f in generated.fields],
-                   dict(generated.expected), generated.answer_digits, None)
+                   dict(generated.expected), generated.answer_digits, None,
+                   rendered_conditions(generated.to_dict()["conditions"]))

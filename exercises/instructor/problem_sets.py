@@ -1,13 +1,16 @@
 """Problem sets as a service: create and edit drafts, order their exercises, publish.
 
 A set's settings (attempts, ECF credit, feedback, reveal policy, tolerance) override those of
-every template it uses. While a set is a draft its exercises can change freely; publishing
+every template it uses. An exercise is a built-in template with changed knobs, or a given
+network (template id "network"), whose variants are all that network. Publishing fixes each
+exercise's answer digits, so every variant of it asks for the same. While a set is a draft its exercises can change freely; publishing
 generates the variant pools and gives the set a join code, after which the exercises are fixed.
 Changing the tolerance or the ECF credit of a published set is a regrade (``regrade.py``); the
 other settings apply to every variant at once.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -16,6 +19,7 @@ from sqlalchemy import func, select
 from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
 from ..models import Exercise, ProblemSet, ProblemSetItem, utcnow
+from ..practice import GIVEN_NETWORK
 from . import pool, variants
 from .policy import as_utc
 
@@ -34,7 +38,7 @@ def settings_from(data: dict[str, Any]) -> dict[str, Any]:
     mode = data["tolerance_mode"]
     if mode == "relabs":
         tolerance = {"mode": mode, "rtol": 1e-2 if data.get("rtol") is None else data["rtol"],
-                     "atol": 1e-5 if data.get("atol") is None else data["atol"], "digits": None}
+                     "atol": 0.0 if data.get("atol") is None else data["atol"], "digits": None}
     else:
         if data.get("digits") is None:
             raise SetError(f"tolerance: mode {mode} needs a number of digits")
@@ -84,8 +88,21 @@ def update_set(set_id: str, data: dict[str, Any]) -> None:
 
 
 def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
-    """The template knobs an item form changes (blank fields keep the template's)."""
+    """The template knobs an item form changes (blank fields keep the template's). With a
+    given network only the exercise's own knobs (what to ask, digits, δ convention) apply."""
     knobs: dict[str, Any] = {}
+    if (data.get("network") or "").strip():
+        try:
+            network = json.loads(data["network"])
+        except ValueError as exc:
+            raise SetError(f"network: not JSON ({exc})") from None
+        knobs["network"] = network
+        for key in ("answer_digits", "delta_convention"):
+            if data.get(key):
+                knobs[key] = data[key]
+        if data.get("ask"):
+            knobs["ask"] = list(data["ask"])
+        return knobs
     if data.get("layers"):
         try:
             knobs["layers"] = [int(part) for part in data["layers"].replace(" ", "").split(",")]
@@ -96,7 +113,7 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("activations"):
         names = [part.strip() for part in data["activations"].split(",") if part.strip()]
         knobs["activations"] = names[0] if len(names) == 1 else names
-    for key in ("loss", "bias", "naming"):
+    for key in ("loss", "bias", "naming", "delta_convention"):
         if data.get(key):
             knobs[key] = data[key]
     for key in ("learning_rate", "answer_digits"):
@@ -108,14 +125,20 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
-    """Append an exercise to a draft set, after checking its template generates exercises."""
-    if template_id not in BUILTIN_TEMPLATES:
+    """Append an exercise to a draft set, after checking its template generates exercises
+    (a given network's failed conditions do not stop it: its preview reports them)."""
+    if "network" in knobs:
+        template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
+    elif template_id not in BUILTIN_TEMPLATES:
         raise SetError(f"template: no built-in template {template_id!r}")
+    else:
+        default_title = BUILTIN_TEMPLATES[template_id].title
     problem_set = db.session().get(ProblemSet, set_id)
     item = ProblemSetItem(problem_set_id=set_id, template_id=template_id, knobs=knobs,
-                          title=title.strip() or BUILTIN_TEMPLATES[template_id].title)
+                          title=title.strip() or default_title)
     try:
-        generate(variants.item_template(problem_set, item), 0)
+        template = variants.item_template(problem_set, item)
+        generate(template, None if template.network is not None else 0)
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
     with db.write_transaction() as sess:
@@ -157,8 +180,9 @@ def delete_set(set_id: str) -> None:
 
 
 def publish(set_id: str) -> int:
-    """Generate every exercise's variant pool, store it and open the set; returns the number
-    of variants. The generation runs before the transaction, so the write lock is brief."""
+    """Fix every exercise's answer digits, generate its variant pool at them, store it and open
+    the set; returns the number of variants. The generation runs before the transaction, so
+    the write lock is brief."""
     problem_set = db.session().get(ProblemSet, set_id)
     items = pool.set_items(set_id)
     if problem_set.status != "draft":
@@ -166,16 +190,20 @@ def publish(set_id: str) -> int:
     if not items:
         raise SetError("add at least one exercise before publishing")
     try:
-        variants = pool.generate_variants(
+        # item_template asks for these same digits (resolve_digits is deterministic)
+        digits = {item.id: variants.item_digits(problem_set, item) for item in items}
+        made = pool.generate_variants(
             problem_set, {item.id: (0, problem_set.pool_size) for item in items})
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
     with db.write_transaction() as sess:
         locked = _require_draft(sess, set_id)
-        pool.store_variants(sess, variants)
+        for item in items:
+            sess.get(ProblemSetItem, item.id).answer_digits = digits[item.id]
+        pool.store_variants(sess, made)
         locked.status, locked.published_at = "published", utcnow()
         locked.join_code = _new_code(sess)
-    return len(variants)
+    return len(made)
 
 
 def _require_draft(sess, set_id: str) -> ProblemSet:

@@ -1,7 +1,10 @@
 """Generating a set's variants: seeds, templates, fingerprints.
 
 Variant n of an exercise has a seed that follows from the set, the exercise and n alone, so a
-variant can be regenerated (previewed, audited) anywhere. Generation and tracing are pure CPU
+variant can be regenerated (previewed, audited) anywhere. Every variant of an exercise asks for
+the same answer digits: the item's number, or what ``auto`` resolves to for its template (the
+same for every seed), fixed on the item when the set is published. An exercise on a given
+network has one variant for everyone: every student's copy is that network, with no seed. Generation and tracing are pure CPU
 work, about 1.5 ms a variant, done before any transaction is opened. (Worker processes were
 tried for large pools and measured no faster on two shared cores, so there are none.)
 """
@@ -12,9 +15,9 @@ import json
 
 import tracer
 
-from ..generation import BUILTIN_TEMPLATES, Template, generate
+from ..generation import BUILTIN_TEMPLATES, Template, generate, resolve_digits
 from ..models import ProblemSet, ProblemSetItem
-from ..practice import field_dict, settings_of
+from ..practice import GIVEN_NETWORK, field_dict, settings_of
 
 SEED_LIMIT = 2**31  # seeds live in a 32-bit column
 
@@ -46,9 +49,26 @@ def network_hash(spec: dict) -> str:
 
 
 def item_template(problem_set: ProblemSet, item: ProblemSetItem) -> Template:
-    """The template an exercise's variants come from: built-in, item knobs, then set settings."""
-    return BUILTIN_TEMPLATES[item.template_id].with_overrides(item.knobs) \
-        .with_overrides(problem_set.settings)
+    """The template an exercise's variants come from: built-in (or the given network), item
+    knobs, then set settings, asking for the item's fixed digits (``item_digits``).
+    Raises TemplateError when the template makes no good exercise."""
+    template = _unfixed(problem_set, item)
+    return template.fixed_digits(item.answer_digits or resolve_digits(template))
+
+
+def _unfixed(problem_set: ProblemSet, item: ProblemSetItem) -> Template:
+    if item.template_id == GIVEN_NETWORK:
+        base = Template.from_dict(item.knobs)
+    else:
+        base = BUILTIN_TEMPLATES[item.template_id].with_overrides(item.knobs)
+    return base.with_overrides(problem_set.settings)
+
+
+def item_digits(problem_set: ProblemSet, item: ProblemSetItem) -> int:
+    """The answer digits every variant of the item asks for: fixed on the item once its set
+    is published; before that, what publishing would fix (``auto`` resolved now). Raises
+    TemplateError when the template makes no good exercise."""
+    return item.answer_digits or resolve_digits(_unfixed(problem_set, item))
 
 
 def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
@@ -57,6 +77,8 @@ def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
     template = Template.from_dict(knobs)
     made = []
     for seed in seeds:
+        if template.network is not None:
+            seed = None
         generated = generate(template, seed)
         result = tracer.trace(generated.spec)
         made.append({"seed": seed, "spec": generated.spec,

@@ -152,5 +152,27 @@ def test_migration_0002_goes_down_and_up_again(tmp_path):
     engine = db.make_engine(url)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(ProblemSet.__table__)).scalar() == 0
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
+    engine.dispose()
+
+
+def test_migration_0003_makes_seeds_optional_and_goes_down_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'roundtrip3.sqlite3'}"
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    row = "INSERT INTO exercises (id, kind, seed, template, spec, fields, settings, revealed, " \
+          "created_at) VALUES ('{id}', 'practice', {seed}, '{{}}', '{{}}', '[]', '{{}}', 0, " \
+          "'2026-11-30 00:00:00')"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(row.format(id="given", seed="NULL"))
+        conn.exec_driver_sql(row.format(id="seeded", seed=7))
+        columns = [c[1] for c in conn.exec_driver_sql("PRAGMA table_info(problem_set_items)")]
+        assert "answer_digits" in columns
+    engine.dispose()
+    migrate.downgrade(url, "0002")   # the exercise without a seed cannot stay
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM exercises")]
+        assert ids == ["seeded"]
     engine.dispose()
