@@ -7,11 +7,11 @@ from exercises.grading.parse import AnswerError, parse_answer
 from exercises.grading.regrade import FieldChange, RegradeReport, regrade
 from exercises.grading.results import STATUSES, FieldGrade, SubmissionResult
 from exercises.grading.settings import GradingSettings
-from exercises.grading.tolerance import SettingsError, Tolerance, matches, step_ok, within
+from exercises.grading.tolerance import Comparison, SettingsError, Tolerance
 
 __all__ = [
-    "AnswerError", "FieldChange", "FieldGrade", "GradingSettings", "InvalidSubmission",
+    "AnswerError", "Comparison", "FieldChange", "FieldGrade", "GradingSettings", "InvalidSubmission",
     "MISCONCEPTIONS", "RegradeReport", "STATUSES", "SettingsError", "SubmissionResult",
     "Tolerance", "evaluate", "grade_submission", "matches", "parse_answer", "parse_submission",
-    "regrade", "step_ok", "within",
+    "regrade",
 ]

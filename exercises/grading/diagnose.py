@@ -1,46 +1,73 @@
 """Error carried forward and misconception diagnosis for one submission (SPEC §6 steps 3–4).
 
 :class:`Evidence` holds what one submission's grading shares between its fields: the true
-values, the student's asked answers, the evaluation that carries them forward, and every
-evaluation under a misconception — each computed once, on first use, whichever field asks.
+values, the student's asked answers, the evaluation that carries them forward, and the
+evaluations of misconception sites — each computed once, on first use, whichever field asks.
+
+Diagnosis goes: precision (a value rounded too early is not a misconception); then every site
+of every misconception whose keys lie in the field's formula (the field and the unasked values
+it is computed from), evaluated from the true upstream values and from the student's; a site
+is kept when it explains the field and nothing the student answered elsewhere contradicts it;
+a field with explanations by more than one misconception keeps those that also explain another
+wrong field, and is left unnamed when that still leaves several.
 """
 from dataclasses import dataclass
 from functools import lru_cache
 
-from exercises.grading.misconceptions import UPDATE_MISTAKES, catalogue, mistaken_update
+import numpy as np
+
 from exercises.grading.model import evaluate_lazily, true_values
-from exercises.grading.tolerance import matches
+from exercises.grading.sites import Site, sites
+from exercises.grading.tolerance import figure_unit, round_sig
 from tracer.keys import parse_key
+
+TRUTH, STUDENT = "truth", "student"
+# Writing nothing computes 0 for these groups; for an update it keeps θ.
+_ZERO_GROUPS = ("delta", "dL_da", "dL_dw", "dL_db")
+# How a student who keeps few digits rounds every intermediate value (SPEC §6 step 4a).
+_ROUNDINGS = (("decimals", 2), ("decimals", 3), ("decimals", 4), ("figures", 2), ("figures", 3))
+# Two floats that are one decimal number written by the student and by round_sig.
+_SAME_NUMBER = 1e-9
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A misconception whose value matches a submitted answer.
+    """A misconception site that explains a submitted answer; ``target`` is the key in the
+    field's formula where the mistake sits (the field itself or an unasked value upstream of
+    it), which the message explains."""
 
-    ``target`` is the key, in the field's formula, that the mistake changes (the field itself
-    or an unasked quantity upstream of it); messages explain the mistake there.
-    """
-
-    mistake: str
-    param: float | None
+    site: Site
     target: str
+    mode: str
+
+    @property
+    def mistake(self) -> str:
+        """The misconception id."""
+        return self.site.mistake.id
 
 
 class Evidence:
     """Evaluations shared by the fields of one submission, computed lazily and cached."""
 
-    def __init__(self, net, asked, true, answers, tol):
-        """``asked`` are the field keys, ``true`` the correct values, ``answers`` the parsed
-        answers (None for blank) and ``tol`` the Tolerance."""
-        self.net, self.asked, self.true, self.tol = net, frozenset(asked), true, tol
+    def __init__(self, net, asked, true, answers, comparison):
+        """``asked`` are the field keys in order, ``true`` the correct values, ``answers`` the
+        parsed answers (None for blank) and ``comparison`` the :class:`Comparison`."""
+        self.net, self.asked, self.true, self.cmp = net, tuple(asked), true, comparison
+        self.asked_set = frozenset(asked)
         self.answers = answers
         # Blank answers carry the true value forward, so a skipped field costs nothing downstream.
         self.student = {key: true[key] if value is None else value for key, value in answers.items()}
         self._patches = net.patches(self.student)
         self._ecf = None
-        self._pinned = None
         self._cones = {}
         self._runs = {}
+        self._explained = {}
+        self._contradictions = {}
+
+    # -- comparison and ECF ------------------------------------------------------------------
+    def correct(self, key, value, target) -> bool:
+        """Whether ``value`` grades as ``target`` for field ``key`` (an update's step included)."""
+        return self.cmp.matches(value, target, self.net.given(key))
 
     @property
     def ecf(self):
@@ -49,7 +76,7 @@ class Evidence:
         A key's own value is computed from the values upstream of it, so this one evaluation
         gives every field its ECF value: its formula applied to the student's other answers."""
         if self._ecf is None:
-            self._ecf = dict(evaluate_lazily(self.net, self._patches))
+            self._ecf = evaluate_lazily(self.net, self._patches)
         return self._ecf
 
     def cone(self, key):
@@ -62,16 +89,12 @@ class Evidence:
                     if parent in seen:
                         continue
                     seen.add(parent)
-                    if parent in self.asked:
+                    if parent in self.asked_set:
                         frontier.append(parent)
                     else:
                         stack.append(parent)
             self._cones[key] = (frozenset(seen) - set(frontier), tuple(sorted(frontier)))
         return self._cones[key]
-
-    def correct(self, key, value, true_value):
-        """Whether ``value`` grades as ``true_value`` for field ``key`` (step rule included)."""
-        return matches(value, true_value, self.tol, self.net.given(key))
 
     def carried_from(self, key) -> tuple[tuple[str, ...], bool]:
         """Return (sources, wrong): the asked fields upstream of ``key`` whose answers are not
@@ -81,60 +104,190 @@ class Evidence:
         wrong = tuple(p for p in answered if not self.correct(p, self.answers[p], self.true[p]))
         return (wrong, True) if wrong else (tuple(answered), False)
 
-    def findings(self, key, submitted) -> list[Finding]:
-        """Every misconception that applies to field ``key``, changes it beyond tolerance, and
-        whose value — from the true or the student's upstream values — matches ``submitted``."""
-        cone = self.cone(key)[0]
+    def nothing(self, key) -> float | None:
+        """What writing nothing computes for ``key``: 0 for δ, ∂L/∂a and gradients, θ itself
+        for an update, None for other quantities."""
+        group = self.net.slot(key)[0]
+        if group in _ZERO_GROUPS:
+            return 0.0
+        return self.net.given(key)
+
+    def shows_work(self, key) -> bool:
+        """Whether the field's ECF value differs, beyond the tolerance, from what writing
+        nothing computes — or the true value is that too (SPEC §6 step 3)."""
+        nothing = self.nothing(key)
+        if nothing is None:
+            return True
+        return not self.correct(key, nothing, self.ecf[key]) or self.correct(key, nothing, self.true[key])
+
+    # -- precision ----------------------------------------------------------------------------
+    def imprecise(self, key, value) -> bool:
+        """Whether ``value`` is the true value rounded to fewer figures than asked, or what
+        rounding every intermediate value to a few decimals or figures gives (SPEC §6 step 4a).
+        Never for the value writing nothing gives: a copied θ or a 0 is no rounding."""
+        true, nothing = self.true[key], self.nothing(key)
+        if nothing is not None and self.correct(key, value, nothing) \
+                and not self.correct(key, nothing, true):
+            return False
+        if true != 0 and any(abs(value - round_sig(true, k)) <= _SAME_NUMBER * abs(true)
+                             for k in range(1, self.cmp.digits)):
+            return True
+        before = self.net.given(key)
+        for kind, k in _ROUNDINGS:
+            # The student rounds every value, the answer included: it lies on the rounding's
+            # grid, within one unit of it (the order of roundings may differ) of the trace's.
+            if value == 0 or _round(value, kind, k) != value:
+                continue
+            rounded = _rounded_values(self.net, kind, k)[key]
+            unit = 10.0 ** -k if kind == "decimals" else figure_unit(value, k)
+            if before is not None:
+                # An update's step must survive the rounding, and the answer must take it.
+                step = rounded - before
+                if step == 0 or unit > abs(true - before) / 5 or (value - before) * step <= 0:
+                    continue
+            elif nothing is not None and rounded == nothing:
+                continue
+            if abs(value - rounded) <= 1.01 * unit:
+                return True
+        return False
+
+    # -- sites ----------------------------------------------------------------------------------
+    def _run(self, site, mode):
+        if mode == TRUTH:
+            return _truth_run(self.net, site)
+        run = self._runs.get(site)
+        if run is None:
+            if site.mistake.terminal:
+                run = _Overlay(self.net, site, self.ecf)
+            else:
+                run = evaluate_lazily(self.net, self._patches, site)
+            self._runs[site] = run
+        return run
+
+    def _base(self, key, mode):
+        return self.true[key] if mode == TRUTH else self.ecf[key]
+
+    def _contradicted(self, site, key) -> bool:
+        """Whether the student's other answers show they did not make the mistake at ``site``:
+        it would change a field they answered, whose answer is instead the true value (or, from
+        their own upstream values, the value that follows from them)."""
+        against = self._contradictions.get(site)
+        if against is None:
+            against = self._contradictions[site] = self._contradicting(site)
+        return bool(against - {key})
+
+    def _contradicting(self, site) -> frozenset:
+        # A terminal mistake changes nothing beyond its own keys.
+        others = [key for key in self.asked if self.answers[key] is not None
+                  and (not site.mistake.terminal or key in site.scope)]
+        found = set()
+        for mode in (TRUTH, STUDENT):
+            run = self._run(site, mode)
+            for other in others:
+                submitted = self.answers[other]
+                predicted, base = run[other], self._base(other, mode)
+                if self.correct(other, predicted, base) or self.correct(other, submitted, predicted):
+                    continue
+                if self.correct(other, submitted, self.true[other]) or \
+                        (mode == STUDENT and self.correct(other, submitted, base)):
+                    found.add(other)
+        return frozenset(found)
+
+    def explanations(self, key) -> list[Finding]:
+        """The sites that explain field ``key``'s answer and survive the consistency check."""
+        if key in self._explained:
+            return self._explained[key]
+        value, cone = self.answers[key], self.cone(key)[0]
+        # With every upstream answer right, the student's values are the true ones.
+        modes = (TRUTH, STUDENT) if self.carried_from(key)[1] else (TRUTH,)
         found = []
-        for mistake, param, keys in catalogue(self.net):
-            if found and found[-1].mistake == mistake:
-                continue  # one variant of a mistake is enough
-            changed = keys & cone
-            if changed and self._matches(key, submitted, mistake, param, key in changed):
-                found.append(Finding(mistake, param, _nearest(key, changed)))
+        for site in sites(self.net):
+            inside = site.scope & cone
+            if not inside:
+                continue
+            for mode in modes:
+                predicted = self._run(site, mode)[key]
+                if not np.isfinite(predicted) or not self.correct(key, value, predicted) \
+                        or self.correct(key, predicted, self._base(key, mode)):
+                    continue
+                if not self._contradicted(site, key):
+                    found.append(Finding(site, _nearest(key, inside), mode))
+                break
+        self._explained[key] = found
         return found
 
-    def _matches(self, key, submitted, mistake, param, own):
-        # "Changes the field" counts the step rule's ends as a change: a mistake that halves a
-        # step (c = ½ for c = 1) would otherwise be diagnosed or not by rounding noise.
-        before = self.net.given(key)
-        return any(self.correct(key, submitted, value)
-                   and not matches(value, base, self.tol, before, strict=True)
-                   for value, base in self._candidates(key, mistake, param, own))
+    def diagnose(self, key, wrong) -> tuple[list[Finding], bool]:
+        """Return (findings, ambiguous) for field ``key``: the findings of the one misconception
+        that explains it, preferring those that also explain another field of ``wrong`` (the
+        fields still incorrect); ambiguous when several misconceptions remain.
 
-    def _candidates(self, key, mistake, param, own):
-        """Yield (value under the mistake, the same value without it) for each way of
-        computing: whole trace or own formula only, from true or from the student's values."""
-        if mistake in UPDATE_MISTAKES:
-            # These change only updated parameters, which nothing downstream reads.
-            theta = self.net.given(key)
-            kind = "w" if key.startswith("w_new") else "b"
-            for base in (self.true[key], self.ecf[key]):
-                yield float(mistaken_update(mistake, kind, theta, base, self.net.eta)), base
-            return
-        yield _from_truth(self.net, mistake, param, False)[key], self.true[key]
-        yield self._from_student(mistake, param, False)[key], self.ecf[key]
-        if own:
-            yield _from_truth(self.net, mistake, param, True)[key], self.true[key]
-            yield self._from_student(mistake, param, True)[key], self.ecf[key]
+        Where several still remain, the student's own digits may settle it: a misconception
+        whose value agrees with the answer to within its rounding, when no other does, is the
+        one the student made (the others only come within the wider tolerance)."""
+        found = self.explanations(key)
+        ids = list(dict.fromkeys(finding.mistake for finding in found))
+        if len(ids) > 1:
+            elsewhere = {finding.mistake for other in wrong if other != key
+                         for finding in self.explanations(other)}
+            ids = [mistake for mistake in ids if mistake in elsewhere]
+            if len(ids) > 1:
+                ids = self._closest(key, [f for f in found if f.mistake in ids])
+            if len(ids) != 1:
+                return [], True
+        if not ids:
+            return [], False
+        chosen = [finding for finding in found if finding.mistake == ids[0]]
+        # The most local site is the one the message explains.
+        chosen.sort(key=lambda finding: (len(finding.site.scope), finding.target != key))
+        return chosen[:1], False
 
-    def _from_student(self, mistake, param, own):
-        if (mistake, param, own) not in self._runs:
-            overrides = self._patches
-            if own:
-                if self._pinned is None:
-                    # Pinning every value lets the mistake act only where a key's own formula changes.
-                    self._pinned = self.net.patches({**self.ecf, **self.student})
-                overrides = self._pinned
-            self._runs[mistake, param, own] = evaluate_lazily(self.net, overrides, mistake, param)
-        return self._runs[mistake, param, own]
+    def _closest(self, key, found) -> list[str]:
+        """The ids among ``found`` whose value is within twice the answer's rounding of it."""
+        value = self.answers[key]
+        tight = 2 * self.cmp.rounding(value)
+        return list(dict.fromkeys(f.mistake for f in found
+                                  if abs(self._run(f.site, f.mode)[key] - value) <= tight))
 
 
-@lru_cache(maxsize=4096)
-def _from_truth(net, mistake, param, own):
+class _Overlay:
+    """The values of a terminal site: ``base`` everywhere but at the site's own keys."""
+
+    def __init__(self, net, site, base):
+        self._base = base
+        self._changed = {key: site.mistake.mistaken(net, key, base[key]) for key in site.scope}
+
+    def __getitem__(self, key):
+        changed = self._changed.get(key)
+        return self._base[key] if changed is None else changed
+
+
+@lru_cache(maxsize=8192)
+def _truth_run(net, site):
     # Evaluations from the true values are the same for every submission to an exercise.
-    overrides = net.patches(true_values(net)) if own else None
-    return evaluate_lazily(net, overrides, mistake, param)
+    if site.mistake.terminal:
+        return _Overlay(net, site, true_values(net))
+    return evaluate_lazily(net, None, site)
+
+
+def _round(value, kind, k):
+    return round(value, k) if kind == "decimals" else round_sig(value, k)
+
+
+def _rounder(kind, k):
+    if kind == "decimals":
+        return lambda array: np.round(array, k)
+
+    def figures(array):
+        array = np.asarray(array, dtype=np.float64)
+        magnitude = np.floor(np.log10(np.where(array == 0, 1.0, np.abs(array))))
+        scale = 10.0 ** (k - 1 - magnitude)
+        return np.round(array * scale) / scale
+    return figures
+
+
+@lru_cache(maxsize=1024)
+def _rounded_values(net, kind, k):
+    return evaluate_lazily(net, None, None, _rounder(kind, k))
 
 
 def _nearest(key, changed):
@@ -147,3 +300,6 @@ def _nearest(key, changed):
         _, l, u, source = parse_key(candidate)
         return (l != layer or u != unit, -(l or 0), u or 0, source or 0)
     return min(changed, key=remoteness)
+
+
+__all__ = ["Evidence", "Finding", "true_values"]

@@ -11,12 +11,12 @@ import numpy as np
 
 from exercises.grading.diagnose import Evidence
 from exercises.grading.feedback import Feedback
+from exercises.grading.messages import render
 from exercises.grading.model import true_values
 from exercises.grading.network import Network
 from exercises.grading.parse import AnswerError, parse_answer
 from exercises.grading.results import FieldGrade, SubmissionResult
 from exercises.grading.settings import GradingSettings
-from exercises.grading.tolerance import within
 from tracer import ENGINE_VERSION
 
 
@@ -89,34 +89,57 @@ def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
     # which is the right verdict, so numpy's warnings about it are noise.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         evidence = Evidence(net, keys, true, parsed, settings.comparison)
-        fields = {key: _grade_field(key, parsed[key], true[key], evidence, feedback, settings,
-                                    submitted[key])
+        fields = {key: _grade_field(key, parsed[key], evidence, feedback, settings, submitted[key])
                   for key in keys}
+        wrong = [key for key, grade in fields.items() if grade is None]
+        for key in wrong:
+            fields[key] = _diagnosed(key, wrong, evidence, feedback, settings, submitted[key])
     return SubmissionResult(spec=net.spec, field_keys=keys,
                             answers={key: answers[key] for key in keys if key in answers},
                             settings=settings, fields=fields, engine_version=ENGINE_VERSION,
                             symbols=dict(symbols or {}))
 
 
-def _grade_field(key, value, expected, evidence, feedback, settings, text):
-    tol = settings.comparison
-    rule = tol.describe() + (" and the step rule" if evidence.net.given(key) is not None else "")
-    grade = dict(key=key, submitted=text, parsed=value, expected=expected, tolerance=rule)
+def _grade(key, value, evidence, settings, text, status, credit, parts, **extra):
+    rule = settings.tolerance.describe(settings.answer_digits)
+    if evidence.net.given(key) is not None:
+        rule += ", and the step rule"
+    return FieldGrade(key=key, submitted=text, parsed=value, expected=evidence.true[key],
+                      tolerance=rule, status=status, credit=credit, parts=tuple(parts),
+                      message=render(parts), **extra)
+
+
+def _grade_field(key, value, evidence, feedback, settings, text):
+    """Steps 1–3 of SPEC §6: blank, correct, carried (or a degenerate match); None when the
+    field goes on to diagnosis."""
     if value is None:
-        return FieldGrade(**grade, status="blank", credit=0.0, message="No answer.")
-    if evidence.correct(key, value, expected):
-        return FieldGrade(**grade, status="correct", credit=1.0, message="Correct.")
+        return _grade(key, value, evidence, settings, text, "blank", 0.0, [("blank", {})])
+    if evidence.correct(key, value, evidence.true[key]):
+        return _grade(key, value, evidence, settings, text, "correct", 1.0, [("correct", {})])
     sources, wrong = evidence.carried_from(key)
     if sources and evidence.correct(key, value, evidence.ecf[key]):
-        return FieldGrade(**grade, status="carried", credit=float(settings.ecf_credit),
-                          message=feedback.carried(key, sources, wrong), carried_from=sources)
-    findings = evidence.findings(key, value)
+        if not evidence.shows_work(key):
+            return _grade(key, value, evidence, settings, text, "incorrect", 0.0,
+                          feedback.no_follow_through(key, sources), carried_from=sources)
+        return _grade(key, value, evidence, settings, text, "carried", float(settings.ecf_credit),
+                      feedback.carried(sources, wrong), carried_from=sources)
+    return None
+
+
+def _diagnosed(key, wrong, evidence, feedback, settings, text):
+    """Step 4 of SPEC §6: precision, then misconception sites with consistency."""
+    value = evidence.answers[key]
+    if evidence.imprecise(key, value):
+        return _grade(key, value, evidence, settings, text, "incorrect", 0.0, feedback.precision())
+    findings, ambiguous = evidence.diagnose(key, wrong)
     if findings and settings.feedback:
-        message = " ".join(feedback.misconception(key, finding) for finding in findings)
+        parts = [part for finding in findings for part in feedback.misconception(key, finding)]
+    elif ambiguous and settings.feedback:
+        parts = feedback.ambiguous()
     else:
-        message = feedback.incorrect(key, value, within(value, expected, tol))
-    return FieldGrade(**grade, status="incorrect", credit=0.0, message=message,
-                      misconceptions=tuple(finding.mistake for finding in findings))
+        parts = feedback.incorrect(key, value, evidence.cmp.within(value, evidence.true[key]))
+    return _grade(key, value, evidence, settings, text, "incorrect", 0.0, parts,
+                  misconceptions=tuple(finding.mistake for finding in findings))
 
 
 def _as_text(raw) -> str:

@@ -1,147 +1,492 @@
-"""The misconceptions of SPEC §6: where each one can occur in a network, and its variants.
+"""The misconceptions of SPEC §6, one class each, in a registry keyed by contract id.
 
-Each id's *targets* are the keys whose own formula the mistake changes (for ``missing_bias``
-the pre-activations, for ``target_minus_output`` the output ∂L/∂ŷ …). A mistake *applies* to a
-field when a target lies in the field's formula expanded down to asked fields and given values;
-values further downstream only inherit the error, which grading calls carried.
+A :class:`Misconception` bundles everything grading asks of a mistake: where it can occur in a
+network (:meth:`~Misconception.variants`, :meth:`~Misconception.targets` — the keys whose own
+formula it changes), how it changes the student model at a target (:meth:`~Misconception.alter`,
+called by :mod:`exercises.grading.model` with the correct value and the run's context), and how
+it is explained (a title, an explanation and a message template with its parameters, all
+English marked for translation with ``N_``). Adding a misconception is one class here, added
+to ``REGISTRY``, and its tests; nothing else branches on its id.
+
+Values of the ``delta`` group are in the exercise's δ convention (``net.delta_sign``), so an
+alteration of δ returns that convention too.
 """
 import math
-from functools import lru_cache
 
 import numpy as np
 
-from tracer.functions import loss_factor
+from exercises.grading.messages import N_, register
+from tracer import functions as F
+from tracer.keys import parse_key
 
-MISCONCEPTIONS = (
-    "updated_weights_in_backprop",
-    "missing_activation_derivative",
-    "derivative_of_activation_output",
-    "target_minus_output",
-    "gradient_ascent",
-    "missing_learning_rate",
-    "loss_scale",
-    "pre_activation_as_input",
-    "swapped_weight_indices",
-    "missing_bias",
-    "partial_sum",
-    "bias_not_updated",
-)
-
-# Mistakes that change only updated parameters, which nothing downstream reads.
-UPDATE_MISTAKES = ("gradient_ascent", "missing_learning_rate", "bias_not_updated")
+_UPDATES = ("w_new", "b_new")
 
 
-def loss_scales(net) -> list[float]:
-    """The factors c ∈ {½, 1, 2, 1/n, 2/n} a student might use other than the loss's own."""
-    own = loss_factor(net.loss, net.sizes[-1])
-    if own is None:
-        return []
-    n = net.sizes[-1]
-    scales = []
-    for c in (0.5, 1.0, 2.0, 1.0 / n, 2.0 / n):
-        if not any(math.isclose(c, seen) for seen in (own, *scales)):
-            scales.append(c)
-    return scales
+class Misconception:
+    """One mistake of SPEC §6's table; subclasses fill in where it occurs and what it does."""
+
+    id: str = ""
+    title: str = ""
+    explanation: str = ""
+    message: str = ""
+    #: Whether the mistake can sit at one layer or one unit, or only everywhere at once.
+    local: bool = True
+    #: Whether the mistake changes only its targets, which nothing downstream reads (updates).
+    terminal: bool = False
+
+    def variants(self, net) -> list:
+        """The parameters to try in ``net`` ([None] for a mistake without one); empty where the
+        mistake cannot occur."""
+        return [None] if self.occurs(net) else []
+
+    def occurs(self, net) -> bool:
+        """Whether the mistake can occur in ``net`` (for mistakes without a parameter)."""
+        return True
+
+    def targets(self, net, param) -> frozenset:
+        """The keys whose own formula the mistake changes."""
+        raise NotImplementedError
+
+    def also_changes(self, net, param) -> frozenset:
+        """Keys the mistake changes besides its targets when made throughout, to stay
+        consistent with itself (their values end up right)."""
+        return frozenset()
+
+    def groups(self, net, param, targets) -> list[frozenset]:
+        """The targets split into the "one layer" sites: by the layer of each key."""
+        layers = {}
+        for key in targets:
+            layers.setdefault(parse_key(key)[1], set()).add(key)
+        return [frozenset(keys) for keys in layers.values()]
+
+    def alter(self, run, group, layer, value, param):
+        """Return the array of ``group`` in ``layer`` as the mistake computes it, given the
+        correct ``value`` and the run's state (``run.z``, ``run.a``, ``run.gradient``,
+        ``run.delta``, ``run.new_weights``)."""
+        raise NotImplementedError
+
+    def params(self, fb, target, param, key) -> dict:
+        """The message's parameters for field ``key`` where the mistake sits at ``target``;
+        ``fb`` is the submission's :class:`~exercises.grading.feedback.Feedback`."""
+        return {}
 
 
-def _partial_layers(net):
-    # Hidden layers whose units feed at least two downstream units.
-    return [l for l in range(1, net.depth) if net.sizes[l + 1] >= 2]
+def _keys(net, group, layers):
+    return [key for l in layers for key in net.keys(group, l)]
 
 
-def variants(net, mistake: str) -> list:
-    """Return the parameters to try for ``mistake`` in ``net``; empty where it cannot occur."""
-    if mistake == "loss_scale":
-        return loss_scales(net)
-    if mistake == "partial_sum":
-        layers = _partial_layers(net)
+def _layers(net):
+    return range(1, net.depth + 1)
+
+
+def _hidden(net):
+    return range(1, net.depth)
+
+
+class UpdatedWeightsInBackprop(Misconception):
+    id = "updated_weights_in_backprop"
+    title = N_("Updated weights used in backpropagation")
+    explanation = N_("A hidden δ must use the outgoing weights as they were before this step's "
+                     "update: all parameters are updated only after the whole backward pass.")
+    message = N_("%(delta)s must use the weights as they were before the update (%(given)s), "
+                 "not the updated %(updated)s.")
+
+    def occurs(self, net):
+        return net.depth >= 2
+
+    def targets(self, net, param):
+        return frozenset(_keys(net, "dL_da", _hidden(net)))
+
+    def alter(self, run, group, layer, value, param):
+        return run.new_weights[layer + 1].T @ run.delta[layer + 1]
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        weights = fb.weights_from(layer, unit)
+        return {"delta": fb.sym("delta", layer, unit),
+                "given": fb.listing(f"{name} = {value:g}" for name, value in weights),
+                "updated": fb.listing(f"{name}⁺" for name, _ in weights)}
+
+
+class MissingActivationDerivative(Misconception):
+    id = "missing_activation_derivative"
+    title = N_("Missing activation derivative")
+    explanation = N_("δ = ∂L/∂z needs the chain rule through the activation: multiply ∂L/∂a by "
+                     "f′(z) of this unit.")
+    message = N_("%(delta)s needs the activation's derivative %(derivative)s as a factor; your "
+                 "value leaves it out.")
+
+    def _layers(self, net):
+        return [l for l in _layers(net) if net.activations[l] not in ("linear", "softmax")]
+
+    def occurs(self, net):
+        return bool(self._layers(net))
+
+    def targets(self, net, param):
+        return frozenset(_keys(net, "delta", self._layers(net)))
+
+    def alter(self, run, group, layer, value, param):
+        net = run.net
+        gradient = run.gradient[layer]
+        if gradient is None:  # the fused output (sigmoid + bce) computes no ∂L/∂ŷ
+            gradient = F.loss_gradient(net.loss, run.a[layer], net.y)
+        return net.delta_sign * gradient
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        return {"delta": fb.sym("delta", layer, unit), "derivative": fb.derivative(layer, unit)}
+
+
+class DerivativeOfActivationOutput(Misconception):
+    id = "derivative_of_activation_output"
+    title = N_("Derivative taken at the output instead of z")
+    explanation = N_("f′ is evaluated at the pre-activation z. For the sigmoid, f′(z) = a(1 − a) "
+                     "with a = σ(z); σ(a)(1 − σ(a)) applies σ twice.")
+    message = N_("The derivative is taken at the pre-activation: %(derivative)s, not %(wrong)s.")
+
+    def _layers(self, net):
+        return [l for l in _layers(net) if net.activations[l] in ("sigmoid", "tanh")]
+
+    def occurs(self, net):
+        return bool(self._layers(net))
+
+    def targets(self, net, param):
+        keys = _keys(net, "da_dz", self._layers(net))
+        if net.fused and net.activations[net.depth] == "sigmoid":
+            keys += net.keys("delta", net.depth)  # the fused δ = (ŷ − y)/n never reads f′
+        return frozenset(keys)
+
+    def alter(self, run, group, layer, value, param):
+        net, a = run.net, run.a[layer]
+        name = net.activations[layer]
+        derivative = F.activation_derivative(name, a, F.activate(name, a))
+        if group == "delta":
+            return net.delta_sign * F.loss_gradient(net.loss, a, net.y) * derivative
+        return derivative
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        point = {"sigmoid": "σ({a})(1 − σ({a}))", "tanh": "1 − tanh²({a})"}
+        return {"derivative": fb.derivative(layer, unit),
+                "wrong": point[fb.net.activations[layer]].format(a=fb.sym("a", layer, unit))}
+
+
+class TargetMinusOutput(Misconception):
+    id = "target_minus_output"
+    title = N_("Sign of the loss gradient flipped")
+    explanation = N_("∂L/∂ŷ is proportional to (ŷ − y), output minus target, not (y − ŷ).")
+    message = N_("%(gradient)s: output minus target. Your value has the opposite sign, as if from "
+                 "target minus output.")
+
+    def targets(self, net, param):
+        return frozenset(net.keys("delta" if net.fused else "dL_da", net.depth))
+
+    def alter(self, run, group, layer, value, param):
+        return -value
+
+    def params(self, fb, target, param, key):
+        return {"gradient": fb.output_gradient(parse_key(target)[2])}
+
+
+class LossScale(Misconception):
+    id = "loss_scale"
+    title = N_("Wrong factor in the loss gradient")
+    explanation = N_("Check the constant in ∂L/∂ŷ: for MSE over n outputs it is 2/n·(ŷ − y), for "
+                     "½Σ it is (ŷ − y), for Σ it is 2(ŷ − y).")
+    message = N_("For %(loss)s, %(gradient)s; your value uses the factor %(factor)s instead.")
+
+    def variants(self, net):
+        """The factors c ∈ {½, 1, 2, 1/n, 2/n} a student might use other than the loss's own."""
+        own = F.loss_factor(net.loss, net.sizes[-1])
+        if own is None:
+            return []
+        n, scales = net.sizes[-1], []
+        for c in (0.5, 1.0, 2.0, 1.0 / n, 2.0 / n):
+            if not any(math.isclose(c, seen) for seen in (own, *scales)):
+                scales.append(c)
+        return scales
+
+    def targets(self, net, param):
+        return frozenset(net.keys("dL_da", net.depth))
+
+    def alter(self, run, group, layer, value, param):
+        return param * (run.a[layer] - run.net.y)
+
+    def params(self, fb, target, param, key):
+        return {"loss": fb.loss_name(), "gradient": fb.output_gradient(parse_key(target)[2]),
+                "factor": f"{param:.4g}"}
+
+
+class PreActivationAsInput(Misconception):
+    id = "pre_activation_as_input"
+    title = N_("Pre-activation used as the weight's input")
+    explanation = N_("∂L/∂w = δ · (the activation a of the source unit), the value that flowed "
+                     "along the edge, not its pre-activation z.")
+    message = N_("∂L/∂%(weight)s = %(delta)s·%(source)s uses the activation %(source)s, not the "
+                 "pre-activation %(pre)s.")
+
+    def occurs(self, net):
+        return net.depth >= 2
+
+    def targets(self, net, param):
+        return frozenset(_keys(net, "dL_dw", range(2, net.depth + 1)))
+
+    def alter(self, run, group, layer, value, param):
+        return np.outer(run.delta[layer], run.z[layer - 1])
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, source = parse_key(target)
+        return {"weight": fb.sym("w", layer, unit, source), "delta": fb.sym("delta", layer, unit),
+                "source": fb.sym("a", layer - 1, source), "pre": fb.sym("z", layer - 1, source)}
+
+
+class SwappedWeightIndices(Misconception):
+    """W[k][j] read where W[j][k] belongs, in a square layer: in the forward pass (``z``), in
+    the backward sum of the layer below (``dL_da``) or in the update (``w_new``)."""
+
+    id = "swapped_weight_indices"
+    title = N_("Weight indices swapped")
+    explanation = N_("W[j][k] connects source unit k to destination unit j; this answer used the "
+                     "weight of the edge in the other direction.")
+    message = N_("%(first)s connects %(first_edge)s and %(second)s connects %(second_edge)s; your "
+                 "value uses one where the other belongs.")
+
+    def _square(self, net):
+        return [l for l in _layers(net) if net.is_square(l)]
+
+    def occurs(self, net):
+        return bool(self._square(net))
+
+    def targets(self, net, param):
+        keys = []
+        for l in self._square(net):
+            keys += [*net.keys("z", l), *net.keys("w_new", l)]
+            if l > 1:
+                keys += net.keys("dL_da", l - 1)
+        return frozenset(keys)
+
+    def groups(self, net, param, targets):
+        # One use of one matrix at a time: its forward pass, its backward sum, its update.
+        found = []
+        for l in self._square(net):
+            found += [frozenset(net.keys("z", l)), frozenset(net.keys("w_new", l))]
+            if l > 1:
+                found.append(frozenset(net.keys("dL_da", l - 1)))
+        return found
+
+    def alter(self, run, group, layer, value, param):
+        net = run.net
+        if group == "z":
+            swapped = net.weights[layer].T @ run.a[layer - 1]
+            return swapped + net.biases[layer] if net.bias != "none" else swapped
+        if group == "dL_da":
+            return net.weights[layer + 1] @ run.delta[layer + 1]
+        return value + (net.weights[layer].T - net.weights[layer])
+
+    def params(self, fb, target, param, key):
+        quantity, layer, unit, source = parse_key(target)
+        if quantity == "dL_da":
+            layer += 1
+        other = source if source is not None and source != unit else (2 if unit == 1 else 1)
+        if quantity == "dL_da":  # the backward sum of source unit `unit` reads W[·][unit]
+            pairs = [(other, unit), (unit, other)]
+        else:
+            pairs = [(unit, other), (other, unit)]
+        names = [fb.sym("w", layer, j, k) for j, k in pairs]
+        edges = [f"{fb.sym('a', layer - 1, k)} → {fb.sym('a', layer, j)}" for j, k in pairs]
+        return {"first": names[0], "first_edge": edges[0], "second": names[1],
+                "second_edge": edges[1]}
+
+
+class MissingBias(Misconception):
+    id = "missing_bias"
+    title = N_("Bias left out of the forward pass")
+    explanation = N_("Each pre-activation is z = Σ w·a + b: include the unit's bias.")
+    message = N_("The forward pass adds the bias: %(z)s = … + %(bias)s, with %(bias)s = %(value)s; "
+                 "your value matches a forward pass without it.")
+
+    def occurs(self, net):
+        return net.bias != "none"
+
+    def targets(self, net, param):
+        return frozenset(_keys(net, "z", _layers(net)))
+
+    def alter(self, run, group, layer, value, param):
+        return run.net.weights[layer] @ run.a[layer - 1]
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        per_unit = fb.net.bias == "per_unit"
+        bias = fb.sym("b", layer, unit if per_unit else None)
+        value = fb.net.biases[layer][unit - 1 if per_unit else 0]
+        return {"z": fb.sym("z", layer, unit), "bias": bias, "value": f"{value:g}"}
+
+
+class PartialSum(Misconception):
+    id = "partial_sum"
+    title = N_("Only one downstream unit counted")
+    explanation = N_("A hidden δ sums over every unit it feeds: δ_j = f′(z_j) · Σ_k w_kj δ_k.")
+    message = N_("%(delta)s collects the error of every unit %(unit)s feeds: ∂L/∂%(unit)s = "
+                 "%(terms)s; your value uses only the term of %(only)s.")
+
+    def _layers(self, net):
+        return [l for l in _hidden(net) if net.sizes[l + 1] >= 2]
+
+    def variants(self, net):
+        layers = self._layers(net)
         return list(range(1, max(net.sizes[l + 1] for l in layers) + 1)) if layers else []
-    possible = {
-        "updated_weights_in_backprop": net.depth >= 2,
-        "missing_activation_derivative": any(name not in ("linear", "softmax") for name in net.activations[1:]),
-        "derivative_of_activation_output": any(name in ("sigmoid", "tanh") for name in net.activations[1:]),
-        "target_minus_output": True,
-        "gradient_ascent": True,
-        "missing_learning_rate": net.eta != 1.0,
-        "pre_activation_as_input": net.depth >= 2,
-        "swapped_weight_indices": any(net.is_square(l) for l in range(1, net.depth + 1)),
-        "missing_bias": net.bias != "none",
-        "bias_not_updated": net.update_biases,
-    }
-    if mistake not in possible:
-        raise ValueError(f"unknown misconception {mistake!r}")
-    return [None] if possible[mistake] else []
+
+    def targets(self, net, param):
+        return frozenset(_keys(net, "dL_da", [l for l in self._layers(net)
+                                              if param <= net.sizes[l + 1]]))
+
+    def alter(self, run, group, layer, value, param):
+        k = int(param) - 1
+        return run.net.weights[layer + 1][k] * run.delta[layer + 1][k]
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        terms = " + ".join(f"{name}·{fb.sym('delta', layer + 1, i)}"
+                           for i, (name, _) in enumerate(fb.weights_from(layer, unit), 1))
+        return {"delta": fb.sym("delta", layer, unit), "unit": fb.sym("a", layer, unit),
+                "terms": terms, "only": fb.sym("a", layer + 1, int(param))}
 
 
-@lru_cache(maxsize=256)
-def catalogue(net) -> tuple[tuple[str, float | None, frozenset[str]], ...]:
-    """Every (mistake, param, targets) that can occur in ``net``, in contract order."""
-    return tuple((mistake, param, targets(net, mistake, param))
-                 for mistake in MISCONCEPTIONS for param in variants(net, mistake))
+class _UpdateMistake(Misconception):
+    """A mistake in the update alone; nothing downstream reads an updated parameter."""
+
+    groups_updated = _UPDATES
+    terminal = True
+
+    def mistaken(self, net, key, value):
+        """The update of ``key`` as the mistake writes it, from the correct ``value``."""
+        theta = net.given(key)
+        return float(self.alter(_Parameters(net, key), key.split(":")[0], None,
+                                np.float64(value), None)) if theta is not None else value
+
+    def targets(self, net, param):
+        groups = [g for g in self.groups_updated if g == "w_new" or net.update_biases]
+        return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
+
+    def before(self, run, group, layer):
+        if isinstance(run, _Parameters):
+            return run.theta
+        net = run.net
+        return net.weights[layer] if group == "w_new" else net.biases[layer]
+
+    def params(self, fb, target, param, key):
+        new, before, value, step = fb.update_parts(key)
+        return {"new": new, "before": before, "value": f"{value:g}", "step": step,
+                "yours": fb.answer(key), "eta": f"{fb.net.eta:g}"}
 
 
-def check_mistake(net, mistake: str | None, param) -> None:
-    """Raise ValueError unless ``mistake`` with ``param`` can occur in ``net`` (None: no mistake)."""
-    if mistake is None:
-        if param is not None:
-            raise ValueError("param needs a mistake")
-        return
-    options = variants(net, mistake)
-    if not options:
-        raise ValueError(f"{mistake} cannot occur in this network")
-    if mistake == "loss_scale":
-        if isinstance(param, bool) or not isinstance(param, (int, float)) or not param > 0:
-            raise ValueError("loss_scale needs param c > 0, the factor in c(ŷ − y)")
-    elif mistake == "partial_sum":
-        if param not in options:
-            raise ValueError(f"partial_sum needs param k, a downstream unit from 1 to {options[-1]}")
-    elif param is not None:
-        raise ValueError(f"{mistake} takes no param")
+class _Parameters:
+    """The context an update mistake reads for one key: the network and the value before."""
+
+    def __init__(self, net, key):
+        self.net, self.theta = net, np.float64(net.given(key))
 
 
-def mistaken_update(mistake: str, kind: str, theta: np.ndarray, new: np.ndarray, eta: float) -> np.ndarray:
-    """Return the update a student with ``mistake`` writes, given the correct update ``new``.
+class GradientAscent(_UpdateMistake):
+    id = "gradient_ascent"
+    title = N_("Step taken the wrong way")
+    explanation = N_("Gradient descent subtracts: θ⁺ = θ − η·∂L/∂θ. Adding the gradient increases "
+                     "the loss.")
+    message = N_("The update goes against the gradient: %(new)s = %(before)s − η·%(step)s. Your "
+                 "%(new)s = %(yours)s moves %(before)s = %(value)s the other way.")
 
-    ``kind`` is "w" or "b". Mistakes that are not about updates return ``new`` unchanged.
-    """
-    if mistake == "gradient_ascent":
-        return theta + (theta - new)
-    if mistake == "missing_learning_rate":
-        return theta - (theta - new) / eta
-    if mistake == "bias_not_updated" and kind == "b":
-        return np.array(theta, dtype=np.float64)
-    return new
+    def alter(self, run, group, layer, value, param):
+        theta = self.before(run, group, layer)
+        return theta + (theta - value)
 
 
-def targets(net, mistake: str, param=None) -> frozenset[str]:
-    """Return the keys whose own formula ``mistake`` (with ``param``) changes in ``net``."""
-    keys = []
-    layers = range(1, net.depth + 1)
-    output = net.depth
-    if mistake == "updated_weights_in_backprop":
-        keys += [k for l in range(1, output) for k in net.keys("dL_da", l)]
-    elif mistake == "missing_activation_derivative":
-        keys += [k for l in layers if net.activations[l] not in ("linear", "softmax") for k in net.keys("delta", l)]
-    elif mistake == "derivative_of_activation_output":
-        keys += [k for l in layers if net.activations[l] in ("sigmoid", "tanh") for k in net.keys("da_dz", l)]
-        if net.fused and net.activations[output] == "sigmoid":
-            keys += net.keys("delta", output)  # the fused δ = (ŷ − y)/n never reads da_dz
-    elif mistake == "target_minus_output":
-        keys += net.keys("delta" if net.fused else "dL_da", output)
-    elif mistake in ("gradient_ascent", "missing_learning_rate", "bias_not_updated"):
-        groups = ("b_new",) if mistake == "bias_not_updated" else ("w_new", "b_new") if net.update_biases else ("w_new",)
-        keys += [k for l in layers for group in groups for k in net.keys(group, l)]
-    elif mistake == "loss_scale":
-        keys += net.keys("dL_da", output)
-    elif mistake == "pre_activation_as_input":
-        keys += [k for l in range(2, output + 1) for k in net.keys("dL_dw", l)]
-    elif mistake == "swapped_weight_indices":
-        for l in (l for l in layers if net.is_square(l)):
-            keys += [*net.keys("z", l), *net.keys("w_new", l), *(net.keys("dL_da", l - 1) if l > 1 else ())]
-    elif mistake == "missing_bias":
-        keys += [k for l in layers for k in net.keys("z", l)]
-    elif mistake == "partial_sum":
-        keys += [k for l in _partial_layers(net) if param <= net.sizes[l + 1] for k in net.keys("dL_da", l)]
-    else:
-        raise ValueError(f"unknown misconception {mistake!r}")
-    return frozenset(keys)
+class MissingLearningRate(_UpdateMistake):
+    id = "missing_learning_rate"
+    title = N_("Learning rate left out")
+    explanation = N_("The update is θ⁺ = θ − η·∂L/∂θ: the gradient is scaled by the learning "
+                     "rate η.")
+    message = N_("The step is scaled by the learning rate η = %(eta)s: %(new)s = %(before)s − "
+                 "%(eta)s·%(step)s; your %(new)s = %(yours)s leaves η out.")
+
+    def occurs(self, net):
+        return net.eta != 1.0
+
+    def alter(self, run, group, layer, value, param):
+        theta = self.before(run, group, layer)
+        return theta - (theta - value) / run.net.eta
+
+
+class BiasNotUpdated(_UpdateMistake):
+    id = "bias_not_updated"
+    title = N_("Bias not updated")
+    explanation = N_("Biases are parameters too: b⁺ = b − η·∂L/∂b, and ∂L/∂b = δ.")
+    message = N_("Biases are updated like weights: %(new)s = %(before)s − η·%(step)s; your "
+                 "%(new)s = %(yours)s keeps %(before)s = %(value)s.")
+    groups_updated = ("b_new",)
+
+    def occurs(self, net):
+        return net.update_biases
+
+    def alter(self, run, group, layer, value, param):
+        return np.array(self.before(run, group, layer), dtype=np.float64)
+
+
+class OppositeDeltaConvention(Misconception):
+    """Every δ the negative of the exercise's, the rest consistent with it: the output δ flips
+    sign, hidden δ follow from it, and gradients and updates come out right."""
+
+    id = "opposite_delta_convention"
+    title = N_("δ in the opposite convention")
+    explanation = N_("This exercise defines δ with the other sign. Your δ values are the negatives "
+                     "of the exercise's, though your updates are consistent with them; use the "
+                     "definition the exercise states.")
+    message = N_("This exercise defines %(definition)s; your %(delta)s has the opposite sign, as "
+                 "in the other convention (%(other)s).")
+    local = False
+
+    def targets(self, net, param):
+        return frozenset(net.keys("delta", net.depth))
+
+    def also_changes(self, net, param):
+        groups = ["dL_dw"] + (["dL_db"] if net.bias != "none" else [])
+        return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
+
+    def alter(self, run, group, layer, value, param):
+        return -value
+
+    def params(self, fb, target, param, key):
+        _, layer, unit, _ = parse_key(target)
+        gradient, negative = "δ = ∂L/∂z", "δ = −∂L/∂z"
+        own, other = (gradient, negative) if fb.net.delta_sign == 1 else (negative, gradient)
+        return {"definition": own, "other": other, "delta": fb.sym("delta", layer, unit)}
+
+
+REGISTRY: dict[str, Misconception] = {
+    mistake.id: mistake for mistake in (
+        UpdatedWeightsInBackprop(), MissingActivationDerivative(), DerivativeOfActivationOutput(),
+        TargetMinusOutput(), GradientAscent(), MissingLearningRate(), LossScale(),
+        PreActivationAsInput(), SwappedWeightIndices(), MissingBias(), PartialSum(),
+        BiasNotUpdated(), OppositeDeltaConvention(),
+    )
+}
+MISCONCEPTIONS = tuple(REGISTRY)
+for _mistake in REGISTRY.values():
+    register("misconception." + _mistake.id, _mistake.message)
+
+
+def get(mistake_id: str) -> Misconception:
+    """The registered misconception of ``mistake_id``; ValueError for an unknown id."""
+    try:
+        return REGISTRY[mistake_id]
+    except KeyError:
+        raise ValueError(f"unknown misconception {mistake_id!r}") from None
+
+
+def variants(net, mistake_id: str) -> list:
+    """The parameters to try for ``mistake_id`` in ``net``; empty where it cannot occur."""
+    return get(mistake_id).variants(net)
+
+
+def targets(net, mistake_id: str, param=None) -> frozenset:
+    """The keys whose own formula ``mistake_id`` (with ``param``) changes in ``net``."""
+    return get(mistake_id).targets(net, param)

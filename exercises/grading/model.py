@@ -1,22 +1,21 @@
 """The student model: one training step of an exercise, as a student might compute it by hand.
 
-:func:`evaluate` returns every quantity of the trace by key. Two options make it a model of a
+:func:`evaluate` returns every quantity of the trace by key. Three options make it a model of a
 student rather than a second engine: ``overrides`` replaces computed values by the student's
-own (so everything downstream uses them, which is what error carried forward needs), and
-``mistake`` applies one misconception of SPEC §6 throughout. The arithmetic itself comes from
-:mod:`tracer.functions`, so a correct student and the engine differ only in their bookkeeping.
+own (so everything downstream uses them, which is what error carried forward needs); a
+:class:`~exercises.grading.sites.Site` applies one misconception of SPEC §6 at some of the
+places it can occur (throughout, one layer, one unit's own formula); and ``rounding`` rounds
+every value as it is computed, as a student who keeps few digits does. The arithmetic itself
+comes from :mod:`tracer.functions`, so a correct student and the engine differ only in their
+bookkeeping.
 """
 from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 
-from exercises.grading.misconceptions import check_mistake, mistaken_update
 from exercises.grading.network import Network
 from tracer import functions as F
-
-# Mistakes that change δ's chain-rule factor, so a fused output δ must be computed unfused.
-_UNFUSING = ("missing_activation_derivative", "derivative_of_activation_output")
 
 
 class Values(Mapping):
@@ -40,16 +39,32 @@ class Values(Mapping):
         return sum(array.size for array in self._arrays.values())
 
 
-class _Run:
-    """The state of one evaluation: what was computed, and the overrides still to apply."""
+class Run:
+    """The state of one evaluation: what was computed so far, which misconceptions read (the
+    pre-activations, activations, loss gradients and updated weights of each layer), and the
+    overrides still to apply."""
 
-    def __init__(self, net, overrides, mistake, param):
-        self.net, self.mistake, self.param = net, mistake, param
+    def __init__(self, net, overrides, site, rounding):
+        self.net, self.site, self.rounding = net, site, rounding
         self.patches = net.patches(overrides)
         self.arrays = {}
+        self.z, self.a = [None] * (net.depth + 1), [net.x] + [None] * net.depth
+        self.gradient = [None] * (net.depth + 1)   # ∂L/∂a of each layer, as used
+        self.delta = [None] * (net.depth + 2)      # ∂L/∂z of each layer, as used
+        self.new_weights = [None] * (net.depth + 2)
 
     def emit(self, group, layer, array):
-        """Record ``array`` as computed, then return it with overrides applied."""
+        """Record ``array`` as computed — after the site's mistake, where it acts, and the
+        student's rounding — then return it with the student's overrides applied."""
+        site = self.site
+        if site is not None:
+            mask = site.mask(group, layer)
+            if mask is not None:
+                mistaken = site.mistake.alter(self, group, layer, array, site.param)
+                array = mistaken if mask is True else \
+                    np.where(mask.reshape(np.shape(array)), mistaken, array)
+        if self.rounding is not None:
+            array = self.rounding(array)
         self.arrays[group, layer] = array
         patch = self.patches.get((group, layer))
         if patch is None:
@@ -60,17 +75,22 @@ class _Run:
 
 
 def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str | None = None,
-             param: float | None = None) -> dict[str, float]:
+             param: float | None = None, scope=None) -> dict[str, float]:
     """Compute every quantity of one training step of an exercise, by field key.
 
     ``network`` is a spec dict or a :class:`Network`. Each value is what its formula gives from
     the values upstream of it; where ``overrides`` names a key, its value replaces the computed
     one for everything downstream (the returned value stays the computed one). ``mistake`` is a
-    misconception id applied throughout; ``param`` is partial_sum's downstream unit k or
-    loss_scale's factor c.
+    misconception id, applied throughout or, with ``scope`` (an iterable of the mistake's target
+    keys), only there; ``param`` is partial_sum's downstream unit k or loss_scale's factor c.
     """
+    from exercises.grading.sites import Site
+
     net = network if isinstance(network, Network) else Network(network)
-    return dict(evaluate_lazily(net, overrides, mistake, param))
+    site = None if mistake is None else Site.of(net, mistake, param, scope)
+    if mistake is None and (param is not None or scope is not None):
+        raise ValueError("param and scope need a mistake")
+    return dict(evaluate_lazily(net, overrides, site))
 
 
 @lru_cache(maxsize=256)
@@ -79,22 +99,16 @@ def true_values(net: Network) -> dict[str, float]:
     return dict(evaluate_lazily(net))
 
 
-def evaluate_lazily(net: Network, overrides=None, mistake: str | None = None, param=None) -> Values:
-    """Like :func:`evaluate` on a :class:`Network`, returning a mapping that converts values
-    only when they are read; ``overrides`` may be a mapping or ``net.patches(mapping)``."""
-    check_mistake(net, mistake, param)
-    run = _Run(net, overrides, mistake, param)
-    z, a = _forward(run)
-    new_weights = [None] * (net.depth + 2)
-    delta = None
+def evaluate_lazily(net: Network, overrides=None, site=None, rounding=None) -> Values:
+    """Like :func:`evaluate` on a :class:`Network` with a :class:`Site` (or None), returning a
+    mapping that converts values only when they are read; ``overrides`` may be a mapping or
+    ``net.patches(mapping)``; ``rounding`` maps an array to its rounded form."""
+    run = Run(net, overrides, site, rounding)
+    _forward(run)
     for l in range(net.depth, 0, -1):
-        delta = _delta(run, l, z, a, delta, new_weights)
-        source = z[l - 1] if mistake == "pre_activation_as_input" and l >= 2 else a[l - 1]
-        dL_dw = run.emit("dL_dw", l, np.outer(delta, source))
-        theta = net.weights[l]
-        if mistake == "swapped_weight_indices" and net.is_square(l):
-            theta = theta.T
-        new_weights[l] = _update(run, l, "w", theta, dL_dw)
+        delta = _delta(run, l)
+        dL_dw = run.emit("dL_dw", l, np.outer(delta, run.a[l - 1]))
+        run.new_weights[l] = _update(run, l, "w", net.weights[l], dL_dw)
         if net.bias != "none":
             dL_db = delta if net.bias == "per_unit" else np.array([delta.sum()])
             dL_db = run.emit("dL_db", l, dL_db)
@@ -105,71 +119,41 @@ def evaluate_lazily(net: Network, overrides=None, mistake: str | None = None, pa
 
 def _forward(run):
     net = run.net
-    z, a = [None], [net.x]
     for l in range(1, net.depth + 1):
-        weights = net.weights[l]
-        if run.mistake == "swapped_weight_indices" and net.is_square(l):
-            weights = weights.T
-        zl = weights @ a[l - 1]
-        if net.bias != "none" and run.mistake != "missing_bias":
+        zl = net.weights[l] @ run.a[l - 1]
+        if net.bias != "none":
             zl = zl + net.biases[l]
-        z.append(run.emit("z", l, zl))
-        a.append(run.emit("a", l, F.activate(net.activations[l], z[l], net.slope)))
-    run.emit("loss", None, np.atleast_1d(F.loss_value(net.loss, a[-1], net.y)))
-    return z, a
+        run.z[l] = run.emit("z", l, zl)
+        run.a[l] = run.emit("a", l, F.activate(net.activations[l], run.z[l], net.slope))
+    run.emit("loss", None, np.atleast_1d(F.loss_value(net.loss, run.a[-1], net.y)))
 
 
-def _output_gradient(run, a):
-    net, mistake = run.net, run.mistake
-    if mistake == "loss_scale":
-        gradient = run.param * (a - net.y)
-    else:
-        gradient = F.loss_gradient(net.loss, a, net.y)
-    return -gradient if mistake == "target_minus_output" else gradient
+def _delta(run, l):
+    """Emit layer ``l``'s ∂L/∂a, f′(z) and δ; return ∂L/∂z as used downstream.
 
-
-def _delta(run, l, z, a, delta_above, new_weights):
-    net, mistake = run.net, run.mistake
-    name, zl, al = net.activations[l], z[l], a[l]
+    δ is emitted in the exercise's convention (``net.delta_sign`` · ∂L/∂z) and read back from
+    it, so a student's δ answer in either convention enters the next layer as ∂L/∂z."""
+    net = run.net
+    name, zl, al = net.activations[l], run.z[l], run.a[l]
     fused = l == net.depth and net.fused
     if not fused:
         if l == net.depth:
-            gradient = _output_gradient(run, al)
+            gradient = F.loss_gradient(net.loss, al, net.y)
         else:
-            gradient = _hidden_gradient(run, l, delta_above, new_weights)
-        gradient = run.emit("dL_da", l, gradient)
+            gradient = net.weights[l + 1].T @ run.delta[l + 1]
+        run.gradient[l] = gradient = run.emit("dL_da", l, gradient)
     if name != "softmax":
-        if mistake == "derivative_of_activation_output" and name in ("sigmoid", "tanh"):
-            # f' taken at a instead of z: σ(a)(1 − σ(a)) rather than a(1 − a).
-            derivative = F.activation_derivative(name, al, F.activate(name, al), net.slope)
-        else:
-            derivative = F.activation_derivative(name, zl, al, net.slope)
-        derivative = run.emit("da_dz", l, derivative)
-    if fused and mistake in _UNFUSING and name == "sigmoid":
-        gradient = F.loss_gradient(net.loss, al, net.y)
-    elif fused:
+        derivative = run.emit("da_dz", l, F.activation_derivative(name, zl, al, net.slope))
+    if fused:
         value = F.fused_delta(net.loss, name, al, net.y)
-        return run.emit("delta", l, -value if mistake == "target_minus_output" else value)
-    if mistake == "missing_activation_derivative" and name not in ("linear", "softmax"):
-        value = gradient
     elif name == "softmax":
         value = F.softmax_backward(al, gradient)
     else:
         value = gradient * derivative
-    return run.emit("delta", l, value)
-
-
-def _hidden_gradient(run, l, delta_above, new_weights):
-    net, mistake = run.net, run.mistake
-    weights = net.weights[l + 1]
-    if mistake == "updated_weights_in_backprop":
-        weights = new_weights[l + 1]
-    elif mistake == "swapped_weight_indices" and net.is_square(l + 1):
-        weights = weights.T
-    if mistake == "partial_sum" and 2 <= net.sizes[l + 1] and run.param <= net.sizes[l + 1]:
-        k = int(run.param) - 1
-        return weights[k] * delta_above[k]
-    return weights.T @ delta_above
+    sign = net.delta_sign
+    emitted = run.emit("delta", l, value if sign == 1 else -value)
+    run.delta[l] = emitted if sign == 1 else -emitted
+    return run.delta[l]
 
 
 def _update(run, l, kind, theta, gradient):
@@ -188,7 +172,4 @@ def _update(run, l, kind, theta, gradient):
         v = run.emit("v_" + kind, l, beta2 * 0.0 + (1.0 - beta2) * gradient * gradient)
         m_hat, v_hat = m / (1.0 - beta1), v / (1.0 - beta2)
         step = eta * m_hat / (np.sqrt(v_hat) + opt["eps"])
-    new = theta - step
-    if run.mistake is not None:
-        new = mistaken_update(run.mistake, kind, theta, new, eta)
-    return run.emit(kind + "_new", l, new)
+    return run.emit(kind + "_new", l, theta - step)

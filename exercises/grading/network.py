@@ -47,6 +47,8 @@ class Network:
         self.optimizer = dict(spec["optimizer"])
         self.slope = float(spec["leaky_relu_slope"])
         self.fused = self.loss in ("bce", "cross_entropy")
+        # δ as the exercise defines it: ∂L/∂z (+1) or −∂L/∂z (−1, SPEC §2 delta_convention).
+        self.delta_sign = -1 if spec.get("delta_convention") == "negative" else 1
         self.layout = _layout(self.sizes, self.activations, self.fused, self.bias, self.update_biases,
                               self.optimizer["name"])
 

@@ -3,12 +3,15 @@
 A record (``to_record``) is plain JSON holding everything needed to regrade: the spec, the
 asked fields, the answers exactly as submitted, the settings and the engine version.
 """
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from exercises.grading.messages import render
 from exercises.grading.settings import GradingSettings
 
 STATUSES = ("correct", "carried", "incorrect", "blank")
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
+READABLE_FORMATS = (1, 2)   # format 1 stored messages as English text only
 
 
 @dataclass(frozen=True)
@@ -25,22 +28,32 @@ class FieldGrade:
     misconceptions: tuple[str, ...] = ()
     tolerance: str = ""
     carried_from: tuple[str, ...] = ()
+    # The message as (id, params) parts (SPEC §6); ``message`` is their English rendering.
+    parts: tuple[tuple[str, dict], ...] = ()
 
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
 
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        """The message in the reader's language (``translate`` is a gettext); a grade stored
+        before messages had ids keeps its English text."""
+        return render(self.parts, translate) if self.parts else self.message
+
     def to_dict(self) -> dict:
         """Return the JSON form of this grade."""
         data = asdict(self)
         data["misconceptions"], data["carried_from"] = list(self.misconceptions), list(self.carried_from)
+        data["parts"] = [[message_id, dict(params)] for message_id, params in self.parts]
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "FieldGrade":
         """Rebuild a grade from :meth:`to_dict`'s form."""
         return cls(**{**data, "misconceptions": tuple(data["misconceptions"]),
-                      "carried_from": tuple(data["carried_from"])})
+                      "carried_from": tuple(data["carried_from"]),
+                      "parts": tuple((message_id, dict(params))
+                                     for message_id, params in data.get("parts", ()))})
 
 
 @dataclass(frozen=True)
@@ -66,17 +79,22 @@ class SubmissionResult:
         """One point per asked field."""
         return len(self.field_keys)
 
-    def public_view(self) -> dict:
+    def public_view(self, translate: Callable[[str], str] = str) -> dict:
         """What the student may see before the solution (SPEC §8): no expected values, and
-        misconception ids only when the settings turn that feedback on."""
+        misconception ids only when the settings turn that feedback on. Messages are rendered
+        by ``translate``; fields come in the exercise's order."""
         show = self.settings.feedback
-        return {
-            "score": self.score,
-            "max_score": self.max_score,
-            "fields": {key: {"status": grade.status, "credit": grade.credit, "message": grade.message,
-                             "misconceptions": list(grade.misconceptions) if show else []}
-                       for key, grade in self.fields.items()},
-        }
+        fields = {}
+        for key in self.field_keys:
+            grade = self.fields[key]
+            parts = [(message_id, params) for message_id, params in grade.parts
+                     if show or not message_id.startswith(("misconception.", "upstream"))]
+            if grade.parts and not parts:
+                parts = [("incorrect", {})]
+            fields[key] = {"status": grade.status, "credit": grade.credit,
+                           "message": render(parts, translate) if grade.parts else grade.message,
+                           "misconceptions": list(grade.misconceptions) if show else []}
+        return {"score": self.score, "max_score": self.max_score, "fields": fields}
 
     def to_record(self) -> dict:
         """Return a JSON-serialisable dict that :meth:`from_record` and ``regrade`` read."""
@@ -96,7 +114,7 @@ class SubmissionResult:
     @classmethod
     def from_record(cls, record: dict) -> "SubmissionResult":
         """Rebuild a result from :meth:`to_record`'s form, exactly as it was graded."""
-        if record.get("format") != RECORD_FORMAT:
+        if record.get("format") not in READABLE_FORMATS:
             raise ValueError(f"unknown grading record format {record.get('format')!r}")
         return cls(spec=record["spec"], field_keys=tuple(record["field_keys"]),
                    answers=dict(record["answers"]),

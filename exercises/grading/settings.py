@@ -1,8 +1,8 @@
 """The settings a submission is graded under (SPEC §5, §6), as a problem set or template sets them."""
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from exercises.grading.tolerance import SettingsError, Tolerance
+from exercises.grading.tolerance import Comparison, SettingsError, Tolerance
 
 MAX_ANSWER_DIGITS = 8
 _KEYS = ("tolerance", "answer_digits", "ecf_credit", "feedback")
@@ -32,14 +32,9 @@ class GradingSettings:
             raise SettingsError("feedback", f"must be true or false, got {self.feedback!r}")
 
     @property
-    def comparison(self) -> Tolerance:
-        """The tolerance answers are compared with: the settings' own, except that the default
-        one also accepts the true value rounded to ``answer_digits`` (SPEC §6), which its 1 %
-        alone does not for fewer than 3 digits."""
-        default = Tolerance()
-        if self.tolerance == default and 0.51 * 10.0 ** (1 - self.answer_digits) > default.rtol:
-            return replace(self.tolerance, figures=self.answer_digits)
-        return self.tolerance
+    def comparison(self) -> Comparison:
+        """The whole comparison rule: the tolerance with the answer digits' rounding allowance."""
+        return Comparison(self.tolerance, self.answer_digits)
 
     @classmethod
     def from_dict(cls, data: dict) -> "GradingSettings":

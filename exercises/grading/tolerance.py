@@ -1,9 +1,13 @@
 """When a submitted number counts as the true one (SPEC §6 step 2).
 
-Three modes: ``relabs`` (|s − t| ≤ atol + rtol·|t|), ``sigfig`` (within 0.51 unit of the n-th
-significant figure of t) and ``decimals`` (within 0.51·10⁻ᵈ). The 0.51 rather than 0.5 lets
-the true value rounded to n figures pass despite binary floating point. Updated parameters
-must in addition pass the step rule, so that an unchanged weight never passes for a small η.
+Every comparison carries the rounding allowance u(t) of the exercise's answer digits: 0.51 units
+of t's ``answer_digits``-th significant figure (the 0.51 rather than 0.5 lets the true value
+rounded as asked pass despite binary floating point). The mode adds its own allowance:
+``relabs`` rtol·|t| + atol, ``sigfig`` 0.51 units of t's n-th figure, ``decimals`` 0.51·10⁻ᵈ.
+
+Updated parameters are graded by their value and by their step: the step s − θ must match
+t − θ within rtol of the step plus the rounding part r'(t) alone, so that a step far off its
+size never passes on the strength of θ⁺'s much wider allowance.
 """
 import math
 from dataclasses import dataclass
@@ -11,7 +15,7 @@ from decimal import Decimal
 
 MODES = ("relabs", "sigfig", "decimals")
 MAX_DIGITS = 15
-_STRICT_MARGIN = 1e-9
+ZERO_ALLOWANCE = 1e-12
 _KEYS = ("mode", "rtol", "atol", "digits")
 
 
@@ -29,15 +33,12 @@ def _error(key, message):
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How close a submitted number must be to the true one."""
+    """How close a submitted number must be to the true one, besides the rounding allowance."""
 
     mode: str = "relabs"
     rtol: float = 1e-2
-    atol: float = 1e-5
+    atol: float = 0.0
     digits: int | None = None
-    # Also accept anything within 0.51 unit of t's ``figures``-th significant figure. Set only
-    # by GradingSettings.comparison, never read from or written to JSON.
-    figures: int | None = None
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -47,9 +48,6 @@ class Tolerance:
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(value) or value < 0:
                 raise _error(key, f"must be a finite number ≥ 0, got {value!r}")
-        figures = self.figures
-        if figures is not None and (type(figures) is not int or not 1 <= figures <= MAX_DIGITS):
-            raise _error("figures", f"must be an integer from 1 to {MAX_DIGITS}, got {self.figures!r}")
         if self.mode == "relabs":
             if self.digits is not None:
                 raise _error("digits", "is only used by the sigfig and decimals modes")
@@ -57,7 +55,7 @@ class Tolerance:
         lowest = 1 if self.mode == "sigfig" else 0
         if type(self.digits) is not int or not lowest <= self.digits <= MAX_DIGITS:
             raise _error("digits", f"mode {self.mode} needs an integer from {lowest} "
-                                           f"to {MAX_DIGITS}, got {self.digits!r}")
+                                   f"to {MAX_DIGITS}, got {self.digits!r}")
 
     @classmethod
     def from_dict(cls, data: dict) -> "Tolerance":
@@ -79,59 +77,88 @@ class Tolerance:
             data["digits"] = self.digits
         return data
 
-    def describe(self) -> str:
+    def describe(self, answer_digits: int | None = None) -> str:
         """Return the rule in words, as stored with each graded field."""
         if self.mode == "relabs":
-            rule = f"|s − t| ≤ {self.atol:g} + {self.rtol:g}·|t|"
+            rule = f"|s − t| ≤ {self.rtol:g}·|t| + {self.atol:g}"
         elif self.mode == "sigfig":
-            rule = f"{self.digits} significant figures (±0.51 in the last; |s| ≤ {self.atol:g} for t = 0)"
+            rule = f"{self.digits} significant figures (±0.51 in the last)"
         else:
             rule = f"{self.digits} decimals (±{0.51 * 10.0 ** -self.digits:g})"
-        if self.figures is not None:
-            rule += f", or t to {self.figures} significant figures (±0.51 in the last)"
+        if answer_digits is not None:
+            rule += f" + 0.51 in t's {answer_digits}th significant figure"
         return rule
 
 
-def _figure_unit(true: float, figures: int) -> float:
-    # The exponent of t as written (repr), so that t = 1e-07 has its first figure at 10⁻⁷.
-    return 10.0 ** (Decimal(repr(abs(true))).adjusted() - figures + 1)
+def figure_unit(value: float, figures: int) -> float:
+    """One unit of the ``figures``-th significant figure of a nonzero ``value``, taking the
+    exponent of the value as written (``repr``), so that 1e-07 has its first figure at 10⁻⁷."""
+    magnitude = abs(value)
+    exponent = math.floor(math.log10(magnitude))
+    # log10 may land one off near a power of ten; the float's own decimal exponent decides.
+    if magnitude >= 10.0 ** (exponent + 1):
+        exponent += 1
+    elif magnitude < 10.0 ** exponent:
+        exponent -= 1
+    if exponent < -300:  # subnormal range, where powers of ten lose precision
+        exponent = Decimal(repr(magnitude)).adjusted()
+    return 10.0 ** (exponent - figures + 1)
 
 
-def within(submitted: float, true: float, tol: Tolerance) -> bool:
-    """Return whether ``submitted`` counts as ``true`` under ``tol``."""
-    error = abs(submitted - true)
-    if tol.figures is not None and true != 0 and error <= 0.51 * _figure_unit(true, tol.figures):
-        return True
-    if tol.mode == "relabs":
-        return error <= tol.atol + tol.rtol * abs(true)
-    if tol.mode == "decimals":
-        return error <= 0.51 * 10.0 ** -tol.digits
-    if true == 0:
-        # Zero has no significant figures; fall back to the absolute tolerance.
-        return error <= tol.atol
-    return error <= 0.51 * _figure_unit(true, tol.digits)
+def round_sig(value: float, figures: int) -> float:
+    """``value`` rounded to ``figures`` significant figures (correctly rounded, half to even)."""
+    return float(f"{value:.{figures - 1}e}")
 
 
-def step_ok(submitted: float, true: float, before: float, strict: bool = False) -> bool:
-    """Return whether the step submitted − before has the sign of true − before and ½–3/2 its size.
+@dataclass(frozen=True)
+class Comparison:
+    """A tolerance together with the exercise's answer digits: the whole rule of SPEC §6 step 2."""
 
-    A parameter whose true step is exactly 0 (a zero gradient) must be submitted unchanged.
-    ``strict`` leaves out the interval's ends (beyond float noise): diagnosis uses it to decide
-    whether a mistake changes an update, since doubling or halving a step lands exactly on them.
-    """
-    step, true_step = submitted - before, true - before
-    if (step > 0) != (true_step > 0) or (step < 0) != (true_step < 0):
-        return False
-    margin = _STRICT_MARGIN if strict else 0.0
-    size = abs(true_step)
-    return (0.5 + margin) * size <= abs(step) <= (1.5 - margin) * size
+    tolerance: Tolerance
+    digits: int
 
+    def rounding(self, true: float) -> float:
+        """u(t): 0.51 units of t's ``digits``-th significant figure, 0 when t = 0."""
+        return 0.0 if true == 0 else 0.51 * figure_unit(true, self.digits)
 
-def matches(submitted: float, true: float, tol: Tolerance, before: float | None = None,
-            strict: bool = False) -> bool:
-    """Return whether ``submitted`` grades as ``true``: within ``tol`` and, for an updated
-    parameter whose value ``before`` the update is given, with a step that passes :func:`step_ok`
-    (``strict`` as there)."""
-    if not within(submitted, true, tol):
-        return False
-    return before is None or step_ok(submitted, true, before, strict)
+    def step_part(self, true: float) -> float:
+        """r'(t): the mode's rounding part alone (u(t) + atol in ``relabs``; the whole
+        allowance, and never less than u(t), in ``sigfig`` and ``decimals``)."""
+        tol = self.tolerance
+        if tol.mode == "relabs":
+            return self.rounding(true) + tol.atol
+        return self.allowance(true)
+
+    def allowance(self, true: float) -> float:
+        """r(t): how far a submitted value may be from ``true``.
+
+        In ``sigfig`` and ``decimals`` modes the allowance is never below u(t), so that the
+        true value rounded to the digits the exercise asks for always passes."""
+        tol, u = self.tolerance, self.rounding(true)
+        if tol.mode == "relabs":
+            return tol.rtol * abs(true) + tol.atol + u
+        if tol.mode == "decimals":
+            return max(0.51 * 10.0 ** -tol.digits, u)
+        return max(0.0 if true == 0 else 0.51 * figure_unit(true, tol.digits), u)
+
+    def within(self, submitted: float, true: float) -> bool:
+        """Whether ``submitted`` is within r(t) of ``true``; a true exact 0 (an inactive ReLU
+        unit) takes only |s| ≤ 1e-12."""
+        if true == 0:
+            return abs(submitted) <= ZERO_ALLOWANCE
+        return abs(submitted - true) <= self.allowance(true)
+
+    def step_within(self, submitted: float, true: float, before: float) -> bool:
+        """Whether the step ``submitted − before`` matches ``true − before``: within rtol of
+        the true step plus r'(t). A true step of exactly 0 must be submitted unchanged."""
+        step, true_step = submitted - before, true - before
+        if true_step == 0:
+            return abs(step) <= ZERO_ALLOWANCE
+        return abs(step - true_step) <= self.tolerance.rtol * abs(true_step) + self.step_part(true)
+
+    def matches(self, submitted: float, true: float, before: float | None = None) -> bool:
+        """Whether ``submitted`` grades as ``true``: within r(t) and, for an updated parameter
+        whose value ``before`` the update is given, with a step that matches too."""
+        if not self.within(submitted, true):
+            return False
+        return before is None or self.step_within(submitted, true, before)

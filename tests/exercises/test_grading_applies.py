@@ -63,6 +63,8 @@ def _seed_gradients():
 def test_update_mistakes_only_on_updates_and_bias_not_updated_only_on_biases():
     dw, db = _seed_gradients()
     w, b, eta = np.array(SEED["weights"][1]), np.array(SEED["biases"][1]), SEED["learning_rate"]
+    _, d2 = _seed_gradients()
+    deltas = {f"delta:2:{j}": d2[j - 1] for j in (1, 2)}
     cases = {
         "gradient_ascent": (w + eta * dw, b + eta * db),
         "missing_learning_rate": (w - dw, b - db),
@@ -70,11 +72,23 @@ def test_update_mistakes_only_on_updates_and_bias_not_updated_only_on_biases():
     for mistake, (w_new, b_new) in cases.items():
         values = {f"w_new:2:{j}:{k}": w_new[j - 1, k - 1] for j in (1, 2) for k in (1, 2)}
         values |= {f"b_new:2:{j}": b_new[j - 1] for j in (1, 2)}
-        graded = _grade(SEED, values)
-        assert all(status == "incorrect" and mistake in ids for status, ids in graded.values()), graded
+        # With the output δ answered right, the updates alone carry the mistake.
+        graded = _grade(SEED, {**deltas, **values})
+        assert all(graded[key] == ("incorrect", (mistake,)) for key in values), graded
+        assert all(graded[key] == ("correct", ()) for key in deltas)
     unchanged = {"w_new:2:1:1": w[0, 0], "b_new:2:1": b[0]}
     graded = _grade(SEED, unchanged)
     assert graded == {"w_new:2:1:1": ("incorrect", ()), "b_new:2:1": ("incorrect", ("bias_not_updated",))}
+
+
+def test_updates_alone_cannot_tell_a_step_the_wrong_way_from_a_flipped_output_gradient():
+    # Without δ asked, θ + η·∂L/∂θ is what a sign flipped in ∂L/∂ŷ gives too: two mistakes
+    # explain every field equally well, so neither is named (SPEC §6 step 4d).
+    dw, db = _seed_gradients()
+    w, b, eta = np.array(SEED["weights"][1]), np.array(SEED["biases"][1]), SEED["learning_rate"]
+    values = {f"w_new:2:{j}:{k}": (w + eta * dw)[j - 1, k - 1] for j in (1, 2) for k in (1, 2)}
+    values |= {f"b_new:2:{j}": (b + eta * db)[j - 1] for j in (1, 2)}
+    assert set(_grade(SEED, values).values()) == {("incorrect", ())}
 
 
 def test_missing_learning_rate_is_not_a_mistake_when_eta_is_one():
@@ -83,8 +97,10 @@ def test_missing_learning_rate_is_not_a_mistake_when_eta_is_one():
     w = np.array(SEED["weights"][1])
     graded = _grade(spec, {"w_new:2:1:1": w[0, 0] - dw[0, 0], "w_new:2:1:2": w[0, 1] + dw[0, 1]})
     assert graded["w_new:2:1:1"] == ("correct", ())
-    # With no δ asked, a sign flipped in ∂L/∂ŷ also takes the step the wrong way.
-    assert graded["w_new:2:1:2"] == ("incorrect", ("target_minus_output", "gradient_ascent"))
+    # A sign flipped in ∂L/∂ŷ1 would also have moved w_new:2:1:1 (δ_ŷ1 feeds both), which
+    # the student got right: only the step taken the wrong way is left — and never
+    # missing_learning_rate, which cannot happen with η = 1.
+    assert graded["w_new:2:1:2"] == ("incorrect", ("gradient_ascent",))
 
 
 def test_swapped_indices_never_reported_without_a_square_matrix():

@@ -114,6 +114,9 @@ def reference(spec, mistake=None, param=None, overrides=None):
     put("loss", sum(term(p, t) for p, t in zip(yhat, y)))
     delta, new_w = {}, {}
     sign = -1.0 if mistake == "target_minus_output" else 1.0
+    # The opposite δ convention: δ = −∂L/∂z throughout, so ∂L/∂w = −δ·a.
+    opposite = mistake == "opposite_delta_convention"
+    gradient_sign = -1.0 if opposite else 1.0
     for l in range(depth, 0, -1):
         name, units = acts[l - 1], range(sizes[l])
         fused = l == depth and loss in ("bce", "cross_entropy")
@@ -141,16 +144,20 @@ def reference(spec, mistake=None, param=None, overrides=None):
             values = [a[l][j] * (g[j] - sum(g[i] * a[l][i] for i in units)) for j in units]
         else:
             values = [g[j] * d[j] for j in units]
+        if opposite and l == depth:
+            values = [-v for v in values]  # δ = −∂L/∂z at the output; hidden δ follow from it
         delta[l] = [put(f"delta:{l}:{j + 1}", v) for j, v in enumerate(values)]
         source = z[l - 1] if mistake == "pre_activation_as_input" and l >= 2 else a[l - 1]
         new_w[l] = [[_new(put, opt, eta, mistake, f"{l}:{j + 1}:{k + 1}", w(l, j, k),
-                          put(f"dL_dw:{l}:{j + 1}:{k + 1}", delta[l][j] * source[k]), False)
+                          put(f"dL_dw:{l}:{j + 1}:{k + 1}", gradient_sign * delta[l][j] * source[k]),
+                          False)
                      for k in range(sizes[l - 1])] for j in units]
         if spec["bias"] != "none":
             shared = spec["bias"] == "shared"
             for j in [None] if shared else units:
                 place = f"{l}" if shared else f"{l}:{j + 1}"
-                g_b = put(f"dL_db:{place}", sum(delta[l]) if shared else delta[l][j])
+                g_b = put(f"dL_db:{place}",
+                          gradient_sign * (sum(delta[l]) if shared else delta[l][j]))
                 if spec["update_biases"]:
                     _new(put, opt, eta, mistake, place, bias(l, j or 0), g_b, True)
     return out
@@ -310,7 +317,7 @@ def test_an_override_replaces_a_value_for_everything_downstream_only():
 def test_evaluate_rejects_what_cannot_happen():
     with pytest.raises(ValueError, match="not a value"):
         evaluate(SEED, overrides={"delta:3:1": 0.1})
-    with pytest.raises(ValueError, match="loss_scale needs"):
+    with pytest.raises(ValueError, match="loss_scale takes param"):
         evaluate(SEED, mistake="loss_scale")
     with pytest.raises(ValueError, match="cannot occur"):
         evaluate({**SEED, "bias": "none", "biases": None}, mistake="missing_bias")

@@ -1,19 +1,49 @@
-"""Tolerance modes, the step rule for updates, and the settings' validation (SPEC §6 step 2)."""
+"""The comparison of SPEC §6 step 2: the rounding allowance u(t), the three modes, updates
+graded by value and by step, and the settings' validation."""
 import pytest
 
-from exercises.grading import GradingSettings, SettingsError, Tolerance, matches, step_ok, within
+from exercises.grading import Comparison, GradingSettings, SettingsError, Tolerance
 
 
-def test_relabs_default_is_one_percent_plus_a_hundred_thousandth():
-    tol = Tolerance()
-    assert within(1.0099, 1.0, tol) and not within(1.0101, 1.0, tol)
-    assert within(-0.99, -1.0, tol) and not within(0.98, 1.0, tol)
-    assert within(0.00001, 0.0, tol) and not within(0.000011, 0.0, tol)
+def four(tol=None):
+    return Comparison(tol or Tolerance(), 4)
 
 
-def test_relabs_custom():
-    tol = Tolerance(rtol=0.0, atol=0.001)
-    assert within(5.0009, 5.0, tol) and not within(5.0011, 5.0, tol)
+def test_rounding_allowance_is_half_a_unit_of_the_asked_figure():
+    # t = 0.138498…: its 4th significant figure is 10⁻⁴, so u(t) = 0.51·10⁻⁴.
+    assert four().rounding(0.138498) == pytest.approx(0.51e-4)
+    assert four().rounding(-123.456) == pytest.approx(0.051)
+    assert four().rounding(1e-07) == pytest.approx(0.51e-10)
+    assert four().rounding(0.0) == 0.0
+    assert Comparison(Tolerance(), 6).rounding(0.52) == pytest.approx(0.51e-6)
+
+
+def test_relabs_default_is_one_percent_plus_the_rounding_allowance_and_no_atol():
+    cmp = four()
+    # r(1) = 0.01 + 0.51·10⁻³ = 0.01051
+    assert cmp.within(1.0105, 1.0) and not cmp.within(1.0106, 1.0)
+    assert cmp.within(-0.9895, -1.0) and not cmp.within(0.98, 1.0)
+    assert Tolerance().atol == 0.0
+
+
+def test_tiny_values_are_held_to_one_percent_not_to_an_absolute_floor():
+    # The issue's δ = −2.4e-5: ±42 % once passed an atol of 1e-5; now 1 % + u(t) is ±0.25e-6.
+    cmp = four()
+    true = -2.4e-5
+    assert not cmp.within(true * 1.42, true) and not cmp.within(true * 0.58, true)
+    assert cmp.within(-2.42e-5, true) and not cmp.within(-2.43e-5, true)
+
+
+def test_an_exact_zero_takes_only_a_zero():
+    cmp = four(Tolerance(atol=0.01))
+    assert cmp.within(0.0, 0.0) and cmp.within(1e-13, 0.0)
+    assert not cmp.within(1e-9, 0.0)
+
+
+def test_an_instructors_atol_adds_to_the_allowance():
+    cmp = four(Tolerance(rtol=0.0, atol=0.001))
+    # r(5) = 0.001 + 0.51·10⁻³
+    assert cmp.within(5.0015, 5.0) and not cmp.within(5.0016, 5.0)
 
 
 @pytest.mark.parametrize("true, ok, bad", [
@@ -23,105 +53,97 @@ def test_relabs_custom():
     (9.9996, 10.0, 10.001),            # rounding up across a decade
 ])
 def test_sigfig_four_figures_accepts_half_a_unit_of_the_fourth(true, ok, bad):
-    tol = Tolerance(mode="sigfig", digits=4)
-    assert within(ok, true, tol)
-    assert not within(bad, true, tol)
+    cmp = four(Tolerance(mode="sigfig", digits=4))
+    assert cmp.within(ok, true)
+    assert not cmp.within(bad, true)
 
 
-def test_sigfig_zero_falls_back_to_atol():
-    tol = Tolerance(mode="sigfig", digits=3, atol=1e-6)
-    assert within(5e-7, 0.0, tol) and not within(2e-6, 0.0, tol)
+def test_sigfig_below_the_answer_digits_is_never_stricter_than_the_asked_rounding():
+    # sigfig 6 while the exercise asks 4 figures: the 4-figure answer must still pass.
+    cmp = Comparison(Tolerance(mode="sigfig", digits=6), 4)
+    assert cmp.within(0.1235, 0.123456)
 
 
 def test_decimals_accepts_just_over_half_a_unit_of_the_last_decimal():
-    tol = Tolerance(mode="decimals", digits=3)
-    assert within(0.1235, 0.12345, tol)          # 0.00005 ≤ 0.00051
-    assert within(0.123, 0.12350, tol)           # 0.0005
-    assert not within(0.123, 0.12352, tol)
-    assert within(1235.0, 1235.4, Tolerance(mode="decimals", digits=0))
+    cmp = four(Tolerance(mode="decimals", digits=3))
+    assert cmp.within(0.1235, 0.12345)          # 0.00005 ≤ 0.00051
+    assert cmp.within(0.123, 0.12350)           # 0.0005
+    assert not cmp.within(0.123, 0.12352)
+    assert four(Tolerance(mode="decimals", digits=0)).within(1235.0, 1235.4)
 
 
-def test_the_true_value_rounded_to_its_figures_passes_every_mode():
-    for true in (0.123456789, -98.7654321, 0.000123456):
-        for digits in range(1, 9):
-            rounded = float(f"{true:.{digits}g}")
-            assert within(rounded, true, Tolerance(mode="sigfig", digits=digits))
-            assert within(round(true, digits), true, Tolerance(mode="decimals", digits=digits))
-        assert within(float(f"{true:.4g}"), true, Tolerance())
+@pytest.mark.parametrize("digits", [1, 2, 4, 6, 8])
+def test_the_true_value_rounded_to_the_answer_digits_passes_every_mode(digits):
+    modes = [Tolerance(), Tolerance(mode="sigfig", digits=2), Tolerance(mode="decimals", digits=1)]
+    for true in (0.0149999, 0.104999, -0.0105, 1.04999, 9.5e-6, 123.456, 0.517091):
+        rounded = float(f"{true:.{digits - 1}e}")
+        for tol in modes:
+            assert Comparison(tol, digits).within(rounded, true), (true, digits, tol)
 
 
-@pytest.mark.parametrize("digits", [1, 2, 3, 4, 8])
-def test_the_default_accepts_the_true_value_rounded_to_the_answer_digits(digits):
-    comparison = GradingSettings(answer_digits=digits).comparison
-    for true in (0.0149999, 0.104999, -0.0105, 1.04999, 9.5e-6, 123.456):
-        assert within(float(f"{true:.{digits - 1}e}"), true, comparison), (true, digits)
+def test_seed_w5_steps_far_off_fail_though_their_values_are_within_one_percent():
+    # The issue's example: w5 = 0.52, true w5⁺ = 0.517091 (step −0.002909).
+    cmp, before, true = four(), 0.52, 0.517091
+    step = true - before
+    assert cmp.within(0.5159, true) and cmp.within(0.5183, true)        # θ⁺'s 1 % is wide
+    assert not cmp.matches(0.5159, true, before)                         # step ×1.4
+    assert not cmp.matches(0.5183, true, before)                         # step ×0.6
+    for factor in (1.1, 0.9):
+        assert not cmp.matches(round(before + factor * step, 6), true, before)
+    assert cmp.matches(0.5171, true, before)                             # rounded to 4 figures
+    assert not cmp.matches(before, true, before)                         # unchanged
+    assert not cmp.matches(before - step, true, before)                  # the wrong way
 
 
-def test_rounding_to_two_figures_is_beyond_one_percent_but_passes_the_default():
-    # 0.0105 to 2 figures is 0.010 or 0.011: 4.8 % off, yet what the exercise asked for.
-    assert not within(0.011, 0.0105, Tolerance())
-    assert within(0.011, 0.0105, GradingSettings(answer_digits=2).comparison)
-    # Two units of the second figure stay wrong.
-    assert not within(0.012, 0.0105, GradingSettings(answer_digits=2).comparison)
+def test_step_allowance_is_rtol_of_the_step_plus_the_rounding_part():
+    # Δ = −0.002909: allowed |Δs − Δ| ≤ 0.01·0.002909 + 0.51·10⁻⁴ = 0.00008009.
+    cmp, before, true = four(), 0.52, 0.517091
+    assert cmp.step_within(true + 0.00008, true, before)
+    assert not cmp.step_within(true + 0.000081, true, before)
 
 
-def test_only_the_default_tolerance_widens_to_the_answer_digits():
-    assert GradingSettings(answer_digits=4).comparison == Tolerance()     # 1 % covers 4 figures
-    strict = Tolerance(rtol=1e-3)
-    assert GradingSettings(tolerance=strict, answer_digits=2).comparison == strict
-    assert "2 significant figures" in GradingSettings(answer_digits=2).comparison.describe()
+def test_a_zero_true_step_needs_the_parameter_unchanged():
+    cmp = four()
+    assert cmp.matches(0.5, 0.5, 0.5)
+    assert not cmp.matches(0.5000001, 0.5, 0.5)
 
 
-def test_step_rule_sign_and_size():
-    before, true = 0.40, 0.38                  # true step −0.02
-    assert step_ok(0.38, true, before)
-    assert step_ok(0.39, true, before)         # half the step
-    assert step_ok(0.37, true, before)         # 3/2 of the step
-    assert not step_ok(0.391, true, before)    # under half
-    assert not step_ok(0.369, true, before)    # over 3/2
-    assert not step_ok(0.40, true, before)     # unchanged
-    assert not step_ok(0.42, true, before)     # the wrong way
-
-
-def test_step_rule_zero_step_needs_the_parameter_unchanged():
-    assert step_ok(0.5, 0.5, 0.5)
-    assert not step_ok(0.5000001, 0.5, 0.5)
-
-
-def test_unchanged_weight_with_small_learning_rate_is_incorrect():
+def test_an_unchanged_weight_with_a_small_learning_rate_is_incorrect():
     # η = 0.01 and ∂L/∂w = 0.3: the true w⁺ = 0.497 is within 1 % of the unchanged 0.5.
-    before, true = 0.5, 0.5 - 0.01 * 0.3
-    assert within(before, true, Tolerance())
-    assert not matches(before, true, Tolerance(), before)
-    assert matches(0.497, true, Tolerance(), before)
+    cmp, before, true = four(), 0.5, 0.5 - 0.01 * 0.3
+    assert cmp.within(before, true)
+    assert not cmp.matches(before, true, before)
+    assert cmp.matches(0.497, true, before)
 
 
-@pytest.mark.parametrize("tol", [Tolerance(), Tolerance(mode="sigfig", digits=2),
-                                 Tolerance(mode="decimals", digits=2), Tolerance(rtol=0.5, atol=0.1)])
+@pytest.mark.parametrize("tol", [Tolerance(), Tolerance(mode="sigfig", digits=4),
+                                 Tolerance(mode="decimals", digits=5), Tolerance(rtol=0.05)])
 def test_the_step_rule_holds_in_every_mode(tol):
-    before, true = 0.5, 0.4985                 # a step of −0.0015, within every tolerance here
-    assert within(before, true, tol) and within(0.5015, true, tol)
-    assert not matches(before, true, tol, before)            # unchanged
-    assert not matches(0.5015, true, tol, before)            # the wrong way
-    assert not matches(0.4995, true, tol, before)            # a third of the step
-    assert matches(0.499, true, tol, before) and matches(0.498, true, tol, before)
+    cmp, before, true = four(tol), 0.5, 0.4985                 # a step of −0.0015
+    assert cmp.within(before, true) or tol.mode != "relabs"
+    assert not cmp.matches(before, true, before)                # unchanged
+    assert not cmp.matches(0.5015, true, before)                # the wrong way
+    assert not cmp.matches(0.4995, true, before)                # a third of the step
+    assert not cmp.matches(0.4979, true, before)                # 1.4 times the step
+    assert cmp.matches(0.4985, true, before)
 
 
-def test_matches_without_a_parameter_is_the_tolerance_alone():
-    assert matches(1.005, 1.0, Tolerance()) and not matches(1.05, 1.0, Tolerance())
+def test_matches_without_a_parameter_is_the_value_alone():
+    assert four().matches(1.005, 1.0) and not four().matches(1.05, 1.0)
 
 
 def test_null_keys_count_as_absent_as_templates_store_them():
     stored = {"mode": "sigfig", "rtol": None, "atol": None, "digits": 3}
     assert Tolerance.from_dict(stored) == Tolerance(mode="sigfig", digits=3)
     assert Tolerance.from_dict({"mode": "relabs", "rtol": 0.05, "atol": None, "digits": None}) \
-        == Tolerance(rtol=0.05, atol=1e-5)
+        == Tolerance(rtol=0.05, atol=0.0)
 
 
 def test_tolerance_round_trips_and_describes_itself():
-    for tol in (Tolerance(), Tolerance(mode="sigfig", digits=3), Tolerance(mode="decimals", digits=2, atol=0.0)):
+    for tol in (Tolerance(), Tolerance(mode="sigfig", digits=3), Tolerance(mode="decimals", digits=2)):
         assert Tolerance.from_dict(tol.to_dict()) == tol
-    assert Tolerance().describe() == "|s − t| ≤ 1e-05 + 0.01·|t|"
+    assert Tolerance().describe() == "|s − t| ≤ 0.01·|t| + 0"
+    assert Tolerance().describe(4).endswith("+ 0.51 in t's 4th significant figure")
     assert Tolerance(mode="sigfig", digits=3).describe().startswith("3 significant figures")
     assert Tolerance(mode="decimals", digits=2).describe() == "2 decimals (±0.0051)"
 
@@ -165,3 +187,4 @@ def test_settings_round_trip_with_defaults():
     assert settings.answer_digits == 4 and settings.feedback is True
     assert GradingSettings.from_dict(settings.to_dict()) == settings
     assert GradingSettings.from_dict({}) == GradingSettings()
+    assert settings.comparison == Comparison(Tolerance(mode="sigfig", digits=3), 4)
