@@ -36,8 +36,8 @@ from .template import Template
 MAX_TRIES = 1000
 MAX_SEED = 2 ** 63 - 1      # seeds are stored in a signed 64-bit column
 PROBE_SEED = 0              # the seed whose tries decide a template's ``auto`` digits
-# Learning rates a refusal may suggest, largest first (see ``_fewest_rate``).
-RATES = (10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+# Learning rates a refusal may suggest (see ``_fewest_rate``).
+RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 REFUSED = N_("no good exercise at %(digits)d significant figures in %(tries)d tries (most "
              "often: %(reason)s)")
@@ -87,12 +87,11 @@ def _draw_spec(template: Template, rng: np.random.Generator) -> dict:
     return build_spec(template, weights, biases, inputs, targets)
 
 
-def _assessed(template: Template, spec: dict, fields: tuple) -> Assessment:
-    located = {field.key: parse_key(field.key) for field in fields}
+def _assessed(template: Template, spec: dict, fields: tuple, located: dict,
+              symbols: dict) -> Assessment:
     result = trace(spec)
     expected = {key: result.value(*position) for key, position in located.items()}
-    return Assessment(spec, result, expected, {f.key: f.symbol for f in fields},
-                      template.tolerance, located)
+    return Assessment(spec, result, expected, symbols, template.tolerance, located)
 
 
 def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
@@ -102,7 +101,9 @@ def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
         spec = normalize(_draw_spec(template, np.random.default_rng([seed, attempt])))
         if fields is None:   # the same on every try: fields depend on the network's shape only
             fields = fields_for(spec, template.asked_quantities())
-        yield _assessed(template, spec, fields), fields
+            located = {field.key: parse_key(field.key) for field in fields}
+            symbols = {field.key: field.symbol for field in fields}
+        yield _assessed(template, spec, fields, located, symbols), fields
 
 
 def _exercise(template: Template, seed: int | None, assessed: Assessment, digits: int,
@@ -129,8 +130,10 @@ def generate(template: Template, seed: int | None = None) -> Exercise:
         raise TemplateError("seed", f"must be an integer from 0 to 2^63 − 1; got {seed!r}")
     auto = template.answer_digits == AUTO
     failures = Counter()
+    tried = []      # every try, kept for a refusal to say what would work
     best = None     # (digits, assessed, fields): the first try at the fewest digits
     for assessed, fields in _tries(template, seed):
+        tried.append(assessed)
         if auto:
             fewest = assessed.fewest_digits()
             if fewest is None:
@@ -146,7 +149,7 @@ def generate(template: Template, seed: int | None = None) -> Exercise:
             break
         failures[failed[0].condition] += 1
     if best is None:
-        raise _refusal(template, seed, failures)
+        raise _refusal(template, tried, failures)
     digits, assessed, fields = best
     return _exercise(template, seed, assessed, digits, fields)
 
@@ -156,7 +159,8 @@ def _given(template: Template) -> Exercise:
     4 to 8 that pass every condition (8 when none does); what fails there is reported."""
     spec = template.network
     fields = fields_for(spec, template.asked_quantities())
-    assessed = _assessed(template, spec, fields)
+    assessed = _assessed(template, spec, fields, {f.key: parse_key(f.key) for f in fields},
+                         {f.key: f.symbol for f in fields})
     digits = template.answer_digits
     if digits == AUTO:
         digits = assessed.fewest_digits() or MAX_DIGITS
@@ -164,22 +168,24 @@ def _given(template: Template) -> Exercise:
                      tuple(assessed.failures(digits)))
 
 
-def _passes_within(template: Template, seed: int, digits: int) -> bool:
-    return any(assessed.passes(digits) for assessed, _fields in _tries(template, seed))
+def _fewest_rate(template: Template, tried: list[Assessment], digits: int) -> float | None:
+    """The smallest learning rate of RATES above the template's at which one of the tries
+    passes at ``digits``. A one-step update's step is proportional to η (for SGD, momentum
+    and Adam alike), so the tries are judged with their steps scaled, not drawn again; and
+    larger steps pass more easily, so the rates are searched by bisection."""
+    rates = [rate for rate in RATES if rate > template.learning_rate]
 
+    def works(rate: float) -> bool:
+        scale = rate / template.learning_rate
+        return any(assessed.passes(digits, scale=scale) for assessed in tried)
 
-def _fewest_rate(template: Template, seed: int, digits: int) -> float | None:
-    """The smallest learning rate of RATES above the template's at which a try of ``seed``
-    passes at ``digits``: tried from the largest down, since a good try is quickly found at a
-    large step and only the first rate that fails runs all its tries."""
-    found = None
-    for rate in RATES:
-        if rate <= template.learning_rate:
-            break
-        if not _passes_within(template.with_overrides({"learning_rate": rate}), seed, digits):
-            break
-        found = rate
-    return found
+    if not rates or not works(rates[-1]):
+        return None
+    low, high = -1, len(rates) - 1      # rates[high] works; rates[low] does not (or none)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if works(rates[middle]) else (middle, high)
+    return rates[high]
 
 
 def describe(parts, translate=None) -> str:
@@ -194,8 +200,9 @@ def describe(parts, translate=None) -> str:
     return "; ".join(rendered)
 
 
-def _refusal(template: Template, seed: int, failures: Counter) -> TemplateError:
-    """The error of a template with no good try: what failed most, and what would work."""
+def _refusal(template: Template, tried: list[Assessment], failures: Counter) -> TemplateError:
+    """The error of a template with no good try: what failed most, and what would work (the
+    fewest digits at which a try passes, the smallest η with which one would)."""
     condition = failures.most_common(1)[0][0]
     if template.answer_digits == AUTO:
         digits, fewest = MAX_DIGITS, None
@@ -203,11 +210,11 @@ def _refusal(template: Template, seed: int, failures: Counter) -> TemplateError:
     else:
         digits = template.answer_digits
         parts = [(REFUSED, {"digits": digits, "tries": MAX_TRIES, "reason": condition})]
-        fewest = next((more for more in range(digits + 1, MAX_DIGITS + 1)
-                       if _passes_within(template.fixed_digits(more), seed, more)), None)
+        fewest = min((found for found in map(Assessment.fewest_digits, tried)
+                      if found is not None), default=None)
         if fewest is not None:
             parts.append((WOULD_WORK, {"fewest": fewest}))
-    rate = _fewest_rate(template, seed, digits) if condition == "step_size" else None
+    rate = _fewest_rate(template, tried, digits) if condition == "step_size" else None
     if rate is not None:
         parts.append((RATE_WOULD_WORK, {"rate": f"{rate:g}", "digits": digits}))
     if fewest is None and rate is None and condition == "step_size":

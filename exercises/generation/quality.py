@@ -22,7 +22,7 @@ digits are asked. Conditions are reported as ``Condition`` objects: an id and th
 fault, never a computed value, since the author of a practice exercise is its student.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from exercises.grading.tolerance import Comparison, Tolerance
 from tracer.keys import parse_key
@@ -161,19 +161,11 @@ class Assessment:
     symbols: dict
     tolerance: dict
     located: dict | None = None
-    _units: list = field(init=False)
-    _numbers: dict = field(init=False)
-    _before: dict = field(init=False)
-    _given: list = field(init=False)
 
     def __post_init__(self):
         self._units = _unit_conditions(self.spec, self.trace)
-        exempt = {key for key in _relu_zero_keys(self.spec, self.trace)
-                  if self.expected.get(key) == 0.0}
-        self._numbers = {}      # each distinct asked value → the first key that has it
-        for key, value in self.expected.items():
-            if key not in exempt:
-                self._numbers.setdefault(value, key)
+        self._exempt = {key for key in _relu_zero_keys(self.spec, self.trace)
+                        if self.expected.get(key) == 0.0}
         self._before = {}
         for key in self.expected:
             quantity, layer, unit, source = (self.located[key] if self.located
@@ -183,21 +175,27 @@ class Assessment:
         self._given = given_values(self.spec)
         self._tolerance = Tolerance.from_dict(self.tolerance)
 
-    def failures(self, digits: int, first_only: bool = False) -> list[Condition]:
+    def failures(self, digits: int, first_only: bool = False,
+                 scale: float = 1.0) -> list[Condition]:
         """The conditions this network fails at ``digits`` answer digits (only the first one
-        found when ``first_only``); an empty list for a good exercise."""
+        found when ``first_only``); an empty list for a good exercise. With ``scale`` every
+        update's step is taken ``scale`` times as large, as a learning rate ``scale`` times
+        as large makes it in one step of any optimizer (refusals use this to name a rate)."""
         found = list(self._units)
         if found and first_only:
             return found[:1]
+        values = self.expected if scale == 1.0 else {
+            **self.expected, **{key: theta + scale * (self.expected[key] - theta)
+                                for key, theta in self._before.items()}}
         for condition in (self._steps, self._rounding):
-            found += condition(digits)
+            found += condition(digits, values, first_only)
             if found and first_only:
                 return found[:1]
         return found
 
-    def passes(self, digits: int) -> bool:
+    def passes(self, digits: int, scale: float = 1.0) -> bool:
         """Whether this network is a good exercise at ``digits`` answer digits."""
-        return not self.failures(digits, first_only=True)
+        return not self.failures(digits, first_only=True, scale=scale)
 
     def fewest_digits(self) -> int | None:
         """The fewest answer digits from 4 to 8 at which this is a good exercise, or None."""
@@ -205,10 +203,14 @@ class Assessment:
             return None
         return next((digits for digits in DIGIT_CHOICES if self.passes(digits)), None)
 
-    def _rounding(self, digits: int) -> list[Condition]:
+    def _rounding(self, digits: int, values: dict, _first_only: bool) -> list[Condition]:
         shown = {round_sig(value, digits) for value in self._given}
+        numbers = {}      # each distinct asked value → the first key that has it
+        for key, value in values.items():
+            if key not in self._exempt:
+                numbers.setdefault(value, key)
         zero, given, agree, seen = [], [], [], {}
-        for value, key in self._numbers.items():
+        for value, key in numbers.items():
             rounded = round_sig(value, digits)
             name = self.symbols[key]
             if rounded == 0.0:
@@ -223,9 +225,12 @@ class Assessment:
                 (("rounds_to_zero", zero), ("equals_given", given), ("values_agree", agree))
                 if names]
 
-    def _steps(self, digits: int) -> list[Condition]:
+    def _steps(self, digits: int, values: dict, first_only: bool) -> list[Condition]:
         comparison = Comparison(self._tolerance, digits)
-        small = [self.symbols[key] for key, theta in self._before.items()
-                 if abs(self.expected[key] - theta)
-                 < STEP_FACTOR * comparison.step_part(self.expected[key])]
+        small = []
+        for key, theta in self._before.items():
+            if abs(values[key] - theta) < STEP_FACTOR * comparison.step_part(values[key]):
+                small.append(self.symbols[key])
+                if first_only:
+                    break
         return [Condition("step_size", tuple(small), digits)] if small else []

@@ -31,8 +31,9 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     if typed is None:
         typed = attempt.answers if attempt else {}
     share = again = None
-    if exercise.kind == "practice":
-        args = share_args(exercise.template_id, exercise.template, exercise.seed)
+    args = share_args(exercise.template_id, exercise.template, exercise.seed) \
+        if exercise.kind == "practice" else None
+    if args is not None:    # None for a given network, which a link does not carry
         share = url_for("practice.new", _external=True, **args)
         again = url_for("practice.new", **{k: v for k, v in args.items() if k != "seed"})
     title, description = heading(exercise.template_id, exercise.template)

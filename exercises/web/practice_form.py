@@ -4,23 +4,31 @@ A practice exercise's settings and seed live in its URL (``/practice/new?templat
 so anyone can open exactly that exercise. Only settings that differ from the chosen preset are
 written, which keeps shared links short and makes the knobs canonical: the same exercise always
 gives the same link.
+
+A pasted network spec (``network``, JSON) replaces the preset and its network settings: the
+exercise is that network, with what to ask, the answer digits and the δ convention as chosen.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..api import JsonProblem, parse_json
 from ..errors import ApiError
-from ..generation import BUILTIN_TEMPLATES, Template
-from ..practice import DEFAULT_TEMPLATE, MAX_SEED
+from ..generation import AUTO, BUILTIN_TEMPLATES, Template
+from ..generation.knobs import MAX_DIGITS, MIN_DIGITS
+from ..practice import DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
 from .labels import PRESETS
 
 STANDARD_ASK = ("delta", "w_new", "b_new")
 QUERY_KEYS = ("template", "layers", "hidden", "output", "loss", "bias", "update_biases",
-              "naming", "learning_rate", "ask", "answer_digits", "seed")
+              "naming", "learning_rate", "ask", "answer_digits", "seed", "delta_convention",
+              "network")
+MAX_NETWORK_TEXT = 20_000   # characters of a pasted spec; a hand exercise's is well under 2,000
 
 
 def resolved_activations(layers, activations) -> list[str]:
@@ -42,12 +50,49 @@ def _int(text: str, key: str, low: int, high: int, errors: dict) -> int | None:
     return value
 
 
+def _digits(args: MultiDict, errors: dict) -> int | str | None:
+    """The answer digits asked for: a number from 4 to 8, "auto", or None when left blank."""
+    text = args.get("answer_digits", "").strip()
+    if not text:
+        return None
+    if text.lower() == AUTO:
+        return AUTO
+    return _int(text, "answer_digits", MIN_DIGITS, MAX_DIGITS, errors)
+
+
+def _network_knobs(args: MultiDict) -> dict[str, Any]:
+    """Knobs of an exercise on the pasted network: it, and what the exercise asks."""
+    errors: dict[str, str] = {}
+    text = args["network"].strip()
+    knobs: dict[str, Any] = {}
+    if len(text) > MAX_NETWORK_TEXT:
+        errors["network"] = _("a network spec of at most %(n)d characters", n=MAX_NETWORK_TEXT)
+    else:
+        try:
+            knobs["network"] = parse_json(text)
+        except JsonProblem as exc:
+            errors["network"] = _("not a JSON network spec: %(why)s", why=str(exc))
+    ask = [q for q in args.getlist("ask") if q]
+    if ask:
+        knobs["ask"] = ask
+    digits = _digits(args, errors)
+    if digits is not None:
+        knobs["answer_digits"] = digits
+    if convention := args.get("delta_convention", "").strip():
+        knobs["delta_convention"] = convention
+    if errors:
+        raise ApiError(422, "some settings could not be read", errors)
+    return knobs
+
+
 def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     """Practice knobs (for ``practice.create``) from the configurator's query arguments.
 
-    Empty arguments mean "as in the preset"; so do values equal to the preset's. Raises
-    ApiError(422) naming each argument that cannot be read.
+    Empty arguments mean "as in the preset"; so do values equal to the preset's. A pasted
+    network replaces the preset. Raises ApiError(422) naming each argument that cannot be read.
     """
+    if args.get("network", "").strip():
+        return _network_knobs(args)
     errors: dict[str, str] = {}
     template_id = args.get("template") or DEFAULT_TEMPLATE
     base = BUILTIN_TEMPLATES.get(template_id)
@@ -71,7 +116,7 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     activations = [hidden] * (len(layers) - 2) + [output]
     if activations != base_activations:
         knobs["activations"] = activations
-    for key in ("loss", "bias", "naming"):
+    for key in ("loss", "bias", "naming", "delta_convention"):
         if (value := args.get(key, "").strip()) and value != getattr(base, key):
             knobs[key] = value
     if (value := args.get("update_biases", "").strip()) in ("1", "0"):
@@ -88,10 +133,9 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     ask = [q for q in args.getlist("ask") if q]
     if ask and tuple(sorted(ask)) != tuple(sorted(STANDARD_ASK)):
         knobs["ask"] = ask
-    if text := args.get("answer_digits", "").strip():
-        digits = _int(text, "answer_digits", 1, 8, errors)
-        if digits is not None and digits != base.answer_digits:
-            knobs["answer_digits"] = digits
+    digits = _digits(args, errors)
+    if digits is not None and digits != base.answer_digits:
+        knobs["answer_digits"] = digits
     if text := args.get("seed", "").strip():
         seed = _int(text, "seed", 0, MAX_SEED, errors)
         if seed is not None:
@@ -107,6 +151,11 @@ def query_errors(fields: dict[str, str], knobs: dict[str, Any] | None) -> dict[s
     whose errors already name its inputs."""
     if knobs is None:
         return fields
+    if "network" in knobs:  # the spec's own keys (network.weights[0]) belong to its text box
+        mapped = {}
+        for key, message in fields.items():
+            mapped.setdefault("network" if key.startswith("network") else key, message)
+        return mapped
     layers = knobs.get("layers") or BUILTIN_TEMPLATES[knobs["template"]].layers
     output = f"activations[{len(layers) - 2}]"
     mapped: dict[str, str] = {}
@@ -117,8 +166,12 @@ def query_errors(fields: dict[str, str], knobs: dict[str, Any] | None) -> dict[s
     return mapped
 
 
-def share_args(template_id: str | None, template: dict[str, Any], seed: int) -> dict[str, Any]:
-    """The query arguments that recreate a practice exercise: its preset, changed knobs, seed."""
+def share_args(template_id: str | None, template: dict[str, Any],
+               seed: int | None) -> dict[str, Any] | None:
+    """The query arguments that recreate a practice exercise: its preset, changed knobs, seed.
+    None for an exercise on a given network, which a link does not carry."""
+    if seed is None or template.get("network"):
+        return None
     template_id = template_id if template_id in BUILTIN_TEMPLATES else DEFAULT_TEMPLATE
     base = BUILTIN_TEMPLATES[template_id]
     args: dict[str, Any] = {"template": template_id}
@@ -130,8 +183,8 @@ def share_args(template_id: str | None, template: dict[str, Any], seed: int) -> 
         if len(mine) > 1:
             args["hidden"] = mine[0]
         args["output"] = mine[-1]
-    for key in ("loss", "bias", "naming"):
-        if template[key] is not None and template[key] != getattr(base, key):
+    for key in ("loss", "bias", "naming", "delta_convention"):
+        if template.get(key) is not None and template.get(key) != getattr(base, key):
             args[key] = template[key]
     if template["update_biases"] != base.update_biases:
         args["update_biases"] = "1" if template["update_biases"] else "0"
@@ -151,15 +204,23 @@ def preset_defaults(template: Template) -> dict[str, Any]:
     return {"layers": "-".join(str(n) for n in template.layers), "hidden": activations[0],
             "output": activations[-1], "loss": template.loss, "bias": template.bias,
             "learning_rate": template.learning_rate, "answer_digits": template.answer_digits,
+            "delta_convention": template.delta_convention,
             "ask": list(template.asked_quantities())}
 
 
 def heading(template_id: str | None, template: dict[str, Any]) -> tuple[str, str]:
     """An exercise's title and description: its preset's (translated) when the network is the
     preset's, else a summary of the network that was asked for."""
+    if template_id == GIVEN_NETWORK or template.get("network"):
+        return (_("Practice on a given network"),
+                _("The network you gave, exactly as written: layers %(layers)s; loss %(loss)s; "
+                  "learning rate η = %(eta)s.",
+                  layers="-".join(map(str, template["network"]["layers"])),
+                  loss=template["network"]["loss"],
+                  eta=template["network"]["learning_rate"]))
     base = BUILTIN_TEMPLATES.get(template_id or "")
     changed = set(share_args(template_id, template, 0)) - {"template", "seed", "ask",
-                                                             "answer_digits"}
+                                                             "answer_digits", "delta_convention"}
     if base is not None and not changed and template.get("title") == base.title:
         title, description = PRESETS.get(template_id, (base.title, base.description))
         return str(title), str(description)

@@ -1,12 +1,17 @@
-"""Practice in the browser: the configurator, and /practice/new, which opens an exercise."""
+"""Practice in the browser: the configurator, and /practice/new, which opens an exercise.
+
+The configurator also takes a pasted network spec; the conditions such a network fails are
+shown to its author on the exercise page (``exercise_conditions``, a template global).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..errors import ApiError
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
-from ..practice import DEFAULT_TEMPLATE
+from ..practice import DEFAULT_TEMPLATE, conditions_of
 from tracer.functions import ACTIVATIONS, LOSSES
 
 from . import ownership
@@ -14,6 +19,14 @@ from .labels import QUANTITIES
 from .practice_form import knobs_from_args, preset_defaults, query_errors
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+
+@bp.record_once
+def _exercise_conditions(state):
+    """The template global ``exercise_conditions(exercise)``: the good-exercise conditions its
+    given network fails, each with its message in the reader's language. A global, not a
+    context variable, so that imported macros (the statement card) see it."""
+    state.app.jinja_env.globals["exercise_conditions"] = conditions_of
 
 
 def render_configurator(errors: dict[str, str] | None = None, message: str | None = None,
@@ -26,7 +39,9 @@ def render_configurator(errors: dict[str, str] | None = None, message: str | Non
         defaults=preset_defaults(preset), args=request.args, errors=errors or {},
         message=message, askable=ASKABLE, quantity_labels=QUANTITIES,
         hidden_choices=[(a, a) for a in ACTIVATIONS if a != "softmax"],
-        output_choices=[(a, a) for a in ACTIVATIONS], loss_choices=[(name, name) for name in LOSSES]
+        output_choices=[(a, a) for a in ACTIVATIONS], loss_choices=[(name, name) for name in LOSSES],
+        convention_choices=[("gradient", _("δ = ∂L/∂z (the seed post's)")),
+                            ("negative", _("δ = −∂L/∂z (Mitchell; Russell and Norvig)"))]
     ), status
 
 

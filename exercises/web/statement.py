@@ -1,6 +1,8 @@
 """An exercise's statement: the given values and the formulas of the network, as mathematics.
 
-Everything here is a given value or a symbolic formula. The forward and loss formulas are the
+It also says what δ means in the exercise's ``delta_convention`` (SPEC §2), with its formula in
+the exercise's naming scheme and the weight update it leads to; the page states the answer
+digits beside it. Everything here is a given value or a symbolic formula. The forward and loss formulas are the
 engine's own ``formula`` column (symbols only, in the exercise's naming scheme); the computed
 values of those rows are never read, so a statement cannot leak an answer.
 """
@@ -50,6 +52,12 @@ class Statement:
     update: list[Markup] = field(default_factory=list)
     optimizer_note: str = ""
     parameters: list[tuple[Markup, str, str]] = field(default_factory=list)  # symbol, edge, value
+    convention: str = "gradient"            # what δ denotes: ∂L/∂z, or −∂L/∂z ("negative")
+    delta_definition: Markup = Markup("")   # δ of the first output unit, by definition
+    delta_update: Markup = Markup("")       # the update of one weight written with δ
+    pre_activation: str = ""                # the symbol of that unit's pre-activation (a_ŷ1 …)
+    activation: str = ""                    # … and of its activation (ŷ1 …)
+    seed_names: bool = False                # pre-activations are called a, as in the seed post
 
 
 def _given(value: float) -> str:
@@ -92,6 +100,22 @@ def _parameters(spec: dict, names: Names) -> list[tuple[Markup, str, str]]:
     return found
 
 
+def _delta(spec: dict, names: Names, result: Statement) -> None:
+    """δ's definition and the update it gives, shown for the first output unit and its first
+    incoming weight, in the exercise's convention and names."""
+    depth = len(spec["layers"]) - 1
+    convention = spec.get("delta_convention", "gradient")
+    delta, z = names.latex("delta", depth, 1), names.latex("z", depth, 1)
+    weight, source = names.latex("w", depth, 1, 1), names.latex("a", depth - 1, 1)
+    sign, step = ("-", "+") if convention == "negative" else ("", "-")
+    result.convention = convention
+    result.delta_definition = math(rf"{delta} = {sign}\frac{{\partial L}}{{\partial {z}}}")
+    result.delta_update = math(rf"{weight}^{{+}} = {weight} {step} \eta \, {delta} \, {source}")
+    result.pre_activation = names.text("z", depth, 1)
+    result.activation = names.text("a", depth, 1)
+    result.seed_names = spec["naming"] == "seed"
+
+
 def statement(spec: dict) -> Statement:
     """The statement of the network of a normalized one-sample ``spec``."""
     names = Names(spec["layers"], spec["naming"])
@@ -104,6 +128,7 @@ def statement(spec: dict) -> Statement:
                  for j, v in enumerate(targets, 1)],
         learning_rate=math(rf"\eta = {spec['learning_rate']!r}"),
         parameters=_parameters(spec, names))
+    _delta(spec, names, result)
     activations = spec["activations"]
     per_layer = [activations] * depth if isinstance(activations, str) else list(activations)
     for layer, name in enumerate(per_layer, 1):
