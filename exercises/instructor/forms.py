@@ -37,6 +37,8 @@ BIAS_CHOICES = (("", "template's"), ("per_unit", "per_unit"), ("shared", "shared
                 ("none", "none"))
 NAMING_CHOICES = (("", "template's"), ("seed", "seed"), ("sequential", "sequential"),
                   ("matrix", "matrix"))
+CONVENTION_CHOICES = (("", "template's (δ = ∂L/∂z)"), ("gradient", "gradient: δ = ∂L/∂z"),
+                      ("negative", "negative: δ = −∂L/∂z"))
 DUE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -83,7 +85,7 @@ class SetForm(FlaskForm):
                                  default="relabs")
     rtol = FloatField("Relative tolerance (relabs)", default=1e-2,
                       validators=[Optional(), NumberRange(min=0, max=0.999)])
-    atol = FloatField("Absolute tolerance (relabs)", default=1e-5,
+    atol = FloatField("Absolute tolerance (relabs)", default=0.0,
                       validators=[Optional(), NumberRange(min=0, max=0.999)])
     digits = IntegerField("Digits (sigfig, decimals)", validators=[Optional(),
                                                                    NumberRange(min=1, max=12)])
@@ -93,7 +95,8 @@ class SetForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    """An exercise added to a set: a built-in template and the knobs changed from it."""
+    """An exercise added to a set: a built-in template and the knobs changed from it, or a
+    given network (a JSON spec) that every student gets as it is."""
 
     template_id = SelectField("Start from", choices=options((key, f"{t.title} ({key})")
                                                             for key, t in BUILTIN_TEMPLATES.items()))
@@ -108,8 +111,14 @@ class ItemForm(FlaskForm):
                                                               NumberRange(min=1e-6, max=10)])
     ask = SelectMultipleField("Ask for (none selected: every δ, w⁺ and b⁺)",
                               choices=options((q, q) for q in ASKABLE))
-    answer_digits = IntegerField("Significant figures expected", validators=[
-        Optional(), NumberRange(min=1, max=8)])
+    answer_digits = IntegerField("Significant figures expected, 4 to 8 (blank: the fewest that "
+                                 "work, fixed when the set is published)",
+                                 validators=[Optional(), NumberRange(min=4, max=8)])
+    delta_convention = SelectField("What δ means", choices=options(CONVENTION_CHOICES),
+                                   default="")
+    network = TextAreaField("Or a given network: a JSON spec of one sample and one iteration, "
+                            "used instead of the template for every student",
+                            validators=[Length(max=20_000)])
 
 
 class ExtensionForm(FlaskForm):

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from .. import db
 from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
+from ..practice import template_error
 from . import answers, pool, problem_sets
+from .variants import item_digits
 from .access import instructor_required, owned_set
 from .forms import ConfirmForm, ItemForm, SetForm, rejected_status
 from .policy import form_time
@@ -66,6 +68,24 @@ def edit(set_id: str):
                            problem_set=problem_set), rejected_status()
 
 
+def _digits(problem_set, items) -> dict[str, int | str]:
+    """What each exercise asks for, as the set page shows it: its fixed answer digits (what
+    publishing fixes, before it does), or why its template makes no exercise."""
+    shown: dict[str, int | str] = {}
+    for item in items:
+        if problem_set.status == "published" and item.answer_digits is None:
+            # published before digits were fixed per item: its variants carry their own
+            stored = db.session().scalar(select(Exercise.settings).where(
+                Exercise.item_id == item.id).limit(1))
+            shown[item.id] = stored["answer_digits"] if stored else ""
+            continue
+        try:
+            shown[item.id] = item_digits(problem_set, item)
+        except TemplateError as exc:
+            shown[item.id] = template_error(exc).message
+    return shown
+
+
 @bp.get("/<id:set_id>")
 @instructor_required
 def show(set_id: str):
@@ -77,9 +97,11 @@ def show(set_id: str):
     pools = pool.free_counts(sess, set_id)
     join_url = (url_for("sets.join_code", code=problem_set.join_code, _external=True)
                 if problem_set.join_code else None)
+    items = pool.set_items(set_id)
     return render_template("instructor/set.html", problem_set=problem_set,
-                           items=pool.set_items(set_id), pools=pools, students=students,
-                           join_url=join_url, item_form=ItemForm(), confirm=ConfirmForm())
+                           items=items, digits=_digits(problem_set, items), pools=pools,
+                           students=students, join_url=join_url, item_form=ItemForm(),
+                           confirm=ConfirmForm())
 
 
 @bp.post("/<id:set_id>/items")
@@ -182,7 +204,7 @@ def preview(set_id: str, item_id: str, index: int):
     try:
         shown = answers.preview(problem_set, item, index)
     except TemplateError as exc:
-        flash(str(exc), "error")
+        flash(template_error(exc).message, "error")
         return redirect(url_for("problem_sets.show", set_id=set_id))
     return render_template("instructor/preview.html", problem_set=problem_set, item=item,
                            shown=shown)

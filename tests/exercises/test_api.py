@@ -168,3 +168,106 @@ def test_practice_rejects_unknown_knobs_with_422(client):
     response = client.post("/api/v1/practice", json={"colour": "blue"})
     assert response.status_code == 422
     assert "colour" in response.get_json()["fields"]
+
+
+# --- Answer digits, δ convention and given networks (issue 9) ---------------------------------
+
+def test_answer_digits_are_the_callers_or_the_fewest_that_work(client):
+    for digits in (4, 6, 8):
+        assert _practice(client, seed=9, answer_digits=digits)["answer_digits"] == digits
+    auto = _practice(client, seed=9, answer_digits="auto")
+    assert auto["answer_digits"] == _practice(client, seed=9)["answer_digits"]
+    assert 4 <= auto["answer_digits"] <= 8
+
+
+@pytest.mark.parametrize("digits", [3, 9, "5", 4.5, None, "automatic"])
+def test_answer_digits_outside_4_to_8_or_auto_are_422_naming_the_key(client, digits):
+    response = client.post("/api/v1/practice", json={"answer_digits": digits})
+    assert response.status_code == 422
+    assert "answer_digits" in response.get_json()["fields"]
+
+
+def test_a_template_that_cannot_meet_its_digits_is_a_422_naming_what_would_work(client):
+    response = client.post("/api/v1/practice", json={"learning_rate": 0.001, "answer_digits": 4,
+                                                     "seed": 1})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert "significant figures would work" in body["fields"]["answer_digits"]
+    korean = client.post("/api/v1/practice", json={"learning_rate": 0.001, "answer_digits": 4,
+                                                   "seed": 1},
+                         headers={"Accept-Language": "ko"}).get_json()
+    assert "유효숫자" in korean["error"]
+
+
+def test_the_delta_convention_knob_reaches_the_network(client):
+    negative = _practice(client, seed=4, delta_convention="negative")
+    assert negative["network"]["delta_convention"] == "negative"
+    assert _practice(client, seed=4)["network"].get("delta_convention", "gradient") == "gradient"
+    bad = client.post("/api/v1/practice", json={"delta_convention": "positive"})
+    assert bad.status_code == 422 and "delta_convention" in bad.get_json()["fields"]
+
+
+def test_a_given_network_is_exactly_those_values_and_its_failed_conditions_are_reported(client):
+    created = _practice(client, network=SEED_SPEC, answer_digits=4)
+    network = created["network"]
+    for key in ("layers", "weights", "biases", "learning_rate", "loss"):
+        assert network[key] == SEED_SPEC[key], key
+    assert network["inputs"] in ([SEED_SPEC["inputs"]], SEED_SPEC["inputs"])
+    assert created["seed"] is None and created["answer_digits"] == 4
+    conditions = {c["condition"]: c for c in created["conditions"]}
+    assert "step_size" in conditions
+    assert {"w1⁺", "w2⁺"} <= set(conditions["step_size"]["symbols"])
+    assert "20 times its rounding allowance at 4 significant figures" in \
+        conditions["step_size"]["message"]
+    for condition in created["conditions"]:
+        assert set(condition) >= {"condition", "message"}
+    again = client.get(f"/api/v1/exercises/{created['id']}", headers=_auth(created)).get_json()
+    assert again["conditions"] == created["conditions"]
+    # nothing computed leaks through the report (w2⁺ itself rounds to a given value, -0.2,
+    # which is what equals_given reports, by name)
+    assert conditions["equals_given"]["symbols"] == ["w2⁺"]
+    result = tracer.trace(network)
+    text = json.dumps(created["conditions"])
+    for field in created["fields"]:
+        value = result.value(*parse_key(field["key"]))
+        assert f"{value:.4g}" not in text and repr(value) not in text
+
+
+def test_a_given_network_with_auto_digits_asks_for_the_fewest_that_pass(client):
+    created = _practice(client, network=SEED_SPEC)
+    assert created["answer_digits"] == 6 and created["conditions"] == []
+    asked = _practice(client, network=SEED_SPEC, ask=["delta"], answer_digits="auto")
+    assert [f["key"] for f in asked["fields"]] == ["delta:2:1", "delta:2:2", "delta:1:1",
+                                                   "delta:1:2"]
+
+
+def test_a_given_network_is_graded_like_any_exercise(client):
+    created = _practice(client, network=SEED_SPEC, answer_digits=6)
+    response = client.post(f"/api/v1/exercises/{created['id']}/submissions",
+                           headers=_auth(created), json={"answers": _true_answers(created)})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["score"] == body["max_score"] == len(created["fields"])
+
+
+@pytest.mark.parametrize("body, key", [
+    ({"network": SEED_SPEC, "layers": [2, 3, 2]}, "layers"),
+    ({"network": SEED_SPEC, "seed": 3}, "seed"),
+    ({"network": SEED_SPEC, "template": "tanh-3-3-2"}, "template"),
+    ({"network": [1, 2]}, "network"),
+    ({"network": {**SEED_SPEC, "weights": [[[0.1, "x"], [0.3, 0.4]], [[0.5, -0.6], [0.7, 0.2]]]}},
+     "network.weights[0][0][1]"),
+    ({"network": {k: v for k, v in SEED_SPEC.items() if k != "targets"}}, "network.targets"),
+    ({"network": {**SEED_SPEC, "iterations": 2}}, "network.iterations"),
+    ({"network": {**SEED_SPEC, "inputs": [[0.5, -0.3], [0.1, 0.2]],
+                  "targets": [[0.2, 0.9], [0.3, 0.4]]}}, "network.inputs"),
+    ({"network": {**SEED_SPEC, "layers": [2, 9, 2],
+                  "weights": [[[0.1, 0.1]] * 9, [[0.1] * 9] * 2],
+                  "biases": [[0.0] * 9, [0.0, 0.0]]}}, "network.layers"),
+    ({"network": SEED_SPEC, "ask": ["m"]}, "ask"),
+    ({"network": SEED_SPEC, "answer_digits": 2}, "answer_digits"),
+])
+def test_a_malformed_given_network_is_a_422_naming_the_key(client, body, key):
+    response = client.post("/api/v1/practice", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert key in response.get_json()["fields"], response.get_json()

@@ -120,3 +120,125 @@ def test_the_statement_tables_every_given_weight_and_bias(client, stored_exercis
     edges = re.findall(r"<td>([^<]+)</td>", table)
     assert edges[:4] == ["x1 → h1", "x2 → h1", "x1 → h2", "x2 → h2"]  # w1…w4, as in the post
     assert edges[6:10] == ["h1 → ŷ1", "h1 → ŷ2", "h2 → ŷ1", "h2 → ŷ2"]  # w5…w8
+
+
+# --- Answer digits, δ convention and given networks (issue 9) ---------------------------------
+
+SEED_POST = {"layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
+             "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
+             "biases": [[0.10, -0.10], [0.20, 0.05]], "inputs": [0.50, -0.30],
+             "targets": [0.20, 0.90], "learning_rate": 0.5}
+
+
+def element_text(html: str, element_id: str) -> str:
+    """The text a person reads inside the element with ``element_id`` (markup and MathML
+    tags dropped, whitespace collapsed)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.found, self.parts = 0, False, []
+
+        def handle_starttag(self, tag, attrs):
+            if self.depth:
+                self.depth += 1
+            elif dict(attrs).get("id") == element_id:
+                self.depth, self.found = 1, True
+
+        def handle_endtag(self, tag):
+            if self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data):
+            if self.depth:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    assert reader.found, f"no element #{element_id}"
+    return re.sub(r"\s+", " ", "".join(reader.parts)).strip()
+
+
+def test_the_statement_states_the_digits_and_what_delta_means_in_the_gradient_convention(
+        client, stored_exercise):
+    path = open_practice(client, "template=seed-2-2-2&answer_digits=5&seed=8")
+    assert stored_exercise(path.rsplit("/", 1)[1]).settings["answer_digits"] == 5
+    html = client.get(path).get_data(as_text=True)
+    assert element_text(html, "answer-digits") == (
+        "Give answers to 5 significant figures; keep more digits in intermediate values.")
+    delta = element_text(html, "delta-definition")
+    assert "δ = ∂L/∂z" in delta and "a positive δ means that raising the pre-activation " \
+                                    "would raise the loss" in delta
+    assert "θ⁺ = θ − η·δ·a" in delta
+    # the formula in the seed post's names: δ_ŷ1 = ∂L/∂a_ŷ1, and a_ŷ1 is the pre-activation
+    assert "a_ŷ1 is the pre-activation of unit ŷ1" in delta
+    # the MathML formulas, read as text: δ_ŷ1 = ∂L/∂a_ŷ1 and w5⁺ = w5 − η δ_ŷ1 h1 (w5: h1→ŷ1)
+    assert "δy^1=∂L∂ay^1" in delta and "w5+=w5−ηδy^1h1" in delta
+
+
+def test_the_statement_defines_delta_as_the_negative_gradient_in_the_negative_convention(
+        client, stored_exercise):
+    path = open_practice(client, "template=tanh-3-3-2&delta_convention=negative&seed=8")
+    exercise = stored_exercise(path.rsplit("/", 1)[1])
+    assert exercise.spec["delta_convention"] == "negative"
+    html = client.get(path).get_data(as_text=True)
+    delta = element_text(html, "delta-definition")
+    assert "δ = −∂L/∂z" in delta and "Mitchell" in delta
+    assert "θ⁺ = θ + η·δ·a" in delta
+    assert "would lower the loss" in delta
+    assert "δy^1=−∂L∂ay^1" in delta and "w10+=w10+ηδy^1h1" in delta    # w10: h1→ŷ1 in 3-3-2
+    digits = exercise.settings["answer_digits"]
+    assert element_text(html, "answer-digits").startswith(f"Give answers to {digits} significant")
+
+
+def test_the_statement_is_in_korean_too(client):
+    path = open_practice(client, "template=seed-2-2-2&seed=8&lang=ko")
+    html = client.get(path).get_data(as_text=True)
+    assert "유효숫자" in element_text(html, "answer-digits")
+    assert "δ = ∂L/∂z" in element_text(html, "delta-definition")
+
+
+def test_auto_and_fixed_digits_from_the_configurator(client, stored_exercise):
+    auto = open_practice(client, "template=seed-2-2-2&answer_digits=auto&seed=8")
+    assert stored_exercise(auto.rsplit("/", 1)[1]).settings["answer_digits"] in range(4, 9)
+    seven = open_practice(client, "template=seed-2-2-2&answer_digits=7&seed=8")
+    assert stored_exercise(seven.rsplit("/", 1)[1]).settings["answer_digits"] == 7
+    response = client.get("/practice/new?answer_digits=3")
+    assert response.status_code == 422
+    assert "4 to 8" in element_text(response.get_data(as_text=True), "cfg-answer_digits-error")
+
+
+def test_a_pasted_network_opens_an_exercise_on_exactly_it_and_lists_what_it_misses(
+        client, stored_exercise):
+    import json
+    from urllib.parse import urlencode
+
+    query = urlencode({"network": json.dumps(SEED_POST), "answer_digits": "4"})
+    path = open_practice(client, query)
+    exercise = stored_exercise(path.rsplit("/", 1)[1])
+    assert exercise.seed is None and exercise.settings["answer_digits"] == 4
+    assert exercise.spec["weights"] == SEED_POST["weights"]
+    assert exercise.spec["biases"] == SEED_POST["biases"]
+    html = client.get(path).get_data(as_text=True)
+    listed = element_text(html, "exercise-conditions")
+    assert "under 20 times its rounding allowance at 4 significant figures" in listed
+    assert "w1⁺" in listed
+    assert 'id="share-link"' not in html     # a link cannot carry the network
+    assert "Practice on a given network" in html
+
+
+@pytest.mark.parametrize("network, message", [
+    ("{not json", "not a JSON network spec"),
+    ('{"layers": [2, 2]}', "weights"),
+    ('{"layers": [2, 2], "weights": [[[0.1, 0.2], [0.3, 0.4]]], "inputs": [1, 2], '
+     '"targets": [0.5, 0.5], "learning_rate": 0.5, "iterations": 3}', "one iteration"),
+])
+def test_a_bad_pasted_network_reopens_the_configurator_naming_it(client, network, message):
+    from urllib.parse import urlencode
+
+    response = client.get("/practice/new?" + urlencode({"network": network}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in element_text(html, "cfg-network-error")
+    assert "{" in element_text(html, "cfg-network")     # what was pasted is kept
