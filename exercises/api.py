@@ -133,7 +133,9 @@ def create_trace():
 
 @bp.post("/practice")
 def create_practice():
-    """Generate a practice exercise from template knobs; 201 with its public view and token."""
+    """Generate a practice exercise from template knobs, or on a given network (knob
+    ``network``); 201 with its public view (and the conditions a given network misses) and
+    its token."""
     knobs = json_body()
     if not isinstance(knobs, dict):
         raise ApiError(400, "the body must be a JSON object of template knobs, "

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-import tracer
-from tracer.keys import parse_key
 
 from . import accounts, db, submissions
 from .generation import BUILTIN_TEMPLATES
+from .grading import evaluate
 from .instructor import enrollment, problem_sets
 from .models import Exercise, ProblemSet, User
 
@@ -21,7 +20,7 @@ STUDENTS = (("student@example.com", "Demo Student"), ("student2@example.com", "S
 SET_TITLE = "Demo: backpropagation by hand"
 SET_FORM = {"title": SET_TITLE, "attempts": 3, "due_at": None, "ecf_credit": 1.0,
             "feedback": True, "reveal": "after_attempts", "tolerance_mode": "relabs",
-            "rtol": 1e-2, "atol": 1e-5, "digits": None, "pool_size": 10, "exam_mode": False,
+            "rtol": 1e-2, "atol": 0.0, "digits": None, "pool_size": 10, "exam_mode": False,
             "instructions": "Compute every δ and every updated weight and bias, as in the "
                             "seed post. Three attempts per exercise."}
 DEMO_TEMPLATES = ("seed-2-2-2", "tanh-3-3-2")
@@ -46,20 +45,16 @@ def _demo_set(owner: User) -> ProblemSet:
 
 
 def _first_submission(student: User, problem_set: ProblemSet, correct: bool) -> None:
-    """The student's first variant answered: all right, or with every output δ's sign flipped."""
+    """The student's first variant answered: all right, or by a student who writes ∂L/∂ŷ as
+    target minus output and carries that through every later value consistently."""
     variant = db.session().scalars(select(Exercise).where(
         Exercise.problem_set_id == problem_set.id, Exercise.user_id == student.id)
         .order_by(Exercise.created_at, Exercise.id)).first()
     if variant is None or submissions.attempts_used(db.session(), variant.id):
         return
-    result = tracer.trace(variant.spec)
+    values = evaluate(variant.spec, mistake=None if correct else "target_minus_output")
     digits = variant.settings["answer_digits"]
-    answers = {}
-    for field in variant.fields:
-        value = result.value(*parse_key(field["key"]))
-        if not correct and field["key"].startswith(f"delta:{len(variant.spec['layers']) - 1}:"):
-            value = -value
-        answers[field["key"]] = f"{value:.{digits}g}"
+    answers = {field["key"]: f"{values[field['key']]:.{digits}g}" for field in variant.fields}
     submissions.submit(variant.id, answers, user_id=student.id)
 
 

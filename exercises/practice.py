@@ -81,6 +81,10 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int | None]:
 
 def _given_network(knobs: dict[str, Any]) -> Template:
     """The template of an exercise on the given network ``knobs["network"]``."""
+    if not isinstance(knobs["network"], dict):
+        raise ApiError(422, "network: must be a network spec, a JSON object with layers, "
+                            "weights, inputs, targets and learning_rate",
+                       {"network": "not a network spec"})
     beside = sorted(set(knobs) - set(NETWORK_COMPANIONS))
     if beside:
         raise ApiError(422, f"{', '.join(beside)}: not with a given network, whose values and "

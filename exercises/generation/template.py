@@ -214,7 +214,9 @@ def _with_network(knob_values: dict) -> dict:
                                        "weights, inputs, targets and learning_rate")
     values = {key: value for key, value in knob_values.items() if key != "delta_convention"}
     if "delta_convention" in knob_values:
-        values["network"] = {**network, "delta_convention": knob_values["delta_convention"]}
+        convention = knobs.check_choice("delta_convention", knob_values["delta_convention"],
+                                        knobs.DELTA_CONVENTIONS)
+        values["network"] = {**network, "delta_convention": convention}
     return values
 
 

@@ -271,3 +271,21 @@ def test_a_malformed_given_network_is_a_422_naming_the_key(client, body, key):
     response = client.post("/api/v1/practice", json=body)
     assert response.status_code == 422, response.get_json()
     assert key in response.get_json()["fields"], response.get_json()
+
+
+@pytest.mark.parametrize("body, key", [
+    ({"network": None}, "network"),
+    ({"network": "layers"}, "network"),
+    ({"network": SEED_SPEC, "delta_convention": "positive"}, "delta_convention"),
+])
+def test_a_network_knob_that_is_no_spec_is_a_422_naming_it(client, body, key):
+    response = client.post("/api/v1/practice", json=body)
+    assert response.status_code == 422
+    assert key in response.get_json()["fields"]
+
+
+def test_a_given_network_in_the_negative_convention(client):
+    created = _practice(client, network=SEED_SPEC, delta_convention="negative")
+    assert created["network"]["delta_convention"] == "negative"
+    result = tracer.trace(created["network"])
+    assert result.value("delta", 2, 1) == -tracer.trace(SEED_SPEC).value("delta", 2, 1)
