@@ -1,111 +1,131 @@
-"""Submissions graded per second, in process and through the JSON API, for the seed-like 2-2-2
-exercise with every δ, w⁺ and b⁺ asked (16 fields). Run: ``python benchmarks/grading.py [--quick]``.
+"""Submissions graded per second, in process and through the JSON API, for the seed template
+(2-2-2, 16 fields) and the softmax 3-4-3 template (every δ, w⁺ and b⁺), with every field
+wrong — the worst case, since every wrong field goes through the misconception sites.
+Run: ``python benchmarks/grading.py [--quick]``.
 
-Rows are kinds of submission; diagnosis work grows with the number of wrong fields, so the
-all-random row is the worst case. Columns: many submissions to one exercise (a problem set:
-what depends only on the exercise is computed once), and every submission to a new exercise
-(practice: nothing is reused). Each figure is the best of three runs.
+Rows are kinds of submission. "same exercise" grades many submissions to one exercise (a
+problem set: what depends only on the exercise, such as the sites evaluated from the true
+values, is computed once); "new exercise" gives each submission an exercise of its own
+(practice: nothing is reused). Figures are the median and 95th percentile milliseconds per
+submission, and submissions per second from the median.
 """
 import argparse
-import math
 import random
+import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from exercises.grading import evaluate, grade_submission  # noqa: E402
+from exercises.generation import BUILTIN_TEMPLATES, generate  # noqa: E402
+from exercises.grading import GradingSettings, evaluate, grade_submission  # noqa: E402
 
-SPEC = {
-    "layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
-    "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
-    "biases": [[0.10, -0.10], [0.20, 0.05]], "inputs": [0.50, -0.30], "targets": [0.20, 0.90],
-    "learning_rate": 0.5, "naming": "seed",
-}
-FIELDS = ([f"delta:{l}:{j}" for l in (2, 1) for j in (1, 2)]
-          + [f"w_new:{l}:{j}:{k}" for l in (1, 2) for j in (1, 2) for k in (1, 2)]
-          + [f"b_new:{l}:{j}" for l in (1, 2) for j in (1, 2)])
+TEMPLATES = {"seed 2-2-2": "seed-2-2-2", "softmax 3-4-3": "softmax-3-4-3"}
+KNOBS = {"seed 2-2-2": {}, "softmax 3-4-3": {"layers": [3, 4, 3], "activations": ["sigmoid", "softmax"],
+                                            "loss": "cross_entropy"}}
 
 
-def _answers(values):
-    return {key: f"{values[key]:.8g}" for key in FIELDS}
+def _exercise(name, seed):
+    generated = generate(BUILTIN_TEMPLATES[TEMPLATES[name]], seed)
+    return generated.spec, [field.key for field in generated.fields], generated.answer_digits
 
 
-def _carried(spec):
-    wrong = {"delta:2:1": evaluate(spec)["delta:2:1"] * 1.3}
-    return _answers({**evaluate(spec, overrides=wrong), **wrong})
+def _all_wrong(spec, keys, rng):
+    true = evaluate(spec)
+    return {key: f"{true[key] * rng.choice((-1, 1)) * rng.uniform(1.3, 2.0):.4g}" for key in keys}
+
+
+def _carried(spec, keys, rng):
+    true = evaluate(spec)
+    first = next(key for key in keys if key.startswith("delta"))
+    wrong = {first: true[first] * 1.3}
+    values = {**evaluate(spec, overrides=wrong), **wrong}
+    return {key: f"{values[key]:.6g}" for key in keys}
+
+
+def _mistake(mistake):
+    def answers(spec, keys, rng):
+        values = evaluate(spec, mistake=mistake)
+        return {key: f"{values[key]:.6g}" for key in keys}
+    return answers
 
 
 KINDS = {
-    "all correct": lambda spec, rng: _answers(evaluate(spec)),
-    "one error carried forward": lambda spec, rng: _carried(spec),
-    "missing_activation_derivative": lambda spec, rng: _answers(evaluate(spec, mistake="missing_activation_derivative")),
-    "updated_weights_in_backprop": lambda spec, rng: _answers(evaluate(spec, mistake="updated_weights_in_backprop")),
-    "all blank": lambda spec, rng: {},
-    "all random (worst case)": lambda spec, rng: {key: f"{rng.uniform(-1, 1):.4f}" for key in FIELDS},
+    "all correct": lambda spec, keys, rng: {key: f"{value:.6g}" for key, value in evaluate(spec).items()
+                                            if key in keys},
+    "one error carried forward": _carried,
+    "missing_activation_derivative": _mistake("missing_activation_derivative"),
+    "all wrong (worst case)": _all_wrong,
 }
 
 
-def _new_exercise(i):
-    # Same shape and sizes of numbers, different inputs: nothing cached for SPEC applies.
-    return {**SPEC, "inputs": [0.50 - i / 1000, -0.30 + i / 2000]}
-
-
-def measure(kind, count, fresh, seed=0):
-    """Graded per second for ``count`` submissions of ``kind``, best of three runs; ``fresh``
-    gives every submission (in every run) an exercise of its own."""
-    best = math.inf
-    for run in range(3):
-        rng = random.Random(seed)
-        specs = [_new_exercise(run * count + i + 1) if fresh else SPEC for i in range(count)]
-        work = [(spec, KINDS[kind](spec, rng)) for spec in specs]
+def measure(name, kind, count, fresh):
+    """Milliseconds per submission (median, p95) for ``count`` submissions of ``kind``."""
+    rng = random.Random(7)
+    work = []
+    for i in range(count):
+        spec, keys, digits = _exercise(name, 1000 + i if fresh else 1)
+        work.append((spec, keys, KINDS[kind](spec, keys, rng), GradingSettings(answer_digits=digits)))
+    if not fresh:  # the first submission to an exercise fills its caches; problem sets reuse them
+        spec, keys, answers, settings = work[0]
+        grade_submission(spec, keys, answers, settings)
+    times = []
+    for spec, keys, answers, settings in work:
         start = time.perf_counter()
-        for spec, answers in work:
-            grade_submission(spec, FIELDS, answers)
-        best = min(best, time.perf_counter() - start)
-    return count / best
+        grade_submission(spec, keys, answers, settings)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-def measure_api(count):
-    """Submissions per second through ``POST /api/v1/exercises/<id>/submissions`` with the
-    test client on a fresh SQLite database: parse, lock, grade, store, one transaction each.
-    The seed template's exercise with all its fields, answered correctly."""
-    import tempfile
-
-    import tracer
+def measure_api(name, count):
+    """Milliseconds per submission (median, p95) through ``POST /api/v1/exercises/<id>/
+    submissions`` with the test client on a fresh SQLite database — parse, lock, grade, store,
+    one transaction each — all fields wrong, to one practice exercise of the template."""
     from exercises import create_app, migrate
-    from tracer.keys import parse_key
 
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     migrate.upgrade(url)
-    client = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}).test_client()
-    created = client.post("/api/v1/practice", json={"seed": 1}).get_json()
-    values = tracer.trace(created["network"])
-    answers = {f["key"]: f"{values.value(*parse_key(f['key'])):.8g}" for f in created["fields"]}
+    client = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8}).test_client()
+    created = client.post("/api/v1/practice", json={"seed": 1, **KNOBS[name]}).get_json()
+    keys = [field["key"] for field in created["fields"]]
     headers = {"Authorization": f"Bearer {created['token']}"}
-    url = f"/api/v1/exercises/{created['id']}/submissions"
-    client.post(url, headers=headers, json={"answers": answers})  # warm up: imports, caches
-    start = time.perf_counter()
-    for _ in range(count):
-        response = client.post(url, headers=headers, json={"answers": answers})
+    path = f"/api/v1/exercises/{created['id']}/submissions"
+    rng = random.Random(7)
+    answers = [_all_wrong(created["network"], keys, rng) for _ in range(count + 1)]
+    client.post(path, headers=headers, json={"answers": answers[0]})  # warm up: imports, caches
+    times = []
+    for body in answers[1:]:
+        start = time.perf_counter()
+        response = client.post(path, headers=headers, json={"answers": body})
+        times.append((time.perf_counter() - start) * 1000)
         if response.status_code != 201:
             raise SystemExit(f"submission failed: {response.get_json()}")
-    return count / (time.perf_counter() - start), len(answers)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))], len(keys)
+
+
+def _row(label, median, p95):
+    print(f"{label:<58} {median:>9.1f} {p95:>9.1f} {1000 / median:>9.0f}")
 
 
 def main(argv=None):
-    """Print a table of graded submissions per second by kind of submission."""
+    """Print the table: per template and kind, ms per submission and submissions per second."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few submissions (CI)")
     args = parser.parse_args(argv)
     count = 10 if args.quick else 100
-    print(f"{'submission (2-2-2, 16 fields)':<32} {'same exercise /s':>17} {'new exercise /s':>16}")
-    for kind in KINDS:
-        print(f"{kind:<32} {measure(kind, count, False):>17.0f} {measure(kind, count, True):>16.0f}")
-    rate, fields = measure_api(count)
-    print(f"through the API (test client, SQLite, seed template, {fields} fields, all correct): "
-          f"{rate:.0f} submissions/s")
+    print(f"{'submission':<58} {'median ms':>9} {'p95 ms':>9} {'per s':>9}")
+    for name in TEMPLATES:
+        fields = len(_exercise(name, 1)[1])
+        for kind in KINDS:
+            for fresh in (False, True):
+                where = "new exercise" if fresh else "same exercise"
+                _row(f"{name} ({fields} fields), {kind}, {where}", *measure(name, kind, count, fresh))
+        median, p95, fields = measure_api(name, count)
+        _row(f"{name} ({fields} fields), all wrong, through the API", median, p95)
 
 
 if __name__ == "__main__":

@@ -188,6 +188,8 @@ class FieldGrade(Base):
     credit: Mapped[float] = mapped_column(Double)
     misconceptions: Mapped[list[str]] = mapped_column(JSON)
     message: Mapped[str] = mapped_column(Text, default="")
+    # The message as [id, params] parts (revision 0004); null for grades stored before it.
+    message_parts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     tolerance: Mapped[str] = mapped_column(String(200))
 
     submission: Mapped[Submission] = relationship(back_populates="grades")

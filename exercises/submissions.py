@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from . import db
@@ -66,8 +68,13 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
                                 submitted=grade.submitted, parsed=grade.parsed,
                                 expected=grade.expected, status=grade.status,
                                 credit=grade.credit, misconceptions=list(grade.misconceptions),
-                                message=grade.message, tolerance=grade.tolerance)
+                                message=grade.message, message_parts=grade.stored_parts(),
+                                tolerance=grade.tolerance)
                      for position, grade in enumerate(result.fields.values()))
         left = None if limit is None else limit - used - 1
+        best = max(result.score, sess.scalar(select(func.max(Submission.score))
+                                             .where(Submission.exercise_id == exercise.id)) or 0.0)
+    view = result.public_view(translate=gettext if has_request_context() else str)
     return {"id": submission.id, "attempt": submission.attempt, "attempts_left": left,
-            **result.public_view()}
+            "score": view["score"], "max_score": view["max_score"], "best_score": best,
+            "fields": view["fields"]}

@@ -16,9 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from exercises.grading.model import evaluate_lazily, true_values
+from exercises.grading.model import Batch, evaluate_lazily, evaluate_rows, true_values
 from exercises.grading.sites import Site, sites
-from exercises.grading.tolerance import figure_unit, round_sig
+from exercises.grading.tolerance import figure_unit, matches_many, round_sig
 from tracer.keys import parse_key
 
 TRUTH, STUDENT = "truth", "student"
@@ -59,10 +59,8 @@ class Evidence:
         self.student = {key: true[key] if value is None else value for key, value in answers.items()}
         self._patches = net.patches(self.student)
         self._ecf = None
-        self._cones = {}
-        self._runs = {}
         self._explained = {}
-        self._contradictions = {}
+        self._table = None
 
     # -- comparison and ECF ------------------------------------------------------------------
     def correct(self, key, value, target) -> bool:
@@ -82,19 +80,7 @@ class Evidence:
     def cone(self, key):
         """Return (keys, frontier): the field's formula expanded through unasked quantities,
         itself included, and the asked fields where the expansion stops."""
-        if key not in self._cones:
-            seen, frontier, stack = {key}, [], [key]
-            while stack:
-                for parent in self.net.parents.get(stack.pop(), ()):
-                    if parent in seen:
-                        continue
-                    seen.add(parent)
-                    if parent in self.asked_set:
-                        frontier.append(parent)
-                    else:
-                        stack.append(parent)
-            self._cones[key] = (frozenset(seen) - set(frontier), tuple(sorted(frontier)))
-        return self._cones[key]
+        return _cones(self.net, self.asked)[key]
 
     def carried_from(self, key) -> tuple[tuple[str, ...], bool]:
         """Return (sources, wrong): the asked fields upstream of ``key`` whose answers are not
@@ -152,69 +138,56 @@ class Evidence:
         return False
 
     # -- sites ----------------------------------------------------------------------------------
-    def _run(self, site, mode):
-        if mode == TRUTH:
-            return _truth_run(self.net, site)
-        run = self._runs.get(site)
-        if run is None:
-            if site.mistake.terminal:
-                run = _Overlay(self.net, site, self.ecf)
-            else:
-                run = evaluate_lazily(self.net, self._patches, site)
-            self._runs[site] = run
-        return run
-
-    def _base(self, key, mode):
-        return self.true[key] if mode == TRUTH else self.ecf[key]
-
-    def _contradicted(self, site, key) -> bool:
-        """Whether the student's other answers show they did not make the mistake at ``site``:
-        it would change a field they answered, whose answer is instead the true value (or, from
-        their own upstream values, the value that follows from them)."""
-        against = self._contradictions.get(site)
-        if against is None:
-            against = self._contradictions[site] = self._contradicting(site)
-        return bool(against - {key})
-
-    def _contradicting(self, site) -> frozenset:
-        # A terminal mistake changes nothing beyond its own keys.
-        others = [key for key in self.asked if self.answers[key] is not None
-                  and (not site.mistake.terminal or key in site.scope)]
-        found = set()
-        for mode in (TRUTH, STUDENT):
-            run = self._run(site, mode)
-            for other in others:
-                submitted = self.answers[other]
-                predicted, base = run[other], self._base(other, mode)
-                if self.correct(other, predicted, base) or self.correct(other, submitted, predicted):
-                    continue
-                if self.correct(other, submitted, self.true[other]) or \
-                        (mode == STUDENT and self.correct(other, submitted, base)):
-                    found.add(other)
-        return frozenset(found)
+    def _analysis(self):
+        """Every site against every asked field at once (rows × fields): which sites explain
+        each answer, from the true values and from the student's, and which of the student's
+        other answers contradict each site."""
+        if self._table is None:
+            net, cmp = self.net, self.cmp
+            table = _site_table(net, self.asked)
+            answers = np.array([np.nan if self.answers[key] is None else self.answers[key]
+                                for key in self.asked])
+            before = table.before
+            true = np.array([self.true[key] for key in self.asked])
+            ecf = np.array([self.ecf[key] for key in self.asked])
+            answered = ~np.isnan(answers)
+            is_true = matches_many(cmp, answers, true, before)
+            is_ecf = matches_many(cmp, answers, ecf, before)
+            student = table.gather(evaluate_rows(net, self._patches, table.batch))
+            explains, contradicts = [], np.zeros(student.shape, dtype=bool)
+            for predicted, base, follows in ((table.truth, true, is_true),
+                                             (student, ecf, is_true | is_ecf)):
+                with np.errstate(invalid="ignore"):
+                    changed = ~matches_many(cmp, predicted, base, before)
+                    agrees = matches_many(cmp, answers, predicted, before)
+                explains.append(agrees & changed & table.inside & np.isfinite(predicted))
+                contradicts |= changed & ~agrees & answered & follows
+            self._table = (table, student, explains, contradicts, contradicts.sum(axis=1))
+        return self._table
 
     def explanations(self, key) -> list[Finding]:
-        """The sites that explain field ``key``'s answer and survive the consistency check."""
+        """The sites that explain field ``key``'s answer and survive the consistency check: no
+        other answer of the student's shows they did not make the mistake there — the site
+        would change a field they answered, whose answer is instead the true value (or, from
+        their own upstream values, the value that follows from them)."""
         if key in self._explained:
             return self._explained[key]
-        value, cone = self.answers[key], self.cone(key)[0]
-        # With every upstream answer right, the student's values are the true ones.
-        modes = (TRUTH, STUDENT) if self.carried_from(key)[1] else (TRUTH,)
+        table, _, explains, contradicts, count = self._analysis()
+        column = table.column[key]
+        elsewhere = count - contradicts[:, column]
         found = []
-        for site in sites(self.net):
-            inside = site.scope & cone
-            if not inside:
-                continue
-            for mode in modes:
-                predicted = self._run(site, mode)[key]
-                if not np.isfinite(predicted) or not self.correct(key, value, predicted) \
-                        or self.correct(key, predicted, self._base(key, mode)):
-                    continue
-                if not self._contradicted(site, key):
-                    found.append(Finding(site, _nearest(key, inside), mode))
-                break
+        for row in np.flatnonzero((explains[0][:, column] | explains[1][:, column]) & (elsewhere == 0)):
+            site = table.sites[row]
+            mode = TRUTH if explains[0][row, column] else STUDENT
+            found.append(Finding(site, _nearest(key, site.scope & self.cone(key)[0]), mode))
         self._explained[key] = found
         return found
+
+    def predicted(self, finding, key) -> float:
+        """The value ``finding``'s site gives field ``key``."""
+        table, student, *_ = self._analysis()
+        row, column = table.row[finding.site], table.column[key]
+        return float((table.truth if finding.mode == TRUTH else student)[row, column])
 
     def diagnose(self, key, wrong) -> tuple[list[Finding], bool]:
         """Return (findings, ambiguous) for field ``key``: the findings of the one misconception
@@ -246,27 +219,56 @@ class Evidence:
         value = self.answers[key]
         tight = 2 * self.cmp.rounding(value)
         return list(dict.fromkeys(f.mistake for f in found
-                                  if abs(self._run(f.site, f.mode)[key] - value) <= tight))
+                                  if abs(self.predicted(f, key) - value) <= tight))
 
 
-class _Overlay:
-    """The values of a terminal site: ``base`` everywhere but at the site's own keys."""
+class _SiteTable:
+    """What every submission to one exercise shares for diagnosis: its sites as one batch, the
+    values each site gives every asked field from the true values, which sites lie in each
+    field's formula, and where each field's value sits in the arrays."""
 
-    def __init__(self, net, site, base):
-        self._base = base
-        self._changed = {key: site.mistake.mistaken(net, key, base[key]) for key in site.scope}
+    def __init__(self, net, asked):
+        self.sites = sites(net)
+        self.batch = Batch(net, self.sites)
+        self.row = {site: row for row, site in enumerate(self.sites)}
+        self.column = {key: column for column, key in enumerate(asked)}
+        self._slots = [net.slot(key) for key in asked]
+        self.before = np.array([np.nan if net.given(key) is None else net.given(key) for key in asked])
+        cones = _cones(net, asked)
+        self.inside = np.array([[bool(site.scope & cones[key][0]) for key in asked]
+                                for site in self.sites], dtype=bool).reshape(len(self.sites), len(asked))
+        self.truth = self.gather(evaluate_rows(net, None, self.batch))
 
-    def __getitem__(self, key):
-        changed = self._changed.get(key)
-        return self._base[key] if changed is None else changed
+    def gather(self, flat):
+        """Rows × asked fields from an evaluation's rows × elements arrays."""
+        if not self._slots:
+            return np.zeros((len(self.sites), 0))
+        return np.stack([flat[group, layer][:, i] for group, layer, i in self._slots], axis=1)
 
 
-@lru_cache(maxsize=8192)
-def _truth_run(net, site):
-    # Evaluations from the true values are the same for every submission to an exercise.
-    if site.mistake.terminal:
-        return _Overlay(net, site, true_values(net))
-    return evaluate_lazily(net, None, site)
+@lru_cache(maxsize=256)
+def _site_table(net, asked):
+    return _SiteTable(net, asked)
+
+
+@lru_cache(maxsize=256)
+def _cones(net, asked) -> dict:
+    """Each asked field's formula expanded through unasked quantities (itself included), and
+    the asked fields where the expansion stops."""
+    asked_set, cones = frozenset(asked), {}
+    for key in asked:
+        seen, frontier, stack = {key}, [], [key]
+        while stack:
+            for parent in net.parents.get(stack.pop(), ()):
+                if parent in seen:
+                    continue
+                seen.add(parent)
+                if parent in asked_set:
+                    frontier.append(parent)
+                else:
+                    stack.append(parent)
+        cones[key] = (frozenset(seen) - set(frontier), tuple(sorted(frontier)))
+    return cones
 
 
 def _round(value, kind, k):

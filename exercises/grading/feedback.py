@@ -5,7 +5,6 @@ given values and the student's own answers, never an expected value of any field
 """
 from exercises.grading.messages import Part
 from tracer.keys import key_of, parse_key
-from tracer.naming import symbol
 
 _LIST_LIMIT = 3
 _DERIVATIVES = {
@@ -25,7 +24,6 @@ class Feedback:
         overrides the symbol of any key (given values included, e.g. ``"w:2:1:1"``); ``digits``
         are the significant figures the exercise expects."""
         self.net, self.submitted, self.symbols, self.digits = net, submitted, symbols or {}, digits
-        self._symbols = {}
 
     # -- symbols ---------------------------------------------------------------------------
     def sym(self, quantity, layer=None, unit=None, source=None):
@@ -35,9 +33,7 @@ class Feedback:
         key = key_of(quantity, layer, unit, source)
         if key in self.symbols:
             return self.symbols[key]
-        if key not in self._symbols:
-            self._symbols[key] = symbol(self.net.spec, quantity, layer, unit, source)
-        return self._symbols[key]
+        return self.net.symbol(key)
 
     def of(self, key):
         """The symbol of the value a key names."""

@@ -49,9 +49,20 @@ def register(message_id: str, text: str) -> None:
 Part = tuple[str, dict]
 
 
+def shown(parts: Iterable[Part], misconceptions: bool = True) -> list[Part]:
+    """The parts a student sees: without the misconception's own words when that feedback is
+    off (the generic advice stands in for them)."""
+    parts = [tuple(part) for part in parts]
+    if misconceptions:
+        return parts
+    kept = [part for part in parts if not part[0].startswith(("misconception.", "upstream"))]
+    return kept or [("incorrect", {})]
+
+
 def render(parts: Iterable[Part], translate: Callable[[str], str] = str) -> str:
     """The parts' texts, translated by ``translate`` and filled in, joined by spaces. An id
-    no catalog knows (from a later version) renders as the id itself."""
+    no catalog knows (from a later version) renders as the id itself. ``parts`` may also be
+    their stored JSON form, ``[[id, params], …]``."""
     texts = []
     for message_id, params in parts:
         text = TEXTS.get(message_id)

@@ -31,8 +31,6 @@ class Misconception:
     message: str = ""
     #: Whether the mistake can sit at one layer or one unit, or only everywhere at once.
     local: bool = True
-    #: Whether the mistake changes only its targets, which nothing downstream reads (updates).
-    terminal: bool = False
 
     def variants(self, net) -> list:
         """The parameters to try in ``net`` ([None] for a mistake without one); empty where the
@@ -98,7 +96,7 @@ class UpdatedWeightsInBackprop(Misconception):
         return frozenset(_keys(net, "dL_da", _hidden(net)))
 
     def alter(self, run, group, layer, value, param):
-        return run.new_weights[layer + 1].T @ run.delta[layer + 1]
+        return np.einsum("si,sij->sj", run.delta[layer + 1], run.new_weights[layer + 1])
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -232,7 +230,7 @@ class PreActivationAsInput(Misconception):
         return frozenset(_keys(net, "dL_dw", range(2, net.depth + 1)))
 
     def alter(self, run, group, layer, value, param):
-        return np.outer(run.delta[layer], run.z[layer - 1])
+        return run.delta[layer][:, :, None] * run.z[layer - 1][:, None, :]
 
     def params(self, fb, target, param, key):
         _, layer, unit, source = parse_key(target)
@@ -277,10 +275,10 @@ class SwappedWeightIndices(Misconception):
     def alter(self, run, group, layer, value, param):
         net = run.net
         if group == "z":
-            swapped = net.weights[layer].T @ run.a[layer - 1]
+            swapped = run.a[layer - 1] @ net.weights[layer]
             return swapped + net.biases[layer] if net.bias != "none" else swapped
         if group == "dL_da":
-            return net.weights[layer + 1] @ run.delta[layer + 1]
+            return run.delta[layer + 1] @ net.weights[layer + 1].T
         return value + (net.weights[layer].T - net.weights[layer])
 
     def params(self, fb, target, param, key):
@@ -312,7 +310,7 @@ class MissingBias(Misconception):
         return frozenset(_keys(net, "z", _layers(net)))
 
     def alter(self, run, group, layer, value, param):
-        return run.net.weights[layer] @ run.a[layer - 1]
+        return run.a[layer - 1] @ run.net.weights[layer].T
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -342,7 +340,7 @@ class PartialSum(Misconception):
 
     def alter(self, run, group, layer, value, param):
         k = int(param) - 1
-        return run.net.weights[layer + 1][k] * run.delta[layer + 1][k]
+        return run.net.weights[layer + 1][k] * run.delta[layer + 1][:, k:k + 1]
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -356,21 +354,12 @@ class _UpdateMistake(Misconception):
     """A mistake in the update alone; nothing downstream reads an updated parameter."""
 
     groups_updated = _UPDATES
-    terminal = True
-
-    def mistaken(self, net, key, value):
-        """The update of ``key`` as the mistake writes it, from the correct ``value``."""
-        theta = net.given(key)
-        return float(self.alter(_Parameters(net, key), key.split(":")[0], None,
-                                np.float64(value), None)) if theta is not None else value
 
     def targets(self, net, param):
         groups = [g for g in self.groups_updated if g == "w_new" or net.update_biases]
         return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
 
     def before(self, run, group, layer):
-        if isinstance(run, _Parameters):
-            return run.theta
         net = run.net
         return net.weights[layer] if group == "w_new" else net.biases[layer]
 
@@ -378,13 +367,6 @@ class _UpdateMistake(Misconception):
         new, before, value, step = fb.update_parts(key)
         return {"new": new, "before": before, "value": f"{value:g}", "step": step,
                 "yours": fb.answer(key), "eta": f"{fb.net.eta:g}"}
-
-
-class _Parameters:
-    """The context an update mistake reads for one key: the network and the value before."""
-
-    def __init__(self, net, key):
-        self.net, self.theta = net, np.float64(net.given(key))
 
 
 class GradientAscent(_UpdateMistake):
@@ -428,7 +410,7 @@ class BiasNotUpdated(_UpdateMistake):
         return net.update_biases
 
     def alter(self, run, group, layer, value, param):
-        return np.array(self.before(run, group, layer), dtype=np.float64)
+        return np.broadcast_to(self.before(run, group, layer), value.shape)
 
 
 class OppositeDeltaConvention(Misconception):

@@ -3,11 +3,13 @@
 :func:`evaluate` returns every quantity of the trace by key. Three options make it a model of a
 student rather than a second engine: ``overrides`` replaces computed values by the student's
 own (so everything downstream uses them, which is what error carried forward needs); a
-:class:`~exercises.grading.sites.Site` applies one misconception of SPEC §6 at some of the
-places it can occur (throughout, one layer, one unit's own formula); and ``rounding`` rounds
-every value as it is computed, as a student who keeps few digits does. The arithmetic itself
-comes from :mod:`tracer.functions`, so a correct student and the engine differ only in their
-bookkeeping.
+misconception is applied at a :class:`~exercises.grading.sites.Site` — throughout, in one
+layer, or in one unit's own formula; and ``rounding`` rounds every value as it is computed, as
+a student who keeps few digits does. The arithmetic itself comes from :mod:`tracer.functions`,
+so a correct student and the engine differ only in their bookkeeping.
+
+Every array carries a leading axis of *rows*: one row per site of a :class:`Batch`, so that the
+hundreds of sites diagnosis tries are computed in one vectorised pass rather than one by one.
 """
 from collections.abc import Mapping
 from functools import lru_cache
@@ -18,51 +20,74 @@ from exercises.grading.network import Network
 from tracer import functions as F
 
 
-class Values(Mapping):
-    """The values of one evaluation by key, read lazily from the per-layer arrays computed."""
+class Batch:
+    """Sites evaluated together, one row each (none: one row without a mistake), with the
+    masks that say, per array of the network, which elements each misconception changes."""
 
-    def __init__(self, net, arrays):
-        self._net, self._arrays = net, arrays
+    def __init__(self, net, sites=()):
+        self.sites = tuple(sites)
+        self.size = max(1, len(self.sites))
+        masks = {}
+        for row, site in enumerate(self.sites):
+            for (group, layer), mask in site.masks():
+                key = (group, layer, site.mistake.id, site.param)
+                if key not in masks:
+                    masks[key] = (site.mistake, site.param,
+                                  np.zeros((self.size, len(net.keys(group, layer))), dtype=bool))
+                masks[key][2][row] = mask
+        self._alterations = {}
+        for (group, layer, _, _), entry in masks.items():
+            self._alterations.setdefault((group, layer), []).append(entry)
+
+    def alterations(self, group, layer):
+        """(misconception, param, rows × elements mask) acting on ``group`` of ``layer``."""
+        return self._alterations.get((group, layer), ())
+
+
+class Values(Mapping):
+    """The values of one row of an evaluation by key, read lazily from its per-layer arrays."""
+
+    def __init__(self, net, flat, row=0):
+        self._net, self._flat, self._row = net, flat, row
 
     def __getitem__(self, key):
         group, layer, i = self._net.slot(key)
-        array = self._arrays.get((group, layer))
+        array = self._flat.get((group, layer))
         if array is None:
             raise KeyError(key)
-        return array.item(i)
+        return float(array[self._row, i])
 
     def __iter__(self):
-        for (group, layer) in self._arrays:
+        for (group, layer) in self._flat:
             yield from self._net.keys(group, layer)
 
     def __len__(self):
-        return sum(array.size for array in self._arrays.values())
+        return sum(array.shape[1] for array in self._flat.values())
 
 
 class Run:
     """The state of one evaluation: what was computed so far, which misconceptions read (the
-    pre-activations, activations, loss gradients and updated weights of each layer), and the
-    overrides still to apply."""
+    pre-activations, activations, loss gradients, δ and updated weights of each layer, every
+    array with a row per site), and the overrides still to apply."""
 
-    def __init__(self, net, overrides, site, rounding):
-        self.net, self.site, self.rounding = net, site, rounding
+    def __init__(self, net, overrides, batch, rounding):
+        self.net, self.batch, self.rounding = net, batch, rounding
+        self.rows = batch.size
         self.patches = net.patches(overrides)
         self.arrays = {}
-        self.z, self.a = [None] * (net.depth + 1), [net.x] + [None] * net.depth
+        self.z = [None] * (net.depth + 1)
+        self.a = [np.broadcast_to(net.x, (self.rows, net.sizes[0]))] + [None] * net.depth
         self.gradient = [None] * (net.depth + 1)   # ∂L/∂a of each layer, as used
         self.delta = [None] * (net.depth + 2)      # ∂L/∂z of each layer, as used
         self.new_weights = [None] * (net.depth + 2)
 
     def emit(self, group, layer, array):
-        """Record ``array`` as computed — after the site's mistake, where it acts, and the
+        """Record ``array`` as computed — after each site's mistake where it acts, and the
         student's rounding — then return it with the student's overrides applied."""
-        site = self.site
-        if site is not None:
-            mask = site.mask(group, layer)
-            if mask is not None:
-                mistaken = site.mistake.alter(self, group, layer, array, site.param)
-                array = mistaken if mask is True else \
-                    np.where(mask.reshape(np.shape(array)), mistaken, array)
+        array = np.broadcast_to(array, (self.rows, *np.shape(array)[-_rank(group):]))
+        for mistake, param, mask in self.batch.alterations(group, layer):
+            mistaken = mistake.alter(self, group, layer, array, param)
+            array = np.where(mask.reshape(array.shape), mistaken, array)
         if self.rounding is not None:
             array = self.rounding(array)
         self.arrays[group, layer] = array
@@ -70,8 +95,17 @@ class Run:
         if patch is None:
             return array
         array = np.array(array, dtype=np.float64)
-        array.reshape(-1)[patch[0]] = patch[1]
+        array.reshape(self.rows, -1)[:, patch[0]] = patch[1]
         return array
+
+    def flat(self):
+        """Every computed array as rows × elements."""
+        return {slot: array.reshape(self.rows, -1) for slot, array in self.arrays.items()}
+
+
+def _rank(group):
+    # Weight arrays are matrices per row; everything else a vector per row.
+    return 2 if group in ("dL_dw", "w_new", "velocity_w", "m_w", "v_w") else 1
 
 
 def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str | None = None,
@@ -87,10 +121,10 @@ def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str
     from exercises.grading.sites import Site
 
     net = network if isinstance(network, Network) else Network(network)
-    site = None if mistake is None else Site.of(net, mistake, param, scope)
     if mistake is None and (param is not None or scope is not None):
         raise ValueError("param and scope need a mistake")
-    return dict(evaluate_lazily(net, overrides, site))
+    sites = () if mistake is None else (Site.of(net, mistake, param, scope),)
+    return dict(evaluate_lazily(net, overrides, Batch(net, sites)))
 
 
 @lru_cache(maxsize=256)
@@ -99,33 +133,43 @@ def true_values(net: Network) -> dict[str, float]:
     return dict(evaluate_lazily(net))
 
 
-def evaluate_lazily(net: Network, overrides=None, site=None, rounding=None) -> Values:
-    """Like :func:`evaluate` on a :class:`Network` with a :class:`Site` (or None), returning a
-    mapping that converts values only when they are read; ``overrides`` may be a mapping or
-    ``net.patches(mapping)``; ``rounding`` maps an array to its rounded form."""
-    run = Run(net, overrides, site, rounding)
+def evaluate_lazily(net: Network, overrides=None, batch=None, rounding=None) -> Values:
+    """Like :func:`evaluate` on a :class:`Network` for the first row of ``batch`` (default: no
+    mistake), returning a mapping that converts values only when they are read; ``overrides``
+    may be a mapping or ``net.patches(mapping)``; ``rounding`` maps an array to its rounded form."""
+    return Values(net, evaluate_rows(net, overrides, batch, rounding))
+
+
+def evaluate_rows(net: Network, overrides=None, batch=None, rounding=None) -> dict:
+    """Evaluate every row of ``batch`` at once; return (group, layer) → rows × elements."""
+    run = Run(net, overrides, batch or _plain(net), rounding)
     _forward(run)
     for l in range(net.depth, 0, -1):
         delta = _delta(run, l)
-        dL_dw = run.emit("dL_dw", l, np.outer(delta, run.a[l - 1]))
+        dL_dw = run.emit("dL_dw", l, delta[:, :, None] * run.a[l - 1][:, None, :])
         run.new_weights[l] = _update(run, l, "w", net.weights[l], dL_dw)
         if net.bias != "none":
-            dL_db = delta if net.bias == "per_unit" else np.array([delta.sum()])
+            dL_db = delta if net.bias == "per_unit" else delta.sum(axis=-1, keepdims=True)
             dL_db = run.emit("dL_db", l, dL_db)
             if net.update_biases:
                 _update(run, l, "b", net.biases[l], dL_db)
-    return Values(net, run.arrays)
+    return run.flat()
+
+
+@lru_cache(maxsize=256)
+def _plain(net):
+    return Batch(net)
 
 
 def _forward(run):
     net = run.net
     for l in range(1, net.depth + 1):
-        zl = net.weights[l] @ run.a[l - 1]
+        zl = run.a[l - 1] @ net.weights[l].T
         if net.bias != "none":
             zl = zl + net.biases[l]
         run.z[l] = run.emit("z", l, zl)
         run.a[l] = run.emit("a", l, F.activate(net.activations[l], run.z[l], net.slope))
-    run.emit("loss", None, np.atleast_1d(F.loss_value(net.loss, run.a[-1], net.y)))
+    run.emit("loss", None, F.loss_value(net.loss, run.a[-1], net.y)[:, None])
 
 
 def _delta(run, l):
@@ -140,7 +184,7 @@ def _delta(run, l):
         if l == net.depth:
             gradient = F.loss_gradient(net.loss, al, net.y)
         else:
-            gradient = net.weights[l + 1].T @ run.delta[l + 1]
+            gradient = run.delta[l + 1] @ net.weights[l + 1]
         run.gradient[l] = gradient = run.emit("dL_da", l, gradient)
     if name != "softmax":
         derivative = run.emit("da_dz", l, F.activation_derivative(name, zl, al, net.slope))

@@ -7,7 +7,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from tracer.keys import key_of
+from tracer.keys import key_of, parse_key
+from tracer.naming import symbol
 from tracer.spec import normalize
 
 # Groups of keys the evaluator fills, each one numpy array of one layer. Optimizer state is
@@ -51,6 +52,14 @@ class Network:
         self.delta_sign = -1 if spec.get("delta_convention") == "negative" else 1
         self.layout = _layout(self.sizes, self.activations, self.fused, self.bias, self.update_biases,
                               self.optimizer["name"])
+
+    def symbol(self, key: str) -> str:
+        """The symbol of the value ``key`` names in this exercise's naming (cached: messages
+        name the same few values again and again)."""
+        symbols = self.__dict__.setdefault("_symbols", {})
+        if key not in symbols:
+            symbols[key] = symbol(self.spec, *parse_key(key))
+        return symbols[key]
 
     def is_square(self, layer: int) -> bool:
         """Whether W⁽ˡ⁾ is square and bigger than 1×1, so that swapping its indices matters."""

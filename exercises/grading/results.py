@@ -6,7 +6,7 @@ asked fields, the answers exactly as submitted, the settings and the engine vers
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from exercises.grading.messages import render
+from exercises.grading.messages import render, shown
 from exercises.grading.settings import GradingSettings
 
 STATUSES = ("correct", "carried", "incorrect", "blank")
@@ -35,6 +35,10 @@ class FieldGrade:
         if self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
 
+    def stored_parts(self) -> list:
+        """The message parts as JSON (``[[id, params], …]``), as a database column keeps them."""
+        return [[message_id, dict(params)] for message_id, params in self.parts]
+
     def render(self, translate: Callable[[str], str] = str) -> str:
         """The message in the reader's language (``translate`` is a gettext); a grade stored
         before messages had ids keeps its English text."""
@@ -44,7 +48,7 @@ class FieldGrade:
         """Return the JSON form of this grade."""
         data = asdict(self)
         data["misconceptions"], data["carried_from"] = list(self.misconceptions), list(self.carried_from)
-        data["parts"] = [[message_id, dict(params)] for message_id, params in self.parts]
+        data["parts"] = self.stored_parts()
         return data
 
     @classmethod
@@ -87,12 +91,8 @@ class SubmissionResult:
         fields = {}
         for key in self.field_keys:
             grade = self.fields[key]
-            parts = [(message_id, params) for message_id, params in grade.parts
-                     if show or not message_id.startswith(("misconception.", "upstream"))]
-            if grade.parts and not parts:
-                parts = [("incorrect", {})]
-            fields[key] = {"status": grade.status, "credit": grade.credit,
-                           "message": render(parts, translate) if grade.parts else grade.message,
+            message = render(shown(grade.parts, show), translate) if grade.parts else grade.message
+            fields[key] = {"status": grade.status, "credit": grade.credit, "message": message,
                            "misconceptions": list(grade.misconceptions) if show else []}
         return {"score": self.score, "max_score": self.max_score, "fields": fields}
 

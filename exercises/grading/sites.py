@@ -27,13 +27,9 @@ class Site:
             grouped.setdefault((group, layer), []).append(i)
         self._masks = {}
         for (group, layer), indices in grouped.items():
-            size = len(net.keys(group, layer))
-            if len(indices) == size:
-                self._masks[group, layer] = True
-            else:
-                mask = np.zeros(size, dtype=bool)
-                mask[indices] = True
-                self._masks[group, layer] = mask
+            mask = np.zeros(len(net.keys(group, layer)), dtype=bool)
+            mask[indices] = True
+            self._masks[group, layer] = mask
 
     @classmethod
     def of(cls, net, mistake_id: str, param=None, scope=None) -> "Site":
@@ -56,11 +52,9 @@ class Site:
             raise ValueError(f"{mistake_id} is made throughout or not at all")
         return cls(net, mistake, param, scope, "unit" if len(scope) == 1 else "layer")
 
-    def mask(self, group, layer):
-        """None where the site leaves ``group`` of ``layer`` alone, True where it changes the
-        whole array, else a boolean array of the elements it changes."""
-        mask = self._masks.get((group, layer))
-        return mask
+    def masks(self):
+        """((group, layer), boolean mask of the elements changed) for every array it touches."""
+        return self._masks.items()
 
     def __eq__(self, other):
         return isinstance(other, Site) and (self.mistake.id, self.param, self.scope) == \

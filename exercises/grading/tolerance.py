@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 MODES = ("relabs", "sigfig", "decimals")
 MAX_DIGITS = 15
 ZERO_ALLOWANCE = 1e-12
@@ -95,13 +97,14 @@ def figure_unit(value: float, figures: int) -> float:
     exponent of the value as written (``repr``), so that 1e-07 has its first figure at 10⁻⁷."""
     magnitude = abs(value)
     exponent = math.floor(math.log10(magnitude))
+    if not -300 < exponent < 300:
+        # Near float64's ends powers of ten overflow or lose precision: ask the decimal form.
+        exponent = Decimal(repr(magnitude)).adjusted()
     # log10 may land one off near a power of ten; the float's own decimal exponent decides.
-    if magnitude >= 10.0 ** (exponent + 1):
+    elif magnitude >= 10.0 ** (exponent + 1):
         exponent += 1
     elif magnitude < 10.0 ** exponent:
         exponent -= 1
-    if exponent < -300:  # subnormal range, where powers of ten lose precision
-        exponent = Decimal(repr(magnitude)).adjusted()
     return 10.0 ** (exponent - figures + 1)
 
 
@@ -162,3 +165,35 @@ class Comparison:
         if not self.within(submitted, true):
             return False
         return before is None or self.step_within(submitted, true, before)
+
+
+def _units(values: np.ndarray, figures: int) -> np.ndarray:
+    """:func:`figure_unit` of every element (0 where the value is 0)."""
+    magnitude = np.abs(values)
+    nonzero = magnitude > 0
+    exponent = np.floor(np.log10(np.where(nonzero, magnitude, 1.0)))
+    exponent += magnitude >= 10.0 ** (exponent + 1)
+    exponent -= nonzero & (magnitude < 10.0 ** exponent)
+    return np.where(nonzero, 10.0 ** (exponent - figures + 1), 0.0)
+
+
+def matches_many(cmp: Comparison, submitted, true, before) -> np.ndarray:
+    """:meth:`Comparison.matches` elementwise over broadcast arrays; ``before`` is NaN where a
+    field is not an update. A NaN submitted value (a blank) matches nothing."""
+    tol = cmp.tolerance
+    with np.errstate(over="ignore", invalid="ignore"):
+        submitted, true, before = np.asarray(submitted), np.asarray(true), np.asarray(before)
+        error = np.abs(submitted - true)
+        u = 0.51 * _units(true, cmp.digits)
+        if tol.mode == "relabs":
+            allowance, step_part = tol.rtol * np.abs(true) + tol.atol + u, u + tol.atol
+        elif tol.mode == "decimals":
+            allowance = step_part = np.maximum(0.51 * 10.0 ** -tol.digits, u)
+        else:
+            allowance = step_part = np.maximum(0.51 * _units(true, tol.digits), u)
+        ok = np.where(true == 0, np.abs(submitted) <= ZERO_ALLOWANCE, error <= allowance)
+        # |Δs − Δ| is |s − t|: the step rule bounds the same error by the step's own scale.
+        true_step = true - before
+        step_ok = np.where(true_step == 0, np.abs(submitted - before) <= ZERO_ALLOWANCE,
+                           error <= tol.rtol * np.abs(true_step) + step_part)
+        return ok & (np.isnan(before) | step_ok) & np.isfinite(submitted)

@@ -92,6 +92,7 @@ def _store(sess, item):
         result = new.fields[grade.key]
         grade.status, grade.credit = result.status, result.credit
         grade.misconceptions, grade.message = list(result.misconceptions), result.message
+        grade.message_parts = result.stored_parts()
         grade.tolerance, grade.expected, grade.parsed = result.tolerance, result.expected, \
             result.parsed
     return submission, report, who

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import db
+from ..grading.messages import render, shown
 from ..models import Exercise, FieldGrade, Submission
 from .labels import STATUSES, misconception
 
@@ -65,10 +66,12 @@ def latest_attempt(exercise: Exercise) -> Attempt | None:
     show_misconceptions = exercise.settings.get("feedback", True)
     grades = sess.execute(
         select(FieldGrade.key, FieldGrade.status, FieldGrade.credit, FieldGrade.message,
-               FieldGrade.submitted, FieldGrade.misconceptions)
+               FieldGrade.message_parts, FieldGrade.submitted, FieldGrade.misconceptions)
         .where(FieldGrade.submission_id == submission.id)).all()
     results = {}
-    for key, status, credit, message, submitted, found in grades:
+    for key, status, credit, message, parts, submitted, found in grades:
+        if parts:  # stored as ids with parameters: in the reader's language
+            message = render(shown(parts, show_misconceptions), _)
         results[key] = FieldResult(
             status=status, status_label=str(STATUSES.get(status, status)), credit=credit,
             message=message, submitted=submitted,

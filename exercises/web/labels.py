@@ -5,7 +5,9 @@ translatable labels. Misconception explanations say what the mistake is and how 
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
+
+from ..grading.misconceptions import REGISTRY
 
 QUANTITIES = {
     "z": _l("pre-activations z"),
@@ -35,57 +37,13 @@ STATUSES = {
     "blank": _l("Blank"),
 }
 
-MISCONCEPTIONS = {
-    "updated_weights_in_backprop": (
-        _l("Updated weights used in backpropagation"),
-        _l("A hidden δ must use the outgoing weights as they were before this step's update: "
-           "all parameters are updated only after the whole backward pass.")),
-    "missing_activation_derivative": (
-        _l("Missing activation derivative"),
-        _l("δ = ∂L/∂z needs the chain rule through the activation: multiply ∂L/∂a by f′(z) of "
-           "this unit.")),
-    "derivative_of_activation_output": (
-        _l("Derivative taken at the output instead of z"),
-        _l("f′ is evaluated at the pre-activation z. For the sigmoid, f′(z) = a(1 − a) with "
-           "a = σ(z); σ(a)(1 − σ(a)) applies σ twice.")),
-    "target_minus_output": (
-        _l("Sign of the loss gradient flipped"),
-        _l("∂L/∂ŷ is proportional to (ŷ − y), output minus target, not (y − ŷ).")),
-    "gradient_ascent": (
-        _l("Step taken the wrong way"),
-        _l("Gradient descent subtracts: θ⁺ = θ − η·∂L/∂θ. Adding the gradient increases the "
-           "loss.")),
-    "missing_learning_rate": (
-        _l("Learning rate left out"),
-        _l("The update is θ⁺ = θ − η·∂L/∂θ: the gradient is scaled by the learning rate η.")),
-    "loss_scale": (
-        _l("Wrong factor in the loss gradient"),
-        _l("Check the constant in ∂L/∂ŷ: for MSE over n outputs it is 2/n·(ŷ − y), for ½Σ "
-           "it is (ŷ − y), for Σ it is 2(ŷ − y).")),
-    "pre_activation_as_input": (
-        _l("Pre-activation used as the weight's input"),
-        _l("∂L/∂w = δ · (the activation a of the source unit), the value that flowed along "
-           "the edge, not its pre-activation z.")),
-    "swapped_weight_indices": (
-        _l("Weight indices swapped"),
-        _l("W[j][k] connects source unit k to destination unit j; this answer used the "
-           "weight of the edge in the other direction.")),
-    "missing_bias": (
-        _l("Bias left out of the forward pass"),
-        _l("Each pre-activation is z = Σ w·a + b: include the unit's bias.")),
-    "partial_sum": (
-        _l("Only one downstream unit counted"),
-        _l("A hidden δ sums over every unit it feeds: δ_j = f′(z_j) · Σ_k w_kj δ_k.")),
-    "bias_not_updated": (
-        _l("Bias not updated"),
-        _l("Biases are parameters too: b⁺ = b − η·∂L/∂b, and ∂L/∂b = δ.")),
-}
-
-
 def misconception(identifier: str) -> tuple[str, str]:
-    """The title and explanation of a misconception id (the id itself when it is unknown)."""
-    title, explanation = MISCONCEPTIONS.get(identifier, (identifier, ""))
-    return str(title), str(explanation)
+    """The title and explanation of a misconception id in the reader's language, from the
+    grading registry (the id itself when it is unknown)."""
+    mistake = REGISTRY.get(identifier)
+    if mistake is None:
+        return identifier, ""
+    return gettext(mistake.title), gettext(mistake.explanation)
 
 # The built-in presets' titles and descriptions (exercises.generation.builtins), translatable.
 PRESETS = {

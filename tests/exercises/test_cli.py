@@ -46,7 +46,9 @@ def test_demo_is_idempotent(app, runner):
         grades = db.session().scalars(select(FieldGrade)).all()
         assert len({g.submission_id for g in grades}) == 2  # one attempt per demo student
         flipped = [g for g in grades if g.status == "incorrect"]
-        assert flipped and all("target_minus_output" in g.misconceptions for g in flipped)
+        # ∂L/∂ŷ as target minus output, carried through consistently: named on the output δ.
+        assert flipped and all(g.misconceptions == ["target_minus_output"] for g in flipped)
+        assert {g.key.rsplit(":", 1)[0] for g in flipped} == {"delta:2"}
 
 
 def test_trace_command_mirrors_python_m_tracer(runner, tmp_path):
