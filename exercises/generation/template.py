@@ -7,7 +7,9 @@ settings.
 A template may instead hold a **given network** (knob ``network``, a full SPEC §3 spec of one
 sample and one iteration): its exercise is exactly that network, with no seed. The network
 knobs (layers, activations, loss, η, …) are then read from the spec and may not be set beside
-it; the exercise knobs (ask, answer_digits, tolerance, attempts, …) apply as for any template. Every check raises ``TemplateError`` naming the knob. Network-level consistency (names,
+it; the exercise knobs (ask, answer_digits, tolerance, attempts, …) apply as for any template.
+
+Every check raises ``TemplateError`` naming the knob. Network-level consistency (names,
 loss/activation fit, optimizer parameters, naming) is the engine's: the template's network is run
 through ``tracer.normalize`` with placeholder values and a ``SpecError`` becomes a TemplateError.
 
@@ -85,7 +87,8 @@ class Template:
         checked["optimizer"] = knobs.check_optimizer(self.optimizer)
         if self.network is None and (not knobs.is_number(self.learning_rate)
                                      or not 0 < self.learning_rate <= 10):
-            raise TemplateError("learning_rate", f"must be a number in (0, 10]; got {self.learning_rate!r}")
+            raise TemplateError("learning_rate",
+                                f"must be a number in (0, 10]; got {self.learning_rate!r}")
         checked["learning_rate"] = float(self.learning_rate)
         if self.naming is not None:
             knobs.check_choice("naming", self.naming, knobs.NAMINGS)
@@ -166,8 +169,9 @@ class Template:
         """The template as JSON knobs; ``Template.from_dict`` reads it back unchanged. A given
         network's template writes the network, not the knobs read from it."""
         result = {}
+        read_from_network = NETWORK_KNOBS + ("delta_convention",)
         for spec_field in dataclass_fields(self):
-            if self.network is not None and spec_field.name in NETWORK_KNOBS + ("delta_convention",):
+            if self.network is not None and spec_field.name in read_from_network:
                 continue
             value = getattr(self, spec_field.name)
             if isinstance(value, ValueRange):

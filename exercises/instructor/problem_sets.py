@@ -3,8 +3,10 @@
 A set's settings (attempts, ECF credit, feedback, reveal policy, tolerance) override those of
 every template it uses. An exercise is a built-in template with changed knobs, or a given
 network (template id "network"), whose variants are all that network. Publishing fixes each
-exercise's answer digits, so every variant of it asks for the same. While a set is a draft its exercises can change freely; publishing
-generates the variant pools and gives the set a join code, after which the exercises are fixed.
+exercise's answer digits, so every variant of it asks for the same.
+
+While a set is a draft its exercises can change freely; publishing generates the variant pools
+and gives the set a join code, after which the exercises are fixed.
 Changing the tolerance or the ECF credit of a published set is a regrade (``regrade.py``); the
 other settings apply to every variant at once.
 """

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -62,7 +63,7 @@ def edit(set_id: str):
         except SetError as exc:
             flash(str(exc), "error")
         else:
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return redirect(url_for("problem_sets.show", set_id=set_id))
     return render_template("instructor/set_form.html", form=form,
                            problem_set=problem_set), rejected_status()
@@ -118,9 +119,9 @@ def add_item(set_id: str):
             problem_sets.add_item(set_id, form.template_id.data, problem_sets.item_knobs(form.data),
                                   form.title.data or "")
         except SetError as exc:
-            flash(f"The exercise was not added. {exc}", "error")
+            flash(_("The exercise was not added. %(why)s", why=exc), "error")
         else:
-            flash("Exercise added.", "success")
+            flash(_("Exercise added."), "success")
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
@@ -150,9 +151,10 @@ def publish(set_id: str):
         try:
             count = problem_sets.publish(set_id)
         except SetError as exc:
-            flash(f"Not published. {exc}", "error")
+            flash(_("Not published. %(why)s", why=exc), "error")
         else:
-            flash(f"Published: {count} variants are ready for your students.", "success")
+            flash(_("Published: %(count)d variants are ready for your students.", count=count),
+                  "success")
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
@@ -167,7 +169,7 @@ def delete(set_id: str):
         except SetError as exc:
             flash(str(exc), "error")
             return redirect(url_for("problem_sets.show", set_id=set_id))
-        flash("The draft is deleted.", "success")
+        flash(_("The draft is deleted."), "success")
     return redirect(url_for("instructor.dashboard"))
 
 

@@ -4,9 +4,11 @@ Variant n of an exercise has a seed that follows from the set, the exercise and 
 variant can be regenerated (previewed, audited) anywhere. Every variant of an exercise asks for
 the same answer digits: the item's number, or what ``auto`` resolves to for its template (the
 same for every seed), fixed on the item when the set is published. An exercise on a given
-network has one variant for everyone: every student's copy is that network, with no seed. Generation and tracing are pure CPU
-work, about 1.5 ms a variant, done before any transaction is opened. (Worker processes were
-tried for large pools and measured no faster on two shared cores, so there are none.)
+network has one variant for everyone: every student's copy is that network, with no seed.
+
+Generation and tracing are pure CPU work, about 1.5 ms a variant, done before any transaction
+is opened. (Worker processes were tried for large pools and measured no faster on two shared
+cores, so there are none.)
 """
 from __future__ import annotations
 
