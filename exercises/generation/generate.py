@@ -10,7 +10,8 @@ The answer digits are the template's when it names a number: never changed, trie
 passes the good-exercise conditions (``quality``) at them, and after 1,000 the template is
 refused with the fewest digits (or the smallest η) that would work. With ``auto`` the exercise
 asks for the fewest digits from 4 to 8 at which one of the 1,000 tries passes, and is the first
-try that passes there.
+try that passes there. Where every exercise of a template must ask the same digits (a problem
+set's item), ``resolve_digits`` fixes them once for the template.
 
 A template with a given network makes exactly that exercise, with no seed: its conditions are
 checked and reported (``Exercise.conditions``), never regenerated nor refused for.
@@ -89,8 +90,8 @@ def _draw_spec(template: Template, rng: np.random.Generator) -> dict:
     return build_spec(template, weights, biases, inputs, targets)
 
 
-def _assessed(template: Template, spec: dict, fields: tuple, located: dict,
-              symbols: dict) -> Assessment:
+def _assessed(template: Template, spec: dict, located: dict, symbols: dict) -> Assessment:
+    """The try ``spec`` traced and checked: ``located`` maps each asked key to its position."""
     result = trace(spec)
     expected = {key: result.value(*position) for key, position in located.items()}
     return Assessment(spec, result, expected, symbols, template.tolerance, located)
@@ -105,7 +106,7 @@ def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
             fields = fields_for(spec, template.asked_quantities())
             located = {field.key: parse_key(field.key) for field in fields}
             symbols = {field.key: field.symbol for field in fields}
-        yield _assessed(template, spec, fields, located, symbols), fields
+        yield _assessed(template, spec, located, symbols), fields
 
 
 def _exercise(template: Template, seed: int | None, assessed: Assessment, digits: int,
@@ -161,7 +162,7 @@ def _given(template: Template) -> Exercise:
     4 to 8 that pass every condition (8 when none does); what fails there is reported."""
     spec = template.network
     fields = fields_for(spec, template.asked_quantities())
-    assessed = _assessed(template, spec, fields, {f.key: parse_key(f.key) for f in fields},
+    assessed = _assessed(template, spec, {f.key: parse_key(f.key) for f in fields},
                          {f.key: f.symbol for f in fields})
     digits = template.answer_digits
     if digits == AUTO:
