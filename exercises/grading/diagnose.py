@@ -121,7 +121,7 @@ class Evidence:
         before = self.net.given(key)
         for kind, k in _ROUNDINGS:
             # The student rounds every value, the answer included: it lies on the rounding's
-            # grid, within one unit of it (the order of roundings may differ) of the trace's.
+            # grid, within half a unit of the trace's.
             if value == 0 or _round(value, kind, k) != value:
                 continue
             rounded = _rounded_values(self.net, kind, k)[key]
@@ -133,7 +133,7 @@ class Evidence:
                     continue
             elif nothing is not None and rounded == nothing:
                 continue
-            if abs(value - rounded) <= 1.01 * unit:
+            if abs(value - rounded) <= 0.51 * unit:
                 return True
         return False
 

@@ -15,11 +15,14 @@ class FieldChange:
     new_status: str
     old_credit: float
     new_credit: float
+    old_misconceptions: tuple[str, ...] = ()
+    new_misconceptions: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
-        """Whether the status or the credit differs."""
-        return self.old_status != self.new_status or self.old_credit != self.new_credit
+        """Whether the status, the credit or the misconceptions named differ."""
+        return (self.old_status, self.old_credit, self.old_misconceptions) != \
+            (self.new_status, self.new_credit, self.new_misconceptions)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,9 @@ class RegradeReport:
                      ("ECF credit", f"{old.ecf_credit:g}", f"{new.ecf_credit:g}"),
                      ("answer digits", old.answer_digits, new.answer_digits),
                      ("misconception feedback", _on_off(old.feedback), _on_off(new.feedback)),
-                     ("engine", self.old.engine_version or "unknown", self.new.engine_version)]
+                     ("engine", self.old.engine_version or "unknown", self.new.engine_version),
+                     ("grader", _GRADERS.get(self.old.grader_version, self.old.grader_version),
+                      _GRADERS.get(self.new.grader_version, self.new.grader_version))]
         return [f"{name}: {before} → {after}" for name, before, after in described if before != after]
 
     def explain(self) -> str:
@@ -55,9 +60,18 @@ class RegradeReport:
         lines = [f"score {self.old.score:g}/{self.old.max_score} → {self.new.score:g}/{self.new.max_score}"
                  + ("" if self.score_changed else " (unchanged)")]
         lines += self.causes()
-        lines += [f"{c.key}: {c.old_status} ({c.old_credit:g}) → {c.new_status} ({c.new_credit:g})"
+        lines += [f"{c.key}: {c.old_status} ({c.old_credit:g}){_named(c.old_misconceptions)} → "
+                  f"{c.new_status} ({c.new_credit:g}){_named(c.new_misconceptions)}"
                   for c in self.changes()]
         return "\n".join(lines)
+
+
+_GRADERS = {1: "wave 1 (step within ½–3/2, ECF without the shows-work rule)",
+            2: "SPEC §6 of wave 2 (step-graded updates, ECF that shows work, sites)"}
+
+
+def _named(misconceptions) -> str:
+    return f" [{', '.join(misconceptions)}]" if misconceptions else ""
 
 
 def _on_off(flag: bool) -> str:
@@ -70,6 +84,7 @@ def regrade(record: dict, settings: GradingSettings | None = None) -> RegradeRep
     old = SubmissionResult.from_record(record)
     new = grade_submission(old.spec, old.field_keys, old.answers, settings or old.settings, old.symbols)
     fields = {key: FieldChange(key, old.fields[key].status, new.fields[key].status,
-                               old.fields[key].credit, new.fields[key].credit)
+                               old.fields[key].credit, new.fields[key].credit,
+                               old.fields[key].misconceptions, new.fields[key].misconceptions)
               for key in old.field_keys}
     return RegradeReport(old=old, new=new, fields=fields)

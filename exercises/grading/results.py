@@ -12,6 +12,9 @@ from exercises.grading.settings import GradingSettings
 STATUSES = ("correct", "carried", "incorrect", "blank")
 RECORD_FORMAT = 2
 READABLE_FORMATS = (1, 2)   # format 1 stored messages as English text only
+# The grading rules a record was graded under: 1, wave 1's (the ½–3/2 step window, ECF without
+# the shows-work rule, misconceptions throughout only); 2, SPEC §6 as amended in wave 2.
+GRADER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class SubmissionResult:
     fields: dict[str, FieldGrade]
     engine_version: str = field(default="")
     symbols: dict[str, str] = field(default_factory=dict)
+    grader_version: int = GRADER_VERSION
 
     @property
     def score(self) -> float:
@@ -101,6 +105,7 @@ class SubmissionResult:
         return {
             "format": RECORD_FORMAT,
             "engine_version": self.engine_version,
+            "grader_version": self.grader_version,
             "spec": self.spec,
             "field_keys": list(self.field_keys),
             "answers": dict(self.answers),
@@ -120,4 +125,5 @@ class SubmissionResult:
                    answers=dict(record["answers"]),
                    settings=GradingSettings.from_dict(record["settings"]),
                    fields={key: FieldGrade.from_dict(data) for key, data in record["fields"].items()},
-                   engine_version=record["engine_version"], symbols=dict(record.get("symbols", {})))
+                   engine_version=record["engine_version"], symbols=dict(record.get("symbols", {})),
+                   grader_version=record.get("grader_version", 1))

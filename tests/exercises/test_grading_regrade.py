@@ -89,3 +89,29 @@ def test_a_regrade_keeps_the_symbols_the_messages_were_written_with():
                                                     symbols={"w_new:2:1:1": "W⁺"}).to_record()))
     report = regrade(record, GradingSettings(ecf_credit=0.5))
     assert report.new.fields["w_new:2:1:1"].message.startswith("W⁺ equals w5 = 0.4")
+
+
+def test_a_wave_one_record_keeps_its_grades_until_regraded_and_the_regrade_says_why():
+    # A zero-effort submission as wave 1 stored it: hidden δ and updates carried at full
+    # credit, messages as English text, no grader version (format 1).
+    true = evaluate(SEED)
+    answers = {key: "0" if key.startswith("delta") else
+               ("0.40" if key == "w_new:2:1:1" else "0.60") for key in FIELDS}
+    record = _record(answers)
+    record.pop("grader_version")
+    old_fields = {"delta:2:1": ("incorrect", 0.0), "delta:2:2": ("incorrect", 0.0),
+                  "delta:1:1": ("carried", 1.0), "delta:1:2": ("carried", 1.0),
+                  "w_new:2:1:1": ("carried", 1.0), "b_new:2:1": ("carried", 1.0)}
+    for key, (status, credit) in old_fields.items():
+        record["fields"][key].update(status=status, credit=credit, message="(wave 1 text)",
+                                     misconceptions=[])
+        record["fields"][key].pop("parts")
+    record["format"], record["score"] = 1, 4.0
+    report = regrade(record)
+    assert report.old.score == 4 and report.new.score == 0
+    assert report.old.fields["delta:1:1"].render() == "(wave 1 text)"
+    lines = report.explain().splitlines()
+    assert lines[0] == "score 4/6 → 0/6"
+    assert any(line.startswith("grader: wave 1") and "wave 2" in line for line in lines)
+    assert "delta:1:1: carried (1) → incorrect (0)" in lines
+    assert true["w_new:2:1:1"] != 0.40
