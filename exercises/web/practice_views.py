@@ -60,5 +60,5 @@ def new():
         knobs = knobs_from_args(request.args)
         exercise = ownership.practice_for(knobs)
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message, 422)
+        return render_configurator(query_errors(error.fields, knobs), error.message, error.status)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))
