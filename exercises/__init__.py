@@ -9,6 +9,9 @@ from flask import Flask
 def create_app(config: dict | None = None) -> Flask:
     """Build the Flask app. ``config`` overrides what the environment provides (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
+    # JSON keeps the order it was built in: a submission's fields come in the exercise's order,
+    # the order one computes them (SPEC §6), never alphabetically.
+    app.json.sort_keys = False
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from . import config as config_module

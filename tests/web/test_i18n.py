@@ -1,6 +1,7 @@
 """The interface in English and Korean: chosen from Accept-Language, ?lang= and its cookie."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -56,3 +57,34 @@ def test_every_student_page_message_has_a_korean_translation():
     missing = sorted(m for m in messages
                      if catalog.get(m) is None or not all(catalog.get(m).string or [""]))
     assert len(messages) > 150 and missing == []
+
+
+def test_every_grader_message_has_a_korean_translation():
+    # Grader messages are ids with parameters (exercises/grading/messages.py); each text,
+    # misconceptions' own included, must be in the catalog with every parameter kept.
+    from exercises.grading.messages import TEXTS
+    from exercises.grading.misconceptions import REGISTRY
+
+    with KOREAN_PO.open("rb") as source:
+        catalog = read_po(source)
+    texts = set(TEXTS.values()) | {text for mistake in REGISTRY.values()
+                                   for text in (mistake.title, mistake.explanation)}
+    for text in texts:
+        entry = catalog.get(text)
+        assert entry is not None and entry.string, text
+        assert sorted(re.findall(r"%\((\w+)\)s", entry.string)) == \
+            sorted(re.findall(r"%\((\w+)\)s", text)), text
+
+
+def test_a_submission_answers_in_the_readers_language(client):
+    created = client.post("/api/v1/practice", json={"seed": 3}).get_json()
+    keys = [field["key"] for field in created["fields"]]
+    headers = {"Authorization": f"Bearer {created['token']}"}
+    path = f"/api/v1/exercises/{created['id']}/submissions"
+    body = {"answers": {keys[0]: "12345"}}
+    english = client.post(path, headers=headers, json=body).get_json()["fields"]
+    korean = client.post(path + "?lang=ko", headers=headers, json=body).get_json()["fields"]
+    assert english[keys[0]]["message"] == "Not correct: check this value's formula and your arithmetic."
+    assert korean[keys[0]]["message"] == "틀렸습니다. 이 값의 식과 계산을 확인하세요."
+    assert korean[keys[1]]["message"] == "답이 없습니다." and english[keys[1]]["message"] == "No answer."
+    assert list(korean) == keys          # the exercise's order
