@@ -10,6 +10,7 @@ import re
 from sqlalchemy import func, select
 
 from exercises import db
+from exercises.grading import evaluate
 from exercises.models import Submission
 
 from .conftest import PHONE
@@ -58,11 +59,15 @@ def test_a_new_visitor_answers_every_field_correctly(page, engine_answers, store
     screenshot(page, "feedback-correct-desktop")
 
 
-def test_a_wrong_delta_is_marked_with_a_named_misconception(page, engine_answers, screenshot):
+def test_a_wrong_delta_is_marked_with_a_named_misconception(page, engine_answers, stored_exercise,
+                                                            screenshot):
     exercise_id = start_seed_exercise(page)
     truth = engine_answers(exercise_id)
-    answers = {key: f"{value:.6g}" for key, value in truth.items()}
-    answers["delta:2:1"] = f"{-truth['delta:2:1']:.6g}"
+    # δ_ŷ1 from (y − ŷ) instead of (ŷ − y), and everything after it computed from that δ_ŷ1,
+    # as a student with that mistake would: named on δ_ŷ1, carried after it.
+    flipped = {"delta:2:1": -truth["delta:2:1"]}
+    values = {**evaluate(stored_exercise(exercise_id).spec, overrides=flipped), **flipped}
+    answers = {key: f"{values[key]:.6g}" for key in truth}
     fill(page, answers)
     page.get_by_role("button", name="Check my answers").click()
     page.wait_for_url(re.compile(r"#feedback$"))

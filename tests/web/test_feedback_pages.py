@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from exercises import db
+from exercises.grading import evaluate
 from exercises.models import Exercise, Submission
 
 
@@ -43,7 +44,25 @@ def test_correct_answers_are_all_marked_correct(client, csrf, engine_answers):
     assert "Every answer is correct." in html
 
 
-def test_a_flipped_output_delta_is_named_and_pointed_at(client, csrf, engine_answers):
+def test_a_flipped_output_delta_is_named_and_pointed_at(client, csrf, engine_answers, stored_exercise):
+    path, exercise_id = start(client)
+    truth = engine_answers(exercise_id)
+    # (y − ŷ) for δ_ŷ1, and every later value computed from it, as that student would.
+    flipped = {"delta:2:1": -truth["delta:2:1"]}
+    values = {**evaluate(stored_exercise(exercise_id).spec, overrides=flipped), **flipped}
+    answer(client, csrf, path, {k: f"{values[k]:.6g}" for k in truth})
+    html = client.get(path).get_data(as_text=True)
+    assert statuses(html)["delta-2-1"] == "incorrect"
+    assert statuses(html)["w_new-2-1-1"] == "carried"
+    assert 'data-misconception="target_minus_output"' in html
+    assert "Sign of the loss gradient flipped" in html
+    assert "Start with δ_ŷ1" in html and 'href="#f-delta-2-1"' in html
+
+
+def test_a_sign_slip_that_nothing_after_it_used_is_not_called_a_misconception(client, csrf,
+                                                                                engine_answers):
+    # δ_ŷ1 written with the wrong sign, but w5⁺, w7⁺, b3⁺ and the hidden δ all use the right
+    # one: the student did not compute with (y − ŷ), so no misconception is named.
     path, exercise_id = start(client)
     truth = engine_answers(exercise_id)
     answers = {k: f"{v:.6g}" for k, v in truth.items()}
@@ -51,9 +70,8 @@ def test_a_flipped_output_delta_is_named_and_pointed_at(client, csrf, engine_ans
     answer(client, csrf, path, answers)
     html = client.get(path).get_data(as_text=True)
     assert statuses(html)["delta-2-1"] == "incorrect"
-    assert 'data-misconception="target_minus_output"' in html
-    assert "Sign of the loss gradient flipped" in html
-    assert "Start with δ_ŷ1" in html and 'href="#f-delta-2-1"' in html
+    assert "data-misconception=" not in html
+    assert "check this value" in html
 
 
 def test_a_wrong_hidden_delta_says_everything_before_it_is_right(client, csrf, engine_answers):
