@@ -73,7 +73,7 @@ def _network_knobs(args: MultiDict) -> dict[str, Any]:
         except JsonProblem as exc:
             errors["network"] = _("not a JSON network spec: %(why)s", why=str(exc))
     ask = [q for q in args.getlist("ask") if q]
-    if ask:
+    if ask and sorted(ask) != sorted(STANDARD_ASK):   # the form's default: the network's own
         knobs["ask"] = ask
     digits = _digits(args, errors)
     if digits is not None:

@@ -242,3 +242,17 @@ def test_a_bad_pasted_network_reopens_the_configurator_naming_it(client, network
     html = response.get_data(as_text=True)
     assert message in element_text(html, "cfg-network-error")
     assert "{" in element_text(html, "cfg-network")     # what was pasted is kept
+
+
+def test_a_pasted_network_without_biases_takes_the_forms_default_questions(client, stored_exercise):
+    import json
+    from urllib.parse import urlencode
+
+    network = {key: value for key, value in SEED_POST.items() if key != "biases"}
+    network["bias"] = "none"
+    query = urlencode([("network", json.dumps(network)), ("ask", "delta"), ("ask", "w_new"),
+                       ("ask", "b_new"), ("answer_digits", ""), ("template", "seed-2-2-2")])
+    path = open_practice(client, query)
+    fields = [f["key"] for f in stored_exercise(path.rsplit("/", 1)[1]).fields]
+    assert "delta:2:1" in fields and "w_new:1:1:1" in fields
+    assert not any(key.startswith("b_new") for key in fields)
