@@ -14,7 +14,7 @@ every unit's answer would be the same number), nor of softmax (the engine has no
 from dataclasses import dataclass
 
 from tracer.keys import key_of, parse_key
-from tracer.naming import symbol
+from tracer.naming import Names
 
 from .knobs import ASKABLE
 from .network import FUSED, layer_activations
@@ -73,26 +73,26 @@ def positions(spec: dict, ask) -> list[tuple[str, int | None, int | None, int | 
     return found
 
 
-def _unit_name(spec: dict, layer: int, unit: int) -> str:
-    return symbol(spec, "x", 0, unit) if layer == 0 else symbol(spec, "a", layer, unit)
+def _unit_name(names: Names, layer: int, unit: int) -> str:
+    return names.text("x", 0, unit) if layer == 0 else names.text("a", layer, unit)
 
 
-def _label(spec: dict, quantity: str, layer, unit, source) -> str:
+def _label(spec: dict, names: Names, quantity: str, layer, unit, source) -> str:
     if quantity == "loss":
         return "loss"
     role = "output" if layer == len(spec["layers"]) - 1 else "hidden"
     if source is not None:
-        weight = symbol(spec, "w", layer, unit, source)
-        edge = f"{_unit_name(spec, layer - 1, source)}→{_unit_name(spec, layer, unit)}"
+        weight = names.text("w", layer, unit, source)
+        edge = f"{_unit_name(names, layer - 1, source)}→{_unit_name(names, layer, unit)}"
         what = "updated weight" if quantity == "w_new" else "gradient of weight"
         return f"{what} {weight} ({edge})"
     if quantity in ("dL_db", "b_new"):
         what = "updated" if quantity == "b_new" else "gradient of"
-        bias = symbol(spec, "b", layer, unit)
+        bias = names.text("b", layer, unit)
         if unit is None:
             return f"{what} shared bias {bias} of layer {layer}"
-        return f"{what} bias {bias} ({role} unit {_unit_name(spec, layer, unit)})"
-    name = _unit_name(spec, layer, unit)
+        return f"{what} bias {bias} ({role} unit {_unit_name(names, layer, unit)})"
+    name = _unit_name(names, layer, unit)
     return {
         "z": f"pre-activation of {role} unit {name}",
         "a": f"activation of {role} unit {name}",
@@ -104,7 +104,9 @@ def _label(spec: dict, quantity: str, layer, unit, source) -> str:
 
 def fields_for(spec: dict, ask) -> tuple[Field, ...]:
     """The fields asking the quantities ``ask`` of the normalized ``spec``, in computation order."""
-    return tuple(Field(key_of(*position), symbol(spec, *position), _label(spec, *position))
+    names = Names(spec["layers"], spec["naming"])   # one per network: it caches symbols
+    return tuple(Field(key_of(*position), names.text(*position),
+                       _label(spec, names, *position))
                  for position in positions(spec, ask))
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from exercises.grading.tolerance import Comparison, Tolerance
 from tracer.keys import parse_key
-from tracer.naming import symbol
+from tracer.naming import Names
 
 from .knobs import MAX_DIGITS, MIN_DIGITS
 from .network import layer_activations
@@ -143,7 +143,10 @@ def _unit_conditions(spec: dict, trace) -> list[Condition]:
                 wide.append((l, j))
             elif activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN:
                 kinks.append((l, j))
-    return [Condition(name, tuple(symbol(spec, "z", l, j) for l, j in units))
+    if not wide and not kinks:
+        return []
+    names = Names(sizes, spec["naming"])
+    return [Condition(name, tuple(names.text("z", l, j) for l, j in units))
             for name, units in (("z_range", wide), ("relu_kink", kinks)) if units]
 
 
