@@ -1,8 +1,10 @@
 """An exercise's statement: the given values and the formulas of the network, as mathematics.
 
 It also says what δ means in the exercise's ``delta_convention`` (SPEC §2), with its formula in
-the exercise's naming scheme and the weight update it leads to; the page states the answer
-digits beside it. Everything here is a given value or a symbolic formula. The forward and loss formulas are the
+the exercise's naming scheme and, for SGD, the weight update it leads to; the page states the
+answer digits beside it.
+
+Everything here is a given value or a symbolic formula. The forward and loss formulas are the
 engine's own ``formula`` column (symbols only, in the exercise's naming scheme); the computed
 values of those rows are never read, so a statement cannot leak an answer.
 """
@@ -54,7 +56,7 @@ class Statement:
     parameters: list[tuple[Markup, str, str]] = field(default_factory=list)  # symbol, edge, value
     convention: str = "gradient"            # what δ denotes: ∂L/∂z, or −∂L/∂z ("negative")
     delta_definition: Markup = Markup("")   # δ of the first output unit, by definition
-    delta_update: Markup = Markup("")       # the update of one weight written with δ
+    delta_update: Markup = Markup("")       # SGD's update of one weight written with δ
     pre_activation: str = ""                # the symbol of that unit's pre-activation (a_ŷ1 …)
     activation: str = ""                    # … and of its activation (ŷ1 …)
     seed_names: bool = False                # pre-activations are called a, as in the seed post
@@ -110,7 +112,11 @@ def _delta(spec: dict, names: Names, result: Statement) -> None:
     sign, step = ("-", "+") if convention == "negative" else ("", "-")
     result.convention = convention
     result.delta_definition = math(rf"{delta} = {sign}\frac{{\partial L}}{{\partial {z}}}")
-    result.delta_update = math(rf"{weight}^{{+}} = {weight} {step} \eta \, {delta} \, {source}")
+    optimizer = spec["optimizer"]["name"] if isinstance(spec["optimizer"], dict) \
+        else spec["optimizer"]
+    if optimizer == "sgd":   # momentum and Adam do not step by η·δ·a; their rules are shown
+        result.delta_update = math(
+            rf"{weight}^{{+}} = {weight} {step} \eta \, {delta} \, {source}")
     result.pre_activation = names.text("z", depth, 1)
     result.activation = names.text("a", depth, 1)
     result.seed_names = spec["naming"] == "seed"

@@ -256,3 +256,15 @@ def test_a_pasted_network_without_biases_takes_the_forms_default_questions(clien
     fields = [f["key"] for f in stored_exercise(path.rsplit("/", 1)[1]).fields]
     assert "delta:2:1" in fields and "w_new:1:1:1" in fields
     assert not any(key.startswith("b_new") for key in fields)
+
+
+def test_with_adam_the_statement_defines_delta_but_shows_no_sgd_step(client):
+    import json
+    from urllib.parse import urlencode
+
+    adam = {**SEED_POST, "optimizer": "adam"}
+    path = open_practice(client, urlencode({"network": json.dumps(adam),
+                                            "delta_convention": "negative"}))
+    delta = element_text(client.get(path).get_data(as_text=True), "delta-definition")
+    assert "δ = −∂L/∂z" in delta and "∂L/∂w = −δ·a" in delta
+    assert "θ⁺ = θ + η·δ·a" not in delta and "w5+" not in delta
