@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from tracer import normalize, trace
+from tracer import SpecError, normalize, trace
 from tracer.keys import parse_key
 
 from .exercise import Exercise
@@ -162,8 +162,12 @@ def _given(template: Template) -> Exercise:
     4 to 8 that pass every condition (8 when none does); what fails there is reported."""
     spec = template.network
     fields = fields_for(spec, template.asked_quantities())
-    assessed = _assessed(template, spec, {f.key: parse_key(f.key) for f in fields},
-                         {f.key: f.symbol for f in fields})
+    try:
+        assessed = _assessed(template, spec, {f.key: parse_key(f.key) for f in fields},
+                             {f.key: f.symbol for f in fields})
+    except SpecError as error:   # a valid spec whose values overflow float64 as it runs
+        raise TemplateError(f"network.{error.key}" if error.key else "network",
+                            error.message) from None
     digits = template.answer_digits
     if digits == AUTO:
         digits = assessed.fewest_digits() or MAX_DIGITS

@@ -289,3 +289,12 @@ def test_a_given_network_in_the_negative_convention(client):
     assert created["network"]["delta_convention"] == "negative"
     result = tracer.trace(created["network"])
     assert result.value("delta", 2, 1) == -tracer.trace(SEED_SPEC).value("delta", 2, 1)
+
+
+def test_a_given_network_that_overflows_as_it_runs_is_a_422_not_a_500(client):
+    huge = {**SEED_SPEC, "activations": "linear",
+            "weights": [[[1e200, 1e200], [1e200, 1e200]], [[1e200, 1e200], [1e200, 1e200]]],
+            "inputs": [1e100, 1e100]}
+    response = client.post("/api/v1/practice", json={"network": huge})
+    assert response.status_code == 422
+    assert any(key.startswith("network") for key in response.get_json()["fields"])
