@@ -98,6 +98,9 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
             network = json.loads(data["network"])
         except ValueError as exc:
             raise SetError(f"network: not JSON ({exc})") from None
+        if not isinstance(network, dict):
+            raise SetError("network: must be a JSON object, a network spec with layers, "
+                           "weights, inputs, targets and learning_rate")
         knobs["network"] = network
         for key in ("answer_digits", "delta_convention"):
             if data.get(key):

@@ -181,4 +181,9 @@ def test_the_item_form_takes_a_network_and_a_delta_convention(app, client, instr
     bad = post_form(client, f"{page}/items", {"template_id": "seed-2-2-2", "network": "{oops"},
                     form_page=page, follow_redirects=True)
     assert "network: not JSON" in bad.get_data(as_text=True)
+    for not_a_spec in ("null", "[1, 2]"):
+        bad = post_form(client, f"{page}/items", {"template_id": "seed-2-2-2",
+                                                  "network": not_a_spec},
+                        form_page=page, follow_redirects=True)
+        assert "network: must be a JSON object" in bad.get_data(as_text=True)
     assert len(_items(app, set_id)) == 2
