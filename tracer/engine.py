@@ -20,7 +20,8 @@ class Step:
 
     Per-sample arrays have shape (samples, units); gradients and optimizer state are already
     reduced over the batch. ``state`` maps ``velocity`` or ``m``/``v`` to a pair of per-layer
-    lists (weights, biases), each holding the value after this iteration's update.
+    lists (weights, biases), each holding the value after this iteration's update. ``delta`` is
+    in the spec's ``delta_convention`` (∂L/∂z or −∂L/∂z); everything else is the same in both.
     """
 
     __slots__ = ("weights", "biases", "z", "a", "losses", "loss", "dL_da", "da_dz", "delta",
@@ -84,6 +85,11 @@ def _backward(net, step):
             grad /= count
             bias_grad = None if bias_grad is None else bias_grad / count
         dL_dw[l], dL_db[l] = grad, bias_grad
+    if net.delta_convention == "negative":
+        # δ = −∂L/∂z is recorded; the recursion and the gradients above ran on ∂L/∂z, and
+        # negation is exact, so each value is bit for bit what the textbook recursion gives.
+        # 0.0 − δ rather than −δ: a zero δ (an inactive ReLU unit) is recorded as 0.0, never −0.0.
+        delta = [None, *(0.0 - d for d in delta[1:])]
     step.dL_da, step.da_dz, step.delta, step.dL_dw, step.dL_db = dL_da, da_dz, delta, dL_dw, dL_db
 
 

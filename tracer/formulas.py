@@ -3,9 +3,13 @@
 Formulas are right-hand sides in the spec's naming scheme (the `symbol` column is the left-hand
 side), built from the structure when rows are read; per-sample values inside a batch sum carry a
 ``^{[s]}`` mark. Each method renders one block of rows (see ``rows.blocks``) as chunks of
-parallel lists. Symbolic formulas depend only on the network's structure, so they are kept in
-bounded caches shared by every trace of the same shape, and only the numbers are formatted
-per row.
+parallel lists. Symbolic formulas depend only on the network's structure (and on what δ
+denotes, ``delta_convention``), so they are kept in bounded caches shared by every trace of the
+same shape, and only the numbers are formatted per row.
+
+With ``delta_convention`` negative, δ = −∂L/∂z: an output δ is written c(y − ŷ)·f′ (fused: (y − ŷ)/n,
+y − ŷ; softmax: the negated Jacobian product), a hidden δ by the textbook recursion
+(Σ_k δ_k w_kj)·f′, and a hidden ∂L/∂a, still a gradient, as −Σ_k δ_k w_kj.
 """
 
 import functools
@@ -23,13 +27,23 @@ def products(left, right):
     return " + ".join(a if a is CDOTS else f"{a} \\cdot {b}" for a, b in zip(left, right))
 
 
-def _difference(quantity, loss, outputs, p, t):
-    """ŷ − y times the loss's factor: the output dL_da (mse, half_sse, sse) or the fused δ."""
+def _scale(quantity, loss, outputs):
+    """The loss's factor in front of ŷ − y: of the output dL_da (mse, half_sse, sse) or the fused δ."""
     if quantity == "dL_da":
-        scale = {"mse": f"\\frac{{2}}{{{outputs}}}", "half_sse": "", "sse": "2"}[loss]
-    else:
-        scale = f"\\frac{{1}}{{{outputs}}}" if loss == "bce" else ""
+        return {"mse": f"\\frac{{2}}{{{outputs}}}", "half_sse": "", "sse": "2"}[loss]
+    return f"\\frac{{1}}{{{outputs}}}" if loss == "bce" else ""
+
+
+def _difference(quantity, loss, outputs, p, t):
+    """``p`` − ``t`` times the loss's factor: ŷ − y of the output dL_da or the fused δ, or, with
+    the arguments swapped, y − ŷ of the fused δ in the negative convention."""
+    scale = _scale(quantity, loss, outputs)
     return f"{scale}({p} - {t})" if scale else f"{p} - {t}"
+
+
+def _residual(loss, outputs, t, p, derivative):
+    """The negative convention's output δ, c(y − ŷ)·f′ (mse, half_sse, sse)."""
+    return f"{_scale('dL_da', loss, outputs)}({t} - {p}) \\cdot {derivative}"
 
 
 class UnitSymbols:
@@ -39,9 +53,10 @@ class UnitSymbols:
     not rebuild its symbols each time; each cache is bounded.
     """
 
-    def __init__(self, sizes, naming, activations, loss, bias):
+    def __init__(self, sizes, naming, activations, loss, bias, delta_convention):
         self.names = Names(sizes, naming)
         self.sizes, self.activations, self.loss, self.bias = sizes, activations, loss, bias
+        self.negative = delta_convention == "negative"
         self.depth = len(sizes) - 1
         for name in ("z", "a", "dL_da", "da_dz", "delta"):
             setattr(self, name, functools.lru_cache(maxsize=CHUNK)(getattr(self, name)))
@@ -65,11 +80,16 @@ class UnitSymbols:
         return z if name == "linear" else WRAPS[name].format(z)
 
     def dL_da(self, l, j):
-        """The loss's derivative (output) or Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j} (hidden)."""
+        """The loss's derivative (output) or Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j} (hidden; negated when δ = −∂L/∂z)."""
         names = self.names
         if l == self.depth:
             return _difference("dL_da", self.loss, self.sizes[-1], names.unit(l, j)[1], names.target(j)[1])
-        n = self.sizes[l + 1]
+        terms = self._downstream(l, j)
+        return f"-\\left({terms}\\right)" if self.negative else terms
+
+    def _downstream(self, l, j):
+        """Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j}: what the units of layer l + 1 send back to unit j."""
+        names, n = self.names, self.sizes[l + 1]
         return total(n, lambda i: f"{names.delta(l + 1, i + 1)[1]} {names.param(l + 1, i + 1, j)[1]}")
 
     def da_dz(self, l, j):
@@ -81,21 +101,32 @@ class UnitSymbols:
                 "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
 
     def delta(self, l, j):
-        """δ: fused (ŷ − y), softmax's Jacobian product, or dL_da · da_dz."""
-        names, name, loss = self.names, self.activations[l - 1], self.loss
-        if l == self.depth and (name, loss) in FUSED:
-            return _difference("delta", self.loss, self.sizes[-1], names.unit(l, j)[1], names.target(j)[1])
+        """δ: fused (ŷ − y), softmax's Jacobian product, or dL_da · da_dz; negated when δ = −∂L/∂z,
+        written (y − ŷ) at the output and by the recursion Σ δ w · f′ in a hidden layer."""
+        names, name, loss, output = self.names, self.activations[l - 1], self.loss, l == self.depth
+        p, t = names.unit(l, j)[1], (names.target(j)[1] if output else None)
+        if output and (name, loss) in FUSED:
+            if self.negative:
+                return _difference("delta", loss, self.sizes[-1], t, p)
+            return _difference("delta", loss, self.sizes[-1], p, t)
         g = names.latex("dL_da", l, j)
         if name == "softmax":
             inner = total(self.sizes[l], lambda i: f"{names.latex('dL_da', l, i + 1)} {names.unit(l, i + 1)[1]}")
-            return f"{names.unit(l, j)[1]}\\left({g} - ({inner})\\right)"
-        return f"{g} \\cdot {names.latex('da_dz', l, j)}"
+            return f"{'-' if self.negative else ''}{p}\\left({g} - ({inner})\\right)"
+        derivative = names.latex("da_dz", l, j)
+        if not self.negative:
+            return f"{g} \\cdot {derivative}"
+        if output:
+            return _residual(loss, self.sizes[-1], t, p, derivative)
+        return f"\\left({self._downstream(l, j)}\\right) \\cdot {derivative}"
 
 
 @functools.lru_cache(maxsize=4)
-def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias: str) -> UnitSymbols:
-    """The :class:`UnitSymbols` of a structure, shared by the traces of that structure."""
-    return UnitSymbols(sizes, naming, activations, loss, bias)
+def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias: str,
+                 delta_convention: str) -> UnitSymbols:
+    """The :class:`UnitSymbols` of a structure, shared by the traces of that structure (and of
+    that ``delta_convention``: it changes the formulas written with δ)."""
+    return UnitSymbols(sizes, naming, activations, loss, bias, delta_convention)
 
 
 class UnitFormulas:
@@ -103,7 +134,8 @@ class UnitFormulas:
 
     def __init__(self, net):
         self.net = net
-        self.symbols = unit_symbols(net.sizes, net.naming, net.activations, net.loss, net.bias)
+        self.symbols = unit_symbols(net.sizes, net.naming, net.activations, net.loss, net.bias,
+                                    net.delta_convention)
         self.names = self.symbols.names
         self.depth, self.count = len(net.sizes) - 1, len(net.inputs)
 
@@ -197,18 +229,35 @@ class UnitFormulas:
             if name == "sigmoid":
                 return [f"{v}(1 - {v})" for v in nums(a)]
             return [f"1 - {v}^2" for v in factors(a)] if name == "tanh" else ["1"] * len(a)
-        if l == self.depth and (q == "dL_da" or (name, net.loss) in FUSED):
+        negative, output = self.symbols.negative, l == self.depth
+        if output and (q == "dL_da" or (name, net.loss) in FUSED):
+            if negative and q == "delta":
+                targets = nums(net.targets[s, start:stop].tolist())
+                return [_difference(q, net.loss, net.sizes[-1], t, p) for p, t in zip(factors(a), targets)]
             targets = factors(net.targets[s, start:stop].tolist())
             return [_difference(q, net.loss, net.sizes[-1], p, t) for p, t in zip(nums(a), targets)]
         if q == "dL_da":
-            deltas, weights = shown(step.delta[l + 1][s]), step.weights[l + 1]
-            return [products(deltas, shown(weights[:, j])) for j in range(start, stop)]
+            sums = self._downstream(step, l, s, start, stop)
+            return [f"-\\left({terms}\\right)" for terms in sums] if negative else sums
         g = step.dL_da[l][s]
         if name == "softmax":
             inner = products(shown(g), shown(step.a[l][s]))
-            return [f"{v}\\left({d} - ({inner})\\right)" for v, d in zip(nums(a), nums(g[start:stop].tolist()))]
-        return [f"{d} \\cdot {f}" for d, f in zip(factors(g[start:stop].tolist()),
-                                                   factors(step.da_dz[l][s, start:stop].tolist()))]
+            sign = "-" if negative else ""
+            return [f"{sign}{v}\\left({d} - ({inner})\\right)"
+                    for v, d in zip(nums(a), nums(g[start:stop].tolist()))]
+        derivatives = factors(step.da_dz[l][s, start:stop].tolist())
+        if not negative:
+            return [f"{d} \\cdot {f}" for d, f in zip(factors(g[start:stop].tolist()), derivatives)]
+        if output:
+            targets = nums(net.targets[s, start:stop].tolist())
+            return [_residual(net.loss, net.sizes[-1], t, p, f) for t, p, f in zip(targets, factors(a), derivatives)]
+        sums = self._downstream(step, l, s, start, stop)
+        return [f"\\left({terms}\\right) \\cdot {f}" for terms, f in zip(sums, derivatives)]
+
+    def _downstream(self, step, l, s, start, stop):
+        """Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j} with numbers, for units start+1..stop of hidden layer ``l``."""
+        deltas, weights = shown(step.delta[l + 1][s]), step.weights[l + 1]
+        return [products(deltas, shown(weights[:, j])) for j in range(start, stop)]
 
     def backward(self, t, step, l, s):
         """dL_da, da_dz and δ of every unit of layer ``l`` for sample ``s`` (as present)."""

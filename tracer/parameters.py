@@ -6,6 +6,10 @@ These are almost all of a large network's rows, so they are rendered a unit's we
 filled in by one comprehension per column, and numbers are formatted a list at a time. What a
 layer's weight gradients share across units (the previous layer's activations, formatted) is
 kept for the next unit.
+
+Gradients are gradients in both ``delta_convention`` values; with δ = −∂L/∂z (negative) their
+formulas carry the minus: ∂L/∂w = −δ a, ∂L/∂b = −δ. Updates are written with the gradient and
+are the same in both.
 """
 
 import functools
@@ -36,7 +40,10 @@ class ParameterFormulas:
         self.net, self.steps, self.names = net, steps, names
         self.count = len(net.inputs)
         self.samples = indices(self.count)  # the samples a batch sum shows
-        self.mean = f"\\frac{{1}}{{{self.count}}}" if net.reduction == "mean" else ""
+        self.negative = net.delta_convention == "negative"  # gradients are −δ…, written with a minus
+        # What a batch gradient's sum over the samples starts with: the minus, then 1/n for a mean.
+        mean = f"\\frac{{1}}{{{self.count}}}" if net.reduction == "mean" else ""
+        self.prefix = "-" + mean if self.negative else mean
         # One entry serves every unit of a layer whose sources fit in one chunk.
         self._sources = functools.lru_cache(maxsize=2)(self._sources)
 
@@ -78,45 +85,55 @@ class ParameterFormulas:
         return [f"{{{symbol}}}^{{[s]}}" for symbol in symbols], list(zip(*columns))
 
     def weight_gradients(self, t, step, l, s):
-        """∂L/∂w = δ_j a_k (a batch: reduced over the samples)."""
-        deltas, count, mean = step.delta[l], self.count, self.mean
+        """∂L/∂w = δ_j a_k, or −δ_j a_k when δ = −∂L/∂z (a batch: reduced over the samples)."""
+        deltas, count, prefix = step.delta[l], self.count, self.prefix
         for units, sources, texts, latexes, index in self._items(l, True):
             row, columns = index
             inputs, values = self._sources(t, l, columns.start, columns.stop)
             d = self.names.delta(l, row + 1)[1]
             if count == 1:
                 fd = factor(deltas[0, row])
+                if self.negative:
+                    d, fd = "-" + d, "-" + fd
                 formulas = [f"{d} {a}" for a in inputs]
                 substituted = [f"{fd} \\cdot {v}" for v in values]
             else:
-                head = f"{mean}\\sum_{{s=1}}^{{{count}}} {{{d}}}^{{[s]}} "
+                head = f"{prefix}\\sum_{{s=1}}^{{{count}}} {{{d}}}^{{[s]}} "
                 formulas = [head + a for a in inputs]
                 # The unit's δ values with a %s slot for each source's a values: one % per row
                 # (formatted numbers never hold a %).
                 terms = [CDOTS if i is None else factor(deltas[i, row]) + " \\cdot %s" for i in self.samples]
-                template = f"{mean}\\left({' + '.join(terms)}\\right)"
+                template = f"{prefix}\\left({' + '.join(terms)}\\right)"
                 substituted = [template % v for v in values]
             yield None, l, units, sources, (
                 ("dL_dw", derived("dL_dw", texts, latexes)[0], formulas, substituted, step.dL_dw[l][index].tolist()),)
 
     def bias_gradients(self, t, step, l, s):
-        """∂L/∂b = δ_j; a shared bias sums δ over the layer's units (a batch: and the samples)."""
-        names, deltas, count, mean = self.names, step.delta[l], self.count, self.mean
+        """∂L/∂b = δ_j (−δ_j when δ = −∂L/∂z); a shared bias sums δ over the layer's units (a
+        batch: and the samples)."""
+        names, deltas, count, prefix = self.names, step.delta[l], self.count, self.prefix
         for units, sources, texts, latexes, index in self._items(l, False):
             if index is None:
                 n = self.net.sizes[l]
                 if count == 1:
-                    formulas = [total(n, lambda i: names.delta(l, i + 1)[1])]
-                    substituted = [" + ".join(shown(deltas[0]))]
+                    formula, numbers = total(n, lambda i: names.delta(l, i + 1)[1]), " + ".join(shown(deltas[0]))
+                    if self.negative:
+                        formula, numbers = f"-\\left({formula}\\right)", f"-\\left({numbers}\\right)"
+                    formulas, substituted = [formula], [numbers]
                 else:
-                    formulas = [f"{mean}\\sum_{{s=1}}^{{{count}}} \\sum_{{j=1}}^{{{n}}} {{{names.delta(l, 'j')[1]}}}^{{[s]}}"]
-                    substituted = [f"{mean}\\left({' + '.join(shown(deltas.reshape(-1)))}\\right)"]
+                    delta = names.delta(l, "j")[1]
+                    formulas = [f"{prefix}\\sum_{{s=1}}^{{{count}}} \\sum_{{j=1}}^{{{n}}} {{{delta}}}^{{[s]}}"]
+                    substituted = [f"{prefix}\\left({' + '.join(shown(deltas.reshape(-1)))}\\right)"]
             elif count == 1:
                 formulas = [names.delta(l, j)[1] for j in units]
-                substituted = nums(deltas[0, index].tolist())
+                if self.negative:
+                    formulas = ["-" + d for d in formulas]
+                    substituted = ["-" + d for d in factors(deltas[0, index].tolist())]
+                else:
+                    substituted = nums(deltas[0, index].tolist())
             else:
-                formulas = [f"{mean}\\sum_{{s=1}}^{{{count}}} {{{names.delta(l, j)[1]}}}^{{[s]}}" for j in units]
-                substituted = [f"{mean}\\left({' + '.join(shown(deltas[:, j - 1]))}\\right)" for j in units]
+                formulas = [f"{prefix}\\sum_{{s=1}}^{{{count}}} {{{names.delta(l, j)[1]}}}^{{[s]}}" for j in units]
+                substituted = [f"{prefix}\\left({' + '.join(shown(deltas[:, j - 1]))}\\right)" for j in units]
             yield None, l, units, sources, (
                 ("dL_db", derived("dL_db", texts, latexes)[0], formulas, substituted, _take(step.dL_db[l], index)),)
 

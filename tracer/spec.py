@@ -13,10 +13,13 @@ from tracer.functions import ACTIVATIONS, LOSSES
 BIAS_MODES = ("per_unit", "shared", "none")
 REDUCTIONS = ("mean", "sum")
 NAMINGS = ("seed", "sequential", "matrix")
+# What δ denotes: ∂L/∂z (the seed post's) or −∂L/∂z (Mitchell, Russell–Norvig). Only the δ
+# rows and the formulas written with δ differ; gradients and updates are the same numbers.
+DELTA_CONVENTIONS = ("gradient", "negative")
 OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
 REQUIRED = ("layers", "weights", "inputs", "targets", "learning_rate")
 OPTIONAL = ("activations", "loss", "biases", "bias", "update_biases", "optimizer", "reduction",
-            "iterations", "naming", "leaky_relu_slope")
+            "iterations", "naming", "leaky_relu_slope", "delta_convention")
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 MAX_PARAMETERS = 10**7
 MAX_ITERATIONS = 1000
@@ -29,7 +32,7 @@ class Network:
 
     __slots__ = ("sizes", "activations", "loss", "bias", "update_biases", "weights", "biases",
                  "inputs", "targets", "learning_rate", "optimizer", "reduction", "iterations",
-                 "naming", "slope", "parameters")
+                 "naming", "slope", "delta_convention", "parameters")
 
     def spec(self) -> dict:
         """Return the normalized spec: every default filled in, numbers as lists of floats."""
@@ -44,6 +47,7 @@ class Network:
             "targets": self.targets.tolist(), "learning_rate": self.learning_rate,
             "optimizer": dict(self.optimizer), "reduction": self.reduction,
             "iterations": self.iterations, "naming": self.naming, "leaky_relu_slope": self.slope,
+            "delta_convention": self.delta_convention,
         }
 
 
@@ -153,6 +157,7 @@ def _scalars(spec, net):
     if type(update) is not bool:
         raise SpecError("update_biases", f"must be true or false, got {update!r}")
     net.update_biases = update
+    net.delta_convention = _choice(spec, "delta_convention", DELTA_CONVENTIONS, "gradient")
 
 
 def compile_spec(spec: dict) -> Network:

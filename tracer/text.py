@@ -3,10 +3,15 @@
 Per iteration: the given values, the feedforward, the loss, then from the output layer down
 each layer's error signals followed by its gradients and updates — output error signals,
 output updates, hidden error signals, hidden updates — each line ``symbol = formula =
-numbers = value``.
+numbers = value``. The header says what δ denotes (the spec's ``delta_convention``).
 """
 
 ERROR_SIGNALS = ("dL_da", "da_dz", "delta")
+DELTA_MEANING = {
+    "gradient": "Error signals: δ = ∂L/∂z (delta_convention gradient), so ∂L/∂w = δ·a",
+    "negative": ("Error signals: δ = −∂L/∂z (delta_convention negative, as in Mitchell and Russell–Norvig), "
+                 "so ∂L/∂w = −δ·a and the update θ⁺ = θ − η·∂L/∂θ is θ + η·δ·a (sgd, one sample)"),
+}
 
 
 def _line(row, batch):
@@ -51,7 +56,7 @@ def render_text(trace) -> str:
     depth = len(spec["layers"]) - 1
     header = (f"Network {'-'.join(map(str, spec['layers']))}, activations {', '.join(spec['activations'])}, "
               f"loss {spec['loss']}, optimizer {spec['optimizer']['name']}, naming {spec['naming']}")
-    lines = [header]
+    lines = [header, DELTA_MEANING[spec["delta_convention"]]]
     current, rows = None, []
     for row in [*trace.rows(), None]:
         if row is None or row["iteration"] != current:

@@ -1,8 +1,8 @@
 """Helpers for the tracer tests, offered as the ``ref`` fixture (tests import with importlib mode).
 
-They hold the seed post's network and an independent reference forward pass written from the
+They hold the seed post's network, an independent reference forward pass written from the
 textbook definitions with plain numpy, without tracer code, so that comparing the engine with
-it (through finite differences) can fail.
+it (through finite differences) can fail, random specs to compare on, and the comparisons.
 """
 
 import copy
@@ -108,6 +108,95 @@ def close(analytic, numeric, rel=1e-6, floor=1e-6):
 def sigmoid(x):
     """σ(x) with math.exp, for closed forms worked by hand."""
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def random_targets(rng, loss, count, n):
+    """Targets a loss accepts: in [0.05, 0.95] for bce, summing to 1 per sample for cross_entropy."""
+    if loss == "cross_entropy":
+        raw = rng.uniform(0.1, 1.0, (count, n))
+        return (raw / raw.sum(axis=1, keepdims=True)).tolist()
+    low, high = (0.05, 0.95) if loss == "bce" else (-0.5, 1.0)
+    return rng.uniform(low, high, (count, n)).round(3).tolist()
+
+
+def random_spec(rng, sizes, count, hidden, output, loss, bias, reduction):
+    """A random spec whose ReLU-family units all have |z| ≥ 0.05 (away from the kink)."""
+    activations = [hidden] * (len(sizes) - 2) + [output]
+    while True:
+        spec = {
+            "layers": sizes, "activations": activations, "loss": loss, "bias": bias,
+            "reduction": reduction, "learning_rate": 0.1, "leaky_relu_slope": 0.1,
+            "weights": [rng.uniform(-1, 1, (n, m)).tolist() for m, n in zip(sizes, sizes[1:])],
+            "inputs": rng.uniform(-1, 1, (count, sizes[0])).tolist(),
+            "targets": random_targets(rng, loss, count, sizes[-1]),
+        }
+        if bias == "per_unit":
+            spec["biases"] = [rng.uniform(-0.5, 0.5, n).tolist() for n in sizes[1:]]
+        elif bias == "shared":
+            spec["biases"] = rng.uniform(-0.5, 0.5, len(sizes) - 1).tolist()
+        zs, _ = reference_forward(spec, spec["weights"], bias_arrays(spec))
+        kinked = any(np.abs(z).min() < 0.05 for z, act in zip(zs[1:], activations) if "relu" in act)
+        if not kinked:
+            return spec
+
+
+def bias_arrays(spec):
+    """The spec's biases per layer as arrays (None for every layer when ``bias`` is none)."""
+    if spec["bias"] == "none":
+        return [None] * len(spec["weights"])
+    return [np.array(b, dtype=float) for b in spec["biases"]]
+
+
+def _perturbed(values, index, delta):
+    changed = np.array(values, dtype=float)
+    changed[index] += delta
+    return changed
+
+
+def check_parameter_gradients(spec, table):
+    """dL_dw and dL_db of iteration 1 in ``table`` (see :func:`collect`) against finite differences."""
+    weights, biases = [np.array(w) for w in spec["weights"]], bias_arrays(spec)
+    for l, w in enumerate(weights, 1):
+        for j, k in np.ndindex(w.shape):
+            def loss_at(value, l=l, j=j, k=k):
+                changed = list(weights)
+                changed[l - 1] = _perturbed(w, (j, k), value - w[j, k])
+                return reference_loss(spec, changed, biases)[0]
+            numeric = derivative(loss_at, w[j, k])
+            assert close(table[(1, None, "dL_dw", l, j + 1, k + 1)], numeric), (l, j, k)
+        if spec["bias"] == "none":
+            assert not any(key[2] == "dL_db" for key in table)
+            continue
+        for index in np.ndindex(biases[l - 1].shape):
+            b = biases[l - 1]
+            def loss_at(value, l=l, index=index, b=b):
+                changed = list(biases)
+                changed[l - 1] = _perturbed(b, index, value - b[index])
+                return reference_loss(spec, weights, changed)[0]
+            unit = index[0] + 1 if index else None
+            assert close(table[(1, None, "dL_db", l, unit, None)], derivative(loss_at, b[index])), (l, index)
+
+
+def check_signal_gradients(spec, table, delta_sign=1.0):
+    """δ = delta_sign · ∂L_s/∂z, dL_da = ∂L_s/∂a (each sample's own loss) and da_dz = f'(z), by
+    finite differences; ``delta_sign`` is −1 for δ = −∂L/∂z (delta_convention negative)."""
+    weights, biases = [np.array(w) for w in spec["weights"]], bias_arrays(spec)
+    zs, As = reference_forward(spec, weights, biases)
+    slope = spec["leaky_relu_slope"]
+    for l in range(1, len(weights) + 1):
+        name = spec["activations"][l - 1]
+        for s, j in np.ndindex(zs[l].shape):
+            for kind, values, quantity, sign in (("z", zs[l], "delta", delta_sign), ("a", As[l], "dL_da", 1.0)):
+                key = (1, s + 1, quantity, l, j + 1, None)
+                if key not in table:
+                    continue
+                def loss_at(value, kind=kind, values=values, l=l, s=s, j=j):
+                    start = (l, kind, _perturbed(values, (s, j), value - values[s, j]))
+                    return reference_loss(spec, weights, biases, start)[1][s]
+                assert close(table[key], sign * derivative(loss_at, values[s, j])), (quantity, l, s, j)
+            if name != "softmax":
+                numeric = derivative(lambda v: reference_activation(name, np.array(v), slope), zs[l][s, j])
+                assert close(table[(1, s + 1, "da_dz", l, j + 1, None)], numeric), ("da_dz", l, s, j)
 
 
 @pytest.fixture(scope="session")

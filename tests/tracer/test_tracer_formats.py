@@ -108,7 +108,9 @@ def wide_spec(**changes):
 
 
 CHUNK_CASES = {**{case: ORDER_CASES[case] for case in ("batch", "shared bias", "adam", "deep", "no bias")},
-               "wide": "wide", "wide, sequential, momentum, shared bias": "wide-shared"}
+               "deep, negative δ": dict(ORDER_CASES["deep"], delta_convention="negative"),
+               "wide": "wide", "wide, sequential, momentum, shared bias": "wide-shared",
+               "wide, negative δ": "wide-negative"}
 
 
 @pytest.mark.parametrize("case", CHUNK_CASES)
@@ -120,6 +122,8 @@ def test_rendering_a_few_units_or_sources_at_a_time_changes_nothing(ref, case, m
         spec = wide_spec()
     elif changes == "wide-shared":
         spec = wide_spec(naming="sequential", optimizer="momentum", bias="shared", biases=[0.1, -0.2])
+    elif changes == "wide-negative":
+        spec = wide_spec(activations=["tanh", "softmax"], loss="mse", delta_convention="negative")
     else:
         spec = ref.seed_spec(**changes)
     whole = list(trace(spec).rows())
@@ -162,10 +166,13 @@ def csv_module_text(rows):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("case", [*ORDER_CASES, "wide"])
+@pytest.mark.parametrize("case", [*ORDER_CASES, "wide", "wide, negative δ"])
 @pytest.mark.parametrize("naming", ["sequential", "matrix"])
 def test_csv_is_exactly_what_the_csv_module_writes(ref, case, naming):
-    spec = wide_spec(naming=naming) if case == "wide" else ref.seed_spec(**ORDER_CASES[case], naming=naming)
+    if case.startswith("wide"):
+        spec = wide_spec(naming=naming, delta_convention="negative" if "negative" in case else "gradient")
+    else:
+        spec = ref.seed_spec(**ORDER_CASES[case], naming=naming)
     result = trace(spec)
     assert result.to_csv() == csv_module_text(result.rows())
 
@@ -244,8 +251,9 @@ def latex_problem(text):
 @pytest.mark.parametrize("case", ["batch", "shared bias", "deep", "softmax mse", "sigmoid bce, sum",
                                   "softmax cross-entropy"])
 @pytest.mark.parametrize("naming", ["seed", "sequential", "matrix"])
-def test_formulas_are_well_formed_latex(ref, case, naming):
-    changes = dict(ORDER_CASES[case], naming=naming)
+@pytest.mark.parametrize("convention", ["gradient", "negative"])
+def test_formulas_are_well_formed_latex(ref, case, naming, convention):
+    changes = dict(ORDER_CASES[case], naming=naming, delta_convention=convention)
     if case == "deep" and naming == "seed":
         changes["naming"] = "sequential"
     for row in trace(ref.seed_spec(**changes)).rows():

@@ -78,6 +78,8 @@ INVALID = [
     (("naming",), "greek", "naming", "seed, sequential, matrix"),
     (("leaky_relu_slope",), -0.1, "leaky_relu_slope", "[0, 1)"),
     (("leaky_relu_slope",), 1.5, "leaky_relu_slope", "[0, 1)"),
+    (("delta_convention",), "mitchell", "delta_convention", "gradient, negative"),
+    (("delta_convention",), None, "delta_convention", "gradient, negative"),
 ]
 
 
@@ -144,7 +146,7 @@ def test_normalize_fills_every_default(ref):
         "weights": ref.SEED_SPEC["weights"], "biases": [[0.0, 0.0], [0.0, 0.0]], "bias": "per_unit",
         "update_biases": True, "inputs": [[0.5, -0.3]], "targets": [[0.2, 0.9]], "learning_rate": 0.5,
         "optimizer": {"name": "sgd"}, "reduction": "mean", "iterations": 1, "naming": "seed",
-        "leaky_relu_slope": 0.01,
+        "leaky_relu_slope": 0.01, "delta_convention": "gradient",
     }
     assert normalize(spec) == spec
     assert normalize(dict(minimal, optimizer="momentum"))["optimizer"] == {"name": "momentum", "momentum": 0.9}
