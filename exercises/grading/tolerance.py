@@ -162,6 +162,8 @@ class Comparison:
     def matches(self, submitted: float, true: float, before: float | None = None) -> bool:
         """Whether ``submitted`` grades as ``true``: within r(t) and, for an updated parameter
         whose value ``before`` the update is given, with a step that matches too."""
+        if not (math.isfinite(submitted) and math.isfinite(true)):
+            return False  # a value recomputed from an answer near 1e308 may overflow: no match
         if not self.within(submitted, true):
             return False
         return before is None or self.step_within(submitted, true, before)

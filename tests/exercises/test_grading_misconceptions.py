@@ -32,6 +32,8 @@ SHAPES = {
     "3-3-2 tanh shared bias": ([3, 3, 2], "tanh", "half_sse", {"bias": "shared"}),
     "2-3-2-2 momentum": ([2, 3, 2, 2], ["sigmoid", "tanh", "sigmoid"], "mse", {"optimizer": "momentum"}),
     "2-2-2 adam": ([2, 2, 2], "sigmoid", "sse", {"optimizer": "adam", "learning_rate": 0.1}),
+    "2-2-2 negative δ (Mitchell)": ([2, 2, 2], "sigmoid", "half_sse", {"delta_convention": "negative"}),
+    "2-3-2 tanh negative δ": ([2, 3, 2], "tanh", "mse", {"delta_convention": "negative"}),
 }
 DEFAULT = ("delta", "w_new", "b_new")
 EVERYTHING = ("z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new")
