@@ -14,10 +14,10 @@ import tracer
 from . import db, practice, storage, submissions
 from .errors import ApiError, json_kind
 from .models import Exercise
-from .trace_checks import trace_allowed
+from .trace_checks import Caller, bearer_caller, trace_allowed
+from .trace_limits import json_chunks, row_budget
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_TRACE_ROWS = 1_000_000
 
 
 class JsonProblem(ValueError):
@@ -90,11 +90,22 @@ def owned_exercise(exercise_id: str) -> Exercise:
     return exercise
 
 
-def refuse_during_exams(spec: dict) -> None:
-    """403 when ``spec`` is the network of an open exam's variant (exam mode)."""
-    refusal = trace_allowed(spec)
+def refuse_during_exams(spec: dict | None, caller: Caller) -> None:
+    """403 when exam mode refuses ``caller`` this trace: ``spec`` is an open exam's variant,
+    the caller is taking an open exam, or nobody without a login may trace during one."""
+    refusal = trace_allowed(spec, caller)
     if refusal:
         raise ApiError(403, refusal)
+
+
+def refuse_over_budget(rows: int, caller: Caller) -> None:
+    """422 when a trace of ``rows`` rows is more than ``caller`` may ask for."""
+    budget = row_budget(caller)
+    if rows > budget:
+        who = "an instructor's token" if caller.role == "instructor" else "a request without a login"
+        raise ApiError(422, f"this trace would have {rows} rows; the limit for {who} is "
+                            f"{budget} (fewer iterations, samples or units make it shorter)",
+                       {"layers": f"{rows} rows is over the limit of {budget}"})
 
 
 def spec_error(exc: tracer.SpecError) -> ApiError:
@@ -112,14 +123,14 @@ def create_trace():
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ApiError(400, "format: must be json or csv", {"format": "json or csv"})
+    caller = bearer_caller(bearer_token())
+    refuse_during_exams(None, caller)
     try:
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
         raise spec_error(exc) from exc
-    refuse_during_exams(normalized)
-    rows = tracer.row_count(normalized)
-    if rows > MAX_TRACE_ROWS:
-        raise ApiError(422, f"this trace would have {rows} rows; the limit is {MAX_TRACE_ROWS}")
+    refuse_over_budget(tracer.row_count(normalized), caller)
+    refuse_during_exams(normalized, caller)
     try:
         result = tracer.trace(normalized)
     except tracer.SpecError as exc:  # a valid spec whose values overflow float64 as it runs
@@ -128,7 +139,7 @@ def create_trace():
         return Response(stream_with_context(storage.csv_lines(result.rows())),
                         mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
-    return Response(result.to_json(), mimetype="application/json")
+    return Response(stream_with_context(json_chunks(result)), mimetype="application/json")
 
 
 @bp.post("/practice")
@@ -172,5 +183,5 @@ def submit(exercise_id: str):
 def solution(exercise_id: str):
     """The exercise's full trace; a practice exercise is then marked revealed."""
     exercise = owned_exercise(exercise_id)
-    refuse_during_exams(exercise.spec)
+    refuse_during_exams(exercise.spec, bearer_caller(bearer_token()))
     return Response(practice.reveal_json(exercise), mimetype="application/json")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Double, ForeignKey, Index, Integer,
-                        MetaData, SmallInteger, String, Text, UniqueConstraint, false)
+                        MetaData, SmallInteger, String, Text, UniqueConstraint, false, true)
 from flask_login import UserMixin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -53,6 +53,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # "instructor" | "student"
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Revision 0003: bumped at logout, password change and reset, which ends every session
+    # whose cookie carries an older number (``security.load_user``).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ExerciseTemplate(Base):
@@ -82,6 +85,9 @@ class ProblemSet(Base):
     # The expected class size: variants generated per exercise when the set is published.
     pool_size: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     exam_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Revision 0003: while this exam is open, nobody without a login may trace or see a
+    # practice solution (the instructor may turn this off for a set).
+    lock_trace_tool: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 

@@ -22,9 +22,9 @@ def init_app(app: Flask) -> None:
     from ..security import csrf
     from ..web.diagram import drawable, layout
     from ..web.labels import misconception
-    from ..trace_checks import register_trace_check
+    from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
     from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
-                   student_views)
+                   student_views, tokens)
     from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
@@ -33,6 +33,12 @@ def init_app(app: Flask) -> None:
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
     cli.init_app(app)
     register_trace_check(app, exam_refusal)
+
+    def token_caller(token: str) -> Caller | None:
+        user = tokens.user_for(token) if token.startswith(tokens.PREFIX) else None
+        return Caller(user.id, user.role) if user is not None else None
+
+    register_bearer_resolver(app, token_caller)
     app.jinja_env.filters.update(sig=sig, utc=shown)
     app.jinja_env.globals.update(
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],

@@ -97,6 +97,9 @@ class SetForm(FlaskForm):
     pool_size = IntegerField(_l("Expected class size (variants per exercise)"), default=50,
                              validators=[InputRequired(), NumberRange(min=1, max=2000)])
     exam_mode = BooleanField(_l("Exam mode: while open, refuse to trace this set's networks"))
+    lock_trace_tool = BooleanField(
+        _l("Lock the trace tool during this exam: while it is open, nobody without a login may "
+           "trace or see a practice solution"), default=True)
 
 
 class ItemForm(FlaskForm):

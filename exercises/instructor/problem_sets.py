@@ -59,7 +59,8 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
         problem_set = ProblemSet(owner_id=owner_id, title=data["title"].strip(),
                                  instructions=data.get("instructions") or "", settings=settings,
                                  due_at=as_utc(data.get("due_at")), pool_size=data["pool_size"],
-                                 exam_mode=bool(data.get("exam_mode")))
+                                 exam_mode=bool(data.get("exam_mode")),
+                                 lock_trace_tool=bool(data.get("lock_trace_tool", True)))
         sess.add(problem_set)
     return problem_set
 
@@ -82,6 +83,7 @@ def update_set(set_id: str, data: dict[str, Any]) -> None:
         problem_set.due_at = as_utc(data.get("due_at"))
         problem_set.pool_size = data["pool_size"]
         problem_set.exam_mode = bool(data.get("exam_mode"))
+        problem_set.lock_trace_tool = bool(data.get("lock_trace_tool", True))
         problem_set.settings = settings
         if published:
             policy = {key: settings[key] for key in POLICY_KEYS}

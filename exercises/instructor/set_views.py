@@ -32,7 +32,8 @@ def _form_defaults(problem_set) -> dict:
             "reveal": settings.get("reveal", "after_attempts"),
             "tolerance_mode": tolerance.get("mode", "relabs"), "rtol": tolerance.get("rtol"),
             "atol": tolerance.get("atol"), "digits": tolerance.get("digits"),
-            "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode}
+            "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
+            "lock_trace_tool": problem_set.lock_trace_tool}
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -75,7 +75,7 @@ def solution(exercise_id: str):
     """The worked solution: a button to reveal it (POST records that), then the walkthrough."""
     exercise = ownership.exercise_or_404(exercise_id)
     if not solutions.solution_allowed(exercise):
-        abort(403)
+        abort(403, description=solutions.solution_refusal(exercise))
     if request.method == "POST":
         solutions.reveal(exercise)
         return redirect(url_for("exercise.solution", exercise_id=exercise.id))
@@ -91,7 +91,7 @@ def trace_csv(exercise_id: str):
     """The revealed solution's full trace as SPEC §4 CSV."""
     exercise = ownership.exercise_or_404(exercise_id)
     if not (solutions.solution_allowed(exercise) and exercise.revealed):
-        abort(403)
+        abort(403, description=solutions.solution_refusal(exercise))
     lines = storage.csv_lines(solutions.trace_rows(exercise))
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="exercise-{exercise.id}-trace.csv"'})

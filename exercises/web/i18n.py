@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 
 LANGUAGES = (("en", "English"), ("ko", "한국어"))
@@ -18,7 +18,10 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
-    """The language of this request: ?lang=, else the cookie, else Accept-Language."""
+    """The language of this request: ?lang=, else the cookie, else Accept-Language (English
+    outside a request: a command, a background job)."""
+    if not has_request_context():
+        return DEFAULT
     requested = request.args.get("lang")
     if requested in CODES:
         return requested

@@ -14,15 +14,21 @@ import tracer
 
 from .. import db, storage
 from ..models import Exercise, Trace
-from ..trace_checks import trace_allowed
+from ..trace_checks import trace_allowed, web_caller
 from . import feedback
 from .walkthrough import Walkthrough, build
 
 
 def solution_allowed(exercise: Exercise) -> bool:
     """Whether this exercise's worked solution may be shown to the student viewing it: a
-    practice exercise, unless its network is that of an open exam (exam mode)."""
-    return exercise.kind == "practice" and trace_allowed(exercise.spec) is None
+    practice exercise, unless exam mode refuses it (see ``solution_refusal``)."""
+    return exercise.kind == "practice" and solution_refusal(exercise) is None
+
+
+def solution_refusal(exercise: Exercise) -> str | None:
+    """Why exam mode keeps this exercise's solution from the viewer now, or None: its network
+    is an open exam's, the viewer takes an open exam, or nobody without a login may see one."""
+    return trace_allowed(exercise.spec, web_caller())
 
 
 def reveal(exercise: Exercise) -> None:

@@ -2,20 +2,23 @@
 the exercise walkthrough, with CSV and JSON downloads.
 
 A bad spec answers 422 with the engine's message naming the offending key, never a 500.
-Exam mode refuses through ``trace_checks.trace_allowed``, asked before anything is traced.
+Exam mode refuses through ``trace_checks.trace_allowed`` and the row budget of who asks
+(``trace_limits``) through ``row_budget``, both before anything is traced. The page renders a
+walkthrough of at most ``PAGE_ROWS`` rows; longer traces are offered as downloads, which stream.
 """
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 
 import tracer
 
 from .. import storage
-from ..api import MAX_TRACE_ROWS, JsonProblem, parse_json
-from ..trace_checks import trace_allowed
+from ..api import JsonProblem, parse_json
+from ..trace_checks import trace_allowed, web_caller
+from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
 from .diagram import drawable, layout
 from .walkthrough import build
 
@@ -49,8 +52,13 @@ def submitted_text() -> str:
     return request.form.get("spec", "")
 
 
-def checked_trace(text: str) -> tracer.Trace:
-    """Parse, validate and trace a spec's JSON text; raises SpecProblem saying what is wrong."""
+def checked_trace(text: str, limit: int | None = None) -> tracer.Trace:
+    """Parse, validate and trace a spec's JSON text; raises SpecProblem saying what is wrong.
+    ``limit`` caps the rows below the caller's budget (the rendered page's)."""
+    caller = web_caller()
+    refusal = trace_allowed(None, caller)
+    if refusal:
+        raise SpecProblem(refusal)
     if not text.strip():
         raise SpecProblem(_("Paste a network spec or choose a file."))
     try:
@@ -66,13 +74,17 @@ def checked_trace(text: str) -> tracer.Trace:
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
         raise SpecProblem(str(exc)) from exc
-    refusal = trace_allowed(normalized)
+    rows, budget = tracer.row_count(normalized), row_budget(caller)
+    if rows > budget:
+        raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",
+                            rows=rows, limit=budget))
+    if limit is not None and rows > limit:
+        raise SpecProblem(_("This trace would have %(rows)d rows, too many to show on a page "
+                            "(at most %(limit)d); download it as CSV or JSON instead.",
+                            rows=rows, limit=limit))
+    refusal = trace_allowed(normalized, caller)
     if refusal:
         raise SpecProblem(refusal)
-    rows = tracer.row_count(normalized)
-    if rows > MAX_TRACE_ROWS:
-        raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",
-                            rows=rows, limit=MAX_TRACE_ROWS))
     try:
         return tracer.trace(normalized)
     except tracer.SpecError as exc:  # a valid spec whose values overflow float64 as it runs
@@ -87,7 +99,7 @@ def trace_page():
     if request.method == "POST":
         try:
             text = submitted_text()
-            result = checked_trace(text)
+            result = checked_trace(text, limit=PAGE_ROWS)
         except SpecProblem as exc:
             problem, status = str(exc), 422
     walkthrough = build(result.spec, result.rows()) if result else None
@@ -106,7 +118,7 @@ def trace_download(fmt: str):
     except SpecProblem as exc:
         return Response(str(exc), status=422, mimetype="text/plain")
     if fmt == "json":
-        return Response(result.to_json(), mimetype="application/json",
+        return Response(stream_with_context(json_chunks(result)), mimetype="application/json",
                         headers={"Content-Disposition": 'attachment; filename="trace.json"'})
-    return Response(storage.csv_lines(result.rows()), mimetype="text/csv",
+    return Response(stream_with_context(storage.csv_lines(result.rows())), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="trace.csv"'})

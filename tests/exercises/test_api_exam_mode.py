@@ -1,4 +1,6 @@
-"""Exam mode reaches the JSON API: an open exam's network cannot be traced through it."""
+"""Exam mode reaches the JSON API: an open exam's network cannot be traced through it. The
+exams here leave the trace tool open to callers without a login (``lock_trace_tool`` off), so
+what refuses is the network; the lock itself is tested in tests/instructor/test_exam_lock.py."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,7 +19,8 @@ def _exam_variant_spec(app, exam_mode: bool) -> dict:
     with app.app_context():
         owner = accounts.create_user(email="prof@example.com", name="Prof",
                                      password="long enough", role="instructor")
-        exam = problem_sets.create_set(owner.id, {**SETTINGS, "exam_mode": exam_mode})
+        exam = problem_sets.create_set(owner.id, {**SETTINGS, "exam_mode": exam_mode,
+                                                  "lock_trace_tool": False})
         problem_sets.add_item(exam.id, "seed-2-2-2", {})
         problem_sets.publish(exam.id)
         variant = db.session().scalars(

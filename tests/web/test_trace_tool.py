@@ -86,7 +86,7 @@ def test_a_trace_over_the_row_limit_is_refused_before_computing(client, csrf):
             "inputs": [0.5] * 10, "targets": [0.5] * 10, "learning_rate": 0.1, "iterations": 1000}
     response = post_spec(client, csrf, json.dumps(wide))
     assert response.status_code == 422
-    assert "the limit is 1000000" in response.get_data(as_text=True)
+    assert "the limit is 100000" in response.get_data(as_text=True)  # no login: 10⁵ rows
 
 
 def test_csv_and_json_downloads_carry_every_row(client, csrf):
@@ -102,7 +102,7 @@ def test_csv_and_json_downloads_carry_every_row(client, csrf):
 
 
 def test_a_registered_check_can_refuse_traces(app, client, csrf):
-    register_trace_check(app, lambda spec: "Tracing is closed during the exam.")
+    register_trace_check(app, lambda spec, caller: "Tracing is closed during the exam.")
     response = post_spec(client, csrf, json.dumps(EXAMPLE_SPEC))
     assert response.status_code == 422
     assert "Tracing is closed during the exam." in response.get_data(as_text=True)
