@@ -18,10 +18,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import api, cli, db, errors, health, instructor, security, web
+    from . import api, cli, db, errors, health, instructor, limits, security, web
 
     db.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
     security.init_app(app)
     app.register_blueprint(health.bp)

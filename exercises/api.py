@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 import tracer
 
 from . import db, practice, storage, submissions
 from .errors import ApiError, json_kind
+from .limits import api_practice_limit, api_trace_limit
 from .models import Exercise
 from .trace_checks import Caller, bearer_caller, trace_allowed
 from .trace_limits import json_chunks, row_budget
@@ -76,6 +77,13 @@ def bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def api_caller() -> Caller:
+    """Who calls the API: the user an access token names, else anonymous (asked once a request)."""
+    if "api_caller" not in g:
+        g.api_caller = bearer_caller(bearer_token())
+    return g.api_caller
+
+
 def owned_exercise(exercise_id: str) -> Exercise:
     """The exercise if the caller's token owns it; 401 without a token, 404 otherwise.
 
@@ -114,6 +122,7 @@ def spec_error(exc: tracer.SpecError) -> ApiError:
 
 
 @bp.post("/traces")
+@api_trace_limit
 def create_trace():
     """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
     spec = json_body()
@@ -123,7 +132,7 @@ def create_trace():
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ApiError(400, "format: must be json or csv", {"format": "json or csv"})
-    caller = bearer_caller(bearer_token())
+    caller = api_caller()
     refuse_during_exams(None, caller)
     try:
         normalized = tracer.normalize(spec)
@@ -143,6 +152,7 @@ def create_trace():
 
 
 @bp.post("/practice")
+@api_practice_limit
 def create_practice():
     """Generate a practice exercise from template knobs, or on a given network (knob
     ``network``); 201 with its public view (and the conditions a given network misses) and
@@ -183,5 +193,5 @@ def submit(exercise_id: str):
 def solution(exercise_id: str):
     """The exercise's full trace; a practice exercise is then marked revealed."""
     exercise = owned_exercise(exercise_id)
-    refuse_during_exams(exercise.spec, bearer_caller(bearer_token()))
+    refuse_during_exams(exercise.spec, api_caller())
     return Response(practice.reveal_json(exercise), mimetype="application/json")

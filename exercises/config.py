@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # SPEC §8: bodies over 2 MB get 413
+MIN_SECRET_BYTES = 32
+SESSION_HOURS = 12
+RATE_LIMITS = ("RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_LOGIN_ADDRESS", "RATELIMIT_SIGNUP",
+               "RATELIMIT_PASSWORD_RESET", "RATELIMIT_JOIN", "RATELIMIT_TRACE",
+               "RATELIMIT_PRACTICE")
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +42,19 @@ def _instance_secret(instance_path: str) -> str:
     return key
 
 
+def _number(env: dict, name: str, default: int, low: int = 0) -> int:
+    text = env.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from exc
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}, not {value}")
+    return value
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask configuration from the environment; ``overrides`` (tests) win."""
     overrides = dict(overrides or {})
@@ -43,6 +62,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     default_url = default_database_url(instance_path)
     database_url = env.get("DATABASE_URL") or default_url
     secret = env.get("SECRET_KEY")
+    if secret is not None and secret != "" and len(secret.strip().encode()) < MIN_SECRET_BYTES:
+        # A short or blank key can be guessed, and then anyone can sign a session cookie.
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes (e.g. "
+                          "python -c 'import secrets; print(secrets.token_urlsafe(48))')")
     if not secret:
         if database_url != default_url:
             raise ConfigError(
@@ -59,5 +82,14 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SQL_ECHO": env.get("SQL_ECHO", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=_number(env, "SESSION_LIFETIME_HOURS", SESSION_HOURS, low=1)),
+        "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "backprop-lab",
+        **{name: env[name] for name in RATE_LIMITS if env.get(name)},
+        "TRACE_ROWS_ANONYMOUS": _number(env, "TRACE_ROWS_ANONYMOUS", 100_000, low=1),
+        "TRACE_ROWS_SIGNED_IN": _number(env, "TRACE_ROWS_SIGNED_IN", 1_000_000, low=1),
         **{k: v for k, v in overrides.items() if not isinstance(v, str)},
     }

@@ -1,6 +1,10 @@
 """App-wide security: CSRF on every form (Flask-WTF), login sessions (Flask-Login) and the
 shape of ids in URLs.
 
+A login session ends: its cookie carries the account's session version, which logout, a
+password change and a reset bump (a saved cookie then logs nobody in), and the moment of login,
+after which it lasts ``PERMANENT_SESSION_LIFETIME`` (12 hours by default) however active it is.
+
 The JSON API authenticates with bearer tokens and never reads cookies, so it is exempt from
 CSRF; every HTML form carries a token. Ids in URLs (``<id:set_id>``) are the random URL-safe
 strings of ``models.new_id``; anything else is no id of ours and answers 404 before a view or
@@ -16,7 +20,9 @@ style attribute cannot run code.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+import time
+
+from flask import Flask, Response, abort, current_app, request, session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
@@ -35,10 +41,30 @@ class IdConverter(BaseConverter):
     regex = r"[A-Za-z0-9_-]{1,32}"
 
 
+SESSION_VERSION = "session_version"
+LOGGED_IN_AT = "logged_in_at"
+
+
+def start_session(user: User) -> None:
+    """Mark the session as ``user``'s from now (after ``flask_login.login_user``)."""
+    session[SESSION_VERSION] = user.session_version
+    session[LOGGED_IN_AT] = int(time.time())
+    session.permanent = True
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The logged-in user for a session, or None when the account is gone."""
-    return db.session().get(User, user_id)
+    """The logged-in user for a session, or None when the account is gone, the session is
+    older than its lifetime, or the account's sessions were ended since (see the module
+    docstring); such a session is cleared."""
+    user = db.session().get(User, user_id)
+    started = session.get(LOGGED_IN_AT)
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if (user is None or session.get(SESSION_VERSION) != user.session_version
+            or not isinstance(started, int) or time.time() - started > lifetime):
+        session.clear()
+        return None
+    return user
 
 
 CONTENT_SECURITY_POLICY = "; ".join((

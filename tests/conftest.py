@@ -103,7 +103,7 @@ def database_url(database_template, tmp_path):
 def app(database_url):
     """The app on a fresh database."""
     application = create_app({"TESTING": True, "DATABASE_URL": database_url,
-                              "SECRET_KEY": "test-secret-key"})
+                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long"})
     yield application
     application.extensions["db_session"].remove()
     application.extensions["db_engine"].dispose()

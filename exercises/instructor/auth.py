@@ -2,15 +2,18 @@
 personal access tokens for the export API."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from .. import accounts, db
+from ..limits import login_by_account, login_by_address
+from ..security import start_session
 from ..models import Enrollment, ProblemSet
 from . import tokens
 from .access import instructor_required, safe_next
-from .forms import ConfirmForm, LoginForm, TokenForm, rejected_status
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, rejected_status
 
 bp = Blueprint("instructor", __name__)
 
@@ -23,6 +26,8 @@ def home_of(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_by_account
+@login_by_address
 def login():
     """Email and password; a failed attempt says only that the pair is wrong."""
     form = LoginForm()
@@ -30,10 +35,12 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            g.login_failed = True  # counted by the login rate limits
             flash("That email and password do not match an account.", "error")
         else:
             session.clear()  # nothing from before the login survives into the new session
             login_user(user)
+            start_session(user)
             return redirect(safe_next(target, home_of(user)))
     return render_template("instructor/login.html", form=form, next=target)
 
@@ -41,12 +48,33 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session (a POST with a CSRF token, so no link can log anyone out)."""
+    """End the session, and every other session of the account (a saved cookie stops working);
+    a POST with a CSRF token, so no link can log anyone out."""
     if ConfirmForm().validate_on_submit():
+        accounts.log_out_everywhere(current_user.id)
         logout_user()
         session.clear()
         flash("You are logged out.", "success")
     return redirect(url_for("instructor.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password with the current one; every other session of the account
+    ends, this one goes on."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.change_password(current_user.id, form.current.data,
+                                            form.password.data)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            start_session(user)
+            flash(_("Your password is changed; your other sessions are logged out."), "success")
+            return redirect(home_of(user))
+    return render_template("instructor/password.html", form=form), rejected_status()
 
 
 @bp.get("/instructor/")

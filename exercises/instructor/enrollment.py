@@ -17,8 +17,9 @@ from . import pool
 
 
 def signup(name: str, email: str, password: str) -> User:
-    """Create a student account (raises accounts.AccountError on a bad or taken email)."""
-    return accounts.create_user(email=email, name=name, password=password, role="student")
+    """A new student account, or the student's own when the email and password are theirs
+    (``accounts.sign_up``); raises accounts.AccountError naming the field at fault."""
+    return accounts.sign_up(email=email, name=name, password=password, role="student")
 
 
 def join(problem_set: ProblemSet, user: User) -> tuple[Enrollment, int]:

@@ -12,7 +12,7 @@ from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..accounts import MIN_PASSWORD
+from ..accounts import MAX_PASSWORD, MIN_PASSWORD
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE, TOLERANCE_MODES
 
@@ -62,8 +62,8 @@ class SignupForm(FlaskForm):
 
     name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
     email = StringField(_l("Email"), validators=[InputRequired(), Length(max=254)])
-    password = PasswordField(_l("Password (at least 8 characters)"),
-                             validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)])
+    password = PasswordField(_l("Password (at least %(count)d characters)", count=MIN_PASSWORD),
+                             validators=[InputRequired(), Length(max=MAX_PASSWORD)])
 
 
 class ConfirmForm(FlaskForm):
@@ -147,8 +147,19 @@ class OverrideForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     """A new password an instructor sets for a student."""
 
-    password = PasswordField(_l("New password"), validators=[InputRequired(),
-                                                         Length(min=MIN_PASSWORD, max=200)])
+    password = PasswordField(_l("New password (at least %(count)d characters)",
+                                count=MIN_PASSWORD),
+                             validators=[InputRequired(), Length(max=MAX_PASSWORD)])
+
+
+class PasswordChangeForm(FlaskForm):
+    """A user's own new password, with the current one."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired(),
+                                                               Length(max=MAX_PASSWORD)])
+    password = PasswordField(_l("New password (at least %(count)d characters)",
+                                count=MIN_PASSWORD),
+                             validators=[InputRequired(), Length(max=MAX_PASSWORD)])
 
 
 class RegradeForm(FlaskForm):

@@ -3,10 +3,12 @@ password) and the set's history of changes."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import db
+from ..limits import password_reset_limit
 from ..models import Enrollment, Exercise, Submission, User
 from . import gradebook as book
 from . import records
@@ -52,7 +54,9 @@ def student(set_id: str, user_id: str):
                            attempts=attempts, events=records.history(set_id, user_id),
                            extension_form=ExtensionForm(data={"due_at": form_time(enrollment.due_at)}),
                            override_form=_override_form(problem_set, gradebook_),
-                           password_form=PasswordResetForm())
+                           password_form=PasswordResetForm(),
+                           may_reset_password=records.may_reset_password(current_user.id,
+                                                                         user_id))
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/extension")
@@ -92,17 +96,27 @@ def override(set_id: str, user_id: str):
 
 @bp.post("/<id:set_id>/students/<id:user_id>/password")
 @instructor_required
+@password_reset_limit
 def password(set_id: str, user_id: str):
     """Set a new password for a student of the set."""
     _problem_set, user, _enrollment = _student(set_id, user_id)
     if user.role != "student":
         abort(403)
+    if not records.may_reset_password(current_user.id, user_id):
+        abort(403, description=_(
+            "This student is also in another instructor's problem set, so only they (with "
+            "their current password) or an administrator can change their password."))
     form = PasswordResetForm()
     if form.validate_on_submit():
-        records.reset_password(user_id, form.password.data, current_user.id, set_id)
-        flash(f"{user.name}'s password is changed; tell them the new one.", "success")
+        try:
+            records.reset_password(user_id, form.password.data, current_user.id, set_id)
+        except RecordError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("%(name)s's password is changed and their sessions are ended; tell them "
+                    "the new one.", name=user.name), "success")
     else:
-        flash("The password needs at least 8 characters.", "error")
+        flash(_("Enter a new password."), "error")
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from .. import accounts, db
-from ..models import (AuditEvent, Enrollment, GradeOverride, ProblemSetItem, User)
+from ..models import (AuditEvent, Enrollment, GradeOverride, ProblemSet, ProblemSetItem, User)
 from .policy import as_utc
 
 
@@ -54,16 +54,32 @@ def override(set_id: str, user_id: str, item_id: str, score: float, reason: str,
                                                         "reason": reason.strip()}))
 
 
+def may_reset_password(instructor_id: str, student_id: str) -> bool:
+    """Whether an instructor may set a student's password: only when every set the student
+    is in is the instructor's own. Otherwise another course's instructor could take the
+    account over and submit in their set; such a student resets their own password, or an
+    administrator does (``flask reset-password``)."""
+    elsewhere = db.session().scalar(
+        select(func.count()).select_from(Enrollment)
+        .join(ProblemSet, ProblemSet.id == Enrollment.problem_set_id)
+        .where(Enrollment.user_id == student_id, ProblemSet.owner_id != instructor_id))
+    return elsewhere == 0
+
+
 def reset_password(user_id: str, password: str, actor_id: str | None,
                    set_id: str | None = None) -> User:
-    """Set a new password for a user; ``actor_id`` None means a command-line reset."""
-    if len(password) < accounts.MIN_PASSWORD:
-        raise RecordError(f"the password needs at least {accounts.MIN_PASSWORD} characters")
+    """Set a new password for a user and end their sessions; ``actor_id`` None means a
+    command-line reset. Raises RecordError saying why the password is refused."""
+    problem = accounts.password_problem(password)
+    if problem:
+        raise RecordError(problem)
+    password_hash = generate_password_hash(password)
     with db.write_transaction() as sess:
         user = sess.get(User, user_id)
         if user is None:
             raise RecordError("no such user")
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = password_hash
+        accounts.end_sessions(sess, user_id)
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
                             action="password_reset", details={"email": user.email}))
     return user

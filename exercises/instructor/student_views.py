@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
                    url_for)
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
@@ -15,6 +16,8 @@ import tracer
 
 from .. import accounts, db, submissions
 from ..errors import ApiError
+from ..limits import join_limit, signup_limit
+from ..security import start_session
 from ..models import Submission
 from ..web import feedback, solutions
 from ..web.answer_fields import field_groups
@@ -28,6 +31,7 @@ bp = Blueprint("sets", __name__)
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@join_limit
 def join():
     """Type a join code (the home page's form posts here)."""
     form = JoinForm()
@@ -40,6 +44,7 @@ def join():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+@join_limit
 def join_code(code: str):
     """A set's join page: a logged-in student joins with one button; a newcomer makes an
     account here (or logs in and comes back)."""
@@ -55,6 +60,8 @@ def join_code(code: str):
 
 
 @bp.post("/join/<code>/signup")
+@join_limit
+@signup_limit
 def signup(code: str):
     """Make a student account, log in and join the set, in one step."""
     problem_set = problem_sets.find_by_code(code) or abort(404)
@@ -62,11 +69,15 @@ def signup(code: str):
     if form.validate_on_submit():
         try:
             user = enrollment.signup(form.name.data, form.email.data, form.password.data)
+        except accounts.EmailTaken as exc:
+            flash(_("%(problem)s If you have an account, log in with its password.",
+                    problem=str(exc)), "error")
         except accounts.AccountError as exc:
-            flash(f"{exc}. If this is your email, log in instead.", "error")
+            getattr(form, exc.field or "email").errors.append(str(exc))
         else:
             session.clear()
             login_user(user)
+            start_session(user)
             return _join_and_go(problem_set)
     return render_template("sets/join_set.html", problem_set=problem_set, confirm=ConfirmForm(),
                            signup_form=form), 422

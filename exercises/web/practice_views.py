@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import ApiError
+from ..limits import practice_limit
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
 from ..practice import DEFAULT_TEMPLATE, conditions_of
@@ -52,6 +53,7 @@ def configure():
 
 
 @bp.get("/new")
+@practice_limit
 def new():
     """Open the practice exercise these settings (and seed, if given) describe; a link to here
     with a seed is a shareable exercise."""

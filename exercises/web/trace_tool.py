@@ -17,6 +17,7 @@ import tracer
 
 from .. import storage
 from ..api import JsonProblem, parse_json
+from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
 from .diagram import drawable, layout
@@ -92,6 +93,7 @@ def checked_trace(text: str, limit: int | None = None) -> tracer.Trace:
 
 
 @bp.route("/trace", methods=["GET", "POST"])
+@trace_limit
 def trace_page():
     """The form; after a POST, the spec's walkthrough (or why it cannot be traced)."""
     text = example_text() if request.method == "GET" else None
@@ -109,6 +111,7 @@ def trace_page():
 
 
 @bp.post("/trace.<fmt>")
+@trace_limit
 def trace_download(fmt: str):
     """The posted spec's trace as a CSV or JSON file."""
     if fmt not in ("csv", "json"):

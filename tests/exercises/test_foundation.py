@@ -59,7 +59,7 @@ def test_healthz_answers_when_the_database_does(client):
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32,
                       "DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/db.sqlite3"})
     assert app.test_client().get("/healthz").status_code == 503
 

@@ -148,6 +148,9 @@ def test_network_fingerprint_ignores_how_the_numbers_are_written():
     assert variants.network_hash(spec) != variants.network_hash(moved)
 
 
+HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+
+
 def test_migration_0002_goes_down_and_up_again(tmp_path):
     url = f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"
     migrate.upgrade(url)

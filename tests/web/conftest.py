@@ -38,7 +38,7 @@ def app(database_url, compiled_translations):
     from exercises import create_app
 
     application = create_app({"TESTING": True, "DATABASE_URL": database_url,
-                              "SECRET_KEY": "test-secret-key",
+                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
                               "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations)})
     yield application
     application.extensions["db_session"].remove()
