@@ -161,7 +161,7 @@ def create_practice():
     if not isinstance(knobs, dict):
         raise ApiError(400, "the body must be a JSON object of template knobs, "
                             f"not {json_kind(knobs)}")
-    exercise, token = practice.create(knobs)
+    exercise, token = practice.create(knobs, caller=api_caller())
     return jsonify({**practice.public_view(exercise), "token": token}), 201
 
 

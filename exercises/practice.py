@@ -27,7 +27,7 @@ from .errors import ApiError
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
-from .trace_checks import trace_allowed
+from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
 PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
                   "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
@@ -106,11 +106,13 @@ def template_error(exc: TemplateError) -> ApiError:
     return ApiError(422, message, {exc.key: message} if exc.key else {})
 
 
-def create(knobs: dict[str, Any], browser_key: str | None = None) -> tuple[Exercise, str]:
+def create(knobs: dict[str, Any], browser_key: str | None = None,
+           caller: Caller = ANONYMOUS) -> tuple[Exercise, str]:
     """Generate, store and return a practice exercise with a fresh bearer token. An exercise
-    on a given network that is an open exam's variant is refused (403), as its trace is."""
+    on a given network is refused (403) whenever its trace would be (exam mode: an open exam's
+    variant, or a ``caller`` that may not trace now), since its feedback would grade answers."""
     template, seed = template_from_knobs(knobs)
-    if template.network is not None and (refusal := trace_allowed(template.network)):
+    if template.network is not None and (refusal := trace_allowed(template.network, caller)):
         raise ApiError(403, refusal)
     try:
         generated = generate(template, seed)

@@ -12,6 +12,7 @@ from flask import abort, session
 from sqlalchemy import select
 
 from .. import db, practice
+from ..trace_checks import web_caller
 from ..models import Exercise
 
 SESSION_KEY = "browser_key"
@@ -57,5 +58,5 @@ def practice_for(knobs: dict[str, Any]) -> Exercise:
         for candidate in db.session().scalars(query):
             if candidate.template == wanted:
                 return candidate
-    exercise, _token = practice.create(knobs, browser_key=key)
+    exercise, _token = practice.create(knobs, browser_key=key, caller=web_caller())
     return exercise
