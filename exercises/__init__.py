@@ -18,14 +18,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import api, cli, db, errors, health, instructor, limits, security, web
+    from . import api, cli, db, errors, expiry, health, instructor, limits, security, web
 
     db.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)
+    expiry.init_app(app)
     security.init_app(app)
-    app.register_blueprint(health.bp)
+    health.init_app(app)
     app.register_blueprint(api.bp)
     web.init_app(app)
     instructor.init_app(app)

@@ -6,6 +6,7 @@ PostgreSQL. One scoped session per request (or CLI command), removed at teardown
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Iterator
@@ -37,10 +38,30 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _private_file(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), or narrow an existing one:
+    it holds password hashes and every answer. SQLite gives its -wal and -shm files the main
+    file's permissions. A missing folder is left alone (connecting then fails, as it should)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return
+    os.close(fd)
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except PermissionError:  # another user's file: not ours to change
+        pass
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
-    """Create an engine for ``url`` with the per-dialect connection setup."""
+    """Create an engine for ``url`` with the per-dialect connection setup (a SQLite file is
+    made private first: ``_private_file``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _private_file(parsed.database or "")
         engine = create_engine(
             url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                                           "check_same_thread": False}

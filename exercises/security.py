@@ -17,6 +17,13 @@ only this site's own scripts, styles and forms. The pages need nothing else: dia
 inline SVG, formulas server-rendered MathML, scripts same-origin files. Style attributes are
 allowed (``style-src-attr``): diagrams and statistics bars size themselves with them, and a
 style attribute cannot run code.
+
+Pages that can show an answer (solutions, the trace tool's results, every instructor page,
+students' set pages, the API) also say ``Cache-Control: no-store``, so no shared or browser
+cache keeps one. Behind HTTPS (``SESSION_COOKIE_SECURE=1``) every response carries HSTS.
+Behind ``TRUSTED_PROXIES`` reverse proxies, the client's address and scheme come from their
+X-Forwarded-* headers (werkzeug's ProxyFix); with none (the default) those headers are ignored,
+so a client cannot choose the address its rate limits count.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ import time
 from flask import Flask, Response, abort, current_app, request, session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from . import db
@@ -76,10 +84,21 @@ HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
            "Referrer-Policy": "same-origin"}
 
 
+ANSWER_ENDPOINTS = {"exercise.solution", "exercise.trace_csv", "trace_tool.trace_page",
+                    "trace_tool.trace_download"}
+PRIVATE_PREFIXES = ("/instructor/", "/sets/", "/api/", "/account/")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def add_security_headers(response: Response) -> Response:
-    """Add ``HEADERS`` to a response (a view that sets one of them keeps its own)."""
+    """Add ``HEADERS`` to a response (a view that sets one of them keeps its own), no-store
+    where an answer may show and HSTS behind HTTPS (see the module docstring)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint in ANSWER_ENDPOINTS or request.path.startswith(PRIVATE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -100,6 +119,9 @@ def init_app(app: Flask) -> None:
     registered (their rules use the converter)."""
     from . import api
 
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.url_map.converters["id"] = IdConverter
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
