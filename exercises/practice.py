@@ -38,6 +38,7 @@ NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts"
 DEFAULT_TEMPLATE = "seed-2-2-2"
 GIVEN_NETWORK = "network"   # the template id of exercises on a given network
 MAX_SEED = 2**31 - 1
+ANONYMOUS_MAX_WEIGHTS = 24  # e.g. 4-4-2, 3-4-3 or 2-2-2-2; a login lifts it to the template limits
 
 
 def token_hash(token: str) -> str:
@@ -114,6 +115,13 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
     template, seed = template_from_knobs(knobs)
     if template.network is not None and (refusal := trace_allowed(template.network, caller)):
         raise ApiError(403, refusal)
+    weights = sum(a * b for a, b in zip(template.layers, template.layers[1:]))
+    if caller.anonymous and weights > ANONYMOUS_MAX_WEIGHTS:
+        # Generating a good exercise on a larger network can take seconds of CPU (up to 1,000
+        # tries), which nobody without a login may spend at will.
+        message = (f"layers: without a login a practice network has at most "
+                   f"{ANONYMOUS_MAX_WEIGHTS} weights; this one has {weights}")
+        raise ApiError(422, message, {"layers": message})
     try:
         generated = generate(template, seed)
     except TemplateError as exc:

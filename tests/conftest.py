@@ -102,8 +102,11 @@ def database_url(database_template, tmp_path):
 @pytest.fixture
 def app(database_url):
     """The app on a fresh database."""
+    # Rate limits are off here: fuzz and concurrency tests send hundreds of requests from one
+    # address; tests/instructor/test_rate_limits.py makes apps with them on.
     application = create_app({"TESTING": True, "DATABASE_URL": database_url,
-                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long"})
+                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
+                              "RATELIMIT_ENABLED": False})
     yield application
     application.extensions["db_session"].remove()
     application.extensions["db_engine"].dispose()

@@ -44,12 +44,12 @@ def exercise_or_404(exercise_id: str) -> Exercise:
     return exercise
 
 
-def practice_for(knobs: dict[str, Any]) -> Exercise:
-    """This browser's practice exercise for ``knobs``: the existing one when the same settings
-    and seed were opened before (so a shared or reloaded link is the same exercise), else a new
-    one. Raises ApiError(422) for knobs that make no exercise."""
-    key = browser_key()
-    if "seed" in knobs:
+def existing_practice(knobs: dict[str, Any]) -> Exercise | None:
+    """This browser's practice exercise for ``knobs`` when the same settings and seed were
+    opened before (so a shared or reloaded link is the same exercise), else None. Reads only.
+    Raises ApiError(422) for knobs that make no exercise."""
+    key = session.get(SESSION_KEY)
+    if "seed" in knobs and isinstance(key, str):
         template, seed = practice.template_from_knobs(knobs)
         wanted = template.to_dict()
         query = select(Exercise).where(
@@ -58,5 +58,15 @@ def practice_for(knobs: dict[str, Any]) -> Exercise:
         for candidate in db.session().scalars(query):
             if candidate.template == wanted:
                 return candidate
-    exercise, _token = practice.create(knobs, browser_key=key, caller=web_caller())
+    return None
+
+
+def practice_for(knobs: dict[str, Any]) -> Exercise:
+    """This browser's practice exercise for ``knobs``: the existing one (``existing_practice``),
+    else a new one. Raises ApiError for knobs that make no exercise (422) or that exam mode
+    refuses (403)."""
+    existing = existing_practice(knobs)
+    if existing is not None:
+        return existing
+    exercise, _token = practice.create(knobs, browser_key=browser_key(), caller=web_caller())
     return exercise

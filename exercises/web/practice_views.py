@@ -1,5 +1,9 @@
 """Practice in the browser: the configurator, and /practice/new, which opens an exercise.
 
+A GET never writes: ``GET /practice/new`` opens this browser's exercise for those settings and
+seed when it has one, and otherwise shows a page whose button POSTs the same URL, which makes
+the exercise (so links, prefetchers and crawlers make nothing).
+
 The configurator also takes a pasted network spec; the conditions such a network fails are
 shown to its author on the exercise page (``exercise_conditions``, a template global).
 """
@@ -12,12 +16,12 @@ from ..errors import ApiError
 from ..limits import practice_limit
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
-from ..practice import DEFAULT_TEMPLATE, conditions_of
+from ..practice import DEFAULT_TEMPLATE, GIVEN_NETWORK, conditions_of, template_from_knobs
 from tracer.functions import ACTIVATIONS, LOSSES
 
 from . import ownership
 from .labels import QUANTITIES
-from .practice_form import knobs_from_args, preset_defaults, query_errors
+from .practice_form import heading, knobs_from_args, preset_defaults, query_errors
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -53,14 +57,33 @@ def configure():
 
 
 @bp.get("/new")
-@practice_limit
 def new():
-    """Open the practice exercise these settings (and seed, if given) describe; a link to here
-    with a seed is a shareable exercise."""
+    """Open this browser's practice exercise for these settings and seed, or offer to make it
+    (see the module docstring); a link to here with a seed is a shareable exercise."""
+    knobs = None
+    try:
+        knobs = knobs_from_args(request.args)
+        existing = ownership.existing_practice(knobs)
+        if existing is not None:
+            return redirect(url_for("exercise.show", exercise_id=existing.id))
+        template, _seed = template_from_knobs(knobs)
+    except ApiError as error:
+        return render_configurator(query_errors(error.fields, knobs), error.message, 422)
+    template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
+    title, description = heading(template_id, template.to_dict())
+    return render_template("practice_start.html", title=title, description=description,
+                           action=url_for("practice.new", **request.args.to_dict(flat=False)))
+
+
+@bp.post("/new")
+@practice_limit
+def create():
+    """Make the practice exercise the query's settings (and seed) describe, for this browser."""
     knobs = None
     try:
         knobs = knobs_from_args(request.args)
         exercise = ownership.practice_for(knobs)
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message, error.status)
+        return render_configurator(query_errors(error.fields, knobs), error.message,
+                                   error.status)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))

@@ -39,6 +39,7 @@ def app(database_url, compiled_translations):
 
     application = create_app({"TESTING": True, "DATABASE_URL": database_url,
                               "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
+                              "RATELIMIT_ENABLED": False,
                               "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations)})
     yield application
     application.extensions["db_session"].remove()
@@ -111,3 +112,19 @@ def csrf():
         return match.group(1)
 
     return token
+
+
+def start_practice(client, url: str):
+    """Open a practice exercise as a person does: ``GET url`` (the start page, or a redirect to
+    the browser's existing exercise), then the start page's button (a POST of the same URL).
+    Returns the last response: a redirect to the exercise, or the refusal."""
+    import re
+
+    response = client.get(url)
+    if response.status_code != 200:
+        return response
+    html = response.get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)"', html)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert action and token, "no start button on " + url
+    return client.post(action.group(1).replace("&amp;", "&"), data={"csrf_token": token.group(1)})

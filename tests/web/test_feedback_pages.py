@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from exercises import db
 from exercises.grading import evaluate
 from exercises.models import Exercise, Submission
+from .conftest import start_practice
 
 
 def start(client, query="template=seed-2-2-2&seed=31"):
-    path = urlsplit(client.get(f"/practice/new?{query}").location).path
+    path = urlsplit(start_practice(client, f"/practice/new?{query}").location).path
     return path, path.rsplit("/", 1)[1]
 
 

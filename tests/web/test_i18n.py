@@ -6,6 +6,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from .conftest import start_practice
 
 ROOT = Path(__file__).resolve().parents[2]
 KOREAN_PO = ROOT / "exercises" / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
@@ -35,7 +36,7 @@ def test_switcher_links_keep_the_page_and_its_arguments(client):
 
 
 def test_an_exercise_page_in_korean_keeps_symbols_and_numbers(client):
-    path = client.get("/practice/new?template=seed-2-2-2&seed=3&lang=ko").location
+    path = start_practice(client, "/practice/new?template=seed-2-2-2&seed=3&lang=ko").location
     html = client.get(path).get_data(as_text=True)
     assert "Output Layer: 에러 신호 δ" in html and "ŷ1의 에러 신호" in html
     assert 'name="delta:2:1"' in html

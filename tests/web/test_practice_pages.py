@@ -8,19 +8,19 @@ import pytest
 
 from exercises.web.practice_form import knobs_from_args, share_args
 from werkzeug.datastructures import MultiDict
+from .conftest import start_practice
 
 
 def open_practice(client, query: str = "template=seed-2-2-2&seed=1234") -> str:
     """Open a practice exercise; returns its page's path."""
-    response = client.get(f"/practice/new?{query}")
+    response = start_practice(client, f"/practice/new?{query}")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return urlsplit(response.location).path
 
 
 def test_home_starts_the_seed_exercise_in_one_click(client):
     html = client.get("/").get_data(as_text=True)
-    assert 'action="/practice/new"' in html
-    assert 'name="template" value="seed-2-2-2"' in html
+    assert 'method="post" action="/practice/new?template=seed-2-2-2"' in html
 
 
 def test_new_practice_redirects_to_its_exercise_page(client):
@@ -58,7 +58,7 @@ def test_the_share_link_opens_the_same_numbers_in_another_browser(app, client, s
     html = client.get(first).get_data(as_text=True)
     link = re.search(r'id="share-link">([^<]+)<', html).group(1).replace("&amp;", "&")
     other = app.test_client()
-    second = urlsplit(other.get(link).location).path
+    second = urlsplit(start_practice(other, link).location).path
     assert second != first
     mine, theirs = stored_exercise(first.rsplit("/", 1)[1]), stored_exercise(second.rsplit("/", 1)[1])
     assert theirs.spec == mine.spec and theirs.seed == 77

@@ -21,6 +21,7 @@ from tracer.functions import ACTIVATIONS, LOSSES
 
 from ..exercises.robustness import BAD_IDS, JSON_VALUES, SEED_SPEC, changed, row_counts
 from ..instructor.conftest import csrf_token
+from .conftest import start_practice
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -34,7 +35,7 @@ QUERY_TEXT = st.text(max_size=12) | st.sampled_from([
 @pytest.fixture
 def exercise(client):
     """A practice exercise opened in this client's browser session; its page URL."""
-    response = client.get("/practice/new?seed=5")
+    response = start_practice(client, "/practice/new?seed=5")
     assert response.status_code == 302
     return response.location
 
@@ -51,7 +52,10 @@ def test_practice_links_with_garbage_open_an_exercise_or_say_what_is_wrong(app, 
     for page in ("/", "/practice"):
         assert client.get(f"{page}?{text}").status_code == 200
     before = row_counts(app)
-    response = client.get(f"/practice/new?{text}")
+    opened = client.get(f"/practice/new?{text}")
+    assert row_counts(app) == before  # a GET never writes
+    response = start_practice(client, f"/practice/new?{text}") if opened.status_code == 200 \
+        else opened
     if response.status_code == 302:
         assert client.get(response.location).status_code == 200
         return

@@ -18,6 +18,7 @@ from tracer.keys import parse_key
 
 from ..exercises.robustness import SEED_SPEC
 from ..instructor.conftest import PASSWORD, build_set, make_user
+from .conftest import start_practice
 
 EXPECTED_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
                     "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
@@ -27,7 +28,7 @@ EXPECTED_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
 @pytest.fixture
 def exercise(client):
     """This browser's practice exercise (the seed post's network); its page URL."""
-    response = client.get("/practice/new?template=seed-2-2-2&seed=3")
+    response = start_practice(client, "/practice/new?template=seed-2-2-2&seed=3")
     assert response.status_code == 302
     return response.location
 
@@ -56,7 +57,7 @@ def test_every_kind_of_response_carries_the_security_headers(client, exercise):
 
 
 def test_cookies_are_http_only_and_same_site(client, exercise):
-    response = client.get("/practice/new?seed=4&lang=ko")
+    response = start_practice(client, "/practice/new?seed=4&lang=ko")
     cookies = response.headers.getlist("Set-Cookie")
     assert {cookie.split("=", 1)[0] for cookie in cookies} >= {"session", "lang"}
     for cookie in cookies:
@@ -84,7 +85,7 @@ def test_no_header_or_session_cookie_holds_an_expected_value(app, client, exerci
     responses = [client.get(exercise), client.get(f"/api/v1/exercises/{created['id']}",
                                                   headers=auth),
                  client.post(exercise, data={"csrf_token": "wrong"}),
-                 client.get("/practice/new?template=seed-2-2-2&seed=3")]
+                 start_practice(client, "/practice/new?template=seed-2-2-2&seed=3")]
     with app.app_context():
         shown = [db.session().get(Exercise, exercise_id), db.session().get(Exercise,
                                                                             created["id"])]
@@ -111,6 +112,7 @@ def _violations(page) -> list[str]:
 def test_pages_work_under_the_policy_in_chromium(page, app):
     violations = _violations(page)
     page.goto(page.base + "/practice/new?template=seed-2-2-2&seed=3")
+    page.get_by_role("button", name="Start this exercise").click()
     page.wait_for_url(re.compile(r"/exercises/[A-Za-z0-9_-]{22}$"))
     diagram = page.locator("svg[role=img]").first.bounding_box()
     assert diagram["width"] > 200  # its style attribute (min-width) applied

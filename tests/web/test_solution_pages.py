@@ -7,10 +7,11 @@ import re
 from urllib.parse import urlsplit
 
 import tracer
+from .conftest import start_practice
 
 
 def start(client, query="template=seed-2-2-2&seed=8"):
-    path = urlsplit(client.get(f"/practice/new?{query}").location).path
+    path = urlsplit(start_practice(client, f"/practice/new?{query}").location).path
     return path, path.rsplit("/", 1)[1]
 
 
