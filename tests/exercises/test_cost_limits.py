@@ -111,14 +111,30 @@ def test_anonymous_practice_unused_for_30_days_is_deleted_with_its_trace(app, cl
     assert runner.invoke(args=["expire-practice", "--days", "0"]).exit_code == 2  # 1 or more
 
 
-def test_opening_a_practice_exercise_again_writes_nothing(app, client):
-    first = client.get("/practice/new?seed=11")
+def _exercises(app) -> int:
     with app.app_context():
-        count = db.session().scalar(select(func.count()).select_from(Exercise))
+        return db.session().scalar(select(func.count()).select_from(Exercise))
+
+
+def test_a_get_of_practice_new_never_writes(app, client):
+    start = client.get("/practice/new?seed=11")
+    assert start.status_code == 200 and "Start this exercise" in start.get_data(as_text=True)
+    assert _exercises(app) == 0
+    token = start.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    made = client.post("/practice/new?seed=11", data={"csrf_token": token})
+    assert made.status_code == 302 and _exercises(app) == 1
     again = client.get("/practice/new?seed=11")
-    assert again.headers["Location"] == first.headers["Location"]
-    with app.app_context():
-        assert db.session().scalar(select(func.count()).select_from(Exercise)) == count
+    assert again.headers["Location"] == made.headers["Location"]
+    assert _exercises(app) == 1
+    assert client.post("/practice/new?seed=12").status_code == 400  # no CSRF token: nothing
+    assert _exercises(app) == 1
+
+
+def test_without_a_login_a_practice_network_is_small(app, client):
+    refused = client.post("/api/v1/practice", json={"layers": [4, 4, 4], "seed": 1})
+    assert refused.status_code == 422
+    assert "at most 24 weights" in refused.get_json()["fields"]["layers"]
+    assert client.post("/api/v1/practice", json={"layers": [3, 4, 3], "seed": 1}).status_code == 201
 
 
 def test_a_lost_database_answers_503_not_500(tmp_path):
@@ -130,7 +146,7 @@ def test_a_lost_database_answers_503_not_500(tmp_path):
     api = client.post("/api/v1/practice", json={"seed": 1})
     assert api.status_code == 503 and "database" in api.get_json()["error"]
     assert api.headers["Retry-After"]
-    page = client.get("/practice/new?seed=1")
+    page = client.get("/exercises/AAAAAAAAAAAAAAAAAAAAAA")
     assert page.status_code == 503 and "try again" in page.get_data(as_text=True)
 
 
@@ -157,7 +173,9 @@ def test_a_short_secret_key_is_refused(tmp_path, monkeypatch, key):
 
 
 def test_answers_are_never_cached(client):
-    exercise = client.get("/practice/new?seed=4").headers["Location"]
+    token = client.get("/practice/new?seed=4").get_data(as_text=True).split(
+        'name="csrf_token" value="')[1].split('"')[0]
+    exercise = client.post("/practice/new?seed=4", data={"csrf_token": token}).headers["Location"]
     solution = client.get(exercise + "/solution")
     assert solution.headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/exercises/nope").headers["Cache-Control"] == "no-store"

@@ -178,7 +178,7 @@ def test_the_trace_tool_refuses_a_trace_over_the_row_limit_before_computing(
     token = _token(client, csrf, "/trace")
     monkeypatch.setattr(tracer, "trace", no_tracing)
     response = client.post("/trace.csv", data={"spec": json.dumps(spec), "csrf_token": token})
-    assert response.status_code == 422 and "limit is 1000000" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "limit is 100000" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
