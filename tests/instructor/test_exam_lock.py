@@ -12,6 +12,7 @@ from exercises import db
 from exercises.instructor import tokens
 from exercises.models import ProblemSet
 
+from ..web.conftest import start_practice
 from .conftest import build_set, csrf_token, join, login, make_user
 
 UNRELATED = {"layers": [2, 2, 1], "weights": [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6]]],
@@ -27,7 +28,7 @@ def trace_page(client, spec=UNRELATED):
 
 def practice_solution(client):
     """Open a practice exercise in the browser, then ask for its solution."""
-    exercise = client.get("/practice/new?seed=5")
+    exercise = start_practice(client, "/practice/new?seed=5")
     assert exercise.status_code == 302, exercise.status_code
     return client.get(exercise.headers["Location"] + "/solution")
 

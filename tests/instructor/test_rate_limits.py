@@ -18,6 +18,7 @@ from exercises import create_app
 from exercises.instructor import tokens
 from exercises.limits import limiter
 
+from ..web.conftest import start_practice
 from .conftest import PASSWORD, build_set, csrf_token, make_user
 
 IN_CI = os.environ.get("CI") == "true"
@@ -171,9 +172,12 @@ def test_traces_without_a_login_are_limited_but_not_an_instructors(app, client, 
 @pytest.mark.limits(RATELIMIT_PRACTICE="2 per minute")
 def test_practice_exercises_without_a_login_are_limited(app, client):
     assert client.post("/api/v1/practice", json={"seed": 1}).status_code == 201
-    assert client.get("/practice/new?seed=2").status_code == 302
+    assert start_practice(client, "/practice/new?seed=2").status_code == 302
     assert_refused(client.post("/api/v1/practice", json={"seed": 3}), api=True)
-    assert_refused(client.get("/practice/new?seed=4"))
+    start = client.get("/practice/new?seed=4")
+    assert start.status_code == 200  # the start page makes nothing, so it costs nothing
+    assert_refused(client.post("/practice/new?seed=4", data={
+        "csrf_token": csrf_token(client, "/practice/new?seed=4")}))
 
 
 @pytest.mark.limits(RATELIMIT_PRACTICE="1 per minute")
