@@ -57,6 +57,10 @@ def create_instructor(email: str, name: str, password: str) -> None:
 
     try:
         accounts.create_user(email=email, name=name, password=password, role="instructor")
+    except accounts.EmailTaken as exc:
+        # The command line is an administrator's: it may say what a sign-up page must not.
+        raise click.ClickException(f"{accounts.normalize_email(email)} already has an "
+                                   "account") from exc
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"instructor {email} created")

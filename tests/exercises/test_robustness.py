@@ -154,7 +154,8 @@ def test_any_json_body_on_every_post_route_is_handled(app, client, practice, bod
 
 # Where every route of the app is fuzzed: the API here; the student pages, the trace tool,
 # static files, login and health in tests/web/test_robustness_pages.py; joining and signing up
-# in tests/instructor/test_robustness_forms.py; and every route under /instructor/ and /sets/,
+# in tests/instructor/test_robustness_forms.py; changing one's password in
+# tests/instructor/test_sessions.py; and every route under /instructor/ and /sets/,
 # found in the URL map itself, in tests/instructor/test_access_routes.py and the forms test.
 API_ROUTES = {"/api/v1/traces", "/api/v1/practice", "/api/v1/exercises/<id:exercise_id>",
               "/api/v1/exercises/<id:exercise_id>/submissions",
@@ -163,7 +164,7 @@ API_ROUTES = {"/api/v1/traces", "/api/v1/practice", "/api/v1/exercises/<id:exerc
 PAGE_ROUTES = {"/", "/practice", "/practice/new", "/exercises/<id:exercise_id>",
                "/exercises/<id:exercise_id>/solution", "/exercises/<id:exercise_id>/trace.csv",
                "/trace", "/trace.<fmt>", "/static/<path:filename>", "/healthz", "/login",
-               "/logout", "/join", "/join/<code>", "/join/<code>/signup"}
+               "/logout", "/join", "/join/<code>", "/join/<code>/signup", "/account/password"}
 
 
 def test_every_route_is_one_the_robustness_tests_fuzz(app):

@@ -201,3 +201,26 @@ def test_an_instructor_resets_only_students_in_none_but_their_own_sets(app, clie
     assert not app.test_client().post("/login", data={}).status_code == 302
     pupil = app.test_client()
     login(pupil, "pupil@example.com")  # the old password still works
+
+
+@pytest.mark.parametrize("form", [
+    {}, {"current": "", "password": ""}, {"current": PASSWORD}, {"password": NEW_PASSWORD},
+    {"current": PASSWORD, "password": "x" * 201}, {"current": "y" * 5000, "password": NEW_PASSWORD},
+    {"current": PASSWORD, "password": "ab\u0000cdefghijkl"},
+    {"current": PASSWORD, "password": NEW_PASSWORD, "extra": "ignored?"},
+])
+def test_bad_password_change_forms_are_refused_naming_the_field(app, client, student, form):
+    login(client, "pupil@example.com")
+    token = csrf_token(client, "/account/password")
+    response = client.post("/account/password", data={**form, "csrf_token": token})
+    if form.get("current") == PASSWORD and form.get("password") == NEW_PASSWORD:
+        assert response.status_code == 302  # an unknown extra field changes nothing
+        return
+    assert response.status_code in (400, 422), response.status_code
+    assert signed_in(client)
+    login(app.test_client(), "pupil@example.com")  # the password is unchanged
+
+
+def test_the_password_page_needs_a_login(client):
+    assert client.get("/account/password").status_code == 302
+    assert client.post("/account/password", data={}).status_code in (302, 400)
