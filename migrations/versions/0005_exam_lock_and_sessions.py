@@ -5,16 +5,16 @@ and practice solutions refuse anonymous use (on by default, as for every existin
 ``users.session_version``: bumped at logout, password change and reset; a session cookie that
 carries an older version is refused, so a saved cookie stops working.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 14:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
