@@ -97,6 +97,12 @@ def _given_network(knobs: dict[str, Any]) -> Template:
         raise template_error(exc) from exc
 
 
+def refuse_exam_network(template: Template) -> None:
+    """403 when ``template`` is a given network that is an open exam's variant (exam mode)."""
+    if template.network is not None and (refusal := trace_allowed(template.network, None)):
+        raise ApiError(403, refusal)
+
+
 def template_error(exc: TemplateError) -> ApiError:
     """A 422 for a template problem; the key is at fault when the error names one. A refusal
     that says what would work is written in the reader's language."""
@@ -110,11 +116,11 @@ def template_error(exc: TemplateError) -> ApiError:
 def create(knobs: dict[str, Any], browser_key: str | None = None,
            caller: Caller = ANONYMOUS) -> tuple[Exercise, str]:
     """Generate, store and return a practice exercise with a fresh bearer token. An exercise
-    on a given network is refused (403) whenever its trace would be (exam mode: an open exam's
-    variant, or a ``caller`` that may not trace now), since its feedback would grade answers."""
+    on a given network that is an open exam's variant, even disguised, is refused (403), as
+    its trace is: its feedback would grade the exam's answers. Without a login the network
+    is bounded (``ANONYMOUS_MAX_WEIGHTS``)."""
     template, seed = template_from_knobs(knobs)
-    if template.network is not None and (refusal := trace_allowed(template.network, caller)):
-        raise ApiError(403, refusal)
+    refuse_exam_network(template)
     weights = sum(a * b for a, b in zip(template.layers, template.layers[1:]))
     if caller.anonymous and weights > ANONYMOUS_MAX_WEIGHTS:
         # Generating a good exercise on a larger network can take seconds of CPU (up to 1,000

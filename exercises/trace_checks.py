@@ -33,10 +33,12 @@ class Caller:
 ANONYMOUS = Caller()
 
 
-def register_trace_check(app: Flask, check: Callable[[dict, Caller], str | None]) -> None:
+def register_trace_check(app: Flask,
+                         check: Callable[[dict | None, Caller | None], str | None]) -> None:
     """Add a check that may refuse a trace: ``check(spec, caller)`` returns a refusal message
     or None. ``spec`` is None when the caller asks for no particular network (a check about
-    the caller alone)."""
+    the caller alone); ``caller`` is None when only the network matters (see
+    ``trace_allowed``)."""
     app.extensions.setdefault(CHECKS, []).append(check)
 
 
@@ -45,8 +47,10 @@ def register_bearer_resolver(app: Flask, resolve: Callable[[str], Caller | None]
     app.extensions.setdefault(RESOLVERS, []).append(resolve)
 
 
-def trace_allowed(spec: dict | None, caller: Caller) -> str | None:
-    """Why ``caller`` may not trace ``spec`` now (e.g. during an exam), or None."""
+def trace_allowed(spec: dict | None, caller: Caller | None) -> str | None:
+    """Why ``caller`` may not trace ``spec`` now (e.g. during an exam), or None. With caller
+    None only the network is judged: a practice exercise on a given network grades answers
+    but shows no trace, so only an exam's own networks are kept from it."""
     for check in current_app.extensions.get(CHECKS, []):
         refusal = check(spec, caller)
         if refusal:

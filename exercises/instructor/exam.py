@@ -124,10 +124,11 @@ def caller_refusal(caller: Caller, exams: list[ProblemSet] | None = None) -> str
     return None
 
 
-def exam_refusal(spec: dict | None, caller: Caller = ANONYMOUS) -> str | None:
-    """The trace check of exam mode (see the module docstring): who asks first, then what."""
+def exam_refusal(spec: dict | None, caller: Caller | None = ANONYMOUS) -> str | None:
+    """The trace check of exam mode (see the module docstring): who asks first (unless the
+    caller is None: only the network matters), then what."""
     exams = open_exams()
     if not exams:
         return None
-    return caller_refusal(caller, exams) or (
+    return (caller_refusal(caller, exams) if caller is not None else None) or (
         variant_refusal(spec, exams) if spec is not None else None)

@@ -16,7 +16,8 @@ from ..errors import ApiError
 from ..limits import practice_limit
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
-from ..practice import DEFAULT_TEMPLATE, GIVEN_NETWORK, conditions_of, template_from_knobs
+from ..practice import (DEFAULT_TEMPLATE, GIVEN_NETWORK, conditions_of, refuse_exam_network,
+                        template_from_knobs)
 from tracer.functions import ACTIVATIONS, LOSSES
 
 from . import ownership
@@ -67,8 +68,10 @@ def new():
         if existing is not None:
             return redirect(url_for("exercise.show", exercise_id=existing.id))
         template, _seed = template_from_knobs(knobs)
+        refuse_exam_network(template)  # no start button for an exam's network
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message, 422)
+        return render_configurator(query_errors(error.fields, knobs), error.message,
+                                   error.status)
     template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
     title, description = heading(template_id, template.to_dict())
     return render_template("practice_start.html", title=title, description=description,

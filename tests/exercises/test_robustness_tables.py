@@ -118,7 +118,7 @@ def test_a_trace_over_the_row_limit_is_refused_before_anything_is_computed(clien
 
     monkeypatch.setattr(tracer, "trace", no_tracing)
     body = assert_api_error(client.post("/api/v1/traces", json=_big(20, 1000)), 422)
-    assert "limit is 1000000" in body["error"]
+    assert "limit for a request without a login is 100000" in body["error"]
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
