@@ -63,14 +63,17 @@ def start_server(folder: str) -> tuple[subprocess.Popen, str]:
          "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            return server, base
-        except OSError:  # refused, reset or timed out: not up yet
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                return server, base
+            except OSError:  # refused, reset or timed out: not up yet
+                time.sleep(0.1)
+        raise SystemExit("gunicorn did not start")
+    except BaseException:
+        server.kill()  # never leave a server behind (Ctrl-C while waiting, too)
+        raise
 
 
 def worker_peak_mb(master: int) -> float:
