@@ -1,7 +1,7 @@
 """Error responses: JSON in SPEC §8's shape under /api/, plain pages elsewhere."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 
@@ -38,6 +38,19 @@ def error_body(message: str, fields: dict[str, str] | None = None) -> dict:
     """SPEC §8's error shape, each message shortened (see ``shorten``)."""
     return {"error": shorten(message),
             "fields": {key: shorten(text) for key, text in (fields or {}).items()}}
+
+
+def retry_later(status: int, title: str, message: str, seconds: int) -> Response:
+    """A ``status`` answer that asks the caller to come back in ``seconds`` (429, 503): SPEC
+    §8's JSON under /api/, the error page elsewhere, with Retry-After."""
+    if request.path.startswith("/api/"):
+        response = jsonify(error_body(message))
+    else:
+        response = current_app.response_class(
+            render_template("error.html", title=title, message=message), mimetype="text/html")
+    response.status_code = status
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def http_message(exc: HTTPException) -> str:

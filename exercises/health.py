@@ -7,14 +7,14 @@ under /api/ and a page elsewhere, with Retry-After, instead of a 500.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import db
-from .errors import error_body
+from .errors import retry_later
 
 bp = Blueprint("health", __name__)
 RETRY_SECONDS = 30
@@ -40,15 +40,7 @@ def unavailable(exc: SQLAlchemyError):
         pass
     message = _("The service cannot reach its database right now; please try again in a "
                 "minute.")
-    if request.path.startswith("/api/"):
-        response = jsonify(error_body(message))
-    else:
-        response = current_app.response_class(
-            render_template("error.html", title=_("Temporarily unavailable"), message=message),
-            mimetype="text/html")
-    response.status_code = 503
-    response.headers["Retry-After"] = str(RETRY_SECONDS)
-    return response
+    return retry_later(503, _("Temporarily unavailable"), message, RETRY_SECONDS)
 
 
 def init_app(app: Flask) -> None:

@@ -15,12 +15,12 @@ import hashlib
 import math
 import time
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from .errors import error_body
+from .errors import retry_later
 
 DEFAULTS = {
     "RATELIMIT_LOGIN_ACCOUNT": "40 per minute",
@@ -116,15 +116,7 @@ def too_many(exc: RateLimitExceeded):
     """429 with Retry-After: SPEC §8 JSON under /api/, a page elsewhere."""
     seconds = retry_after()
     message = _("Too many attempts; try again in %(seconds)d seconds.", seconds=seconds)
-    if request.path.startswith("/api/"):
-        response = jsonify(error_body(message))
-    else:
-        response = current_app.response_class(
-            render_template("error.html", title=_("Too many attempts"), message=message),
-            mimetype="text/html")
-    response.status_code = 429
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return retry_later(429, _("Too many attempts"), message, seconds)
 
 
 def init_app(app: Flask) -> None:
