@@ -53,7 +53,6 @@ class Evidence:
         """``asked`` are the field keys in order, ``true`` the correct values, ``answers`` the
         parsed answers (None for blank) and ``comparison`` the :class:`Comparison`."""
         self.net, self.asked, self.true, self.cmp = net, tuple(asked), true, comparison
-        self.asked_set = frozenset(asked)
         self.answers = answers
         # Blank answers carry the true value forward, so a skipped field costs nothing downstream.
         self.student = {key: true[key] if value is None else value for key, value in answers.items()}
