@@ -3,16 +3,15 @@ given networks as set items."""
 from __future__ import annotations
 
 import json
-import re
-from html.parser import HTMLParser
 
 from sqlalchemy import select
 
 from exercises import db
 from exercises.generation import BUILTIN_TEMPLATES, generate
 from exercises.instructor import pool, problem_sets, variants
-from exercises.models import Exercise, ProblemSet, ProblemSetItem
+from exercises.models import Exercise, ProblemSet
 
+from ..web.conftest import element_text
 from .conftest import SET_FORM, build_set, join, login, make_user, post_form, variants_of
 
 SEED_POST = {"layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
@@ -23,32 +22,6 @@ SEED_POST = {"layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
 # item's digits must still be one number for all
 SLOW = ("seed-2-2-2", {"learning_rate": 0.01})
 EXACT = {"atol": 0.0}   # SPEC §6's default; the shared SET_FORM still carries the old 1e-5
-
-
-def element_text(html: str, element_id: str) -> str:
-    """The text a person reads inside the element with ``element_id``."""
-    class Reader(HTMLParser):
-        depth, found, parts = 0, False, []
-
-        def handle_starttag(self, tag, attrs):
-            if self.depth:
-                self.depth += 1
-            elif dict(attrs).get("id") == element_id:
-                self.depth, self.found = 1, True
-
-        def handle_endtag(self, tag):
-            if self.depth:
-                self.depth -= 1
-
-        def handle_data(self, data):
-            if self.depth:
-                self.parts.append(data)
-
-    reader = Reader()
-    reader.parts = []
-    reader.feed(html)
-    assert reader.found, f"no element #{element_id}"
-    return re.sub(r"\s+", " ", "".join(reader.parts)).strip()
 
 
 def _items(app, set_id):

@@ -3,6 +3,7 @@ in a fresh browser context, and a place for screenshots. ``live_server`` and ``b
 (Debian's Chromium through Playwright) come from tests/conftest.py."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,33 @@ def start_practice(client, url: str):
     token = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert action and token, "no start button on " + url
     return client.post(action.group(1).replace("&amp;", "&"), data={"csrf_token": token.group(1)})
+
+
+def element_text(html: str, element_id: str) -> str:
+    """The text a person reads inside the element with ``element_id`` (markup and MathML
+    tags dropped, whitespace collapsed)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.found, self.parts = 0, False, []
+
+        def handle_starttag(self, tag, attrs):
+            if self.depth:
+                self.depth += 1
+            elif dict(attrs).get("id") == element_id:
+                self.depth, self.found = 1, True
+
+        def handle_endtag(self, tag):
+            if self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data):
+            if self.depth:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    assert reader.found, f"no element #{element_id}"
+    return re.sub(r"\s+", " ", "".join(reader.parts)).strip()

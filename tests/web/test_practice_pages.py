@@ -8,7 +8,7 @@ import pytest
 
 from exercises.web.practice_form import knobs_from_args, share_args
 from werkzeug.datastructures import MultiDict
-from .conftest import start_practice
+from .conftest import element_text, start_practice
 
 
 def open_practice(client, query: str = "template=seed-2-2-2&seed=1234") -> str:
@@ -128,36 +128,6 @@ SEED_POST = {"layers": [2, 2, 2], "activations": "sigmoid", "loss": "mse",
              "weights": [[[0.10, -0.20], [0.30, 0.40]], [[0.50, -0.60], [0.70, 0.20]]],
              "biases": [[0.10, -0.10], [0.20, 0.05]], "inputs": [0.50, -0.30],
              "targets": [0.20, 0.90], "learning_rate": 0.5}
-
-
-def element_text(html: str, element_id: str) -> str:
-    """The text a person reads inside the element with ``element_id`` (markup and MathML
-    tags dropped, whitespace collapsed)."""
-    from html.parser import HTMLParser
-
-    class Reader(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.depth, self.found, self.parts = 0, False, []
-
-        def handle_starttag(self, tag, attrs):
-            if self.depth:
-                self.depth += 1
-            elif dict(attrs).get("id") == element_id:
-                self.depth, self.found = 1, True
-
-        def handle_endtag(self, tag):
-            if self.depth:
-                self.depth -= 1
-
-        def handle_data(self, data):
-            if self.depth:
-                self.parts.append(data)
-
-    reader = Reader()
-    reader.feed(html)
-    assert reader.found, f"no element #{element_id}"
-    return re.sub(r"\s+", " ", "".join(reader.parts)).strip()
 
 
 def test_the_statement_states_the_digits_and_what_delta_means_in_the_gradient_convention(
