@@ -27,7 +27,7 @@ import tracer
 from . import db, storage
 from .errors import ApiError
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
-from .generation.circuits import generate_circuit
+from .generation.circuits import generate_circuit, stored_template
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
 from .trace_checks import ANONYMOUS, Caller, trace_allowed
@@ -178,6 +178,14 @@ def _circuit_exercise(knobs: dict[str, Any]):
     except TemplateError as exc:
         raise template_error(exc) from exc
     return generated, CIRCUIT if seed is None else f"{CIRCUIT}:{knobs['circuit']}"
+
+
+def circuit_template(knobs: dict[str, Any]) -> dict[str, Any]:
+    """The template a circuit exercise of ``knobs`` stores; 422 naming a bad knob."""
+    try:
+        return stored_template(knobs)
+    except TemplateError as exc:
+        raise template_error(exc) from exc
 
 
 def field_dict(field) -> dict[str, str]:

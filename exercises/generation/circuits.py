@@ -41,6 +41,8 @@ def check_knobs(knobs: dict) -> dict:
     extra = sorted(set(knobs) - set(KNOBS))
     if extra:
         raise TemplateError(extra[0], "not a setting of a circuit exercise")
+    if "network" not in knobs and knobs.get("circuit") not in CIRCUIT_TEMPLATES:
+        raise TemplateError("circuit", f"must be one of {', '.join(CIRCUIT_TEMPLATES)}")
     ask = knobs.get("ask") or list(DEFAULT_ASK)
     if not isinstance(ask, (list, tuple)) or not all(q in CIRCUIT_ASKABLE for q in ask) or len(set(ask)) != len(ask):
         raise TemplateError("ask", f"must be a list of distinct quantities from {', '.join(CIRCUIT_ASKABLE)}")
@@ -52,6 +54,12 @@ def check_knobs(knobs: dict) -> dict:
             "answer_digits": DEFAULT_DIGITS if digits == "auto" else digits,
             "tolerance": check_tolerance(knobs.get("tolerance", dict(DEFAULT_TOLERANCE))),
             "attempts": attempts}
+
+
+def stored_template(knobs: dict) -> dict:
+    """What a circuit exercise stores as its template: its knobs, checked and with their
+    defaults, without the seed (stored beside it)."""
+    return {key: value for key, value in {**knobs, **check_knobs(knobs)}.items() if key != "seed"}
 
 
 def fields_of(spec: dict, ask, constants=()) -> tuple[Field, ...]:
@@ -136,7 +144,7 @@ def generate_circuit(knobs: dict, seed: int | None) -> Exercise:
     """The exercise of a built-in circuit (knob ``circuit``) drawn from ``seed``, or on the given
     circuit ``knobs["network"]`` (no seed); TemplateError naming the knob at fault."""
     checked = check_knobs(knobs)
-    stored = {key: value for key, value in {**knobs, **checked}.items() if key != "seed"}
+    stored = stored_template(knobs)
     if "network" in knobs:
         for knob in ("circuit", "seed"):
             if knob in knobs:
@@ -149,9 +157,7 @@ def generate_circuit(knobs: dict, seed: int | None) -> Exercise:
         except tracer.SpecError as error:
             raise TemplateError(f"network.{error.key}", error.message) from None
         return _exercise(stored, None, spec, fields_of(spec, checked["ask"]), checked)
-    template = CIRCUIT_TEMPLATES.get(knobs.get("circuit"))
-    if template is None:
-        raise TemplateError("circuit", f"must be one of {', '.join(CIRCUIT_TEMPLATES)}")
+    template = CIRCUIT_TEMPLATES[knobs["circuit"]]
     drawn = [name for name in template.leaves if name not in template.constants()]
     for attempt in range(MAX_TRIES):
         spec = _draw(template, np.random.default_rng([seed, attempt]))

@@ -14,7 +14,7 @@ import tracer
 
 from .. import storage, submissions
 from ..errors import ApiError
-from . import feedback, ownership, solutions
+from . import circuit_pages, feedback, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args
@@ -25,7 +25,14 @@ bp = Blueprint("exercise", __name__, url_prefix="/exercises")
 
 def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     """The exercise page; ``typed`` and ``errors`` come from an unreadable submission."""
-    spec = tracer.normalize(exercise.spec)
+    if tracer.is_circuit(exercise.spec):
+        spec, circuit = exercise.spec, {"caption": circuit_pages.caption(False)}
+        parts = {"statement": circuit_pages.statement(spec), "diagram": circuit_pages.layout(spec),
+                 "groups": circuit_pages.field_groups(spec, exercise.fields)}
+    else:
+        spec, circuit = tracer.normalize(exercise.spec), None
+        parts = {"statement": statement(spec), "diagram": layout(spec) if drawable(spec) else None,
+                 "groups": field_groups(spec, exercise.fields)}
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
     if typed is None:
@@ -39,9 +46,7 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     title, description = heading(exercise.template_id, exercise.template)
     return render_template(
         "exercise.html", exercise=exercise, title=title, description=description,
-        spec=spec, statement=statement(spec),
-        diagram=layout(spec) if drawable(spec) else None, groups=field_groups(spec, exercise.fields),
-        typed=typed, errors=errors or {}, attempt=attempt,
+        spec=spec, circuit=circuit, **parts, typed=typed, errors=errors or {}, attempt=attempt,
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), notice=notice, share_url=share, again_url=again,
         solution_allowed=solutions.solution_allowed(exercise)), status
@@ -79,9 +84,14 @@ def solution(exercise_id: str):
     if request.method == "POST":
         solutions.reveal(exercise)
         return redirect(url_for("exercise.solution", exercise_id=exercise.id))
+    title = heading(exercise.template_id, exercise.template)[0]
+    if tracer.is_circuit(exercise.spec):
+        diagram, walkthrough = circuit_pages.solution_of(exercise)
+        return render_template("solution.html", exercise=exercise, spec=exercise.spec, title=title,
+                               circuit={"caption": circuit_pages.caption(walkthrough is not None)},
+                               diagram=diagram, walkthrough=walkthrough)
     spec, walkthrough = solutions.walkthrough_of(exercise)
-    return render_template("solution.html", exercise=exercise, spec=spec,
-                           title=heading(exercise.template_id, exercise.template)[0],
+    return render_template("solution.html", exercise=exercise, spec=spec, title=title,
                            diagram=layout(spec) if drawable(spec) else None,
                            walkthrough=walkthrough)
 
@@ -92,6 +102,7 @@ def trace_csv(exercise_id: str):
     exercise = ownership.exercise_or_404(exercise_id)
     if not (solutions.solution_allowed(exercise) and exercise.revealed):
         abort(403, description=solutions.solution_refusal(exercise))
-    lines = storage.csv_lines(solutions.trace_rows(exercise))
+    columns = tracer.circuit.COLUMNS if tracer.is_circuit(exercise.spec) else storage.COLUMNS
+    lines = storage.csv_lines(solutions.trace_rows(exercise), columns)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="exercise-{exercise.id}-trace.csv"'})
