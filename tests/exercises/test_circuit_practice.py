@@ -57,6 +57,8 @@ def test_a_built_in_circuit_is_the_same_exercise_for_the_same_seed(client):
     ({"network": CS231N, "seed": 3}, "seed"),
     ({"network": {"graph": {"leaves": {"x": 1}, "nodes": [{"name": "f", "op": "log", "args": ["y"]}]}}},
      "network.graph.nodes[0].args[0]"),
+    ({"network": {"graph": {"leaves": {"x": 1}, "nodes": [{"name": "n0", "op": "neg", "args": ["x"]}] + [
+        {"name": f"n{i}", "op": "neg", "args": [f"n{i - 1}"]} for i in range(1, 101)]}}}, "network.graph.nodes"),
 ])
 def test_bad_circuit_knobs_are_refused_naming_the_knob(client, knobs, key):
     response = client.post("/api/v1/practice", json=knobs)
