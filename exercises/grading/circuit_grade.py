@@ -6,6 +6,7 @@ messages and "shows work" rule; what differs is the model (:class:`CircuitModel`
 formula with the student's upstream answers) and the sites (:func:`circuit_sites`).
 """
 import json
+import math
 from functools import lru_cache
 
 from exercises.grading.circuit_mistakes import circuit_sites
@@ -77,6 +78,11 @@ class _Submission:
     def correct(self, key, value, target):
         return self.cmp.matches(value, target)
 
+    def within(self, value, target):
+        """Within the tolerance; never for a value recomputed from an answer near 1e308 that
+        overflowed to inf or nan (it matches nothing)."""
+        return math.isfinite(value) and math.isfinite(target) and self.cmp.within(value, target)
+
     def evaluation(self, site, student):
         """Every key's own value with the mistake at ``site``, from true upstream values or
         (``student``) from the student's answers; computed once per submission."""
@@ -90,7 +96,7 @@ class _Submission:
         value = self.parsed[key]
         for student, base in ((False, self.true), (True, self.ecf)):
             altered = self.evaluation(site, student)[key]
-            if self.cmp.within(value, altered) and not self.cmp.within(altered, base[key]):
+            if self.within(value, altered) and not self.within(altered, base[key]):
                 return True
         return False
 
@@ -99,7 +105,7 @@ class _Submission:
         altered = self.evaluation(site, True)
         for other in self.keys:
             answer = self.parsed[other]
-            if other == key or answer is None or self.cmp.within(altered[other], self.ecf[other]):
+            if other == key or answer is None or self.within(altered[other], self.ecf[other]):
                 continue
             if self.correct(other, answer, self.true[other]) or self.correct(other, answer, self.ecf[other]):
                 return True

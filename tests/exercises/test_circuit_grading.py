@@ -141,3 +141,16 @@ def test_circuit_misconceptions_sit_in_the_one_registry_with_messages():
     for mistake in CIRCUIT_MISCONCEPTIONS:
         assert REGISTRY[mistake.id] is mistake
         assert mistake.title and mistake.explanation and mistake.message
+
+
+def test_extreme_answers_are_graded_without_error():
+    """Answers near float64's ends make recomputed values overflow; they match nothing."""
+    rng = random.Random(5)
+    texts = ["1e308", "-1e308", "0", "1e-300", "5e307", "-0", "1/3", "-1e-320"]
+    for name in CIRCUIT_TEMPLATES:
+        exercise = generate_circuit({"circuit": name, "ask": ["value", "grad", "local_grad"]}, 0)
+        keys = [f.key for f in exercise.fields]
+        for _ in range(30):
+            answers = {k: rng.choice(texts) for k in keys if rng.random() < 0.8}
+            graded = grade_submission(exercise.spec, keys, answers)
+            assert all(g.status in ("correct", "carried", "incorrect", "blank") for g in graded.fields.values())
