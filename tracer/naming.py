@@ -81,6 +81,14 @@ class Names:
         text, latex = self.unit(layer, unit)
         return f"{letter}_{text}", f"{letter}_{{{latex}}}"
 
+    def mask(self, layer, unit):
+        """A hidden unit's dropout mask r (Srivastava et al.'s letter): r_h1, r⁽ˡ⁾_j (matrix)."""
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            return f"r{text}_{unit}", f"r{latex}{_sub(unit)}"
+        text, latex = self.unit(layer, unit)
+        return f"r_{text}", f"r_{{{latex}}}"
+
     def delta(self, layer, unit):
         """The error signal δ of a unit."""
         if self.naming == "matrix":
@@ -130,6 +138,10 @@ class Names:
         """The (text, latex) symbol of any §4 quantity."""
         if quantity == "loss":
             return "L", "L"
+        if quantity == "penalty":
+            return "Ω", "\\Omega"
+        if quantity == "mask":
+            return self.mask(layer, unit)
         if quantity in ("x", "a"):
             return self.unit(0 if quantity == "x" else layer, unit)
         if quantity == "y":
