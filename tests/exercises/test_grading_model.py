@@ -323,5 +323,5 @@ def test_evaluate_rejects_what_cannot_happen():
         evaluate({**SEED, "bias": "none", "biases": None}, mistake="missing_bias")
     with pytest.raises(ValueError, match="unknown misconception"):
         evaluate(SEED, mistake="typo")
-    with pytest.raises(ValueError, match="one sample"):
-        evaluate({**SEED, "inputs": [[0.5, -0.3], [0.1, 0.2]], "targets": [[0.2, 0.9], [0.1, 0.3]]})
+    with pytest.raises(ValueError, match="not a value"):
+        evaluate(SEED, overrides={"delta:2:1@2": 0.1})  # a one-sample exercise has no sample 2
