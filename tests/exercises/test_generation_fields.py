@@ -104,7 +104,9 @@ def test_every_field_key_is_unique_and_parses_back(template_id):
     ("w_new:2:1:3", "names no value"),
     ("b_new:1", "names no value"),            # per-unit biases have a unit
     ("w:1:1:1", "given value"),
-    ("velocity:1:1:1", "optimizer state"),
+    ("velocity:1:1:1", "names no value"),     # sgd keeps no velocity
+    ("delta:2:1@2", "names no value"),        # one sample
+    ("w_new:2:1:1#2", "names no value"),      # one step
     ("delta:2", "malformed"),
     ("δ_ŷ1", "malformed"),
 ])
