@@ -66,6 +66,17 @@ class Evidence:
         """Whether ``value`` grades as ``target`` for field ``key`` (an update's step included)."""
         return self.cmp.matches(value, target, self.net.given(key))
 
+    def ecf_given(self, key) -> float | None:
+        """θ of an update as the student's own work has it: in step t > 1 their θ⁺ of step
+        t − 1 (the true one when not asked or blank); else the given value."""
+        previous = self.net.previous(key)
+        return self.student[previous] if previous in self.student else self.net.given(key)
+
+    def carries(self, key, value) -> bool:
+        """Whether ``value`` grades as the field's ECF value, an update's step measured from the
+        student's own θ."""
+        return self.cmp.matches(value, self.ecf[key], self.ecf_given(key))
+
     @property
     def ecf(self):
         """Values computed with the student's asked answers in place of the true ones.
@@ -103,7 +114,8 @@ class Evidence:
         nothing = self.nothing(key)
         if nothing is None:
             return True
-        return not self.correct(key, nothing, self.ecf[key]) or self.correct(key, nothing, self.true[key])
+        own = self.ecf_given(key) if self.net.given(key) is not None else nothing
+        return not self.carries(key, own) or self.correct(key, nothing, self.true[key])
 
     # -- precision ----------------------------------------------------------------------------
     def imprecise(self, key, value) -> bool:
@@ -147,18 +159,20 @@ class Evidence:
             answers = np.array([np.nan if self.answers[key] is None else self.answers[key]
                                 for key in self.asked])
             before = table.before
+            own = np.array([np.nan if self.ecf_given(key) is None else self.ecf_given(key)
+                            for key in self.asked])   # θ as the student's work has it
             true = np.array([self.true[key] for key in self.asked])
             ecf = np.array([self.ecf[key] for key in self.asked])
             answered = ~np.isnan(answers)
             is_true = matches_many(cmp, answers, true, before)
-            is_ecf = matches_many(cmp, answers, ecf, before)
+            is_ecf = matches_many(cmp, answers, ecf, own)
             student = table.gather(evaluate_rows(net, self._patches, table.batch))
             explains, contradicts = [], np.zeros(student.shape, dtype=bool)
-            for predicted, base, follows in ((table.truth, true, is_true),
-                                             (student, ecf, is_true | is_ecf)):
+            for predicted, base, follows, theta in ((table.truth, true, is_true, before),
+                                                    (student, ecf, is_true | is_ecf, own)):
                 with np.errstate(invalid="ignore"):
-                    changed = ~matches_many(cmp, predicted, base, before)
-                    agrees = matches_many(cmp, answers, predicted, before)
+                    changed = ~matches_many(cmp, predicted, base, theta)
+                    agrees = matches_many(cmp, answers, predicted, theta)
                 explains.append(agrees & changed & table.inside & np.isfinite(predicted))
                 contradicts |= changed & ~agrees & answered & follows
             self._table = (table, student, explains, contradicts, contradicts.sum(axis=1))

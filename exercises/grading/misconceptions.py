@@ -434,6 +434,9 @@ class OppositeDeltaConvention(Misconception):
         return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
 
     def alter(self, run, group, layer, value, param):
+        if group == "dL_dw" and run.net.decay:   # −(δ·a) flips, the decay term λw does not
+            decay = run.net.decay * run.weights[layer]
+            return decay - (value - decay)
         return -value
 
     def params(self, fb, target, param, key):
@@ -443,12 +446,16 @@ class OppositeDeltaConvention(Misconception):
         return {"definition": own, "other": other, "delta": fb.sym("delta", layer, unit)}
 
 
+# The mistakes of batches, steps, weight decay and dropout live in their own module, which
+# builds on the base class above.
+from exercises.grading.training_mistakes import TRAINING_MISTAKES  # noqa: E402
+
 REGISTRY: dict[str, Misconception] = {
     mistake.id: mistake for mistake in (
         UpdatedWeightsInBackprop(), MissingActivationDerivative(), DerivativeOfActivationOutput(),
         TargetMinusOutput(), GradientAscent(), MissingLearningRate(), LossScale(),
         PreActivationAsInput(), SwappedWeightIndices(), MissingBias(), PartialSum(),
-        BiasNotUpdated(), OppositeDeltaConvention(),
+        BiasNotUpdated(), OppositeDeltaConvention(), *TRAINING_MISTAKES,
     )
 }
 MISCONCEPTIONS = tuple(REGISTRY)

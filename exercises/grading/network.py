@@ -105,6 +105,14 @@ class Network:
         None for any other key."""
         return self._before.get(key)
 
+    def previous(self, key: str) -> str | None:
+        """The key of the update an update of step t > 1 starts from (its θ is step t − 1's
+        θ⁺); None for any other key."""
+        base, sample, t = split_key(key)
+        if t == 1 or self.given(key) is None:
+            return None
+        return key_of(*parse_key(base), iteration=t - 1)
+
     @cached_property
     def _before(self) -> dict[str, float]:
         # Iteration t > 1 starts from the true updates of iteration t − 1.

@@ -172,7 +172,10 @@ def _new(put, opt, eta, mistake, place, theta, g, is_bias):
     else:
         m = put(f"m:{place}", (1 - opt["beta1"]) * g)
         v = put(f"v:{place}", (1 - opt["beta2"]) * g * g)
-        step = eta * (m / (1 - opt["beta1"])) / (math.sqrt(v / (1 - opt["beta2"])) + opt["eps"])
+        if mistake == "missing_bias_correction":   # m and v used as they are
+            step = eta * m / (math.sqrt(v) + opt["eps"])
+        else:
+            step = eta * (m / (1 - opt["beta1"])) / (math.sqrt(v / (1 - opt["beta2"])) + opt["eps"])
     new = theta - step
     if mistake == "gradient_ascent":
         new = theta + (theta - new)
