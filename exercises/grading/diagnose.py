@@ -13,6 +13,7 @@ wrong field, and is left unnamed when that still leaves several.
 """
 from dataclasses import dataclass
 from functools import lru_cache
+import math
 
 import numpy as np
 
@@ -72,10 +73,22 @@ class Evidence:
         previous = self.net.previous(key)
         return self.student[previous] if previous in self.student else self.net.given(key)
 
+    def theta_rounding(self, key) -> float:
+        """How far the θ a later step's update starts from, as the student wrote it (rounded),
+        may lie from the θ they computed with: the rounding u of their θ⁺ of the step before;
+        0 for any other field."""
+        previous = self.net.previous(key)
+        if previous is None or self.answers.get(previous) is None:
+            return 0.0
+        return self.cmp.rounding(self.answers[previous])
+
     def carries(self, key, value) -> bool:
         """Whether ``value`` grades as the field's ECF value, an update's step measured from the
-        student's own θ."""
-        return self.cmp.matches(value, self.ecf[key], self.ecf_given(key))
+        student's own θ, allowing for the rounding of that θ as written."""
+        target, own = self.ecf[key], self.ecf_given(key)
+        slack = min(self.theta_rounding(key), abs(value - target))
+        return self.cmp.matches(value, target) and \
+            self.cmp.matches(value - math.copysign(slack, value - target), target, own)
 
     @property
     def ecf(self):
@@ -165,7 +178,10 @@ class Evidence:
             ecf = np.array([self.ecf[key] for key in self.asked])
             answered = ~np.isnan(answers)
             is_true = matches_many(cmp, answers, true, before)
-            is_ecf = matches_many(cmp, answers, ecf, own)
+            slack = np.array([self.theta_rounding(key) for key in self.asked])
+            closer = answers - np.clip(answers - ecf, -slack, slack)   # see carries()
+            is_ecf = matches_many(cmp, answers, ecf, np.full(len(ecf), np.nan)) & \
+                matches_many(cmp, closer, ecf, own)
             student = table.gather(evaluate_rows(net, self._patches, table.batch))
             explains, contradicts = [], np.zeros(student.shape, dtype=bool)
             for predicted, base, follows, theta in ((table.truth, true, is_true, before),

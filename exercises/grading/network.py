@@ -78,6 +78,10 @@ class Network:
             symbols[key] = symbol(self.spec, *parse_key(base), sample=sample, iteration=t)
         return symbols[key]
 
+    def plain_symbol(self, key: str) -> str:
+        """The symbol of the value a key without suffixes names, unmarked."""
+        return symbol({**self.spec, "inputs": self.spec["inputs"][:1], "iterations": 1}, *parse_key(key))
+
     def is_square(self, layer: int) -> bool:
         """Whether W⁽ˡ⁾ is square and bigger than 1×1, so that swapping its indices matters."""
         return self.sizes[layer] == self.sizes[layer - 1] >= 2

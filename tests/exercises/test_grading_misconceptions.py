@@ -129,13 +129,15 @@ def _simulate(spec, site, quantities, figures):
     out = {}
     for key in fields:
         before = net.given(key)
-        nothing = before if before is not None else 0.0 if key.startswith(("delta", "dL_")) else None
+        # From step 2 on, an update starts from the student's own θ⁺ of the step before.
+        own = student.get(net.previous(key), before)
+        nothing = own if before is not None else 0.0 if key.startswith(("delta", "dL_")) else None
         if _agrees(student[key], true[key], before):
             kind = "correct"
-        elif _agrees(student[key], ecf[key], before):
+        elif _agrees(student[key], ecf[key], own):
             # Follow-through is for work shown: an ECF value no different from writing nothing
             # (a step that rounds away, a 0 carried from zeros) earns none.
-            shows = nothing is None or not _agrees(nothing, ecf[key], before)
+            shows = nothing is None or not _agrees(nothing, ecf[key], own)
             kind = "inherits" if shows else "nothing"
         else:
             kind = "own"
