@@ -128,7 +128,8 @@ class Evidence:
         if nothing is None:
             return True
         own = self.ecf_given(key) if self.net.given(key) is not None else nothing
-        return not self.carries(key, own) or self.correct(key, nothing, self.true[key])
+        # Copying one's own θ is compared without the rounding slack carries() allows.
+        return not self.cmp.matches(own, self.ecf[key], own) or self.correct(key, nothing, self.true[key])
 
     # -- precision ----------------------------------------------------------------------------
     def imprecise(self, key, value) -> bool:
@@ -204,8 +205,16 @@ class Evidence:
         table, _, explains, contradicts, count = self._analysis()
         column = table.column[key]
         elsewhere = count - contradicts[:, column]
+        # From the student's own values, an answer that is what writing nothing gives (a θ
+        # copied, a 0) shows no work: a mistake that "explains" it from their zeros is none.
+        nothing = self.nothing(key)
+        student_mode = explains[1][:, column]
+        if nothing is not None and self.answers[key] is not None \
+                and self.correct(key, self.answers[key], self.ecf_given(key) if self.net.given(key)
+                                 is not None else nothing):
+            student_mode = np.zeros_like(student_mode)
         found = []
-        for row in np.flatnonzero((explains[0][:, column] | explains[1][:, column]) & (elsewhere == 0)):
+        for row in np.flatnonzero((explains[0][:, column] | student_mode) & (elsewhere == 0)):
             site = table.sites[row]
             mode = TRUTH if explains[0][row, column] else STUDENT
             found.append(Finding(site, _nearest(key, site.scope & self.cone(key)[0]), mode))

@@ -129,12 +129,15 @@ def _simulate(spec, site, quantities, figures):
     out = {}
     for key in fields:
         before = net.given(key)
-        # From step 2 on, an update starts from the student's own θ⁺ of the step before.
+        # From step 2 on, an update starts from the student's own θ⁺ of the step before, as
+        # written: its rounding u may stand between their answer and the ECF value.
         own = student.get(net.previous(key), before)
+        slack = 0.51 * _unit(own) if net.previous(key) in student else 0.0
+        closer = student[key] - math.copysign(min(slack, abs(student[key] - ecf[key])), student[key] - ecf[key])
         nothing = own if before is not None else 0.0 if key.startswith(("delta", "dL_")) else None
         if _agrees(student[key], true[key], before):
             kind = "correct"
-        elif _agrees(student[key], ecf[key], own):
+        elif _agrees(student[key], ecf[key], None) and _agrees(closer, ecf[key], own):
             # Follow-through is for work shown: an ECF value no different from writing nothing
             # (a step that rounds away, a 0 carried from zeros) earns none.
             shows = nothing is None or not _agrees(nothing, ecf[key], own)
