@@ -34,7 +34,8 @@ from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
 PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
                   "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
-                  "naming", "attempts", "delta_convention", "network", "circuit")
+                  "naming", "attempts", "delta_convention", "network", "circuit", "batch",
+                  "reduction", "iterations", "weight_decay", "dropout")
 # What may accompany a given network: the exercise's own knobs, not the network's.
 NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts",
                       "delta_convention")

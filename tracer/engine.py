@@ -22,15 +22,20 @@ class Step:
     reduced over the batch. ``state`` maps ``velocity`` or ``m``/``v`` to a pair of per-layer
     lists (weights, biases), each holding the value after this iteration's update. ``delta`` is
     in the spec's ``delta_convention`` (∂L/∂z or −∂L/∂z); everything else is the same in both.
+
+    With dropout, ``a`` of a hidden layer is the kept activation r·f(z)/p, ``activated`` holds
+    f(z) itself (None in layers without dropout), and ``da_dz`` is ∂a/∂z = r·f'(z)/p, so a dropped
+    unit's δ is 0. ``loss`` includes the weight-decay ``penalty`` (λ/2)·Σw² (0 without it).
     """
 
-    __slots__ = ("weights", "biases", "z", "a", "losses", "loss", "dL_da", "da_dz", "delta",
-                 "dL_dw", "dL_db", "state", "weights_new", "biases_new")
+    __slots__ = ("weights", "biases", "z", "a", "activated", "losses", "penalty", "loss", "dL_da",
+                 "da_dz", "delta", "dL_dw", "dL_db", "state", "weights_new", "biases_new")
 
 
 def _forward(net, step):
     a = [net.inputs]
     z = [None]
+    activated = [None] * len(net.sizes)
     slope = net.slope
     for l, name in enumerate(net.activations, 1):
         zl = np.dot(a[l - 1], step.weights[l].T)  # np.dot: less call overhead than @
@@ -41,14 +46,24 @@ def _forward(net, step):
         elif net.bias == "shared":
             zl += step.biases[l]
         z.append(zl)
-        a.append(F.activate(name, zl, slope))
-    step.z, step.a = z, a
+        al = F.activate(name, zl, slope)
+        if net.keep is not None and l < len(net.activations):
+            # Inverted dropout: a = r·f(z)/p; + 0.0 records a dropped negative f(z) as 0.0, not −0.0.
+            activated[l] = al
+            al = net.masks[l - 1] * al / net.keep[l - 1] + 0.0
+        a.append(al)
+    step.z, step.a, step.activated = z, a, activated
     step.losses = losses = F.loss_value(net.loss, a[-1], net.targets)
     count = len(losses)
     if count == 1:
         step.loss = float(losses[0])
     else:
         step.loss = float(losses.sum() / count if net.reduction == "mean" else losses.sum())
+    step.penalty = 0.0
+    if net.weight_decay:
+        squares = sum(float(np.dot(w.ravel(), w.ravel())) for w in step.weights[1:])
+        step.penalty = 0.5 * net.weight_decay * squares
+        step.loss += step.penalty
 
 
 def _backward(net, step):
@@ -66,13 +81,19 @@ def _backward(net, step):
         else:
             dL_da[l] = np.dot(delta[l + 1], step.weights[l + 1])
         if name != "softmax":
-            da_dz[l] = F.activation_derivative(name, z[l], a[l], slope)
+            if step.activated[l] is None:
+                da_dz[l] = F.activation_derivative(name, z[l], a[l], slope)
+            else:  # ∂a/∂z of a = r·f(z)/p: f' at the activation before dropout, times r/p
+                derivative = F.activation_derivative(name, z[l], step.activated[l], slope)
+                da_dz[l] = net.masks[l - 1] * derivative / net.keep[l - 1] + 0.0
         if l == depth and fused is not None:
             delta[l] = fused
         elif name == "softmax":
             delta[l] = F.softmax_backward(a[l], dL_da[l])
         else:
             delta[l] = dL_da[l] * da_dz[l]
+            if step.activated[l] is not None:
+                delta[l] += 0.0  # a dropped unit's δ is 0.0, not −0.0
         grad = np.dot(delta[l].T, a[l - 1])
         if net.bias == "per_unit":
             # One sample's sum is the sample itself: skip the reduction, same bits.
@@ -84,6 +105,8 @@ def _backward(net, step):
         if net.reduction == "mean" and count > 1:
             grad /= count
             bias_grad = None if bias_grad is None else bias_grad / count
+        if net.weight_decay:
+            grad = grad + net.weight_decay * step.weights[l]  # ∂/∂w of (λ/2)·Σw²; never biases
         dL_dw[l], dL_db[l] = grad, bias_grad
     if net.delta_convention == "negative":
         # δ = −∂L/∂z is recorded; the recursion and the gradients above ran on ∂L/∂z, and

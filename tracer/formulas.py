@@ -7,6 +7,10 @@ parallel lists. Symbolic formulas depend only on the network's structure (and on
 denotes, ``delta_convention``), so they are kept in bounded caches shared by every trace of the
 same shape, and only the numbers are formatted per row.
 
+A hidden layer with dropout writes a = (r/p)·f(z) and ∂a/∂z = (r/p)·f'(z), f' written with f(z)
+(σ(z)(1 − σ(z)), not a(1 − a), since a is the kept value); the loss gains + Ω, the weight-decay
+penalty, whose own row follows the loss.
+
 With ``delta_convention`` negative, δ = −∂L/∂z: an output δ is written c(y − ŷ)·f′ (fused: (y − ŷ)/n,
 y − ŷ; softmax: the negated Jacobian product), a hidden δ by the textbook recursion
 (Σ_k δ_k w_kj)·f′, and a hidden ∂L/∂a, still a gradient, as −Σ_k δ_k w_kj.
@@ -17,6 +21,7 @@ from itertools import repeat
 
 from tracer.latex import CDOTS, factor, factors, num, nums, shown, total
 from tracer.naming import Names
+from tracer.regularization import dropout_factor, keep_symbol, penalty_formulas
 from tracer.rows import CHUNK, FUSED, backward_quantities, spans
 
 WRAPS = {"sigmoid": "\\sigma({})", "tanh": "\\tanh({})", "relu": "\\max(0, {})"}
@@ -53,9 +58,10 @@ class UnitSymbols:
     not rebuild its symbols each time; each cache is bounded.
     """
 
-    def __init__(self, sizes, naming, activations, loss, bias, delta_convention):
+    def __init__(self, sizes, naming, activations, loss, bias, delta_convention, dropout=False):
         self.names = Names(sizes, naming)
         self.sizes, self.activations, self.loss, self.bias = sizes, activations, loss, bias
+        self.dropout = dropout
         self.negative = delta_convention == "negative"
         self.depth = len(sizes) - 1
         for name in ("z", "a", "dL_da", "da_dz", "delta"):
@@ -69,15 +75,24 @@ class UnitSymbols:
             formula += " + " + names.param(l, None if self.bias == "shared" else j, None)[1]
         return formula
 
+    def dropped(self, l):
+        """Whether layer ``l`` has dropout (a hidden layer of a spec with ``dropout``)."""
+        return self.dropout and l < self.depth
+
+    def _factor(self, l, j):
+        return dropout_factor(self.names.mask(l, j)[1], keep_symbol(self.depth, l))
+
     def a(self, l, j):
-        """f(z) of the layer's activation."""
+        """f(z) of the layer's activation; (r/p)·f(z) with dropout."""
         name, z = self.activations[l - 1], self.names.pre(l, j)[1]
         if name == "softmax":
             below = total(self.sizes[l], lambda i: f"e^{{{self.names.pre(l, i + 1)[1]}}}")
             return f"\\frac{{e^{{{z}}}}}{{{below}}}"
         if name == "leaky_relu":
-            return f"\\max(\\alpha {z}, {z})"
-        return z if name == "linear" else WRAPS[name].format(z)
+            value = f"\\max(\\alpha {z}, {z})"
+        else:
+            value = z if name == "linear" else WRAPS[name].format(z)
+        return f"{self._factor(l, j)} \\cdot {value}" if self.dropped(l) else value
 
     def dL_da(self, l, j):
         """The loss's derivative (output) or Σ_i δ⁽ˡ⁺¹⁾_i w_{i,j} (hidden; negated when δ = −∂L/∂z)."""
@@ -97,6 +112,11 @@ class UnitSymbols:
         name = self.activations[l - 1]
         a, z = self.names.unit(l, j)[1], self.names.pre(l, j)[1]
         square = f"{{{a}}}^2" if "^" in a else f"{a}^2"  # a⁽¹⁾_1 already has a superscript
+        if self.dropped(l):  # f' from f(z) itself: a is the kept value (r/p)·f(z)
+            derivative = {"sigmoid": f"\\sigma({z})(1 - \\sigma({z}))", "tanh": f"(1 - \\tanh^2({z}))",
+                          "relu": f"\\mathbb{{1}}[{z} > 0]",
+                          "leaky_relu": f"(\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0])"}
+            return " \\cdot ".join((self._factor(l, j), *([derivative[name]] if name in derivative else [])))
         return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {square}", "relu": f"\\mathbb{{1}}[{z} > 0]",
                 "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
 
@@ -123,10 +143,10 @@ class UnitSymbols:
 
 @functools.lru_cache(maxsize=4)
 def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias: str,
-                 delta_convention: str) -> UnitSymbols:
+                 delta_convention: str, dropout: bool = False) -> UnitSymbols:
     """The :class:`UnitSymbols` of a structure, shared by the traces of that structure (and of
-    that ``delta_convention``: it changes the formulas written with δ)."""
-    return UnitSymbols(sizes, naming, activations, loss, bias, delta_convention)
+    that ``delta_convention`` and dropout: they change the formulas)."""
+    return UnitSymbols(sizes, naming, activations, loss, bias, delta_convention, dropout)
 
 
 class UnitFormulas:
@@ -135,15 +155,17 @@ class UnitFormulas:
     def __init__(self, net):
         self.net = net
         self.symbols = unit_symbols(net.sizes, net.naming, net.activations, net.loss, net.bias,
-                                    net.delta_convention)
+                                    net.delta_convention, net.keep is not None)
         self.names = self.symbols.names
         self.depth, self.count = len(net.sizes) - 1, len(net.inputs)
 
     def given(self, t, step, l, s):
-        """The sample's inputs x and targets y: their symbol and number."""
+        """The sample's inputs x, targets y and dropout masks r: their symbol and number."""
         names = self.names
+        masks = [(h, mask[s], lambda j, h=h: names.mask(h, j), "mask")
+                 for h, mask in enumerate(self.net.masks or (), 1)]
         for layer, values, symbol, quantity in ((0, self.net.inputs[s], lambda k: names.unit(0, k), "x"),
-                                                (self.depth, self.net.targets[s], names.target, "y")):
+                                                (self.depth, self.net.targets[s], names.target, "y"), *masks):
             for start, stop in spans(len(values)):
                 texts, latexes = zip(*map(symbol, range(start + 1, stop + 1)))
                 part = values[start:stop].tolist()
@@ -175,9 +197,16 @@ class UnitFormulas:
                 numbers = [f"\\max({slope} \\cdot {f}, {v})" for f, v in zip(factors(z), nums(z))]
             else:
                 numbers = nums(z) if name == "linear" else [WRAPS[name].format(v) for v in nums(z)]
+            if self.symbols.dropped(l):
+                numbers = [f"{f} \\cdot {n}" for f, n in zip(self._factors(l, s, start, stop), numbers)]
             yield s + 1, l, units, repeat(None), (
                 ("z", texts, [self.symbols.z(l, j) for j in units], sums, z),
                 ("a", [names.unit(l, j)[0] for j in units], [self.symbols.a(l, j) for j in units], numbers, a))
+
+    def _factors(self, l, s, start, stop):
+        """The numbers r/p of units start+1..stop of dropout layer ``l`` for sample ``s``."""
+        keep = num(self.net.keep[l - 1])
+        return [dropout_factor(r, keep) for r in nums(self.net.masks[l - 1][s, start:stop].tolist())]
 
     # loss ------------------------------------------------------------------------------------
 
@@ -211,7 +240,14 @@ class UnitFormulas:
             if self.net.reduction == "mean":
                 formula = f"\\frac{{1}}{{{count}}}\\left({formula}\\right)"
                 substituted = f"\\frac{{1}}{{{count}}}\\left({substituted}\\right)"
+        if not self.net.weight_decay:
+            yield None, None, (None,), (None,), (("loss", ("L",), (formula,), (substituted,), (step.loss,)),)
+            return
+        # The loss gains the penalty Ω = (λ/2)·Σw², shown on its own row after the loss.
+        formula, substituted = f"{formula} + \\Omega", f"{substituted} + {factor(step.penalty)}"
         yield None, None, (None,), (None,), (("loss", ("L",), (formula,), (substituted,), (step.loss,)),)
+        formula, substituted = penalty_formulas(self.net, self.names, step.weights)
+        yield None, None, (None,), (None,), (("penalty", ("Ω",), (formula,), (substituted,), (step.penalty,)),)
 
     # backward --------------------------------------------------------------------------------
 
@@ -219,6 +255,15 @@ class UnitFormulas:
         """The substituted formulas of ``q`` for units start+1..stop of layer ``l``, sample ``s``."""
         net, name = self.net, self.net.activations[l - 1]
         a = step.a[l][s, start:stop].tolist()
+        if q == "da_dz" and self.symbols.dropped(l):
+            # f' from f(z) before dropout, times r/p
+            f = step.activated[l][s, start:stop].tolist()
+            plain = {"sigmoid": [f"{v}(1 - {v})" for v in nums(f)], "tanh": [f"(1 - {v}^2)" for v in factors(f)],
+                     "relu": [f"\\mathbb{{1}}[{v} > 0]" for v in nums(step.z[l][s, start:stop].tolist())],
+                     "leaky_relu": [f"(\\mathbb{{1}}[{v} > 0] + {num(net.slope)} \\cdot \\mathbb{{1}}[{v} \\le 0])"
+                                    for v in nums(step.z[l][s, start:stop].tolist())]}.get(name)
+            factors_ = self._factors(l, s, start, stop)
+            return factors_ if plain is None else [f"{r} \\cdot {d}" for r, d in zip(factors_, plain)]
         if q == "da_dz":
             if name == "relu":
                 return [f"\\mathbb{{1}}[{v} > 0]" for v in nums(step.z[l][s, start:stop].tolist())]

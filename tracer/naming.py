@@ -81,6 +81,14 @@ class Names:
         text, latex = self.unit(layer, unit)
         return f"{letter}_{text}", f"{letter}_{{{latex}}}"
 
+    def mask(self, layer, unit):
+        """A hidden unit's dropout mask r (Srivastava et al.'s letter): r_h1, r⁽ˡ⁾_j (matrix)."""
+        if self.naming == "matrix":
+            text, latex = _layer_mark(layer)
+            return f"r{text}_{unit}", f"r{latex}{_sub(unit)}"
+        text, latex = self.unit(layer, unit)
+        return f"r_{text}", f"r_{{{latex}}}"
+
     def delta(self, layer, unit):
         """The error signal δ of a unit."""
         if self.naming == "matrix":
@@ -130,6 +138,10 @@ class Names:
         """The (text, latex) symbol of any §4 quantity."""
         if quantity == "loss":
             return "L", "L"
+        if quantity == "penalty":
+            return "Ω", "\\Omega"
+        if quantity == "mask":
+            return self.mask(layer, unit)
         if quantity in ("x", "a"):
             return self.unit(0 if quantity == "x" else layer, unit)
         if quantity == "y":
@@ -158,11 +170,21 @@ class Names:
         return self.both(quantity, layer, unit, source)[1]
 
 
+PER_SAMPLE = ("x", "y", "mask", "z", "a", "dL_da", "da_dz", "delta")
+
+
 def symbol(spec: dict, quantity: str, layer: int | None = None, unit: int | None = None,
-           source: int | None = None) -> str:
+           source: int | None = None, sample: int = 1, iteration: int = 1) -> str:
     """Return the symbol of a value in a normalized spec's naming scheme.
 
     ``symbol(spec, "w", 2, 1, 2)`` is ``"w7"`` in seed naming, ``("delta", 2, 1)`` is ``"δ_ŷ1"``,
-    and a shared bias's update ``("b_new", 1)`` is ``"b⁽¹⁾⁺"``.
+    and a shared bias's update ``("b_new", 1)`` is ``"b⁽¹⁾⁺"``. In a batch a per-sample value is
+    marked with its sample, ``δ_ŷ1[2]``, and with several iterations every value with its step,
+    ``w7⁺ (t=2)``.
     """
-    return Names(spec["layers"], spec["naming"]).text(quantity, layer, unit, source)
+    text = Names(spec["layers"], spec["naming"]).text(quantity, layer, unit, source)
+    if len(spec["inputs"]) > 1 and isinstance(spec["inputs"][0], list) and quantity in PER_SAMPLE:
+        text += f"[{sample}]"
+    if spec.get("iterations", 1) > 1:
+        text += f" (t={iteration})"
+    return text

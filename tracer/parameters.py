@@ -9,7 +9,7 @@ kept for the next unit.
 
 Gradients are gradients in both ``delta_convention`` values; with δ = −∂L/∂z (negative) their
 formulas carry the minus: ∂L/∂w = −δ a, ∂L/∂b = −δ. Updates are written with the gradient and
-are the same in both.
+are the same in both. With weight decay a weight's gradient gains + λw (a bias's never does).
 """
 
 import functools
@@ -85,7 +85,8 @@ class ParameterFormulas:
         return [f"{{{symbol}}}^{{[s]}}" for symbol in symbols], list(zip(*columns))
 
     def weight_gradients(self, t, step, l, s):
-        """∂L/∂w = δ_j a_k, or −δ_j a_k when δ = −∂L/∂z (a batch: reduced over the samples)."""
+        """∂L/∂w = δ_j a_k, or −δ_j a_k when δ = −∂L/∂z (a batch: reduced over the samples), plus
+        λ w_{j,k} with weight decay."""
         deltas, count, prefix = step.delta[l], self.count, self.prefix
         for units, sources, texts, latexes, index in self._items(l, True):
             row, columns = index
@@ -105,6 +106,11 @@ class ParameterFormulas:
                 terms = [CDOTS if i is None else factor(deltas[i, row]) + " \\cdot %s" for i in self.samples]
                 template = f"{prefix}\\left({' + '.join(terms)}\\right)"
                 substituted = [template % v for v in values]
+            if self.net.weight_decay:
+                decay = num(self.net.weight_decay)
+                formulas = [f"{f} + \\lambda {w}" for f, w in zip(formulas, latexes)]
+                substituted = [f"{n} + {decay} \\cdot {w}"
+                               for n, w in zip(substituted, factors(_take(step.weights[l], index)))]
             yield None, l, units, sources, (
                 ("dL_dw", derived("dL_dw", texts, latexes)[0], formulas, substituted, step.dL_dw[l][index].tolist()),)
 

@@ -38,6 +38,8 @@ def row_count(spec: dict) -> int:
     states = len(STATE[spec["optimizer"]["name"]])
     updated = spec["update_biases"] and bias != "none"
     rows = count * (sizes[0] + sizes[-1]) + 1 + (count if count > 1 else 0)
+    rows += 1 if spec.get("weight_decay") else 0                          # the penalty
+    rows += count * sum(sizes[1:-1]) if spec.get("dropout") is not None else 0  # the masks
     for l in range(1, depth + 1):
         weights = sizes[l] * sizes[l - 1]
         biases = {"per_unit": sizes[l], "shared": 1, "none": 0}[bias]
@@ -52,9 +54,10 @@ def row_count(spec: dict) -> int:
 def blocks(net, steps):
     """Yield ``(iteration, step, phase, kind, layer, sample)`` for each block of rows, in order.
 
-    Kinds: ``given`` (one sample's x and y), ``w``/``b`` (a layer's parameters), ``forward`` (one
-    sample's z and a of a layer), ``loss``, ``backward`` (one sample's dL_da, da_dz, δ of a
-    layer), ``dL_dw``/``dL_db``, ``state_w``/``state_b`` (optimizer state), ``w_new``/``b_new``.
+    Kinds: ``given`` (one sample's x, y and dropout masks), ``w``/``b`` (a layer's parameters),
+    ``forward`` (one sample's z and a of a layer), ``loss`` (and the weight-decay penalty),
+    ``backward`` (one sample's dL_da, da_dz, δ of a layer), ``dL_dw``/``dL_db``,
+    ``state_w``/``state_b`` (optimizer state), ``w_new``/``b_new``.
     ``sample`` is 0-based, None for blocks that are not per sample.
     """
     depth, count = len(net.sizes) - 1, len(net.inputs)
@@ -101,6 +104,9 @@ def _given(number, t, phase, net, step, l, s):
     depth = len(net.sizes) - 1
     for j, value in enumerate(net.targets[s].tolist(), 1):
         yield next(number), t, s + 1, phase, depth, j, None, "y", value
+    for l, mask in enumerate(net.masks or (), 1):
+        for j, value in enumerate(mask[s].tolist(), 1):
+            yield next(number), t, s + 1, phase, l, j, None, "mask", value
 
 
 def _forward(number, t, phase, net, step, l, s):
@@ -114,6 +120,8 @@ def _loss(number, t, phase, net, step, l, s):
         for sample, value in enumerate(step.losses.tolist(), 1):
             yield next(number), t, sample, phase, None, None, None, "loss", value
     yield next(number), t, None, phase, None, None, None, "loss", step.loss
+    if net.weight_decay:
+        yield next(number), t, None, phase, None, None, None, "penalty", step.penalty
 
 
 def _backward(number, t, phase, net, step, l, s):

@@ -19,7 +19,8 @@ DELTA_CONVENTIONS = ("gradient", "negative")
 OPTIMIZERS = {"sgd": {}, "momentum": {"momentum": 0.9}, "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
 REQUIRED = ("layers", "weights", "inputs", "targets", "learning_rate")
 OPTIONAL = ("activations", "loss", "biases", "bias", "update_biases", "optimizer", "reduction",
-            "iterations", "naming", "leaky_relu_slope", "delta_convention")
+            "iterations", "naming", "leaky_relu_slope", "delta_convention", "weight_decay",
+            "dropout", "dropout_masks")
 KNOWN = frozenset(REQUIRED + OPTIONAL)
 MAX_PARAMETERS = 10**7
 MAX_ITERATIONS = 1000
@@ -32,7 +33,7 @@ class Network:
 
     __slots__ = ("sizes", "activations", "loss", "bias", "update_biases", "weights", "biases",
                  "inputs", "targets", "learning_rate", "optimizer", "reduction", "iterations",
-                 "naming", "slope", "delta_convention", "parameters")
+                 "naming", "slope", "delta_convention", "parameters", "weight_decay", "keep", "masks")
 
     def spec(self) -> dict:
         """Return the normalized spec: every default filled in, numbers as lists of floats."""
@@ -47,7 +48,10 @@ class Network:
             "targets": self.targets.tolist(), "learning_rate": self.learning_rate,
             "optimizer": dict(self.optimizer), "reduction": self.reduction,
             "iterations": self.iterations, "naming": self.naming, "leaky_relu_slope": self.slope,
-            "delta_convention": self.delta_convention,
+            "delta_convention": self.delta_convention, "weight_decay": self.weight_decay,
+            "dropout": None if self.keep is None else list(self.keep),
+            "dropout_masks": None if self.masks is None else [
+                [mask[s].astype(int).tolist() for mask in self.masks] for s in range(len(self.inputs))],
         }
 
 
@@ -160,6 +164,54 @@ def _scalars(spec, net):
     net.delta_convention = _choice(spec, "delta_convention", DELTA_CONVENTIONS, "gradient")
 
 
+def _weight_decay(spec):
+    value = checks.number(spec.get("weight_decay", 0.0), "weight_decay")
+    if value < 0.0:
+        raise SpecError("weight_decay", f"must be ≥ 0 (the L2 coefficient λ), got {value!r}")
+    return value
+
+
+def _dropout(spec, net):
+    """The keep probabilities (one per hidden layer) and the masks as one (samples, units)
+    array per hidden layer; (None, None) without dropout."""
+    keep, masks = spec.get("dropout"), spec.get("dropout_masks")
+    hidden = net.sizes[1:-1]
+    if keep is None:
+        if masks is not None:
+            raise SpecError("dropout_masks", "needs dropout (a keep probability per hidden layer) beside it")
+        return None, None
+    if not hidden:
+        raise SpecError("dropout", "needs a hidden layer; this network has none")
+    if type(keep) is not list or len(keep) != len(hidden):
+        raise SpecError("dropout", f"must be a list of {len(hidden)} keep probabilities, one per hidden layer")
+    keep = tuple(checks.number(p, f"dropout[{i}]") for i, p in enumerate(keep))
+    for i, p in enumerate(keep):
+        if not 0.0 < p <= 1.0:
+            raise SpecError(f"dropout[{i}]", f"a keep probability must lie in (0, 1], got {p!r}")
+    count = len(net.inputs)
+    shape = f"per sample, a list of {len(hidden)} hidden layers' masks, each a 0/1 list per unit"
+    if masks is None:
+        raise SpecError("dropout_masks", f"is required with dropout: {shape}")
+    if count == 1 and type(masks) is list and masks and type(masks[0]) is list and masks[0] \
+            and type(masks[0][0]) is not list:
+        masks = [masks]  # one sample's masks, without the sample level
+    if type(masks) is not list or len(masks) != count:
+        raise SpecError("dropout_masks", f"must be a list of {count} samples: {shape}")
+    arrays = [np.empty((count, n)) for n in hidden]
+    for s, sample in enumerate(masks):
+        if type(sample) is not list or len(sample) != len(hidden):
+            raise SpecError(f"dropout_masks[{s}]", f"must be a list of {len(hidden)} masks, one per hidden layer")
+        for i, (mask, n) in enumerate(zip(sample, hidden)):
+            key = f"dropout_masks[{s}][{i}]"
+            if type(mask) is not list or len(mask) != n:
+                raise SpecError(key, f"must be a list of {n} values 0 or 1, one per unit of hidden layer {i + 1}")
+            for j, m in enumerate(mask):
+                if type(m) not in (int, float) or m not in (0, 1):
+                    raise SpecError(f"{key}[{j}]", f"must be 0 or 1, got {m!r}")
+            arrays[i][s] = mask
+    return keep, arrays
+
+
 def compile_spec(spec: dict) -> Network:
     """Validate ``spec`` and return the :class:`Network` it describes, or raise SpecError."""
     if type(spec) is not dict:
@@ -194,6 +246,8 @@ def compile_spec(spec: dict) -> Network:
     _targets(net)
     _scalars(spec, net)
     net.optimizer = _optimizer(spec)
+    net.weight_decay = _weight_decay(spec)
+    net.keep, net.masks = _dropout(spec, net)
     return net
 
 

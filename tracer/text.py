@@ -17,7 +17,7 @@ DELTA_MEANING = {
 def _line(row, batch):
     sample = f"[sample {row['sample']}] " if batch and row["sample"] is not None else ""
     if row["phase"] == "input":
-        if row["quantity"] in ("x", "y"):
+        if row["quantity"] in ("x", "y", "mask"):
             return f"  {sample}{row['symbol']} = {row['value']!r}"
         return f"  {row['symbol']} = {row['value']!r}"
     return f"  {sample}{row['symbol']} = {row['formula']} = {row['substituted']} = {row['value']:.10g}"

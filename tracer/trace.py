@@ -14,7 +14,7 @@ from tracer.spec import compile_spec
 COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
            "symbol", "formula", "substituted", "value")
 ENGINE_VERSION = "1.0.0"
-PER_SAMPLE = ("x", "y", "z", "a", "dL_da", "da_dz", "delta")
+PER_SAMPLE = ("x", "y", "mask", "z", "a", "dL_da", "da_dz", "delta")
 
 
 class Trace:
@@ -51,8 +51,9 @@ class Trace:
               source: int | None = None, sample: int | None = None, iteration: int = 1) -> float:
         """Return one value of the trace; raise KeyError when the trace holds no such value.
 
-        A per-sample quantity (x, y, z, a, dL_da, da_dz, delta) of a batch needs ``sample``;
-        ``loss`` without a sample is the batch loss, with one the sample's own loss.
+        A per-sample quantity (x, y, mask, z, a, dL_da, da_dz, delta) of a batch needs ``sample``;
+        ``loss`` without a sample is the batch loss (with the weight-decay penalty), with one the
+        sample's own loss; ``penalty`` is (λ/2)·Σw² (0 without weight decay).
         """
         net = self._net
         if type(iteration) is not int or not 1 <= iteration <= len(self._steps):
@@ -62,6 +63,8 @@ class Trace:
             if sample is None:
                 return step.loss
             return float(step.losses[_index(sample, len(net.inputs), "sample")])
+        if quantity == "penalty":
+            return step.penalty
         if quantity in PER_SAMPLE:
             if sample is None and len(net.inputs) > 1:
                 raise KeyError(f"{quantity} is per sample in a batch of {len(net.inputs)}: give sample")
@@ -70,7 +73,11 @@ class Trace:
                 return float(net.inputs[s, _index(unit, net.sizes[0], "unit")])
             if quantity == "y" and layer in (None, len(net.sizes) - 1):
                 return float(net.targets[s, _index(unit, net.sizes[-1], "unit")])
-            values = getattr(step, quantity, None) if quantity not in ("x", "y") else None
+            if quantity == "mask":
+                if net.masks is None or type(layer) is not int or not 1 <= layer < len(net.sizes) - 1:
+                    raise KeyError(f"the trace has no dropout mask in layer {layer!r}")
+                return float(net.masks[layer - 1][s, _index(unit, net.sizes[layer], "unit")])
+            values = getattr(step, quantity, None) if quantity not in ("x", "y", "mask") else None
             if values is None or type(layer) is not int or not 1 <= layer < len(net.sizes) or values[layer] is None:
                 raise KeyError(f"the trace has no {quantity} in layer {layer!r}")
             return float(values[layer][s, _index(unit, net.sizes[layer], "unit")])

@@ -46,4 +46,67 @@ BUILTIN_TEMPLATES: dict[str, Template] = {
         "activations": ["sigmoid", "softmax"],
         "loss": "cross_entropy",
     }),
+    "batch-2-2-2": Template.from_dict({
+        "title": "2-2-2 with a batch of 2",
+        "description": "The seed post's network on a mini-batch of two samples: each sample's "
+                       "forward pass and δ values, then the gradient averaged over the batch, "
+                       "∂L/∂w = ½(δ[1]·a[1] + δ[2]·a[2]), and one update.",
+        "layers": [2, 2, 2],
+        "activations": "sigmoid",
+        "loss": "mse",
+        "learning_rate": 0.5,
+        "naming": "seed",
+        "batch": 2,
+        "reduction": "mean",
+    }),
+    "momentum-two-steps": Template.from_dict({
+        "title": "Two steps of momentum",
+        "description": "A 2-2-1 sigmoid network without biases trained two steps with momentum "
+                       "μ = 0.9: the velocity v ← μ·v + ∂L/∂w and w ← w − η·v of both steps, "
+                       "the second carrying the first step's velocity and weights.",
+        "layers": [2, 2, 1],
+        "activations": "sigmoid",
+        "loss": "mse",
+        "bias": "none",
+        "learning_rate": 0.5,
+        "optimizer": {"name": "momentum", "momentum": 0.9},
+        "iterations": 2,
+        "ask": ["velocity", "w_new"],
+    }),
+    "adam-one-step": Template.from_dict({
+        "title": "One Adam step",
+        "description": "A 2-2-1 sigmoid network, one Adam step (β1 = 0.9, β2 = 0.999, ε = 1e-8): "
+                       "the moments m and v, then θ⁺ = θ − η·m̂/(√v̂ + ε) with the bias-corrected "
+                       "m̂ = m/(1 − β1) and v̂ = v/(1 − β2).",
+        "layers": [2, 2, 1],
+        "activations": "sigmoid",
+        "loss": "mse",
+        "learning_rate": 0.1,
+        "optimizer": "adam",
+        "ask": ["m", "v", "w_new", "b_new"],
+    }),
+    "l2-weight-decay": Template.from_dict({
+        "title": "L2 with λ = 0.1",
+        "description": "The seed post's network with L2 weight decay λ = 0.1: the loss gains "
+                       "(λ/2)·Σw², so every weight's gradient gains λw (biases do not decay).",
+        "layers": [2, 2, 2],
+        "activations": "sigmoid",
+        "loss": "mse",
+        "learning_rate": 0.5,
+        "naming": "seed",
+        "weight_decay": 0.1,
+        "ask": ["delta", "dL_dw", "w_new", "b_new"],
+    }),
+    "dropout-hidden": Template.from_dict({
+        "title": "Dropout on the hidden layer",
+        "description": "The seed post's network with inverted dropout on the hidden layer, keep "
+                       "probability p = 0.5 and a given mask r: h = r·σ(z)/p, so a dropped unit "
+                       "passes nothing on and its δ is 0, and a kept one is scaled by 1/p.",
+        "layers": [2, 2, 2],
+        "activations": "sigmoid",
+        "loss": "mse",
+        "learning_rate": 0.5,
+        "naming": "seed",
+        "dropout": 0.5,
+    }),
 }

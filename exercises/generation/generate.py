@@ -26,10 +26,9 @@ import math
 import numpy as np
 
 from tracer import SpecError, normalize, trace
-from tracer.keys import parse_key
 
 from .exercise import Exercise
-from .fields import fields_for
+from .fields import fields_for, locate, value_at
 from .knobs import AUTO, MAX_DIGITS, TemplateError
 from .network import build_spec
 from .quality import DIGIT_CHOICES, N_, Assessment
@@ -80,20 +79,34 @@ def _draw_spec(template: Template, rng: np.random.Generator) -> dict:
         biases = _draw(template.biases, rng, len(layers) - 1)
     else:
         biases = [_draw(template.biases, rng, size) for size in layers[1:]]
-    inputs = _draw(template.inputs, rng, layers[0])
-    targets = template.target_values()
-    if targets == "one_hot":
-        hot = int(rng.integers(layers[-1]))
-        targets = [1.0 if j == hot else 0.0 for j in range(layers[-1])]
-    else:
-        targets = _draw(targets, rng, layers[-1])
-    return build_spec(template, weights, biases, inputs, targets)
+    inputs, targets = [], []
+    for _ in range(template.batch):
+        inputs.append(_draw(template.inputs, rng, layers[0]))
+        values = template.target_values()
+        if values == "one_hot":
+            hot = int(rng.integers(layers[-1]))
+            targets.append([1.0 if j == hot else 0.0 for j in range(layers[-1])])
+        else:
+            targets.append(_draw(values, rng, layers[-1]))
+    masks = None if template.dropout is None else [
+        [_draw_mask(rng, p, n) for p, n in zip(template.dropout, layers[1:-1])]
+        for _ in range(template.batch)]
+    return build_spec(template, weights, biases, inputs, targets, masks)
+
+
+def _draw_mask(rng: np.random.Generator, keep: float, units: int) -> list[int]:
+    """A dropout mask: each unit kept with probability ``keep``, drawn again while it keeps
+    none (a layer with every unit dropped passes nothing on)."""
+    while True:
+        mask = [int(kept) for kept in rng.random(units) < keep]
+        if any(mask):
+            return mask
 
 
 def _assessed(template: Template, spec: dict, located: dict, symbols: dict) -> Assessment:
     """The try ``spec`` traced and checked: ``located`` maps each asked key to its position."""
     result = trace(spec)
-    expected = {key: result.value(*position) for key, position in located.items()}
+    expected = {key: value_at(result, position) for key, position in located.items()}
     return Assessment(spec, result, expected, symbols, template.tolerance, located)
 
 
@@ -104,7 +117,7 @@ def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
         spec = normalize(_draw_spec(template, np.random.default_rng([seed, attempt])))
         if fields is None:   # the same on every try: fields depend on the network's shape only
             fields = fields_for(spec, template.asked_quantities())
-            located = {field.key: parse_key(field.key) for field in fields}
+            located = {field.key: locate(field.key) for field in fields}
             symbols = {field.key: field.symbol for field in fields}
         yield _assessed(template, spec, located, symbols), fields
 
@@ -163,7 +176,7 @@ def _given(template: Template) -> Exercise:
     spec = template.network
     fields = fields_for(spec, template.asked_quantities())
     try:
-        assessed = _assessed(template, spec, {f.key: parse_key(f.key) for f in fields},
+        assessed = _assessed(template, spec, {f.key: locate(f.key) for f in fields},
                              {f.key: f.symbol for f in fields})
     except SpecError as error:   # a valid spec whose values overflow float64 as it runs
         raise TemplateError(f"network.{error.key}" if error.key else "network",

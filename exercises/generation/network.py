@@ -1,7 +1,8 @@
 """The network spec (SPEC §3) of an exercise: built from a template's knobs and drawn values.
 
-An exercise is always one sample and one iteration. The same function builds the placeholder
-spec that validates a template (zeros everywhere) and the real spec of each generated try.
+An exercise is one sample and one iteration unless its template asks for a batch or several
+steps. The same function builds the placeholder spec that validates a template (zeros
+everywhere) and the real spec of each generated try.
 """
 
 FUSED = {("bce", "sigmoid"), ("cross_entropy", "softmax")}
@@ -15,8 +16,10 @@ def layer_activations(spec: dict) -> list[str]:
     return list(activations)
 
 
-def build_spec(template, weights: list, biases: list | None, inputs: list, targets: list) -> dict:
-    """The network spec of ``template`` holding the given values (biases None for bias ``none``).
+def build_spec(template, weights: list, biases: list | None, inputs: list, targets: list,
+               masks: list | None = None) -> dict:
+    """The network spec of ``template`` holding the given values (biases None for bias ``none``;
+    inputs and targets one list per sample; masks per sample and hidden layer, with dropout).
 
     Only knobs the template sets are written; ``tracer.normalize`` fills in the rest.
     """
@@ -33,8 +36,15 @@ def build_spec(template, weights: list, biases: list | None, inputs: list, targe
         "learning_rate": template.learning_rate,
         "optimizer": template.optimizer if isinstance(template.optimizer, str)
         else dict(template.optimizer),
-        "iterations": 1,
+        "iterations": template.iterations,
+        "reduction": template.reduction,
     }
+    if template.batch == 1:
+        spec["inputs"], spec["targets"] = inputs[0], targets[0]
+    if template.weight_decay:
+        spec["weight_decay"] = template.weight_decay
+    if template.dropout is not None:
+        spec["dropout"], spec["dropout_masks"] = list(template.dropout), masks
     if biases is not None:
         spec["biases"] = biases
     if template.naming is not None:
@@ -59,4 +69,6 @@ def placeholder_spec(template) -> dict:
         targets = [1.0] + [0.0] * (layers[-1] - 1)
     else:
         targets = [0.5] * layers[-1]
-    return build_spec(template, weights, biases, [0.0] * layers[0], targets)
+    masks = [[[1] * n for n in layers[1:-1]] for _ in range(template.batch)]
+    return build_spec(template, weights, biases, [[0.0] * layers[0]] * template.batch,
+                      [targets] * template.batch, masks)

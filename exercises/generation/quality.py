@@ -15,7 +15,10 @@ A network makes a good hand exercise at ``d`` answer digits when:
 A value an inactive ReLU unit makes exactly 0 (its activation, derivative and δ, the gradients
 that multiply them) is exempt from the nonzero and distinctness conditions. The update of a
 parameter with such a gradient is still asked and has no step, so a template that asks updates
-only yields exercises whose ReLU units are all active.
+only yields exercises whose ReLU units are all active. A unit dropped by its dropout mask makes
+its values exactly 0 too, and they are exempt alike; so is an update whose gradient dropout
+makes exactly 0 (no sample kept the unit): keeping θ is then the answer, and the lesson.
+In a batch or a run of several steps every sample's and every step's values are checked.
 
 The first two conditions do not depend on the digits; the others hold more easily the more
 digits are asked. Conditions are reported as ``Condition`` objects: an id and the symbols at
@@ -25,9 +28,10 @@ fault, never a computed value, since the author of a practice exercise is its st
 from dataclasses import dataclass
 
 from exercises.grading.tolerance import Comparison, Tolerance
-from tracer.keys import parse_key
+from tracer.keys import key_of
 from tracer.naming import Names
 
+from .fields import locate
 from .knobs import MAX_DIGITS, MIN_DIGITS
 from .network import layer_activations
 
@@ -105,12 +109,46 @@ def given_values(spec: dict) -> list[float]:
     return found
 
 
-def _relu_zero_keys(spec: dict, trace) -> set[str]:
-    """Keys of values an inactive ReLU unit makes exactly 0, whether asked or not."""
+def _runs(spec: dict):
+    """(sample, iteration) of every forward and backward pass of the exercise."""
+    return [(s, t) for t in range(1, spec["iterations"] + 1) for s in range(1, len(spec["inputs"]) + 1)]
+
+
+def _zero_keys(spec: dict, trace) -> set[str]:
+    """Keys of values an inactive ReLU unit or a dropped unit makes exactly 0, whether asked
+    or not: per sample and step, and gradients (updates with weight decay aside) that every
+    sample's values make 0."""
+    keys, dead_sources = set(), {}
+    for s, t in _runs(spec):
+        found = _relu_zero_keys(spec, trace, s, t)
+        keys |= {key_of(q, l, j, k, sample=s if q in _PER_SAMPLE else 1, iteration=t)
+                 for q, l, j, k in found if q in _PER_SAMPLE}
+        for q, l, j, k in found:
+            if q not in _PER_SAMPLE:
+                dead_sources.setdefault((q, l, j, k, t), []).append(s)
+    samples = len(spec["inputs"])
+    for (q, l, j, k, t), seen in dead_sources.items():
+        if len(seen) == samples:  # every sample's term of the gradient is 0
+            keys.add(key_of(q, l, j, k, iteration=t))
+            if q == "dL_dw" and not spec.get("weight_decay"):
+                keys |= {key_of(name, l, j, k, iteration=t) for name in ("velocity", "m", "v", "w_new")}
+            elif q == "dL_db" and j is not None:
+                keys |= {key_of(name, l, j, iteration=t) for name in ("velocity", "m", "v", "b_new")}
+    return keys
+
+
+_PER_SAMPLE = ("a", "da_dz", "delta", "dL_da")
+
+
+def _relu_zero_keys(spec: dict, trace, sample=1, t=1) -> set[tuple]:
+    """(quantity, layer, unit, source) of the values an inactive ReLU unit or a dropped unit
+    makes exactly 0 in one sample's pass of step ``t``."""
     sizes, activations = spec["layers"], layer_activations(spec)
     last = len(sizes) - 1
+    masks = spec.get("dropout_masks")
     inactive = {(l, j) for l in range(1, last + 1) for j in range(1, sizes[l] + 1)
-                if activations[l - 1] == "relu" and trace.value("z", l, j) <= 0}
+                if activations[l - 1] == "relu" and trace.value("z", l, j, sample=sample, iteration=t) <= 0
+                or masks and l < last and masks[sample - 1][l - 1][j - 1] == 0}
     dead, keys = {}, set()      # dead: (layer, unit) whose δ inactive ReLU units make 0
     for l in range(last, 0, -1):
         units = range(1, sizes[l] + 1)
@@ -119,30 +157,31 @@ def _relu_zero_keys(spec: dict, trace) -> set[str]:
         for j in units:
             dead[(l, j)] = (l, j) in inactive or silent
             if silent:
-                keys.add(f"dL_da:{l}:{j}")
+                keys.add(("dL_da", l, j, None))
             if (l, j) in inactive:
-                keys |= {f"a:{l}:{j}", f"da_dz:{l}:{j}"}
+                keys |= {("a", l, j, None), ("da_dz", l, j, None)}
             if dead[(l, j)]:
-                keys |= {f"delta:{l}:{j}", f"dL_db:{l}:{j}"}
+                keys |= {("delta", l, j, None), ("dL_db", l, j, None)}
         if all(dead[(l, j)] for j in units):
-            keys.add(f"dL_db:{l}")
+            keys.add(("dL_db", l, None, None))
     for (l, j), is_dead in dead.items():
         for k in range(1, sizes[l - 1] + 1):
             if is_dead or (l - 1, k) in inactive:
-                keys.add(f"dL_dw:{l}:{j}:{k}")
+                keys.add(("dL_dw", l, j, k))
     return keys
 
 
 def _unit_conditions(spec: dict, trace) -> list[Condition]:
     sizes, activations = spec["layers"], layer_activations(spec)
     wide, kinks = [], []
-    for l in range(1, len(sizes)):
-        for j in range(1, sizes[l] + 1):
-            z = abs(trace.value("z", l, j))
-            if z > Z_LIMIT:
-                wide.append((l, j))
-            elif activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN:
-                kinks.append((l, j))
+    for s, t in _runs(spec):
+        for l in range(1, len(sizes)):
+            for j in range(1, sizes[l] + 1):
+                z = abs(trace.value("z", l, j, sample=s, iteration=t))
+                if z > Z_LIMIT and (l, j) not in wide:
+                    wide.append((l, j))
+                elif activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN and (l, j) not in kinks:
+                    kinks.append((l, j))
     if not wide and not kinks:
         return []
     names = Names(sizes, spec["naming"])
@@ -167,14 +206,16 @@ class Assessment:
 
     def __post_init__(self):
         self._units = _unit_conditions(self.spec, self.trace)
-        self._exempt = {key for key in _relu_zero_keys(self.spec, self.trace)
-                        if self.expected.get(key) == 0.0}
+        zero = _zero_keys(self.spec, self.trace)
+        self._exempt = {key for key in zero if self.expected.get(key) == 0.0}
+        dropout = self.spec.get("dropout") is not None
         self._before = {}
         for key in self.expected:
-            quantity, layer, unit, source = (self.located[key] if self.located
-                                             else parse_key(key))
+            quantity, layer, unit, source, _, t = (self.located[key] if self.located else locate(key))
             if quantity in ("w_new", "b_new"):
-                self._before[key] = self.trace.value(quantity[0], layer, unit, source)
+                theta = self.trace.value(quantity[0], layer, unit, source, iteration=t)
+                if not (dropout and key in zero and self.expected[key] == theta):
+                    self._before[key] = theta
         self._given = given_values(self.spec)
         self._tolerance = Tolerance.from_dict(self.tolerance)
 

@@ -13,6 +13,11 @@ Every check raises ``TemplateError`` naming the knob. Network-level consistency 
 loss/activation fit, optimizer parameters, naming) is the engine's: the template's network is run
 through ``tracer.normalize`` with placeholder values and a ``SpecError`` becomes a TemplateError.
 
+A template may ask for a mini-batch (``batch``: 2 to 4 samples, each drawn like one sample,
+``reduction`` mean or sum), for several training steps (``iterations``: 2 or 3, the same batch),
+for L2 ``weight_decay`` λ and for ``dropout``: a keep probability per hidden layer (one number
+serves every hidden layer), whose masks are drawn from the seed.
+
 Targets default to the output activation's range: [0.05, 0.95] for sigmoid (so bce targets are
 soft labels in that range), a one-hot vector for softmax (required with cross_entropy), else
 [−1, 1], all with 2 decimals.
@@ -34,7 +39,8 @@ UNIT_RANGE = ValueRange(-1.0, 1.0, 2)
 SIGMOID_TARGETS = ValueRange(0.05, 0.95, 2)
 # Knobs a given network sets itself (delta_convention may be set beside it, and then wins).
 NETWORK_KNOBS = ("layers", "activations", "loss", "bias", "update_biases", "optimizer",
-                 "learning_rate", "naming", "weights", "biases", "inputs", "targets")
+                 "learning_rate", "naming", "weights", "biases", "inputs", "targets", "batch",
+                 "reduction", "iterations", "weight_decay", "dropout")
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,11 @@ class Template:
     feedback: bool = True
     reveal: str = "always"
     delta_convention: str = "gradient"
+    batch: int = 1
+    reduction: str = "mean"
+    iterations: int = 1
+    weight_decay: float = 0.0
+    dropout: float | tuple[float, ...] | None = None
     network: dict | None = None
 
     def __post_init__(self):
@@ -98,6 +109,7 @@ class Template:
             raise TemplateError("targets", 'must be a range object or "one_hot"')
         if self.targets is not None and self.targets != "one_hot":
             checked["targets"] = knobs.check_range("targets", self.targets)
+        checked.update(_check_training(self, len(checked["layers"]) - 2))
         checked["ask"] = knobs.check_ask(self.ask)
         checked["answer_digits"] = knobs.check_digits(self.answer_digits)
         checked["delta_convention"] = knobs.check_choice("delta_convention", self.delta_convention,
@@ -142,6 +154,11 @@ class Template:
         if output == "softmax" and self.bias == "shared" and {"dL_db", "b_new"} & set(asked):
             raise TemplateError("bias", "a shared bias before softmax has gradient 0 (the output "
                                         "δ sum to 0); use per_unit or none")
+        state = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[spec["optimizer"]["name"]]
+        for quantity in ("velocity", "m", "v"):
+            if quantity in asked and quantity not in state:
+                raise TemplateError("ask", f"asks for {quantity} but the optimizer "
+                                           f"{spec['optimizer']['name']} keeps no {quantity}")
         if not positions(spec, asked):
             raise TemplateError("ask", "asks for no value this network has")
 
@@ -251,7 +268,34 @@ def _network_knobs(network) -> dict:
         "loss": spec["loss"], "bias": spec["bias"], "update_biases": spec["update_biases"],
         "optimizer": spec["optimizer"], "learning_rate": spec["learning_rate"],
         "naming": spec["naming"], "delta_convention": spec.get("delta_convention", "gradient"),
+        "reduction": spec["reduction"], "weight_decay": spec["weight_decay"],
+        "dropout": None if spec["dropout"] is None else tuple(spec["dropout"]),
     }
+
+
+def _check_training(template, hidden: int) -> dict:
+    """The batch, steps and regularization knobs, checked; dropout as a keep probability per
+    hidden layer."""
+    checked = {}
+    if not knobs.is_int(template.batch) or not 1 <= template.batch <= knobs.MAX_BATCH:
+        raise TemplateError("batch", f"must be a whole number of samples from 1 to {knobs.MAX_BATCH}")
+    checked["reduction"] = knobs.check_choice("reduction", template.reduction, knobs.REDUCTIONS)
+    if not knobs.is_int(template.iterations) or not 1 <= template.iterations <= knobs.MAX_ITERATIONS:
+        raise TemplateError("iterations", f"must be a whole number of steps from 1 to {knobs.MAX_ITERATIONS}")
+    if not knobs.is_number(template.weight_decay) or not 0 <= template.weight_decay <= 10:
+        raise TemplateError("weight_decay", "must be a number λ from 0 to 10")
+    checked["weight_decay"] = float(template.weight_decay)
+    dropout = template.dropout
+    if dropout is not None:
+        if hidden < 1:
+            raise TemplateError("dropout", "needs a hidden layer")
+        keep = [dropout] * hidden if knobs.is_number(dropout) else dropout
+        if not isinstance(keep, (list, tuple)) or len(keep) != hidden \
+                or not all(knobs.is_number(p) and 0 < p <= 1 for p in keep):
+            raise TemplateError("dropout", f"must be a keep probability in (0, 1], or a list of "
+                                           f"{hidden} of them (one per hidden layer)")
+        checked["dropout"] = tuple(float(p) for p in keep)
+    return checked
 
 
 def _check_layers(value) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ wrong field, and is left unnamed when that still leaves several.
 """
 from dataclasses import dataclass
 from functools import lru_cache
+import math
 
 import numpy as np
 
@@ -66,6 +67,29 @@ class Evidence:
         """Whether ``value`` grades as ``target`` for field ``key`` (an update's step included)."""
         return self.cmp.matches(value, target, self.net.given(key))
 
+    def ecf_given(self, key) -> float | None:
+        """θ of an update as the student's own work has it: in step t > 1 their θ⁺ of step
+        t − 1 (the true one when not asked or blank); else the given value."""
+        previous = self.net.previous(key)
+        return self.student[previous] if previous in self.student else self.net.given(key)
+
+    def theta_rounding(self, key) -> float:
+        """How far the θ a later step's update starts from, as the student wrote it (rounded),
+        may lie from the θ they computed with: the rounding u of their θ⁺ of the step before;
+        0 for any other field."""
+        previous = self.net.previous(key)
+        if previous is None or self.answers.get(previous) is None:
+            return 0.0
+        return self.cmp.rounding(self.answers[previous])
+
+    def carries(self, key, value) -> bool:
+        """Whether ``value`` grades as the field's ECF value, an update's step measured from the
+        student's own θ, allowing for the rounding of that θ as written."""
+        target, own = self.ecf[key], self.ecf_given(key)
+        slack = min(self.theta_rounding(key), abs(value - target))
+        return self.cmp.matches(value, target) and \
+            self.cmp.matches(value - math.copysign(slack, value - target), target, own)
+
     @property
     def ecf(self):
         """Values computed with the student's asked answers in place of the true ones.
@@ -103,7 +127,9 @@ class Evidence:
         nothing = self.nothing(key)
         if nothing is None:
             return True
-        return not self.correct(key, nothing, self.ecf[key]) or self.correct(key, nothing, self.true[key])
+        own = self.ecf_given(key) if self.net.given(key) is not None else nothing
+        # Copying one's own θ is compared without the rounding slack carries() allows.
+        return not self.cmp.matches(own, self.ecf[key], own) or self.correct(key, nothing, self.true[key])
 
     # -- precision ----------------------------------------------------------------------------
     def imprecise(self, key, value) -> bool:
@@ -147,18 +173,23 @@ class Evidence:
             answers = np.array([np.nan if self.answers[key] is None else self.answers[key]
                                 for key in self.asked])
             before = table.before
+            own = np.array([np.nan if self.ecf_given(key) is None else self.ecf_given(key)
+                            for key in self.asked])   # θ as the student's work has it
             true = np.array([self.true[key] for key in self.asked])
             ecf = np.array([self.ecf[key] for key in self.asked])
             answered = ~np.isnan(answers)
             is_true = matches_many(cmp, answers, true, before)
-            is_ecf = matches_many(cmp, answers, ecf, before)
+            slack = np.array([self.theta_rounding(key) for key in self.asked])
+            closer = answers - np.clip(answers - ecf, -slack, slack)   # see carries()
+            is_ecf = matches_many(cmp, answers, ecf, np.full(len(ecf), np.nan)) & \
+                matches_many(cmp, closer, ecf, own)
             student = table.gather(evaluate_rows(net, self._patches, table.batch))
             explains, contradicts = [], np.zeros(student.shape, dtype=bool)
-            for predicted, base, follows in ((table.truth, true, is_true),
-                                             (student, ecf, is_true | is_ecf)):
+            for predicted, base, follows, theta in ((table.truth, true, is_true, before),
+                                                    (student, ecf, is_true | is_ecf, own)):
                 with np.errstate(invalid="ignore"):
-                    changed = ~matches_many(cmp, predicted, base, before)
-                    agrees = matches_many(cmp, answers, predicted, before)
+                    changed = ~matches_many(cmp, predicted, base, theta)
+                    agrees = matches_many(cmp, answers, predicted, theta)
                 explains.append(agrees & changed & table.inside & np.isfinite(predicted))
                 contradicts |= changed & ~agrees & answered & follows
             self._table = (table, student, explains, contradicts, contradicts.sum(axis=1))
@@ -174,8 +205,16 @@ class Evidence:
         table, _, explains, contradicts, count = self._analysis()
         column = table.column[key]
         elsewhere = count - contradicts[:, column]
+        # From the student's own values, an answer that is what writing nothing gives (a θ
+        # copied, a 0) shows no work: a mistake that "explains" it from their zeros is none.
+        nothing = self.nothing(key)
+        student_mode = explains[1][:, column]
+        if nothing is not None and self.answers[key] is not None \
+                and self.correct(key, self.answers[key], self.ecf_given(key) if self.net.given(key)
+                                 is not None else nothing):
+            student_mode = np.zeros_like(student_mode)
         found = []
-        for row in np.flatnonzero((explains[0][:, column] | explains[1][:, column]) & (elsewhere == 0)):
+        for row in np.flatnonzero((explains[0][:, column] | student_mode) & (elsewhere == 0)):
             site = table.sites[row]
             mode = TRUTH if explains[0][row, column] else STUDENT
             found.append(Finding(site, _nearest(key, site.scope & self.cone(key)[0]), mode))

@@ -4,7 +4,7 @@ Messages are shown before the solution is revealed, so their parameters hold onl
 given values and the student's own answers, never an expected value of any field.
 """
 from exercises.grading.messages import Part
-from tracer.keys import key_of, parse_key
+from tracer.keys import key_of, parse_key, split_key
 
 _LIST_LIMIT = 3
 _DERIVATIVES = {
@@ -27,17 +27,18 @@ class Feedback:
 
     # -- symbols ---------------------------------------------------------------------------
     def sym(self, quantity, layer=None, unit=None, source=None):
-        """The symbol of a value in this exercise."""
+        """The symbol of a value in this exercise (without a sample's or step's mark: a
+        message names it beside the field it is about)."""
         if quantity == "a" and layer == 0:
             quantity = "x"  # the activations of layer 0 are the inputs
         key = key_of(quantity, layer, unit, source)
         if key in self.symbols:
             return self.symbols[key]
-        return self.net.symbol(key)
+        return self.net.plain_symbol(key)
 
     def of(self, key):
-        """The symbol of the value a key names."""
-        return self.sym(*parse_key(key))
+        """The symbol of the value a key names, marked with its sample and step."""
+        return self.symbols[key] if key in self.symbols else self.net.symbol(key)
 
     def answer(self, key):
         """The student's own answer to ``key`` as typed."""
@@ -135,6 +136,6 @@ class Feedback:
                   mistake.params(self, finding.target, finding.site.param, key))]
         _, layer, unit, _ = parse_key(key)
         _, t_layer, t_unit, _ = parse_key(finding.target)
-        if (layer, unit) != (t_layer, t_unit):
+        if (layer, unit, *split_key(key)[1:]) != (t_layer, t_unit, *split_key(finding.target)[1:]):
             parts.insert(0, ("upstream", {}))
         return parts

@@ -121,7 +121,7 @@ def _grade_field(key, value, evidence, feedback, settings, text):
     if evidence.correct(key, value, evidence.true[key]):
         return _grade(key, value, evidence, settings, text, "correct", 1.0, [("correct", {})])
     sources, wrong = evidence.carried_from(key)
-    if sources and evidence.correct(key, value, evidence.ecf[key]):
+    if sources and evidence.carries(key, value):
         if not evidence.shows_work(key):
             return _grade(key, value, evidence, settings, text, "incorrect", 0.0,
                           feedback.no_follow_through(key, sources), carried_from=sources)

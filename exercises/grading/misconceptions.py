@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from exercises.grading.messages import N_, register
+from exercises.grading.model import pre_activation, transposed, weight_gradient
 from tracer import functions as F
 from tracer.keys import parse_key
 
@@ -70,7 +71,8 @@ class Misconception:
 
 
 def _keys(net, group, layers):
-    return [key for l in layers for key in net.keys(group, l)]
+    # Every iteration's keys: a mistake a student makes, they make at every step.
+    return [key for l in layers for key in net.keys_all(group, l)]
 
 
 def _layers(net):
@@ -96,7 +98,7 @@ class UpdatedWeightsInBackprop(Misconception):
         return frozenset(_keys(net, "dL_da", _hidden(net)))
 
     def alter(self, run, group, layer, value, param):
-        return np.einsum("si,sij->sj", run.delta[layer + 1], run.new_weights[layer + 1])
+        return run.delta[layer + 1] @ run.new_weights[layer + 1]
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -151,7 +153,7 @@ class DerivativeOfActivationOutput(Misconception):
     def targets(self, net, param):
         keys = _keys(net, "da_dz", self._layers(net))
         if net.fused and net.activations[net.depth] == "sigmoid":
-            keys += net.keys("delta", net.depth)  # the fused δ = (ŷ − y)/n never reads f′
+            keys += net.keys_all("delta", net.depth)  # the fused δ = (ŷ − y)/n never reads f′
         return frozenset(keys)
 
     def alter(self, run, group, layer, value, param):
@@ -177,7 +179,7 @@ class TargetMinusOutput(Misconception):
                  "target minus output.")
 
     def targets(self, net, param):
-        return frozenset(net.keys("delta" if net.fused else "dL_da", net.depth))
+        return frozenset(net.keys_all("delta" if net.fused else "dL_da", net.depth))
 
     def alter(self, run, group, layer, value, param):
         return -value
@@ -205,7 +207,7 @@ class LossScale(Misconception):
         return scales
 
     def targets(self, net, param):
-        return frozenset(net.keys("dL_da", net.depth))
+        return frozenset(net.keys_all("dL_da", net.depth))
 
     def alter(self, run, group, layer, value, param):
         return param * (run.a[layer] - run.net.y)
@@ -230,7 +232,7 @@ class PreActivationAsInput(Misconception):
         return frozenset(_keys(net, "dL_dw", range(2, net.depth + 1)))
 
     def alter(self, run, group, layer, value, param):
-        return run.delta[layer][:, :, None] * run.z[layer - 1][:, None, :]
+        return weight_gradient(run, layer, run.delta[layer], run.z[layer - 1])
 
     def params(self, fb, target, param, key):
         _, layer, unit, source = parse_key(target)
@@ -258,28 +260,26 @@ class SwappedWeightIndices(Misconception):
     def targets(self, net, param):
         keys = []
         for l in self._square(net):
-            keys += [*net.keys("z", l), *net.keys("w_new", l)]
+            keys += [*net.keys_all("z", l), *net.keys_all("w_new", l)]
             if l > 1:
-                keys += net.keys("dL_da", l - 1)
+                keys += net.keys_all("dL_da", l - 1)
         return frozenset(keys)
 
     def groups(self, net, param, targets):
         # One use of one matrix at a time: its forward pass, its backward sum, its update.
         found = []
         for l in self._square(net):
-            found += [frozenset(net.keys("z", l)), frozenset(net.keys("w_new", l))]
+            found += [frozenset(net.keys_all("z", l)), frozenset(net.keys_all("w_new", l))]
             if l > 1:
-                found.append(frozenset(net.keys("dL_da", l - 1)))
+                found.append(frozenset(net.keys_all("dL_da", l - 1)))
         return found
 
     def alter(self, run, group, layer, value, param):
-        net = run.net
         if group == "z":
-            swapped = run.a[layer - 1] @ net.weights[layer]
-            return swapped + net.biases[layer] if net.bias != "none" else swapped
+            return pre_activation(run, layer, transposed(run.weights[layer]))
         if group == "dL_da":
-            return run.delta[layer + 1] @ net.weights[layer + 1].T
-        return value + (net.weights[layer].T - net.weights[layer])
+            return run.delta[layer + 1] @ transposed(run.weights[layer + 1])
+        return value + (transposed(run.weights[layer]) - run.weights[layer])
 
     def params(self, fb, target, param, key):
         quantity, layer, unit, source = parse_key(target)
@@ -310,7 +310,7 @@ class MissingBias(Misconception):
         return frozenset(_keys(net, "z", _layers(net)))
 
     def alter(self, run, group, layer, value, param):
-        return run.a[layer - 1] @ run.net.weights[layer].T
+        return run.a[layer - 1] @ transposed(run.weights[layer])
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -340,7 +340,8 @@ class PartialSum(Misconception):
 
     def alter(self, run, group, layer, value, param):
         k = int(param) - 1
-        return run.net.weights[layer + 1][k] * run.delta[layer + 1][:, k:k + 1]
+        row = run.weights[layer + 1][..., k:k + 1, :]  # W[k][·], as (1, units) or (rows, 1, units)
+        return row * run.delta[layer + 1][..., k:k + 1]
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
@@ -360,8 +361,7 @@ class _UpdateMistake(Misconception):
         return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
 
     def before(self, run, group, layer):
-        net = run.net
-        return net.weights[layer] if group == "w_new" else net.biases[layer]
+        return run.weights[layer] if group == "w_new" else run.biases[layer]
 
     def params(self, fb, target, param, key):
         new, before, value, step = fb.update_parts(key)
@@ -427,13 +427,16 @@ class OppositeDeltaConvention(Misconception):
     local = False
 
     def targets(self, net, param):
-        return frozenset(net.keys("delta", net.depth))
+        return frozenset(net.keys_all("delta", net.depth))
 
     def also_changes(self, net, param):
         groups = ["dL_dw"] + (["dL_db"] if net.bias != "none" else [])
         return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
 
     def alter(self, run, group, layer, value, param):
+        if group == "dL_dw" and run.net.decay:   # −(δ·a) flips, the decay term λw does not
+            decay = run.net.decay * run.weights[layer]
+            return decay - (value - decay)
         return -value
 
     def params(self, fb, target, param, key):
@@ -443,12 +446,16 @@ class OppositeDeltaConvention(Misconception):
         return {"definition": own, "other": other, "delta": fb.sym("delta", layer, unit)}
 
 
+# The mistakes of batches, steps, weight decay and dropout live in their own module, which
+# builds on the base class above.
+from exercises.grading.training_mistakes import TRAINING_MISTAKES  # noqa: E402
+
 REGISTRY: dict[str, Misconception] = {
     mistake.id: mistake for mistake in (
         UpdatedWeightsInBackprop(), MissingActivationDerivative(), DerivativeOfActivationOutput(),
         TargetMinusOutput(), GradientAscent(), MissingLearningRate(), LossScale(),
         PreActivationAsInput(), SwappedWeightIndices(), MissingBias(), PartialSum(),
-        BiasNotUpdated(), OppositeDeltaConvention(),
+        BiasNotUpdated(), OppositeDeltaConvention(), *TRAINING_MISTAKES,
     )
 }
 MISCONCEPTIONS = tuple(REGISTRY)

@@ -10,13 +10,16 @@ so a correct student and the engine differ only in their bookkeeping.
 
 Every array carries a leading axis of *rows*: one row per site of a :class:`Batch`, so that the
 hundreds of sites diagnosis tries are computed in one vectorised pass rather than one by one.
+Per-sample arrays are (rows, samples, units); a mini-batch's gradients are reduced over the
+samples. Iterations run one after another, each from the previous one's updated parameters and
+optimizer state *as emitted*, so a student's wrong step-1 update carries into step 2.
 """
 from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 
-from exercises.grading.network import Network
+from exercises.grading.network import Network, place
 from tracer import functions as F
 
 
@@ -75,8 +78,15 @@ class Run:
         self.rows = batch.size
         self.patches = net.patches(overrides)
         self.arrays = {}
+        self.state = {}
+
+    def begin(self, t, weights, biases):
+        """Start iteration ``t`` from these parameters (per layer, with or without a row axis)."""
+        net = self.net
+        self.t, self.weights, self.biases = t, weights, biases
         self.z = [None] * (net.depth + 1)
-        self.a = [np.broadcast_to(net.x, (self.rows, net.sizes[0]))] + [None] * net.depth
+        self.a = [np.broadcast_to(net.x, (self.rows, *net.x.shape))] + [None] * net.depth
+        self.activated = [None] * (net.depth + 1)  # f(z) before dropout, where there is dropout
         self.gradient = [None] * (net.depth + 1)   # ∂L/∂a of each layer, as used
         self.delta = [None] * (net.depth + 2)      # ∂L/∂z of each layer, as used
         self.new_weights = [None] * (net.depth + 2)
@@ -85,8 +95,9 @@ class Run:
         """Record ``array`` as computed — after each site's mistake where it acts, and the
         student's rounding — then return it with the student's overrides applied."""
         array = np.broadcast_to(array, (self.rows, *np.shape(array)[-_rank(group):]))
+        layer = place(layer, self.t)
         for mistake, param, mask in self.batch.alterations(group, layer):
-            mistaken = mistake.alter(self, group, layer, array, param)
+            mistaken = mistake.alter(self, group, layer if self.t == 1 else layer[0], array, param)
             array = np.where(mask.reshape(array.shape), mistaken, array)
         if self.rounding is not None:
             array = self.rounding(array)
@@ -103,9 +114,26 @@ class Run:
         return {slot: array.reshape(self.rows, -1) for slot, array in self.arrays.items()}
 
 
+_MATRICES = ("dL_dw", "w_new", "velocity_w", "m_w", "v_w", "z", "a", "dL_da", "da_dz", "delta")
+
+
 def _rank(group):
-    # Weight arrays are matrices per row; everything else a vector per row.
-    return 2 if group in ("dL_dw", "w_new", "velocity_w", "m_w", "v_w") else 1
+    # Weights and per-sample values are matrices per row; biases and the loss a vector per row.
+    return 2 if group in _MATRICES else 1
+
+
+def transposed(weights):
+    """Wᵀ of a layer's weights, with or without a leading row axis."""
+    return np.swapaxes(weights, -1, -2)
+
+
+def weight_gradient(run, layer, delta, inputs):
+    """The batch's ∂L/∂W: Σ_s δ_s a_sᵀ (over the batch size for a mean), plus λW with weight decay."""
+    net = run.net
+    gradient = np.einsum("rsj,rsk->rjk", delta, inputs)
+    if net.samples > 1 and net.reduction == "mean":
+        gradient = gradient / net.samples
+    return gradient + net.decay * run.weights[layer] if net.decay else gradient
 
 
 def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str | None = None,
@@ -143,16 +171,22 @@ def evaluate_lazily(net: Network, overrides=None, batch=None, rounding=None) -> 
 def evaluate_rows(net: Network, overrides=None, batch=None, rounding=None) -> dict:
     """Evaluate every row of ``batch`` at once; return (group, layer) → rows × elements."""
     run = Run(net, overrides, batch or _plain(net), rounding)
-    _forward(run)
-    for l in range(net.depth, 0, -1):
-        delta = _delta(run, l)
-        dL_dw = run.emit("dL_dw", l, delta[:, :, None] * run.a[l - 1][:, None, :])
-        run.new_weights[l] = _update(run, l, "w", net.weights[l], dL_dw)
-        if net.bias != "none":
-            dL_db = delta if net.bias == "per_unit" else delta.sum(axis=-1, keepdims=True)
-            dL_db = run.emit("dL_db", l, dL_db)
-            if net.update_biases:
-                _update(run, l, "b", net.biases[l], dL_db)
+    weights, biases = list(net.weights), list(net.biases)
+    for t in range(1, net.iterations + 1):
+        run.begin(t, weights, biases)
+        _forward(run)
+        weights, biases = list(weights), list(biases)
+        for l in range(net.depth, 0, -1):
+            delta = _delta(run, l)
+            dL_dw = run.emit("dL_dw", l, weight_gradient(run, l, delta, run.a[l - 1]))
+            weights[l] = run.new_weights[l] = _update(run, l, "w", run.weights[l], dL_dw)
+            if net.bias != "none":
+                dL_db = delta.sum(axis=1) if net.bias == "per_unit" else delta.sum(axis=(1, 2))[:, None]
+                if net.samples > 1 and net.reduction == "mean":
+                    dL_db = dL_db / net.samples
+                dL_db = run.emit("dL_db", l, dL_db)
+                if net.update_biases:
+                    biases[l] = _update(run, l, "b", run.biases[l], dL_db)
     return run.flat()
 
 
@@ -161,15 +195,29 @@ def _plain(net):
     return Batch(net)
 
 
+def pre_activation(run, layer, weights):
+    """z of ``layer`` from the activations below, with ``weights`` (W, or a mistaken matrix)."""
+    zl = run.a[layer - 1] @ transposed(weights)
+    if run.net.bias != "none":
+        b = run.biases[layer]
+        zl = zl + (b[:, None, :] if np.ndim(b) == 2 else b)
+    return zl
+
+
 def _forward(run):
     net = run.net
     for l in range(1, net.depth + 1):
-        zl = run.a[l - 1] @ net.weights[l].T
-        if net.bias != "none":
-            zl = zl + net.biases[l]
-        run.z[l] = run.emit("z", l, zl)
-        run.a[l] = run.emit("a", l, F.activate(net.activations[l], run.z[l], net.slope))
-    run.emit("loss", None, F.loss_value(net.loss, run.a[-1], net.y)[:, None])
+        run.z[l] = run.emit("z", l, pre_activation(run, l, run.weights[l]))
+        al = F.activate(net.activations[l], run.z[l], net.slope)
+        if net.keep is not None and l < net.depth:
+            run.activated[l] = al
+            al = net.masks[l] * al / net.keep[l]
+        run.a[l] = run.emit("a", l, al)
+    losses = F.loss_value(net.loss, run.a[-1], net.y)
+    loss = losses.mean(axis=-1) if net.reduction == "mean" else losses.sum(axis=-1)
+    if net.decay:
+        loss = loss + 0.5 * net.decay * sum(np.sum(w * w, axis=(-2, -1)) for w in run.weights[1:])
+    run.emit("loss", None, np.reshape(loss, (-1, 1)))
 
 
 def _delta(run, l):
@@ -184,10 +232,11 @@ def _delta(run, l):
         if l == net.depth:
             gradient = F.loss_gradient(net.loss, al, net.y)
         else:
-            gradient = run.delta[l + 1] @ net.weights[l + 1]
+            gradient = run.delta[l + 1] @ run.weights[l + 1]
         run.gradient[l] = gradient = run.emit("dL_da", l, gradient)
     if name != "softmax":
-        derivative = run.emit("da_dz", l, F.activation_derivative(name, zl, al, net.slope))
+        derivative = activation_derivative(run, l)
+        derivative = run.emit("da_dz", l, derivative)
     if fused:
         value = F.fused_delta(net.loss, name, al, net.y)
     elif name == "softmax":
@@ -200,20 +249,34 @@ def _delta(run, l):
     return run.delta[l]
 
 
+def activation_derivative(run, l):
+    """∂a/∂z of layer ``l``: f'(z), times r/p where the layer has dropout."""
+    net = run.net
+    name = net.activations[l]
+    if run.activated[l] is None:
+        return F.activation_derivative(name, run.z[l], run.a[l], net.slope)
+    return net.masks[l] * F.activation_derivative(name, run.z[l], run.activated[l], net.slope) / net.keep[l]
+
+
 def _update(run, l, kind, theta, gradient):
-    """Emit the optimizer state and the updated parameter; return the latter (overridden)."""
-    net, opt = run.net, run.net.optimizer
+    """Emit the optimizer state and the updated parameter; return the latter (overridden).
+
+    State starts at 0 and is carried from the previous iteration as emitted (so overridden)."""
+    net, opt, state, t = run.net, run.net.optimizer, run.state, run.t
     eta = net.eta
     if opt["name"] == "sgd":
         step = eta * gradient
     elif opt["name"] == "momentum":
-        # One iteration: the velocity starts at 0, so it equals the gradient.
-        velocity = run.emit("velocity_" + kind, l, opt["momentum"] * 0.0 + gradient)
+        old = state.get(("velocity", kind, l), 0.0)
+        velocity = run.emit("velocity_" + kind, l, opt["momentum"] * old + gradient)
+        state["velocity", kind, l] = velocity
         step = eta * velocity
     else:
         beta1, beta2 = opt["beta1"], opt["beta2"]
-        m = run.emit("m_" + kind, l, beta1 * 0.0 + (1.0 - beta1) * gradient)
-        v = run.emit("v_" + kind, l, beta2 * 0.0 + (1.0 - beta2) * gradient * gradient)
-        m_hat, v_hat = m / (1.0 - beta1), v / (1.0 - beta2)
+        m = run.emit("m_" + kind, l, beta1 * state.get(("m", kind, l), 0.0) + (1.0 - beta1) * gradient)
+        v = run.emit("v_" + kind, l, beta2 * state.get(("v", kind, l), 0.0)
+                     + (1.0 - beta2) * gradient * gradient)
+        state["m", kind, l], state["v", kind, l] = m, v
+        m_hat, v_hat = m / (1.0 - beta1 ** t), v / (1.0 - beta2 ** t)
         step = eta * m_hat / (np.sqrt(v_hat) + opt["eps"])
     return run.emit(kind + "_new", l, theta - step)

@@ -2,7 +2,8 @@
 
 Fields arrive in computation order (forward values, loss, then per layer from the output back:
 error signals, gradients, updates); consecutive fields of the same layer and kind form a group,
-so the seed network reads "output δ, output updates, hidden δ, hidden updates".
+so the seed network reads "output δ, output updates, hidden δ, hidden updates". In a batch
+each per-sample field says its sample; with several steps each group says its step.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from tracer.keys import parse_key
+from tracer.keys import PER_SAMPLE, parse_key, split_key
 from tracer.naming import Names
 
 from .mathml import math
@@ -19,7 +20,7 @@ from .statement import layer_name
 
 KIND = {"z": "forward", "a": "forward", "loss": "loss", "dL_da": "signals", "da_dz": "signals",
         "delta": "signals", "dL_dw": "gradients", "dL_db": "gradients", "w_new": "updates",
-        "b_new": "updates"}
+        "b_new": "updates", "velocity": "updates", "m": "updates", "v": "updates"}
 
 
 @dataclass
@@ -42,7 +43,7 @@ class FieldGroup:
 
 def input_id(key: str) -> str:
     """The HTML id of a field's input (keys contain colons, which CSS selectors dislike)."""
-    return "f-" + key.replace(":", "-")
+    return "f-" + key.replace(":", "-").replace("@", "-s").replace("#", "-t")
 
 
 def _unit(names: Names, layer: int, unit: int) -> str:
@@ -53,6 +54,11 @@ def describe(names: Names, quantity: str, layer, unit, source) -> str:
     """A field's description for people, in the interface's language."""
     if quantity == "loss":
         return _("the loss")
+    if quantity in ("velocity", "m", "v"):
+        param = names.text("w" if source is not None else "b", layer, unit, source)
+        return {"velocity": _("velocity of %(param)s", param=param),
+                "m": _("first moment m of %(param)s", param=param),
+                "v": _("second moment v of %(param)s", param=param)}[quantity]
     if source is not None:
         edge = f"{_unit(names, layer - 1, source)} → {_unit(names, layer, unit)}"
         weight = names.text("w", layer, unit, source)
@@ -90,16 +96,21 @@ def field_groups(spec: dict, fields: list[dict]) -> list[FieldGroup]:
     """The exercise's fields (stored order) as titled groups of inputs."""
     names = Names(spec["layers"], spec["naming"])
     depth = len(spec["layers"]) - 1
+    batch, steps = len(spec["inputs"]) > 1, spec.get("iterations", 1) > 1
     groups: list[FieldGroup] = []
     current = None
     for stored in fields:
+        sample, t = split_key(stored["key"])[1:]
         quantity, layer, unit, source = parse_key(stored["key"])
-        group_key = (KIND[quantity], layer)
+        group_key = (KIND[quantity], layer, t)
         if group_key != current:
-            groups.append(FieldGroup(_group_title(KIND[quantity], layer, depth)))
+            title = _group_title(KIND[quantity], layer, depth)
+            groups.append(FieldGroup(_("Step %(step)d — %(title)s", step=t, title=title) if steps else title))
             current = group_key
-        groups[-1].fields.append(FieldView(
-            key=stored["key"], input_id=input_id(stored["key"]),
-            symbol_math=math(names.latex(quantity, layer, unit, source)),
-            description=describe(names, quantity, layer, unit, source)))
+        latex, description = names.latex(quantity, layer, unit, source), describe(names, quantity, layer, unit, source)
+        if batch and quantity in PER_SAMPLE:
+            latex = f"{{{latex}}}^{{[{sample}]}}"
+            description = _("%(what)s, sample %(sample)d", what=description, sample=sample)
+        groups[-1].fields.append(FieldView(key=stored["key"], input_id=input_id(stored["key"]),
+                                           symbol_math=math(latex), description=description))
     return groups

@@ -65,4 +65,28 @@ PRESETS = {
         _l("Softmax classifier, 3-4-3"),
         _l("Three inputs, four sigmoid hidden units and a softmax output over three classes "
            "with cross-entropy loss and a one-hot target, so the output δ = ŷ − y.")),
+    "batch-2-2-2": (
+        _l("2-2-2 with a batch of 2"),
+        _l("The seed post's network on a mini-batch of two samples: each sample's forward pass "
+           "and δ values, then the gradient averaged over the batch, ∂L/∂w = ½(δ[1]·a[1] + "
+           "δ[2]·a[2]), and one update.")),
+    "momentum-two-steps": (
+        _l("Two steps of momentum"),
+        _l("A 2-2-1 sigmoid network without biases trained two steps with momentum μ = 0.9: the "
+           "velocity v ← μ·v + ∂L/∂w and w ← w − η·v of both steps, the second carrying the "
+           "first step's velocity and weights.")),
+    "adam-one-step": (
+        _l("One Adam step"),
+        _l("A 2-2-1 sigmoid network, one Adam step (β1 = 0.9, β2 = 0.999, ε = 1e-8): the moments "
+           "m and v, then θ⁺ = θ − η·m̂/(√v̂ + ε) with the bias-corrected m̂ = m/(1 − β1) and v̂ "
+           "= v/(1 − β2).")),
+    "l2-weight-decay": (
+        _l("L2 with λ = 0.1"),
+        _l("The seed post's network with L2 weight decay λ = 0.1: the loss gains (λ/2)·Σw², so "
+           "every weight's gradient gains λw (biases do not decay).")),
+    "dropout-hidden": (
+        _l("Dropout on the hidden layer"),
+        _l("The seed post's network with inverted dropout on the hidden layer, keep probability "
+           "p = 0.5 and a given mask r: h = r·σ(z)/p, so a dropped unit passes nothing on and "
+           "its δ is 0, and a kept one is scaled by 1/p.")),
 }

@@ -22,7 +22,7 @@ import tracer
 from ..api import JsonProblem, parse_json
 from ..errors import ApiError
 from ..generation import AUTO, BUILTIN_TEMPLATES, Template
-from ..generation.knobs import MAX_DIGITS, MIN_DIGITS
+from ..generation.knobs import MAX_BATCH, MAX_DIGITS, MAX_ITERATIONS, MIN_DIGITS
 from ..practice import CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
 from .circuit_pages import circuit_heading
 from .labels import PRESETS
@@ -159,6 +159,7 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     ask = [q for q in args.getlist("ask") if q]
     if ask and tuple(sorted(ask)) != tuple(sorted(STANDARD_ASK)):
         knobs["ask"] = ask
+    knobs.update(_training_knobs(args, base, errors))
     digits = _digits(args, errors)
     if digits is not None and digits != base.answer_digits:
         knobs["answer_digits"] = digits
@@ -168,6 +169,31 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
             knobs["seed"] = seed
     if errors:
         raise ApiError(422, "some settings could not be read", errors)
+    return knobs
+
+
+def _training_knobs(args: MultiDict, base: Template, errors: dict) -> dict[str, Any]:
+    """The batch, steps and regularization a link asks for, where they differ from the preset's
+    (the template checks their ranges)."""
+    knobs: dict[str, Any] = {}
+    for key, high in (("batch", MAX_BATCH), ("iterations", MAX_ITERATIONS)):
+        if text := args.get(key, "").strip():
+            value = _int(text, key, 1, high, errors)
+            if value is not None and value != getattr(base, key):
+                knobs[key] = value
+    if (value := args.get("reduction", "").strip()) and value != base.reduction:
+        knobs["reduction"] = value
+    for key in ("weight_decay", "dropout"):
+        if text := args.get(key, "").strip():
+            try:
+                value = float(text.replace(",", ".").replace("−", "-"))
+            except ValueError:
+                errors[key] = "must be a number such as 0.1"
+                continue
+            if key == "weight_decay" and value != base.weight_decay:
+                knobs[key] = value
+            elif key == "dropout" and (base.dropout is None or {value} != set(base.dropout)):
+                knobs[key] = value
     return knobs
 
 
@@ -225,6 +251,12 @@ def share_args(template_id: str | None, template: dict[str, Any],
         args["ask"] = list(template["ask"])
     if template["answer_digits"] != base.answer_digits:
         args["answer_digits"] = str(template["answer_digits"])
+    for key in ("batch", "iterations", "reduction", "weight_decay"):
+        if key in template and template[key] != getattr(base, key):
+            args[key] = str(template[key])
+    dropout = template.get("dropout")
+    if dropout is not None and tuple(dropout) != base.dropout and len(set(dropout)) == 1:
+        args["dropout"] = repr(dropout[0])   # a link carries one keep probability for all layers
     args["seed"] = str(seed)
     return args
 

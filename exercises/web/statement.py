@@ -7,6 +7,10 @@ answer digits beside it.
 Everything here is a given value or a symbolic formula. The forward and loss formulas are the
 engine's own ``formula`` column (symbols only, in the exercise's naming scheme); the computed
 values of those rows are never read, so a statement cannot leak an answer.
+
+A mini-batch shows every sample (its inputs, targets and dropout masks); a run of several steps
+shows the optimizer's recurrence with the state carried from step to step; weight decay and
+dropout each say what they change, with their formulas.
 """
 from __future__ import annotations
 
@@ -39,6 +43,17 @@ UPDATE_RULES = {
              r"\theta^{+} = \theta - \eta \frac{m / (1 - \beta_1)}{\sqrt{v / (1 - \beta_2)} "
              r"+ \epsilon}"],
 }
+# With several steps the state of step t − 1 carries into step t (it is 0 before step 1).
+STEP_RULES = {
+    "sgd": [r"\theta_{t} = \theta_{t-1} - \eta \frac{\partial L}{\partial \theta}(\theta_{t-1})"],
+    "momentum": [r"v_{t} = \mu v_{t-1} + \frac{\partial L}{\partial \theta}, \quad v_0 = 0",
+                 r"\theta_{t} = \theta_{t-1} - \eta v_{t}"],
+    "adam": [r"m_{t} = \beta_1 m_{t-1} + (1 - \beta_1) \frac{\partial L}{\partial \theta}, \quad "
+             r"v_{t} = \beta_2 v_{t-1} + (1 - \beta_2) \left(\frac{\partial L}{\partial \theta}\right)^2, "
+             r"\quad m_0 = v_0 = 0",
+             r"\theta_{t} = \theta_{t-1} - \eta \frac{m_{t} / (1 - \beta_1^{t})}{\sqrt{v_{t} / (1 - \beta_2^{t})} "
+             r"+ \epsilon}"],
+}
 
 
 @dataclass
@@ -60,6 +75,9 @@ class Statement:
     pre_activation: str = ""                # the symbol of that unit's pre-activation (a_ŷ1 …)
     activation: str = ""                    # … and of its activation (ŷ1 …)
     seed_names: bool = False                # pre-activations are called a, as in the seed post
+    samples: list[tuple[int, list[Markup]]] = field(default_factory=list)  # a batch's or masks'
+    training: list[str] = field(default_factory=list)       # batch, steps, decay, dropout
+    training_math: list[Markup] = field(default_factory=list)
 
 
 def _given(value: float) -> str:
@@ -122,6 +140,41 @@ def _delta(spec: dict, names: Names, result: Statement) -> None:
     result.seed_names = spec["naming"] == "seed"
 
 
+def _training(spec: dict, names: Names, result: Statement) -> None:
+    """Each sample's given values (in a batch, or with dropout masks) and what the batch, the
+    steps, weight decay and dropout change."""
+    depth, count = len(spec["layers"]) - 1, len(spec["inputs"])
+    masks = spec.get("dropout_masks")
+    if count > 1 or masks:
+        for s in range(count):
+            given = [math(f"{names.latex('x', 0, k)} = {_given(v)}") for k, v in enumerate(spec["inputs"][s], 1)]
+            given += [math(f"{names.latex('y', depth, j)} = {_given(v)}") for j, v in enumerate(spec["targets"][s], 1)]
+            for l, mask in enumerate(masks[s] if masks else (), 1):
+                given += [math(f"{names.latex('mask', l, j)} = {r}") for j, r in enumerate(mask, 1)]
+            result.samples.append((s + 1, given))
+    if count > 1:
+        result.training.append(
+            _("A mini-batch of %(count)d samples: each sample has its own forward pass, loss and δ; "
+              "the loss and every gradient are the mean over the samples.", count=count)
+            if spec.get("reduction", "mean") == "mean" else
+            _("A mini-batch of %(count)d samples: each sample has its own forward pass, loss and δ; "
+              "the loss and every gradient are the sum over the samples.", count=count))
+    if spec.get("iterations", 1) > 1:
+        result.training.append(_(
+            "%(steps)d training steps on the same batch: step t starts from the parameters updated "
+            "in step t − 1 and carries the optimizer's state from it.", steps=spec["iterations"]))
+    if spec.get("weight_decay"):
+        result.training.append(_(
+            "L2 weight decay λ = %(decay)s: the loss gains (λ/2)·Σw² over every weight (biases do "
+            "not decay), so every weight's gradient gains λ·w.", decay=spec["weight_decay"]))
+    if spec.get("dropout") is not None:
+        keep = ", ".join(f"{p:g}" for p in spec["dropout"])
+        result.training.append(_(
+            "Inverted dropout on the hidden layers, keep probability p = %(keep)s: a = r·f(z)/p "
+            "with the mask r given per sample, so a dropped unit (r = 0) passes nothing on and "
+            "its δ is 0.", keep=keep))
+
+
 def statement(spec: dict) -> Statement:
     """The statement of the network of a normalized one-sample ``spec``."""
     names = Names(spec["layers"], spec["naming"])
@@ -148,10 +201,15 @@ def statement(spec: dict) -> Statement:
         latex = names.latex(row["quantity"], row["layer"], row["unit"], row["source"])
         if row["phase"] == "forward":
             result.forward.append(equation(latex, row["formula"]))
-        elif row["phase"] == "loss":
+        elif row["quantity"] == "loss" and row["sample"] is None:
             result.loss = equation(latex, row["formula"])
+        elif row["phase"] == "loss":   # a batch's per-sample loss, or the penalty
+            result.training_math.append(equation(latex if row["sample"] is None else "L_s",
+                                                 row["formula"].replace("L_1", "L_s")))
+    _training(spec, names, result)
     optimizer = spec["optimizer"]["name"] if isinstance(spec["optimizer"], dict) else spec["optimizer"]
-    result.update = [math(rule) for rule in UPDATE_RULES[optimizer]]
+    rules = STEP_RULES if spec.get("iterations", 1) > 1 else UPDATE_RULES
+    result.update = [math(rule) for rule in rules[optimizer]]
     if optimizer == "momentum":
         result.optimizer_note = _("Momentum μ = %(mu)s; the velocity starts at 0.",
                                   mu=spec["optimizer"]["momentum"])

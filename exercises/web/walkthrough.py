@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from tracer.keys import key_of
+from tracer.keys import PER_SAMPLE, key_of
 from tracer.latex import num
 from tracer.naming import Names
 
@@ -22,7 +22,8 @@ from .mathml import equation
 from .statement import layer_name
 
 MAX_STEPS = 1000  # rows rendered as HTML; the downloads carry every row
-ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new"}
+ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "velocity", "m", "v",
+           "w_new", "b_new"}
 
 
 @dataclass
@@ -105,8 +106,9 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         if batch and row["sample"] is not None:
             symbol = f"{{{symbol}}}^{{[{row['sample']}]}}"
         key = None
-        if quantity in ASKABLE and row["iteration"] == 1 and row["sample"] in (None, 1):
-            key = key_of(quantity, row["layer"], row["unit"], row["source"])
+        if quantity in ASKABLE and not (quantity == "loss" and row["sample"] is not None):
+            key = key_of(quantity, row["layer"], row["unit"], row["source"],
+                         sample=row["sample"] if quantity in PER_SAMPLE else 1, iteration=row["iteration"])
         value = num(row["value"])
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)

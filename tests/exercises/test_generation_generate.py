@@ -61,7 +61,7 @@ def _flat(value):
 def test_given_values_have_exactly_the_template_decimals_and_lie_in_range(template_id, seed):
     template = BUILTIN_TEMPLATES[template_id]
     spec = generate(template, seed).spec
-    ranges = [(template.weights, spec["weights"]), (template.biases, spec["biases"]),
+    ranges = [(template.weights, spec["weights"]), (template.biases, spec["biases"] or []),
               (template.inputs, spec["inputs"])]
     targets = template.target_values()
     if targets == "one_hot":

@@ -220,7 +220,7 @@ class StubTrace:
     def __init__(self, spec, z):
         self.spec, self.z = spec, z
 
-    def value(self, quantity, layer=None, unit=None, source=None):
+    def value(self, quantity, layer=None, unit=None, source=None, sample=None, iteration=1):
         if quantity == "z":
             return self.z[(layer, unit)]
         if quantity == "w":

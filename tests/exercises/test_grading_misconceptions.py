@@ -34,6 +34,18 @@ SHAPES = {
     "2-2-2 adam": ([2, 2, 2], "sigmoid", "sse", {"optimizer": "adam", "learning_rate": 0.1}),
     "2-2-2 negative δ (Mitchell)": ([2, 2, 2], "sigmoid", "half_sse", {"delta_convention": "negative"}),
     "2-3-2 tanh negative δ": ([2, 3, 2], "tanh", "mse", {"delta_convention": "negative"}),
+    # Batches, steps, weight decay and dropout (η ≠ 0.5, so that averaging a batch of 2 is no
+    # learning rate left out).
+    "2-2-2 batch of 2": ([2, 2, 2], "sigmoid", "mse", {"batch": 2, "learning_rate": 0.3}),
+    "2-2-1 batch of 3 summed, λ = 0.1": ([2, 2, 1], "tanh", "half_sse",
+                                         {"batch": 3, "reduction": "sum", "weight_decay": 0.1,
+                                          "learning_rate": 0.3}),
+    "2-2-2 λ = 0.1": ([2, 2, 2], "sigmoid", "mse", {"weight_decay": 0.1}),
+    "2-2-1 two momentum steps": ([2, 2, 1], "sigmoid", "mse", {"optimizer": "momentum", "iterations": 2}),
+    "2-2-1 two Adam steps, batch of 2": ([2, 2, 1], "sigmoid", "sse",
+                                          {"optimizer": "adam", "iterations": 2, "learning_rate": 0.1,
+                                           "batch": 2}),
+    "2-2-2 dropout p = 0.5": ([2, 2, 2], "sigmoid", "mse", {"dropout": [0.5], "dropout_masks": [[[1, 1]]]}),
 }
 DEFAULT = ("delta", "w_new", "b_new")
 EVERYTHING = ("z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "w_new", "b_new")
@@ -44,12 +56,15 @@ FIGURES = (4, 6)
 
 def _draw(sizes, activations, loss, rng, knobs):
     cents = lambda *shape: rng.integers(-100, 101, shape) / 100  # noqa: E731 — two decimals, as generated
+    knobs = dict(knobs)
+    count = knobs.pop("batch", None)   # a batch: one row of inputs and targets per sample
+    inputs = cents(sizes[0]) if count is None else cents(count, sizes[0])
     spec = {"layers": sizes, "activations": activations, "loss": loss, "learning_rate": 0.5,
-            "weights": [cents(n, m).tolist() for m, n in zip(sizes, sizes[1:])], "inputs": cents(sizes[0]).tolist()}
+            "weights": [cents(n, m).tolist() for m, n in zip(sizes, sizes[1:])], "inputs": inputs.tolist()}
     spec.update(knobs)
     shared = spec.get("bias") == "shared"
     spec["biases"] = [cents().item() if shared else (cents(n) / 2).tolist() for n in sizes[1:]]
-    targets = rng.integers(5, 96, sizes[-1]) / 100
+    targets = rng.integers(5, 96, sizes[-1] if count is None else (count, sizes[-1])) / 100
     spec["targets"] = (targets / targets.sum()).tolist() if loss == "cross_entropy" else targets.tolist()
     return spec
 
@@ -114,13 +129,18 @@ def _simulate(spec, site, quantities, figures):
     out = {}
     for key in fields:
         before = net.given(key)
-        nothing = before if before is not None else 0.0 if key.startswith(("delta", "dL_")) else None
+        # From step 2 on, an update starts from the student's own θ⁺ of the step before, as
+        # written: its rounding u may stand between their answer and the ECF value.
+        own = student.get(net.previous(key), before)
+        slack = 0.51 * _unit(own) if net.previous(key) in student else 0.0
+        closer = student[key] - math.copysign(min(slack, abs(student[key] - ecf[key])), student[key] - ecf[key])
+        nothing = own if before is not None else 0.0 if key.startswith(("delta", "dL_")) else None
         if _agrees(student[key], true[key], before):
             kind = "correct"
-        elif _agrees(student[key], ecf[key], before):
+        elif _agrees(student[key], ecf[key], None) and _agrees(closer, ecf[key], own):
             # Follow-through is for work shown: an ECF value no different from writing nothing
             # (a step that rounds away, a 0 carried from zeros) earns none.
-            shows = nothing is None or not _agrees(nothing, ecf[key], before)
+            shows = nothing is None or not _agrees(nothing, ecf[key], own)
             kind = "inherits" if shows else "nothing"
         else:
             kind = "own"

@@ -172,7 +172,10 @@ def _new(put, opt, eta, mistake, place, theta, g, is_bias):
     else:
         m = put(f"m:{place}", (1 - opt["beta1"]) * g)
         v = put(f"v:{place}", (1 - opt["beta2"]) * g * g)
-        step = eta * (m / (1 - opt["beta1"])) / (math.sqrt(v / (1 - opt["beta2"])) + opt["eps"])
+        if mistake == "missing_bias_correction":   # m and v used as they are
+            step = eta * m / (math.sqrt(v) + opt["eps"])
+        else:
+            step = eta * (m / (1 - opt["beta1"])) / (math.sqrt(v / (1 - opt["beta2"])) + opt["eps"])
     new = theta - step
     if mistake == "gradient_ascent":
         new = theta + (theta - new)
@@ -323,5 +326,5 @@ def test_evaluate_rejects_what_cannot_happen():
         evaluate({**SEED, "bias": "none", "biases": None}, mistake="missing_bias")
     with pytest.raises(ValueError, match="unknown misconception"):
         evaluate(SEED, mistake="typo")
-    with pytest.raises(ValueError, match="one sample"):
-        evaluate({**SEED, "inputs": [[0.5, -0.3], [0.1, 0.2]], "targets": [[0.2, 0.9], [0.1, 0.3]]})
+    with pytest.raises(ValueError, match="not a value"):
+        evaluate(SEED, overrides={"delta:2:1@2": 0.1})  # a one-sample exercise has no sample 2

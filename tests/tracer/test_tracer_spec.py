@@ -146,7 +146,8 @@ def test_normalize_fills_every_default(ref):
         "weights": ref.SEED_SPEC["weights"], "biases": [[0.0, 0.0], [0.0, 0.0]], "bias": "per_unit",
         "update_biases": True, "inputs": [[0.5, -0.3]], "targets": [[0.2, 0.9]], "learning_rate": 0.5,
         "optimizer": {"name": "sgd"}, "reduction": "mean", "iterations": 1, "naming": "seed",
-        "leaky_relu_slope": 0.01, "delta_convention": "gradient",
+        "leaky_relu_slope": 0.01, "delta_convention": "gradient", "weight_decay": 0.0,
+        "dropout": None, "dropout_masks": None,
     }
     assert normalize(spec) == spec
     assert normalize(dict(minimal, optimizer="momentum"))["optimizer"] == {"name": "momentum", "momentum": 0.9}
