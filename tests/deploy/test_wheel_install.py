@@ -75,7 +75,8 @@ def installed(tmp_path_factory) -> Path:
     assert len(wheels) == 1, wheels
     _run([sys.executable, "-m", "venv", base / "venv"], cwd=base)
     bin_dir = base / "venv" / "bin"
-    _run([bin_dir / "python", "-m", "pip", "install", "--quiet", wheels[0]], cwd=base)
+    _run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--constraint",
+          ROOT / "requirements.lock", wheels[0]], cwd=base)  # the versions CI runs with
     return bin_dir
 
 
