@@ -27,11 +27,11 @@ from .errors import ApiError
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
+from .openapi import PRACTICE_REQUEST
 from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
-PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
-                  "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
-                  "naming", "attempts", "delta_convention", "network")
+# The knobs a practice request may hold: the API's documented schema (exercises/openapi.py).
+PRACTICE_KNOBS = tuple(PRACTICE_REQUEST["properties"])
 # What may accompany a given network: the exercise's own knobs, not the network's.
 NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts",
                       "delta_convention")
