@@ -6,11 +6,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install translations run test bench clean
+.PHONY: install translations run test bench lock clean
 
-$(VENV)/.installed: pyproject.toml
+# The locked versions first (what CI runs with), then the project itself, editable.
+$(VENV)/.installed: pyproject.toml setup.py requirements-test.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.lock
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -34,6 +36,16 @@ bench: install
 	$(PY) benchmarks/storage.py
 	$(PY) benchmarks/grading.py
 	$(PY) benchmarks/publish.py
+
+# The versions CI runs with: requirements.lock (the app, the Docker image) and
+# requirements-test.lock (the suite); .ci/run installs from the latter. Refresh after changing
+# dependencies in pyproject.toml, and commit both.
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet 'uv>=0.5'
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --no-header --annotation-style line \
+		--output-file requirements.lock pyproject.toml
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --no-header --annotation-style line \
+		--extra test --output-file requirements-test.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts

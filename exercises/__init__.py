@@ -1,8 +1,6 @@
 """Backprop Lab's web service: exercises, grading, persistence, web pages, API and exports."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
 
@@ -12,14 +10,13 @@ def create_app(config: dict | None = None) -> Flask:
     # JSON keeps the order it was built in: a submission's fields come in the exercise's order,
     # the order one computes them (SPEC §6), never alphabetically.
     app.json.sort_keys = False
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
     from . import config as config_module
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import api, cli, db, errors, expiry, health, instructor, limits, security, web
+    from . import api, cli, db, errors, expiry, health, instructor, limits, logs, security, web
 
+    logs.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     limits.init_app(app)

@@ -15,6 +15,7 @@ from . import db, practice, storage, submissions
 from .errors import ApiError, json_kind
 from .limits import api_practice_limit, api_trace_limit
 from .models import Exercise
+from .openapi import SUBMISSION_REQUEST, document
 from .trace_checks import Caller, bearer_caller, trace_allowed
 from .trace_limits import json_chunks, row_budget
 
@@ -121,6 +122,12 @@ def spec_error(exc: tracer.SpecError) -> ApiError:
     return ApiError(422, str(exc), {exc.key: str(exc)} if exc.key else {})
 
 
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API (exercises/openapi.py)."""
+    return jsonify(document())
+
+
 @bp.post("/traces")
 @api_trace_limit
 def create_trace():
@@ -180,13 +187,14 @@ def submit(exercise_id: str):
     if not isinstance(body, dict):
         raise ApiError(400, 'the body must be a JSON object {"answers": {key: text or number}}, '
                             f"not {json_kind(body)}")
-    extra = sorted(set(body) - {"answers"})
+    extra = sorted(set(body) - set(SUBMISSION_REQUEST["properties"]))
     if extra:
         raise ApiError(400, f"unknown key(s) {', '.join(extra)}: a submission holds only "
                             '"answers"', {key: "not part of a submission" for key in extra})
-    if "answers" not in body:
-        raise ApiError(400, 'answers: missing; the body is {"answers": {key: text or number}}',
-                       {"answers": "missing"})
+    for key in SUBMISSION_REQUEST["required"]:
+        if key not in body:
+            raise ApiError(400, f"{key}: missing; the body is " + '{"answers": {key: text or '
+                                'number}}', {key: "missing"})
     return jsonify(submissions.submit(exercise.id, body["answers"])), 201
 
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # SPEC §8: bodies over 2 MB get 413
 MIN_SECRET_BYTES = 32
 SESSION_HOURS = 12
+# Connections per app process: with W workers on S servers PostgreSQL sees up to
+# W·S·(POOL_SIZE + MAX_OVERFLOW); 4 servers × 4 workers × (2 + 3) = 80 stays under its default 100.
+DATABASE_POOL_SIZE = 2
+DATABASE_MAX_OVERFLOW = 3
 RATE_LIMITS = ("RATELIMIT_LOGIN_ACCOUNT", "RATELIMIT_LOGIN_ADDRESS", "RATELIMIT_SIGNUP",
                "RATELIMIT_PASSWORD_RESET", "RATELIMIT_JOIN", "RATELIMIT_TRACE",
                "RATELIMIT_PRACTICE")
@@ -30,16 +35,23 @@ def default_database_url(instance_path: str) -> str:
 
 
 def _instance_secret(instance_path: str) -> str:
+    """The key in ``instance/secret_key``, made on first use. Workers that start together may
+    all find it missing: each writes its own candidate to a private temporary file and links it
+    into place (a link never replaces an existing file), so exactly one key wins and every
+    worker reads that one, complete -- never a half-written or second key."""
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Create with owner-only permissions; never widen an existing file.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:  # mkstemp makes it owner-only (0600)
+                handle.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker's key won
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 def _number(env: dict, name: str, default: int, low: int = 0) -> int:
@@ -53,6 +65,15 @@ def _number(env: dict, name: str, default: int, low: int = 0) -> int:
     if value < low:
         raise ConfigError(f"{name} must be at least {low}, not {value}")
     return value
+
+
+def _choice(env: dict, name: str, choices: tuple[str, ...]) -> str:
+    """``env[name]`` (any case) if it is one of ``choices``, else the first choice when unset."""
+    text = (env.get(name) or choices[0]).strip()
+    for choice in choices:
+        if text.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
 
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
@@ -73,6 +94,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
                 "default SQLite file (every app server must share one key)"
             )
         secret = _instance_secret(instance_path)
+    if database_url == default_url:
+        # The default SQLite file lives in the instance folder; a configuration that comes
+        # wholly from the environment needs no folder (a read-only container filesystem).
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
     return {
         **overrides,
         "SECRET_KEY": secret,
@@ -82,6 +107,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
         "SQL_ECHO": env.get("SQL_ECHO", "0") == "1",
+        "DATABASE_POOL_SIZE": _number(env, "DATABASE_POOL_SIZE", DATABASE_POOL_SIZE, low=1),
+        "DATABASE_MAX_OVERFLOW": _number(env, "DATABASE_MAX_OVERFLOW", DATABASE_MAX_OVERFLOW),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", ("INFO", "DEBUG", "WARNING", "ERROR")),
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=_number(env, "SESSION_LIFETIME_HOURS", SESSION_HOURS, low=1)),
         "TRUSTED_PROXIES": _number(env, "TRUSTED_PROXIES", 0),

@@ -56,9 +56,10 @@ def _private_file(path: str) -> None:
         pass
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, pool: dict | None = None) -> Engine:
     """Create an engine for ``url`` with the per-dialect connection setup (a SQLite file is
-    made private first: ``_private_file``)."""
+    made private first: ``_private_file``). ``pool`` (``pool_size``, ``max_overflow``) bounds a
+    server database's connections per process; SQLite keeps SQLAlchemy's defaults."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _private_file(parsed.database or "")
@@ -74,12 +75,15 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **(pool or {}))
 
 
 def init_app(app: Flask) -> None:
     """Attach an engine and a scoped session factory to ``app``."""
-    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    pool = {"pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_MAX_OVERFLOW"]}
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False),
+                         pool=pool)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.extensions["db_session"] = scoped_session(factory)

@@ -1,12 +1,27 @@
-"""Alembic, driven from Python: the schema is made only by running these revisions."""
+"""Alembic, driven from Python: the schema is made only by running these revisions.
+
+The revisions live in the checkout's top-level ``migrations/``; a built wheel carries a copy as
+package data (``exercises/migrations``, made by setup.py's build step), found here with
+importlib.resources, so an installed package migrates without a checkout.
+"""
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+def migrations_folder() -> Path:
+    """The installed package's copy of the revisions, else the checkout's ``migrations/``."""
+    packaged = resources.files("exercises") / "migrations"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+MIGRATIONS = migrations_folder()
 
 
 def alembic_config(url: str) -> Config:

@@ -30,12 +30,11 @@ from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, d
 from .generation.circuits import generate_circuit, stored_template
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
+from .openapi import PRACTICE_REQUEST
 from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
-PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
-                  "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
-                  "naming", "attempts", "delta_convention", "network", "circuit", "batch",
-                  "reduction", "iterations", "weight_decay", "dropout")
+# The knobs a practice request may hold: the API's documented schema (exercises/openapi.py).
+PRACTICE_KNOBS = tuple(PRACTICE_REQUEST["properties"])
 # What may accompany a given network: the exercise's own knobs, not the network's.
 NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts",
                       "delta_convention")
