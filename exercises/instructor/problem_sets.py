@@ -49,6 +49,8 @@ def settings_from(data: dict[str, Any]) -> dict[str, Any]:
     if "reveal" in data:
         settings.update(attempts=data.get("attempts"), feedback=bool(data["feedback"]),
                         reveal=data["reveal"])
+    if data.get("coaching"):   # the coaching ladder's highest rung (web.ladder); else its default
+        settings["coaching"] = int(data["coaching"])
     return settings
 
 
