@@ -10,11 +10,11 @@ from flask_babel import gettext, lazy_gettext as _l
 from ..grading.misconceptions import REGISTRY
 
 QUANTITIES = {
-    "z": _l("pre-activations z"),
-    "a": _l("activations a"),
+    "z": _l("pre-activations (weighted sums)"),
+    "a": _l("activations (unit outputs)"),
     "loss": _l("the loss L"),
-    "dL_da": _l("loss gradients ∂L/∂a"),
-    "da_dz": _l("activation derivatives f′(z)"),
+    "dL_da": _l("loss gradients with respect to unit outputs"),
+    "da_dz": _l("activation derivatives at the pre-activations"),
     "delta": _l("error signals δ"),
     "dL_dw": _l("weight gradients ∂L/∂w"),
     "dL_db": _l("bias gradients ∂L/∂b"),
