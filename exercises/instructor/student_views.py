@@ -19,7 +19,7 @@ from ..errors import ApiError
 from ..limits import join_limit, signup_limit
 from ..security import start_session
 from ..models import Submission
-from ..web import drafts, feedback, ladder, solutions
+from ..web import answer_errors, drafts, feedback, ladder, solutions
 from ..web.answer_fields import field_groups
 from ..web.diagram import drawable, layout
 from ..web.statement import statement
@@ -167,8 +167,9 @@ def submit(set_id: str, exercise_id: str):
         if error.status not in (409, 422):
             raise
         return render_variant(problem_set, joined, variant, typed=answers,
-                              errors=error.fields if error.status == 422 else None,
-                              notice=error.message, status=error.status)
+                              errors=answer_errors.reasons(error.fields)
+                              if error.status == 422 else None,
+                              notice=answer_errors.notice(error), status=error.status)
     drafts.discard(variant)
     return redirect(url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id,
                             _anchor="feedback"))

@@ -17,7 +17,7 @@ import tracer
 
 from .. import storage, submissions
 from ..errors import ApiError
-from . import drafts, feedback, ladder, ownership, solutions
+from . import answer_errors, drafts, feedback, ladder, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args
@@ -73,10 +73,12 @@ def submit(exercise_id: str):
         submissions.submit(exercise.id, answers)
     except ApiError as error:
         if error.status == 422:
-            return render_exercise(exercise, typed=answers, errors=error.fields or {},
-                                   notice=error.message, status=422)
+            return render_exercise(exercise, typed=answers,
+                                   errors=answer_errors.reasons(error.fields or {}),
+                                   notice=answer_errors.notice(error), status=422)
         if error.status == 409:
-            return render_exercise(exercise, typed=answers, notice=error.message, status=409)
+            return render_exercise(exercise, typed=answers, notice=answer_errors.notice(error),
+                                   status=409)
         raise
     drafts.discard(exercise)
     return redirect(url_for("exercise.show", exercise_id=exercise.id, _anchor="feedback"))

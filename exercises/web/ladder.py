@@ -121,7 +121,7 @@ def field_rungs(exercise: Exercise, spec: dict, digits: int) -> dict[str, Rungs]
         if rung >= 2:
             shown.append((2, equation(symbol[key], _masked(row["substituted"], secret))))
         if rung >= 3:
-            shown.append((3, math(f"{symbol[key]} \\approx {rounded(value[key], digits)}")))
+            shown.append((3, math(f"{symbol[key]} \\approx {{{rounded(value[key], digits)}}}")))
         result[key] = Rungs(shown, rung + 1 if rung < top else None, rung >= TOP)
     return result
 

@@ -178,3 +178,18 @@ def test_my_practice_lists_this_browsers_exercises(app, client, csrf):
     row = re.search(rf'<tr data-exercise="{exercise_id}">.*?</tr>', html, flags=re.S).group(0)
     assert "Answers saved, not checked" in row and f'href="{path}"' in row
     assert "No practice exercise" in app.test_client().get("/practice/mine").get_data(as_text=True)
+
+
+def test_a_rounded_answer_is_coached_to_keep_the_digits(client, csrf, engine_answers,
+                                                        stored_exercise):
+    path, exercise_id = start(client)
+    truth = engine_answers(exercise_id)
+    digits = stored_exercise(exercise_id).settings["answer_digits"]
+    rounded = f"{truth['delta:2:1']:.2g}"          # two figures where more are asked
+    client.post(path, data={"csrf_token": token(client, csrf, path), "action": "check",
+                            "confirm_blanks": "1", "delta:2:1": rounded})
+    html = client.get(path).get_data(as_text=True)
+    feedback = element_text(html, "f-delta-2-1-feedback")
+    assert f"Close — keep {digits} significant figures." in feedback
+    korean = client.get(path + "?lang=ko").get_data(as_text=True)
+    assert f"유효숫자 {digits}자리를 유지하세요" in element_text(korean, "f-delta-2-1-feedback")
