@@ -88,6 +88,9 @@ class ProblemSet(Base):
     # Revision 0003: while this exam is open, nobody without a login may trace or see a
     # practice solution (the instructor may turn this off for a set).
     lock_trace_tool: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The coaching ladder's highest rung for the set's students (revision 0006_student);
+    # None: the default (web.ladder).
+    coaching: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 

@@ -10,8 +10,8 @@
    student the answer would not count it; the field says so.
 
 Every rung used is recorded (``LadderStep``, with the student when there is one). Practice
-exercises offer all three rungs; a problem set offers as many as its instructor allows (the
-set's ``coaching`` setting: 0 to 3; 2 unless set, 0 in exam mode unless set).
+exercises offer all three rungs; a problem set offers as many as its instructor allows
+(``ProblemSet.coaching``: 0 to 3; unset, 2, or 0 in exam mode).
 """
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def allowed(exercise: Exercise) -> int:
     if exercise.problem_set_id is None:
         return TOP
     problem_set = db.session().get(ProblemSet, exercise.problem_set_id)
-    default = EXAM_DEFAULT if problem_set.exam_mode else SET_DEFAULT
-    return int(problem_set.settings.get("coaching", default))
+    if problem_set.coaching is not None:
+        return problem_set.coaching
+    return EXAM_DEFAULT if problem_set.exam_mode else SET_DEFAULT
 
 
 def used(exercise_id: str) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""drafts (answers saved without checking) and ladder_steps (coaching rungs used per field)
+"""drafts (answers saved without checking), ladder_steps (coaching rungs used per field) and
+problem_sets.coaching (the highest rung a set allows; null: the default)
 
 Revision ID: 0006_student
 Revises: 0005
@@ -15,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('problem_sets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('coaching', sa.SmallInteger(), nullable=True))
     op.create_table('drafts',
     sa.Column('exercise_id', sa.String(length=32), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
@@ -45,3 +48,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ladder_steps_exercise_id'))
     op.drop_table('ladder_steps')
     op.drop_table('drafts')
+    with op.batch_alter_table('problem_sets', schema=None) as batch_op:
+        batch_op.drop_column('coaching')
