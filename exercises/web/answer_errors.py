@@ -1,7 +1,9 @@
-"""The grader's refusals of a submission, in the reader's language, for the answer pages.
+"""Refusals in the reader's language, for the pages: a submission's (the notice above the
+answer form and each field's reason), the configurator's and the trace tool's.
 
-``submissions.submit`` raises ApiError with English texts (the JSON API's contract); a page
-shows the same refusal translated: the notice above the form and each field's reason.
+The services raise English texts (the JSON API's contract, naming keys such as
+``learning_rate`` or ``weights[0]``); a page shows the same refusal translated. Reasons are
+matched by their wording; a reason not known here stays as the service wrote it.
 """
 from __future__ import annotations
 
@@ -15,11 +17,19 @@ _NO_ATTEMPTS = re.compile(r"no attempts left: all (\d+) have been used")
 _AMBIGUOUS = re.compile(r"ambiguous: (\S+),(\S+) could be (\S+) or (\S+); write it with a "
                         r"decimal point")
 _LONG = re.compile(r"more than (\d+) (characters|digits)")
+_WHOLE = re.compile(r"must be (?:a whole number|an integer) from (\S+) to (\S+?)(?:, got .*)?")
+_RANGE = re.compile(r"must (?:be a number in|lie in) (\S+, \S+?)(?:; got .*)?")
+_ONE_OF = re.compile(r"must be one of (.+); got (.+)")
+_KEYED = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)")
 
 
 def notice(error: ApiError) -> str:
     """The refusal's headline for the page."""
-    if error.status == 422:
+    if error.message == "some settings could not be read":
+        return _("Some settings could not be read.")
+    if error.message == "unknown preset":
+        return _("There is no such preset.")
+    if error.status == 422 and error.message.startswith("some answers could not be read"):
         return _("Some answers could not be read; no attempt was used.")
     found = _NO_ATTEMPTS.fullmatch(error.message)
     if found:
@@ -32,9 +42,26 @@ def reason(text: str) -> str:
     fixed = {"not a number": _("not a number"), "not finite": _("not a finite number"),
              "not finite: too large": _("too large to be a number"),
              "division by zero": _("division by zero"),
-             "unknown field": _("not a field of this exercise")}
+             "unknown field": _("not a field of this exercise"),
+             "is required": _("is required"), "must be greater than 0": _("must be above 0"),
+             "must be > 0": _("must be above 0"),
+             "must be a number such as 0.5": _("must be a number such as 0.5"),
+             "not one of the presets": _("not one of the presets"),
+             "not a practice setting": _("not a practice setting"),
+             "not an integer in range": _("not a whole number in range")}
     if text in fixed:
         return fixed[text]
+    found = _WHOLE.fullmatch(text)
+    if found:
+        return _("must be a whole number from %(low)s to %(high)s", low=found.group(1),
+                 high=found.group(2))
+    found = _RANGE.fullmatch(text)
+    if found:
+        return _("must be a number in %(range)s", range=found.group(1))
+    found = _ONE_OF.fullmatch(text)
+    if found:
+        return _("must be one of %(options)s; got %(got)s", options=found.group(1),
+                 got=found.group(2))
     found = _AMBIGUOUS.fullmatch(text)
     if found:
         whole, part, joined, decimal = found.groups()
@@ -43,6 +70,9 @@ def reason(text: str) -> str:
     found = _LONG.fullmatch(text)
     if found:
         return _("longer than %(n)s characters", n=found.group(1))
+    found = _KEYED.fullmatch(text)   # "weights[0]: is required": the key stays, the words move
+    if found and reason(found.group(2)) != found.group(2):
+        return f"{found.group(1)}: {reason(found.group(2))}"
     return text
 
 

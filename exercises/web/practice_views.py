@@ -20,7 +20,7 @@ from ..practice import (DEFAULT_TEMPLATE, GIVEN_NETWORK, conditions_of, refuse_e
                         template_from_knobs)
 from tracer.functions import ACTIVATIONS, LOSSES
 
-from . import ownership
+from . import answer_errors, ownership
 from .labels import QUANTITIES
 from .practice_form import heading, knobs_from_args, preset_defaults, query_errors
 
@@ -70,8 +70,8 @@ def new():
         template, _seed = template_from_knobs(knobs)
         refuse_exam_network(template)  # no start button for an exam's network
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message,
-                                   error.status)
+        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
+                                   answer_errors.notice(error), error.status)
     template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
     title, description = heading(template_id, template.to_dict())
     return render_template("practice_start.html", title=title, description=description,
@@ -87,6 +87,6 @@ def create():
         knobs = knobs_from_args(request.args)
         exercise = ownership.practice_for(knobs)
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message,
-                                   error.status)
+        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
+                                   answer_errors.notice(error), error.status)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))

@@ -193,3 +193,15 @@ def test_a_rounded_answer_is_coached_to_keep_the_digits(client, csrf, engine_ans
     assert f"Close — keep {digits} significant figures." in feedback
     korean = client.get(path + "?lang=ko").get_data(as_text=True)
     assert f"유효숫자 {digits}자리를 유지하세요" in element_text(korean, "f-delta-2-1-feedback")
+
+
+def test_configurator_and_trace_refusals_read_korean(client, csrf):
+    html = client.get("/practice/new?learning_rate=-1&lang=ko").get_data(as_text=True)
+    assert element_text(html, "cfg-learning_rate-error").endswith("(0, 10] 범위의 숫자여야 합니다")
+    html = client.get("/practice/new?seed=abc&lang=ko").get_data(as_text=True)
+    assert element_text(html, "cfg-seed-error") == "0부터 2147483647까지의 정수여야 합니다"
+    page = client.get("/trace?lang=ko").get_data(as_text=True)
+    refused = client.post("/trace", data={"csrf_token": csrf(page),
+                                          "spec": '{"layers": [2, 2], "inputs": [1, 2]}'})
+    reason = element_text(refused.get_data(as_text=True), "spec-error")
+    assert refused.status_code == 422 and "필수 항목입니다" in reason
