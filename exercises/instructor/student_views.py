@@ -39,7 +39,7 @@ def join():
         problem_set = problem_sets.find_by_code(form.code.data)
         if problem_set is not None:
             return redirect(url_for("sets.join_code", code=problem_set.join_code))
-        flash("No open problem set has that code.", "error")
+        flash(_("No open problem set has that code."), "error")
     return render_template("sets/join.html", form=form), 200 if request.method == "GET" else 404
 
 
@@ -86,7 +86,7 @@ def signup(code: str):
 def _join_and_go(problem_set):
     _enrollment, missing = enrollment.join(problem_set, current_user._get_current_object())
     if missing:
-        flash("Some exercises are still being prepared; they appear in a moment.", "success")
+        flash(_("Some exercises are still being prepared; they appear in a moment."), "success")
     return redirect(url_for("sets.show", set_id=problem_set.id))
 
 
