@@ -7,7 +7,6 @@ written, so it uses no attempt.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from flask import has_request_context
@@ -18,7 +17,7 @@ from . import db
 from .errors import ApiError, json_kind
 from .grading import GradingSettings, InvalidSubmission, Tolerance, grade_submission
 from .models import Exercise, FieldGrade, Submission
-from .web.ladder import revealed_keys
+from .coaching import revealed_keys, without_shown_values
 
 
 def grading_settings(settings: dict[str, Any]) -> GradingSettings:
@@ -32,14 +31,6 @@ def attempts_used(sess, exercise_id: str) -> int:
     """How many graded attempts an exercise has."""
     return sess.scalar(select(func.count()).select_from(Submission)
                        .where(Submission.exercise_id == exercise_id)) or 0
-
-
-def _without_shown_values(result, shown: set[str]):
-    """``result`` with no credit for the fields whose value the coaching ladder showed."""
-    if not shown & set(result.fields):
-        return result
-    return replace(result, fields={key: replace(grade, credit=0.0) if key in shown else grade
-                                   for key, grade in result.fields.items()})
 
 
 def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[str, Any]:
@@ -68,7 +59,7 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
         except InvalidSubmission as exc:
             raise ApiError(422, "some answers could not be read; no attempt was used",
                            exc.errors) from exc
-        result = _without_shown_values(result, revealed_keys(sess, exercise.id))
+        result = without_shown_values(result, revealed_keys(sess, exercise.id))
         submission = Submission(exercise_id=exercise.id, user_id=user_id, attempt=used + 1,
                                 answers={k: v for k, v in answers.items()},
                                 score=result.score, max_score=result.max_score,

@@ -6,8 +6,8 @@
    own, and δ inside ∂L/∂b or an update) stays a symbol, so rung 2 never shows an asked
    value (SPEC §7);
 3. the value, rounded to the answer digits: a reveal. A field whose value was shown earns no
-   credit in any later attempt (its status and feedback still show), as a teacher who told a
-   student the answer would not count it; the field says so.
+   credit in any later attempt, regrades included (``exercises.coaching``), as a teacher who
+   told a student the answer would not count it; the field says so.
 
 Every rung used is recorded (``LadderStep``, with the student when there is one). Practice
 exercises offer all three rungs; a problem set offers as many as its instructor allows
@@ -52,12 +52,6 @@ def used(exercise_id: str) -> dict[str, int]:
                                 .where(LadderStep.exercise_id == exercise_id)
                                 .group_by(LadderStep.key))
     return {key: rung for key, rung in rows}
-
-
-def revealed_keys(sess, exercise_id: str) -> set[str]:
-    """The fields whose value rung 3 showed (they earn no credit afterwards)."""
-    return set(sess.scalars(select(LadderStep.key).where(LadderStep.exercise_id == exercise_id,
-                                                         LadderStep.rung == TOP)))
 
 
 def climb(exercise: Exercise, key: str, user_id: str | None) -> int | None:

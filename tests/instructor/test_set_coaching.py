@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from exercises import db
 from exercises.models import Draft, LadderStep, Submission
 
-from .conftest import build_set, join, login, make_user, post_form, variants_of
+from exercises.instructor import regrade
+
+from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 
 
 def _student_in(app, client, instructor, **settings):
@@ -68,3 +70,21 @@ def test_the_instructor_sets_coaching_in_the_set_form(app, client, instructor):
     login(client, "teacher@example.com")
     html = client.get("/instructor/sets/new").get_data(as_text=True)
     assert 'name="coaching"' in html
+
+
+def test_a_shown_value_earns_no_credit_even_after_a_regrade(app, client, instructor):
+    set_id, variant = _student_in(app, client, instructor, coaching="3")
+    url = f"/sets/{set_id}/exercises/{variant.id}"
+    for _rung in range(3):
+        post_form(client, f"{url}/coach", {"coach": "delta:2:1"}, form_page=url)
+    assert post_form(client, url, {**true_answers(variant), "action": "check"}).status_code == 302
+    with app.app_context():
+        score = db.session().scalar(select(Submission.score)
+                                    .where(Submission.exercise_id == variant.id))
+    assert score == len(variant.fields) - 1
+    with app.app_context():
+        summary = regrade.regrade_set(set_id, {"ecf_credit": 0.5, "tolerance": {
+            "mode": "relabs", "rtol": 0.02, "atol": 0.0, "digits": None}}, instructor, apply=True)
+        score = db.session().scalar(select(Submission.score)
+                                    .where(Submission.exercise_id == variant.id))
+    assert summary.submissions == 1 and score == len(variant.fields) - 1
