@@ -127,3 +127,17 @@ def test_an_unknown_exercise_is_a_styled_404_in_both_languages(page, screenshot)
         assert page.inner_text("h1") == heading
         assert page.locator("nav[aria-label] a").count() >= 4    # a way back into the site
         both_widths(page, screenshot, f"error-404-{lang}")
+
+
+def test_a_rounded_answer_reads_as_coaching(page, engine_answers, stored_exercise, screenshot):
+    exercise_id = open_exercise(page)
+    truth = engine_answers(exercise_id)
+    digits = stored_exercise(exercise_id).settings["answer_digits"]
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.fill('[name="delta:2:1"]', f"{truth['delta:2:1']:.2g}")
+    page.fill('[name="delta:2:2"]', f"{truth['delta:2:2']:.{digits}g}")
+    page.click("#check-answers")
+    page.wait_for_url(re.compile(r"#feedback$"))
+    coaching = page.locator('#f-delta-2-1-feedback [data-coaching="precision"]')
+    assert f"Close — keep {digits} significant figures." in coaching.inner_text()
+    both_widths(page, screenshot, "feedback-coaching")
