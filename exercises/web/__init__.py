@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)
                                               in labels.PRESETS.items()}
+    app.jinja_env.filters["translated_title"] = labels.translated_title
     app.register_blueprint(home.bp)
     app.register_blueprint(practice_views.bp)
     app.register_blueprint(exercise_views.bp)

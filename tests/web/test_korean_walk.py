@@ -99,3 +99,36 @@ def test_every_student_page_is_korean(korean, screenshot):
     page.goto(page.base + "/exercises/AAAAAAAAAAAAAAAAAAAAAA")
     visit("error-404")
     assert {name: found for name, found in seen.items() if found} == {}
+
+
+def test_a_set_students_pages_are_korean(app, korean, screenshot):
+    from tests.instructor.conftest import PASSWORD, build_set, join, make_user, variants_of
+
+    app.config["POOL_TOPUP"] = "off"
+    teacher = make_user(app, "teacher@example.com")
+    set_id = build_set(app, teacher, pool_size=1, coaching="3")
+    student = make_user(app, "s@example.com", "student")
+    join(app, set_id, student)
+    (variant,) = variants_of(app, set_id, student)
+    page, pieces = korean, english_pieces()
+    page.goto(page.base + "/login?lang=ko")
+    page.fill('[name="email"]', "s@example.com")
+    page.fill('[name="password"]', PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+    found = {}
+    for name, path in (("my-sets", "/sets/"), ("set", f"/sets/{set_id}"),
+                       ("set-exercise", f"/sets/{set_id}/exercises/{variant.id}")):
+        page.goto(page.base + path)
+        assert page.evaluate("document.documentElement.lang") == "ko", name
+        found[name] = untranslated(page, pieces)
+        screenshot(page, f"ko-{name}-desktop")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("#answer-form button[name=coach]").first.click()
+    page.wait_for_load_state()
+    found["set-ladder"] = untranslated(page, pieces)
+    page.click("#check-answers")
+    page.wait_for_url(re.compile(r"#feedback$"))
+    found["set-feedback"] = untranslated(page, pieces)
+    screenshot(page, "ko-set-feedback-desktop")
+    assert {name: hit for name, hit in found.items() if hit} == {}
