@@ -29,6 +29,7 @@ from tracer.naming import Names
 
 from .. import db
 from ..models import Exercise, LadderStep, ProblemSet
+from ..trace_checks import trace_allowed, web_caller
 from .mathml import equation, math
 
 TOP = 3
@@ -37,9 +38,10 @@ _NUMBER = re.compile(r"(-?)(\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?)")
 
 
 def allowed(exercise: Exercise) -> int:
-    """The highest rung this exercise offers (0: no coaching)."""
+    """The highest rung this exercise offers (0: no coaching). A practice exercise offers none
+    while exam mode keeps its solution from this viewer (rungs 2 and 3 show its values)."""
     if exercise.problem_set_id is None:
-        return TOP
+        return 0 if trace_allowed(exercise.spec, web_caller()) else TOP
     problem_set = db.session().get(ProblemSet, exercise.problem_set_id)
     if problem_set.coaching is not None:
         return problem_set.coaching

@@ -88,3 +88,17 @@ def test_a_shown_value_earns_no_credit_even_after_a_regrade(app, client, instruc
         score = db.session().scalar(select(Submission.score)
                                     .where(Submission.exercise_id == variant.id))
     assert summary.submissions == 1 and score == len(variant.fields) - 1
+
+
+def test_no_coaching_on_practice_while_an_exam_locks_solutions(app, client, instructor):
+    from datetime import UTC, datetime, timedelta
+
+    from ..web.conftest import start_practice
+
+    due = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(hours=3)
+    build_set(app, instructor, pool_size=1, exam_mode=True, due_at=due)
+    started = start_practice(client, "/practice/new?seed=5")
+    url = started.headers["Location"]
+    assert not _hint_buttons(client.get(url).get_data(as_text=True))
+    assert post_form(client, f"{url}/coach", {"coach": "delta:2:1"},
+                     form_page=url).status_code == 409
