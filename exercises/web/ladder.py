@@ -24,15 +24,16 @@ from sqlalchemy.exc import IntegrityError
 
 import tracer
 from tracer.keys import parse_key
-from tracer.latex import _scientific, num
+from tracer.latex import num
 from tracer.naming import Names
 
 from .. import db
+from ..coaching import VALUE_RUNG
 from ..models import Exercise, LadderStep, ProblemSet
 from ..trace_checks import trace_allowed, web_caller
 from .mathml import equation, math
 
-TOP = 3
+TOP = VALUE_RUNG   # the value: the rung whose field then earns no credit
 SET_DEFAULT, EXAM_DEFAULT = 2, 0
 _NUMBER = re.compile(r"(-?)(\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?)")
 
@@ -125,8 +126,8 @@ def field_rungs(exercise: Exercise, spec: dict, digits: int) -> dict[str, Rungs]
 
 def rounded(value: float, digits: int) -> str:
     """``value`` to ``digits`` significant figures, as LaTeX."""
-    text = f"{value:.{digits}g}"
-    return _scientific(text) if "e" in text else text
+    mantissa, _e, exponent = f"{value:.{digits}g}".partition("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
 def hints_by_student(set_id: str) -> dict[str, tuple[int, int]]:
