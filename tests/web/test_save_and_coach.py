@@ -104,7 +104,9 @@ def test_the_ladder_climbs_one_rung_at_a_time_and_hides_values_until_rung_3(
         assert ladder and not (shown_numbers(html) & secrets), rung
     assert "0.5" in element_text(html, "f-b_new-2-1-ladder")   # η, a given number, is put in
     client.post(f"{path}/coach", data={"csrf_token": token(client, csrf, path), "coach": key})
-    html = client.get(path).get_data(as_text=True)
+    shown = client.get(path)
+    assert shown.headers["Cache-Control"] == "no-store"   # a value is on the page now
+    html = shown.get_data(as_text=True)
     assert f"{truth[key]:.{digits}g}" in element_text(html, "f-b_new-2-1-ladder").replace(
         "\u2212", "-")
     with app.app_context():
