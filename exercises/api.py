@@ -124,7 +124,8 @@ def spec_error(exc: tracer.SpecError) -> ApiError:
 @bp.post("/traces")
 @api_trace_limit
 def create_trace():
-    """Trace a network spec; JSON by default, CSV with ``?format=csv``."""
+    """Trace a network spec, or a circuit spec (a ``graph`` key, SPEC §10); JSON by default,
+    CSV with ``?format=csv``."""
     spec = json_body()
     if not isinstance(spec, dict):
         raise ApiError(400, "the body must be a JSON object (a network spec), "
@@ -146,7 +147,7 @@ def create_trace():
         raise spec_error(exc) from exc
     # Streamed from the trace alone: the generators need no request or app context.
     if fmt == "csv":
-        return Response(storage.csv_lines(result.rows()), mimetype="text/csv",
+        return Response(storage.csv_lines(result.rows(), result.columns), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
     return Response(json_chunks(result), mimetype="application/json")
 

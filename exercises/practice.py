@@ -2,7 +2,9 @@
 
 An exercise comes from a built-in template with knobs changed and a seed, or from a given
 network (knob ``network``, SPEC §5) with the exercise knobs only; the good-exercise conditions
-such a network fails are stored with its settings and reported to its author.
+such a network fails are stored with its settings and reported to its author. A circuit
+exercise (SPEC §10) comes from a built-in circuit (knob ``circuit``) and a seed, or from a
+given circuit (``network`` holding a spec with a ``graph`` key).
 
 A practice exercise belongs to the API caller holding its bearer token (only the token's
 SHA-256 is stored) or to the browser session that made it (a random key in the signed session
@@ -25,18 +27,20 @@ import tracer
 from . import db, storage
 from .errors import ApiError
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
+from .generation.circuits import generate_circuit, stored_template
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
 from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
 PRACTICE_KNOBS = ("template", "layers", "activations", "loss", "bias", "update_biases",
                   "learning_rate", "optimizer", "ask", "answer_digits", "tolerance", "seed",
-                  "naming", "attempts", "delta_convention", "network")
+                  "naming", "attempts", "delta_convention", "network", "circuit")
 # What may accompany a given network: the exercise's own knobs, not the network's.
 NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts",
                       "delta_convention")
 DEFAULT_TEMPLATE = "seed-2-2-2"
 GIVEN_NETWORK = "network"   # the template id of exercises on a given network
+CIRCUIT = "circuit"         # ... on a given circuit; "circuit:NAME" on a built-in one
 MAX_SEED = 2**31 - 1
 ANONYMOUS_MAX_WEIGHTS = 24  # e.g. 4-4-2, 3-4-3 or 2-2-2-2; a login lifts it to the template limits
 
@@ -119,25 +123,30 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
     on a given network that is an open exam's variant, even disguised, is refused (403), as
     its trace is: its feedback would grade the exam's answers. Without a login the network
     is bounded (``ANONYMOUS_MAX_WEIGHTS``)."""
-    template, seed = template_from_knobs(knobs)
-    refuse_exam_network(template)
-    weights = sum(a * b for a, b in zip(template.layers, template.layers[1:]))
-    if caller.anonymous and weights > ANONYMOUS_MAX_WEIGHTS:
-        # Generating a good exercise on a larger network can take seconds of CPU (up to 1,000
-        # tries), which nobody without a login may spend at will.
-        message = (f"layers: without a login a practice network has at most "
-                   f"{ANONYMOUS_MAX_WEIGHTS} weights; this one has {weights}")
-        raise ApiError(422, message, {"layers": message})
-    try:
-        generated = generate(template, seed)
-    except TemplateError as exc:
-        raise template_error(exc) from exc
+    if is_circuit_request(knobs):
+        generated, template_id = _circuit_exercise(knobs)
+        seed, stored_template = generated.seed, generated.template
+    else:
+        template, seed = template_from_knobs(knobs)
+        refuse_exam_network(template)
+        weights = sum(a * b for a, b in zip(template.layers, template.layers[1:]))
+        if caller.anonymous and weights > ANONYMOUS_MAX_WEIGHTS:
+            # Generating a good exercise on a larger network can take seconds of CPU (up to 1,000
+            # tries), which nobody without a login may spend at will.
+            message = (f"layers: without a login a practice network has at most "
+                       f"{ANONYMOUS_MAX_WEIGHTS} weights; this one has {weights}")
+            raise ApiError(422, message, {"layers": message})
+        try:
+            generated = generate(template, seed)
+        except TemplateError as exc:
+            raise template_error(exc) from exc
+        template_id = GIVEN_NETWORK if seed is None else knobs.get("template", DEFAULT_TEMPLATE)
+        stored_template = template.to_dict()
     token = secrets.token_urlsafe(32)
     result = tracer.trace(generated.spec)
-    template_id = GIVEN_NETWORK if seed is None else knobs.get("template", DEFAULT_TEMPLATE)
     with db.write_transaction() as sess:
         exercise = Exercise(kind="practice", template_id=template_id,
-                            seed=seed, template=template.to_dict(), spec=generated.spec,
+                            seed=seed, template=stored_template, spec=generated.spec,
                             fields=[field_dict(f) for f in generated.fields],
                             settings=settings_of(generated), token_hash=token_hash(token),
                             browser_key=browser_key)
@@ -145,6 +154,38 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
         sess.flush()
         storage.store_trace(sess, result, exercise_id=exercise.id)
     return exercise, token
+
+
+def is_circuit_request(knobs: dict[str, Any]) -> bool:
+    """Whether practice knobs ask for a circuit exercise (SPEC §10): a built-in circuit named by
+    ``circuit``, or a circuit spec (a ``graph`` key) given as ``network``."""
+    return "circuit" in knobs or tracer.is_circuit(knobs.get("network"))
+
+
+def _circuit_exercise(knobs: dict[str, Any]):
+    """The generated circuit exercise of ``knobs`` and its template id (``circuit:NAME`` for a
+    built-in, ``circuit`` for a given circuit); 422 naming the knob at fault."""
+    seed = None
+    if "network" not in knobs:
+        seed = knobs.get("seed")
+        if seed is None:
+            seed = secrets.randbelow(MAX_SEED)
+        elif type(seed) is not int or not 0 <= seed <= MAX_SEED:
+            raise ApiError(422, f"seed: must be an integer from 0 to {MAX_SEED}",
+                           {"seed": "not an integer in range"})
+    try:
+        generated = generate_circuit(knobs, seed)
+    except TemplateError as exc:
+        raise template_error(exc) from exc
+    return generated, CIRCUIT if seed is None else f"{CIRCUIT}:{knobs['circuit']}"
+
+
+def circuit_template(knobs: dict[str, Any]) -> dict[str, Any]:
+    """The template a circuit exercise of ``knobs`` stores; 422 naming a bad knob."""
+    try:
+        return stored_template(knobs)
+    except TemplateError as exc:
+        raise template_error(exc) from exc
 
 
 def field_dict(field) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """``python -m tracer SPEC.json [--format csv|json|text] [--output FILE]``.
 
-Reads a network spec (``-`` for standard input), traces it and writes the trace. Exits 0 on
+Reads a network or circuit spec (``-`` for standard input), traces it and writes the trace. Exits 0 on
 success and 2 with a message on standard error when the spec cannot be read or is invalid.
 """
 
@@ -8,16 +8,18 @@ import argparse
 import json
 import sys
 
+from tracer import trace
+from tracer.circuit import CircuitTrace, render_circuit_text
 from tracer.spec import SpecError
 from tracer.text import render_text
-from tracer.trace import trace
 
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m tracer", description=(
         "Trace a dense network's training step by step (forward pass, loss, backward pass, "
-        "update) and write every value with its symbol and formula."))
-    parser.add_argument("spec", help="network spec JSON file (SPEC §3), or - for standard input")
+        "update), or a circuit of scalar operations (a spec with a graph key), and write every "
+        "value with its symbol and formula."))
+    parser.add_argument("spec", help="network spec (SPEC §3) or circuit spec (§10) JSON file, or - for standard input")
     parser.add_argument("--format", choices=("csv", "json", "text"), default="csv",
                         help="csv (default): one row per value; json: {spec, steps}; text: a walkthrough")
     parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
@@ -38,6 +40,8 @@ def _write(result, fmt, out):
     elif fmt == "json":
         out.write(result.to_json())
         out.write("\n")
+    elif isinstance(result, CircuitTrace):
+        out.write(render_circuit_text(result))
     else:
         out.write(render_text(result))
 

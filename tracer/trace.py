@@ -20,6 +20,8 @@ PER_SAMPLE = ("x", "y", "z", "a", "dL_da", "da_dz", "delta")
 class Trace:
     """The trace of one network spec: numbers computed eagerly, symbols and formulas on reading."""
 
+    columns = COLUMNS
+
     def __init__(self, net, steps):
         self._net, self._steps, self._spec = net, steps, None
 

@@ -17,7 +17,7 @@ from exercises.grading.network import Network
 from exercises.grading.parse import AnswerError, parse_answer
 from exercises.grading.results import FieldGrade, SubmissionResult
 from exercises.grading.settings import GradingSettings
-from tracer import ENGINE_VERSION
+from tracer import ENGINE_VERSION, is_circuit
 
 
 class InvalidSubmission(ValueError):
@@ -72,11 +72,15 @@ def _checked_fields(net, field_keys):
 def grade_submission(spec: dict, field_keys: Sequence[str], answers: Mapping,
                      settings: GradingSettings | None = None, symbols: Mapping[str, str] | None = None
                      ) -> SubmissionResult:
-    """Grade ``answers`` (field key → text or JSON number) to the exercise ``spec``'s fields.
+    """Grade ``answers`` (field key → text or JSON number) to the exercise ``spec``'s fields
+    (a circuit's, SPEC §10, by :mod:`exercises.grading.circuit_grade`).
 
     Raises InvalidSubmission when any answer is unreadable or names an unknown field; then
     nothing is graded. ``symbols`` optionally overrides the symbols messages use, by key.
     """
+    if is_circuit(spec):
+        from exercises.grading.circuit_grade import grade_circuit  # it builds on this module
+        return grade_circuit(spec, field_keys, answers, settings, symbols)
     settings = settings or GradingSettings()
     net = network_of(spec)
     keys = _checked_fields(net, field_keys)

@@ -480,3 +480,8 @@ def variants(net, mistake_id: str) -> list:
 def targets(net, mistake_id: str, param=None) -> frozenset:
     """The keys whose own formula ``mistake_id`` (with ``param``) changes in ``net``."""
     return get(mistake_id).targets(net, param)
+
+
+# The circuit misconceptions (SPEC §10) join REGISTRY here, so labels, messages and statistics
+# read them like the others; MISCONCEPTIONS above stays the network table of SPEC §6.
+from exercises.grading import circuit_mistakes  # noqa: E402,F401  (imports REGISTRY from above)

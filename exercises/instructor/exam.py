@@ -68,8 +68,8 @@ def _variants(set_id: str, count: int) -> list[tuple[Canonical, Tolerances]]:
 def variant_refusal(spec: dict, exams: list[ProblemSet] | None = None) -> str | None:
     """A refusal when ``spec`` is a variant of an open exam up to what the answers don't see,
     else None. A spec the engine rejects is not refused here: the caller's validation says why."""
-    if not isinstance(spec, dict):
-        return None
+    if not isinstance(spec, dict) or tracer.is_circuit(spec):
+        return None  # exams hold networks: a circuit is never one of their variants
     try:
         canonical = Canonical.from_spec(tracer.normalize(spec))
     except (tracer.SpecError, TypeError, ValueError):

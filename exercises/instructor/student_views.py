@@ -156,7 +156,7 @@ def submit(set_id: str, exercise_id: str):
     if refusal:
         return render_variant(problem_set, joined, variant, typed=answers, status=403)
     asked = drafts.before_grading(
-        variant, tracer.normalize(variant.spec), answers,
+        variant, field_groups(tracer.normalize(variant.spec), variant.fields), answers,
         url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id),
         lambda typed: render_variant(problem_set, joined, variant, typed=typed))
     if asked is not None:

@@ -18,7 +18,6 @@ from sqlalchemy import delete
 from .. import db
 from ..grading.grade import InvalidSubmission, parse_submission
 from ..models import Draft, Exercise, utcnow
-from .answer_fields import field_groups
 
 MAX_ANSWER = 64   # characters kept per field, as a graded answer keeps (FieldGrade.submitted)
 
@@ -66,10 +65,11 @@ def _readable(exercise: Exercise, answers: dict[str, str]) -> bool:
     return True
 
 
-def before_grading(exercise: Exercise, spec: dict, answers: dict[str, str], back_url: str,
+def before_grading(exercise: Exercise, groups: list, answers: dict[str, str], back_url: str,
                    render_form: Callable[[dict[str, str]], object]):
     """What to answer before grading, or None to grade now: a saved draft (redirect to
-    ``back_url``), the form again (``edit``), or the page asking about blank fields."""
+    ``back_url``), the form again (``edit``), or the page asking about blank fields (listed
+    from the form's ``groups``)."""
     action = request.form.get("action", "check")
     if action == "save":
         save(exercise, answers)
@@ -80,8 +80,7 @@ def before_grading(exercise: Exercise, spec: dict, answers: dict[str, str], back
         return render_form(answers)
     blanks = blank_keys(exercise, answers)
     if blanks and request.form.get("confirm_blanks") != "1" and _readable(exercise, answers):
-        rows = [f for group in field_groups(spec, exercise.fields) for f in group.fields
-                if f.key in blanks]
+        rows = [f for group in groups for f in group.fields if f.key in blanks]
         return render_template("confirm_blanks.html", exercise=exercise, blanks=rows,
                                answers=answers, action_url=request.path,
                                total=len(exercise.fields), back_url=back_url)

@@ -17,7 +17,7 @@ import tracer
 
 from .. import storage, submissions
 from ..errors import ApiError
-from . import answer_errors, drafts, feedback, ladder, ownership, solutions
+from . import answer_errors, circuit_pages, drafts, feedback, ladder, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args
@@ -28,7 +28,14 @@ bp = Blueprint("exercise", __name__, url_prefix="/exercises")
 
 def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     """The exercise page; ``typed`` and ``errors`` come from an unreadable submission."""
-    spec = tracer.normalize(exercise.spec)
+    if tracer.is_circuit(exercise.spec):
+        spec, circuit = exercise.spec, {"caption": circuit_pages.caption(False)}
+        parts = {"statement": circuit_pages.statement(spec), "diagram": circuit_pages.layout(spec),
+                 "groups": circuit_pages.field_groups(spec, exercise.fields)}
+    else:
+        spec, circuit = tracer.normalize(exercise.spec), None
+        parts = {"statement": statement(spec), "diagram": layout(spec) if drawable(spec) else None,
+                 "groups": field_groups(spec, exercise.fields)}
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
     draft = drafts.load(exercise) if typed is None else None
@@ -43,14 +50,19 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     title, description = heading(exercise.template_id, exercise.template)
     return render_template(
         "exercise.html", exercise=exercise, title=title, description=description,
-        spec=spec, statement=statement(spec),
-        diagram=layout(spec) if drawable(spec) else None, groups=field_groups(spec, exercise.fields),
-        typed=typed, errors=errors or {}, attempt=attempt,
+        spec=spec, circuit=circuit, **parts, typed=typed, errors=errors or {}, attempt=attempt,
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), notice=notice, share_url=share, again_url=again,
         solution_allowed=solutions.solution_allowed(exercise), draft=draft is not None,
         ladder_action=url_for("exercise.coach", exercise_id=exercise.id),
         rungs=ladder.field_rungs(exercise, spec, exercise.settings["answer_digits"])), status
+
+
+def _groups(exercise):
+    """The answer form's field groups (a circuit's or a network's)."""
+    if tracer.is_circuit(exercise.spec):
+        return circuit_pages.field_groups(exercise.spec, exercise.fields)
+    return field_groups(tracer.normalize(exercise.spec), exercise.fields)
 
 
 @bp.get("/<id:exercise_id>")
@@ -64,7 +76,7 @@ def submit(exercise_id: str):
     """Grade the answers; unreadable ones are shown beside their fields, using no attempt."""
     exercise = ownership.exercise_or_404(exercise_id)
     answers = drafts.form_answers(exercise)
-    asked = drafts.before_grading(exercise, tracer.normalize(exercise.spec), answers,
+    asked = drafts.before_grading(exercise, _groups(exercise), answers,
                                   url_for("exercise.show", exercise_id=exercise.id),
                                   lambda typed: render_exercise(exercise, typed=typed))
     if asked is not None:
@@ -106,9 +118,14 @@ def solution(exercise_id: str):
     if request.method == "POST":
         solutions.reveal(exercise)
         return redirect(url_for("exercise.solution", exercise_id=exercise.id))
+    title = heading(exercise.template_id, exercise.template)[0]
+    if tracer.is_circuit(exercise.spec):
+        diagram, walkthrough = circuit_pages.solution_of(exercise)
+        return render_template("solution.html", exercise=exercise, spec=exercise.spec, title=title,
+                               circuit={"caption": circuit_pages.caption(walkthrough is not None)},
+                               diagram=diagram, walkthrough=walkthrough)
     spec, walkthrough = solutions.walkthrough_of(exercise)
-    return render_template("solution.html", exercise=exercise, spec=spec,
-                           title=heading(exercise.template_id, exercise.template)[0],
+    return render_template("solution.html", exercise=exercise, spec=spec, title=title,
                            diagram=layout(spec) if drawable(spec) else None,
                            walkthrough=walkthrough)
 
@@ -119,6 +136,7 @@ def trace_csv(exercise_id: str):
     exercise = ownership.exercise_or_404(exercise_id)
     if not (solutions.solution_allowed(exercise) and exercise.revealed):
         abort(403, description=solutions.solution_refusal(exercise))
-    lines = storage.csv_lines(solutions.trace_rows(exercise))
+    columns = tracer.circuit.COLUMNS if tracer.is_circuit(exercise.spec) else storage.COLUMNS
+    lines = storage.csv_lines(solutions.trace_rows(exercise), columns)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="exercise-{exercise.id}-trace.csv"'})

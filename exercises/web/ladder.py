@@ -41,6 +41,8 @@ _NUMBER = re.compile(r"(-?)(\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?)")
 def allowed(exercise: Exercise) -> int:
     """The highest rung this exercise offers (0: no coaching). A practice exercise offers none
     while exam mode keeps its solution from this viewer (rungs 2 and 3 show its values)."""
+    if tracer.is_circuit(exercise.spec):   # circuits have their own walkthrough, no ladder yet
+        return 0
     if exercise.problem_set_id is None:
         return 0 if trace_allowed(exercise.spec, web_caller()) else TOP
     problem_set = db.session().get(ProblemSet, exercise.problem_set_id)
@@ -103,7 +105,7 @@ def field_rungs(exercise: Exercise, spec: dict, digits: int) -> dict[str, Rungs]
     highest, top = used(exercise.id), allowed(exercise)
     keys = [f["key"] for f in exercise.fields]
     result = {key: Rungs([], 1 if top >= 1 else None, False) for key in keys}
-    if not highest:
+    if not highest or tracer.is_circuit(spec):
         return result
     names = Names(spec["layers"], spec["naming"])
     rows = {(r["quantity"], r["layer"], r["unit"], r["source"]): r

@@ -50,11 +50,15 @@ def existing_practice(knobs: dict[str, Any]) -> Exercise | None:
     Raises ApiError(422) for knobs that make no exercise."""
     key = session.get(SESSION_KEY)
     if "seed" in knobs and isinstance(key, str):
-        template, seed = practice.template_from_knobs(knobs)
-        wanted = template.to_dict()
+        if practice.is_circuit_request(knobs):
+            wanted, seed, template_id = practice.circuit_template(knobs), knobs["seed"], \
+                f"{practice.CIRCUIT}:{knobs['circuit']}"
+        else:
+            template, seed = practice.template_from_knobs(knobs)
+            wanted, template_id = template.to_dict(), knobs.get("template", practice.DEFAULT_TEMPLATE)
         query = select(Exercise).where(
             Exercise.kind == "practice", Exercise.browser_key == key, Exercise.seed == seed,
-            Exercise.template_id == knobs.get("template", practice.DEFAULT_TEMPLATE))
+            Exercise.template_id == template_id)
         for candidate in db.session().scalars(query):
             if candidate.template == wanted:
                 return candidate

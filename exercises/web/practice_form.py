@@ -17,17 +17,20 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+import tracer
+
 from ..api import JsonProblem, parse_json
 from ..errors import ApiError
 from ..generation import AUTO, BUILTIN_TEMPLATES, Template
 from ..generation.knobs import MAX_DIGITS, MIN_DIGITS
-from ..practice import DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
+from ..practice import CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
+from .circuit_pages import circuit_heading
 from .labels import PRESETS
 
 STANDARD_ASK = ("delta", "w_new", "b_new")
 QUERY_KEYS = ("template", "layers", "hidden", "output", "loss", "bias", "update_biases",
               "naming", "learning_rate", "ask", "answer_digits", "seed", "delta_convention",
-              "network")
+              "network", "circuit")
 MAX_NETWORK_TEXT = 20_000   # characters of a pasted spec; a hand exercise's is well under 2,000
 
 
@@ -72,6 +75,11 @@ def _network_knobs(args: MultiDict) -> dict[str, Any]:
             knobs["network"] = parse_json(text)
         except JsonProblem as exc:
             errors["network"] = _("not a JSON network spec: %(why)s", why=str(exc))
+    if tracer.is_circuit(knobs.get("network")):  # a circuit asks every gradient (SPEC §10)
+        knobs.update({"answer_digits": digits} if (digits := _digits(args, errors)) not in (None, AUTO) else {})
+        if errors:
+            raise ApiError(422, "some settings could not be read", errors)
+        return knobs
     ask = [q for q in args.getlist("ask") if q]
     if ask and sorted(ask) != sorted(STANDARD_ASK):   # the form's default: the network's own
         knobs["ask"] = ask
@@ -85,6 +93,22 @@ def _network_knobs(args: MultiDict) -> dict[str, Any]:
     return knobs
 
 
+def _circuit_knobs(args: MultiDict) -> dict[str, Any]:
+    """Knobs of a built-in circuit's exercise (SPEC §10): the circuit, digits and seed."""
+    errors: dict[str, str] = {}
+    knobs: dict[str, Any] = {"circuit": args["circuit"].strip()}
+    digits = _digits(args, errors)
+    if digits is not None:
+        knobs["answer_digits"] = digits
+    if text := args.get("seed", "").strip():
+        seed = _int(text, "seed", 0, MAX_SEED, errors)
+        if seed is not None:
+            knobs["seed"] = seed
+    if errors:
+        raise ApiError(422, "some settings could not be read", errors)
+    return knobs
+
+
 def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     """Practice knobs (for ``practice.create``) from the configurator's query arguments.
 
@@ -93,6 +117,8 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     """
     if args.get("network", "").strip():
         return _network_knobs(args)
+    if args.get("circuit", "").strip():
+        return _circuit_knobs(args)
     errors: dict[str, str] = {}
     template_id = args.get("template") or DEFAULT_TEMPLATE
     base = BUILTIN_TEMPLATES.get(template_id)
@@ -149,7 +175,7 @@ def query_errors(fields: dict[str, str], knobs: dict[str, Any] | None) -> dict[s
     """Errors keyed by the configurator's inputs: a knob's error (``activations[2]``) beside
     the input that set it (``output``). ``knobs`` is None when the query itself was unreadable,
     whose errors already name its inputs."""
-    if knobs is None:
+    if knobs is None or "circuit" in knobs:  # a circuit's knobs are the query's own names
         return fields
     if "network" in knobs:  # the spec's own keys (network.weights[0]) belong to its text box
         mapped = {}
@@ -172,6 +198,11 @@ def share_args(template_id: str | None, template: dict[str, Any],
     None for an exercise on a given network, which a link does not carry."""
     if seed is None or template.get("network"):
         return None
+    if template.get("circuit"):
+        args = {"circuit": template["circuit"]}
+        if template["answer_digits"] != 4:
+            args["answer_digits"] = str(template["answer_digits"])
+        return {**args, "seed": str(seed)}
     template_id = template_id if template_id in BUILTIN_TEMPLATES else DEFAULT_TEMPLATE
     base = BUILTIN_TEMPLATES[template_id]
     args: dict[str, Any] = {"template": template_id}
@@ -211,6 +242,8 @@ def preset_defaults(template: Template) -> dict[str, Any]:
 def heading(template_id: str | None, template: dict[str, Any]) -> tuple[str, str]:
     """An exercise's title and description: its preset's (translated) when the network is the
     preset's, else a summary of the network that was asked for."""
+    if (template_id or "").startswith(CIRCUIT):
+        return circuit_heading(template)
     if template_id == GIVEN_NETWORK or template.get("network"):
         return (_("Practice on a given network"),
                 _("The network you gave, exactly as written: layers %(layers)s; loss %(loss)s; "

@@ -16,12 +16,14 @@ from ..errors import ApiError
 from ..limits import practice_limit
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
-from ..practice import (DEFAULT_TEMPLATE, GIVEN_NETWORK, conditions_of, refuse_exam_network,
-                        template_from_knobs)
+from ..generation.circuit_templates import CIRCUIT_TEMPLATES
+from ..practice import (CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, circuit_template, conditions_of,
+                        is_circuit_request, refuse_exam_network, template_from_knobs)
 from tracer.functions import ACTIVATIONS, LOSSES
 
 from . import answer_errors, ownership
 from .labels import QUANTITIES
+from .circuit_pages import circuit_heading
 from .practice_form import heading, knobs_from_args, preset_defaults, query_errors
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
@@ -44,6 +46,7 @@ def render_configurator(errors: dict[str, str] | None = None, message: str | Non
         "practice_configure.html", presets=BUILTIN_TEMPLATES, template_id=template_id,
         defaults=preset_defaults(preset), args=request.args, errors=errors or {},
         message=message, askable=ASKABLE, quantity_labels=QUANTITIES,
+        circuits=[(name, circuit_heading({"circuit": name})) for name in CIRCUIT_TEMPLATES],
         hidden_choices=[(a, a) for a in ACTIVATIONS if a != "softmax"],
         output_choices=[(a, a) for a in ACTIVATIONS], loss_choices=[(name, name) for name in LOSSES],
         convention_choices=[("gradient", _("δ = ∂L/∂z (the seed post's)")),
@@ -67,13 +70,17 @@ def new():
         existing = ownership.existing_practice(knobs)
         if existing is not None:
             return redirect(url_for("exercise.show", exercise_id=existing.id))
-        template, _seed = template_from_knobs(knobs)
-        refuse_exam_network(template)  # no start button for an exam's network
+        if is_circuit_request(knobs):
+            template_id, stored = f"{CIRCUIT}:{knobs.get('circuit')}", circuit_template(knobs)
+        else:
+            template, _seed = template_from_knobs(knobs)
+            refuse_exam_network(template)  # no start button for an exam's network
+            template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
+            stored = template.to_dict()
     except ApiError as error:
         return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
                                    answer_errors.notice(error), error.status)
-    template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
-    title, description = heading(template_id, template.to_dict())
+    title, description = heading(template_id, stored)
     return render_template("practice_start.html", title=title, description=description,
                            action=url_for("practice.new", **request.args.to_dict(flat=False)))
 

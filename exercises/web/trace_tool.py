@@ -20,6 +20,7 @@ from ..api import JsonProblem, parse_json
 from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
+from . import circuit_pages
 from .answer_errors import reason
 from .diagram import drawable, layout
 from .walkthrough import build
@@ -105,10 +106,16 @@ def trace_page():
             result = checked_trace(text, limit=PAGE_ROWS)
         except SpecProblem as exc:
             problem, status = str(exc), 422
-    walkthrough = build(result.spec, result.rows()) if result else None
-    diagram = layout(result.spec) if result and drawable(result.spec) else None
+    walkthrough = diagram = circuit = None
+    if isinstance(result, tracer.CircuitTrace):
+        rows = list(result.rows())
+        walkthrough = circuit_pages.walkthrough(result.spec, rows)
+        diagram, circuit = circuit_pages.solved_layout(result.spec, rows), {"caption": circuit_pages.caption(True)}
+    elif result:
+        walkthrough = build(result.spec, result.rows())
+        diagram = layout(result.spec) if drawable(result.spec) else None
     return render_template("trace.html", text=text or "", problem=problem, trace=result,
-                           walkthrough=walkthrough, diagram=diagram), status
+                           walkthrough=walkthrough, diagram=diagram, circuit=circuit), status
 
 
 @bp.post("/trace.<fmt>")
@@ -125,5 +132,5 @@ def trace_download(fmt: str):
     if fmt == "json":
         return Response(json_chunks(result), mimetype="application/json",
                         headers={"Content-Disposition": 'attachment; filename="trace.json"'})
-    return Response(storage.csv_lines(result.rows()), mimetype="text/csv",
+    return Response(storage.csv_lines(result.rows(), result.columns), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
