@@ -1,7 +1,13 @@
-"""Error responses: JSON in SPEC §8's shape under /api/, plain pages elsewhere."""
+"""Error responses: JSON in SPEC §8's shape under /api/, styled pages elsewhere.
+
+A page error (404, 403, 405, 409, 413, 422, 429, 500 …) is the site's own page in the reader's
+language, with a title, what happened, what to do, and links back into the site; a description
+given to ``abort`` (say, why a solution is refused) is shown under it.
+"""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 
@@ -47,7 +53,8 @@ def retry_later(status: int, title: str, message: str, seconds: int) -> Response
         response = jsonify(error_body(message))
     else:
         response = current_app.response_class(
-            render_template("error.html", title=title, message=message), mimetype="text/html")
+            render_template("error.html", title=title, message=message, status=status),
+            mimetype="text/html")
     response.status_code = status
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -65,6 +72,49 @@ def http_message(exc: HTTPException) -> str:
     return exc.description or exc.name
 
 
+# Each status's title and what it means for a person, in the reader's language.
+PAGES = {
+    400: (_l("Bad request"), _l("The request could not be read. Go back and try again.")),
+    403: (_l("Not allowed"), _l("You may not open this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. The link may be mistyped, "
+                                   "or the page belongs to someone else.")),
+    405: (_l("Not allowed here"), _l("This page cannot be used this way. Go back and use its "
+                                     "buttons and links.")),
+    409: (_l("Not possible now"), _l("This cannot be done now: for an exercise, every attempt has "
+                                     "been used.")),
+    413: (_l("Too large"), _l("What was sent is larger than the 2 MB limit.")),
+    422: (_l("Could not be read"), _l("Some of what was sent could not be read. Go back, correct "
+                                      "it and send it again.")),
+    429: (_l("Too many attempts"), _l("Too many requests in a short time. Wait a minute and try "
+                                      "again.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side; nothing you did caused "
+                                         "it. Your answers that were saved are still there. Try "
+                                         "again in a moment.")),
+}
+EXERCISE_404 = _l("This exercise does not exist, or it belongs to another browser or account. "
+                  "A practice exercise opens in the browser that started it; its share link "
+                  "starts the same exercise anywhere.")
+
+
+def error_page(status: int, detail: str | None = None) -> Response:
+    """The styled error page for ``status`` in the reader's language, with ``detail`` (a
+    specific reason) under the general explanation."""
+    title, message = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+    if status == 404 and request.path.startswith(("/exercises/", "/sets/")):
+        message = EXERCISE_404
+    response = current_app.response_class(
+        render_template("error.html", title=str(title), message=str(message), detail=detail,
+                        status=status), mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def _detail(exc: HTTPException) -> str | None:
+    """A description given to ``abort`` for this case, or None for Werkzeug's stock text."""
+    description = exc.description
+    return None if not description or description == type(exc).description else str(description)
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn errors into SPEC §8 JSON for API routes."""
 
@@ -76,4 +126,14 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return jsonify(error_body(http_message(exc))), exc.code
-        return exc
+        if exc.code is None or exc.code < 400:   # a routing redirect, not an error
+            return exc
+        response = error_page(exc.code, _detail(exc) if exc.code != 500 else None)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.get("/favicon.ico")
+    def _favicon():
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/x-icon",
+                                   max_age=7 * 24 * 3600)

@@ -88,6 +88,9 @@ class ProblemSet(Base):
     # Revision 0003: while this exam is open, nobody without a login may trace or see a
     # practice solution (the instructor may turn this off for a set).
     lock_trace_tool: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The coaching ladder's highest rung for the set's students (revision 0006_student);
+    # None: the default (web.ladder).
+    coaching: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
@@ -282,3 +285,34 @@ class AccessToken(Base):
 
 Index("uq_exercises_item_variant", Exercise.item_id, Exercise.variant_index, unique=True)
 Index("ix_grade_overrides_item_user", GradeOverride.item_id, GradeOverride.user_id)
+
+
+# --- Drafts and the coaching ladder (student experience) ----------------------------------
+# Added by revision 0006_student. An exercise belongs to one student (a set variant) or one
+# browser (practice), so a draft and a hint are kept per exercise.
+
+
+class Draft(Base):
+    """Answers saved without checking: no attempt, refilled into the form until the next check."""
+
+    __tablename__ = "drafts"
+    exercise_id: Mapped[str] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class LadderStep(Base):
+    """One rung of the coaching ladder a student used on one field: 1 the formula in symbols,
+    2 the formula with the exercise's numbers, 3 the value (which then earns no credit)."""
+
+    __tablename__ = "ladder_steps"
+    __table_args__ = (UniqueConstraint("exercise_id", "key", "rung",
+                                       name="uq_ladder_steps_exercise_key_rung"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    exercise_id: Mapped[str] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"),
+                                             index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    rung: Mapped[int] = mapped_column(SmallInteger)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

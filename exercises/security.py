@@ -85,6 +85,7 @@ HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
 
 
 ANSWER_ENDPOINTS = {"exercise.solution", "exercise.trace_csv", "trace_tool.trace_page",
+                    "exercise.show", "exercise.submit",   # the coaching ladder shows values
                     "trace_tool.trace_download"}
 PRIVATE_PREFIXES = ("/instructor/", "/sets/", "/api/", "/account/")
 HSTS = "max-age=31536000; includeSubDomains"

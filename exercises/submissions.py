@@ -17,6 +17,7 @@ from . import db
 from .errors import ApiError, json_kind
 from .grading import GradingSettings, InvalidSubmission, Tolerance, grade_submission
 from .models import Exercise, FieldGrade, Submission
+from .coaching import revealed_keys, without_shown_values
 
 
 def grading_settings(settings: dict[str, Any]) -> GradingSettings:
@@ -58,6 +59,7 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
         except InvalidSubmission as exc:
             raise ApiError(422, "some answers could not be read; no attempt was used",
                            exc.errors) from exc
+        result = without_shown_values(result, revealed_keys(sess, exercise.id))
         submission = Submission(exercise_id=exercise.id, user_id=user_id, attempt=used + 1,
                                 answers={k: v for k, v in answers.items()},
                                 score=result.score, max_score=result.max_score,

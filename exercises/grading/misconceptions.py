@@ -111,8 +111,10 @@ class UpdatedWeightsInBackprop(Misconception):
 class MissingActivationDerivative(Misconception):
     id = "missing_activation_derivative"
     title = N_("Missing activation derivative")
-    explanation = N_("δ = ∂L/∂z needs the chain rule through the activation: multiply ∂L/∂a by "
-                     "f′(z) of this unit.")
+    explanation = N_("δ comes from the loss gradient with respect to the unit's pre-activation, "
+                     "so the chain rule goes through the activation: multiply the loss gradient "
+                     "with respect to the unit's output by the activation's derivative at the "
+                     "unit's pre-activation.")
     message = N_("%(delta)s needs the activation's derivative %(derivative)s as a factor; your "
                  "value leaves it out.")
 
@@ -140,8 +142,9 @@ class MissingActivationDerivative(Misconception):
 class DerivativeOfActivationOutput(Misconception):
     id = "derivative_of_activation_output"
     title = N_("Derivative taken at the output instead of z")
-    explanation = N_("f′ is evaluated at the pre-activation z. For the sigmoid, f′(z) = a(1 − a) "
-                     "with a = σ(z); σ(a)(1 − σ(a)) applies σ twice.")
+    explanation = N_("The activation's derivative is taken at the unit's pre-activation. For the "
+                     "sigmoid it equals out·(1 − out), where out = σ(pre-activation) is the unit's "
+                     "output; σ(out)·(1 − σ(out)) applies σ twice.")
     message = N_("The derivative is taken at the pre-activation: %(derivative)s, not %(wrong)s.")
 
     def _layers(self, net):
@@ -220,8 +223,9 @@ class LossScale(Misconception):
 class PreActivationAsInput(Misconception):
     id = "pre_activation_as_input"
     title = N_("Pre-activation used as the weight's input")
-    explanation = N_("∂L/∂w = δ · (the activation a of the source unit), the value that flowed "
-                     "along the edge, not its pre-activation z.")
+    explanation = N_("A weight's gradient multiplies δ of the destination unit by the value that "
+                     "flowed along the edge: the source unit's output (its activation), not its "
+                     "pre-activation.")
     message = N_("∂L/∂%(weight)s = %(delta)s·%(source)s uses the activation %(source)s, not the "
                  "pre-activation %(pre)s.")
 
@@ -299,7 +303,8 @@ class SwappedWeightIndices(Misconception):
 class MissingBias(Misconception):
     id = "missing_bias"
     title = N_("Bias left out of the forward pass")
-    explanation = N_("Each pre-activation is z = Σ w·a + b: include the unit's bias.")
+    explanation = N_("Each pre-activation is the weighted sum of the unit's inputs plus the "
+                     "unit's bias: include the bias.")
     message = N_("The forward pass adds the bias: %(z)s = … + %(bias)s, with %(bias)s = %(value)s; "
                  "your value matches a forward pass without it.")
 
@@ -323,7 +328,9 @@ class MissingBias(Misconception):
 class PartialSum(Misconception):
     id = "partial_sum"
     title = N_("Only one downstream unit counted")
-    explanation = N_("A hidden δ sums over every unit it feeds: δ_j = f′(z_j) · Σ_k w_kj δ_k.")
+    explanation = N_("A hidden δ sums over every unit it feeds: the activation's derivative times "
+                     "the sum, over those units, of each one's δ times the weight of the edge to "
+                     "it.")
     message = N_("%(delta)s collects the error of every unit %(unit)s feeds: ∂L/∂%(unit)s = "
                  "%(terms)s; your value uses only the term of %(only)s.")
 
@@ -401,7 +408,8 @@ class MissingLearningRate(_UpdateMistake):
 class BiasNotUpdated(_UpdateMistake):
     id = "bias_not_updated"
     title = N_("Bias not updated")
-    explanation = N_("Biases are parameters too: b⁺ = b − η·∂L/∂b, and ∂L/∂b = δ.")
+    explanation = N_("Biases are parameters too: b⁺ = b − η·∂L/∂b, where ∂L/∂b is the loss "
+                     "gradient with respect to the unit's pre-activation.")
     message = N_("Biases are updated like weights: %(new)s = %(before)s − η·%(step)s; your "
                  "%(new)s = %(yours)s keeps %(before)s = %(value)s.")
     groups_updated = ("b_new",)

@@ -36,7 +36,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             g.login_failed = True  # counted by the login rate limits
-            flash("That email and password do not match an account.", "error")
+            flash(_("That email and password do not match an account."), "error")
         else:
             session.clear()  # nothing from before the login survives into the new session
             login_user(user)
@@ -54,7 +54,7 @@ def logout():
         accounts.log_out_everywhere(current_user.id)
         logout_user()
         session.clear()
-        flash("You are logged out.", "success")
+        flash(_("You are logged out."), "success")
     return redirect(url_for("instructor.login"))
 
 

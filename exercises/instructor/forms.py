@@ -32,6 +32,10 @@ REVEAL_CHOICES = (("after_attempts", _l("After the attempts are used")),
                   ("after_due", _l("After the due date")),
                   ("never", _l("Never")),
                   ("always", _l("Always (practice)")))
+COACHING_CHOICES = (("", _l("Default: the formula and the numbers (none in exam mode)")),
+                    ("0", _l("None")), ("1", _l("The formula")),
+                    ("2", _l("The formula and the numbers")),
+                    ("3", _l("The formula, the numbers and the value (the value earns no credit)")))
 LOSS_CHOICES = (("", _l("template's")), ("mse", "mse"), ("half_sse", "half_sse"), ("sse", "sse"),
                 ("bce", "bce"), ("cross_entropy", "cross_entropy"))
 BIAS_CHOICES = (("", _l("template's")), ("per_unit", "per_unit"), ("shared", "shared"),
@@ -85,6 +89,8 @@ class SetForm(FlaskForm):
     feedback = BooleanField(_l("Explain misconceptions in feedback"), default=True)
     reveal = SelectField(_l("Show the worked solution"), choices=options(REVEAL_CHOICES),
                          default="after_attempts")
+    coaching = SelectField(_l("Hints per answer before the solution"),
+                           choices=options(COACHING_CHOICES), default="")
     tolerance_mode = SelectField(_l("Tolerance"),
                                  choices=options((m, m) for m in TOLERANCE_MODES),
                                  default="relabs")

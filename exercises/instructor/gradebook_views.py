@@ -8,6 +8,7 @@ from . import gradebook as book
 from . import problem_sets, regrade as regrading
 from .access import instructor_required, owned_set
 from .forms import RegradeForm, rejected_status
+from ..web.ladder import hints_by_student
 from .problem_sets import SetError
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
@@ -19,7 +20,8 @@ def gradebook(set_id: str):
     """Students × exercises with scores and attempts."""
     problem_set = owned_set(set_id)
     return render_template("instructor/gradebook.html", problem_set=problem_set,
-                           book=book.gradebook(problem_set))
+                           book=book.gradebook(problem_set),
+                           hints=hints_by_student(problem_set.id))
 
 
 @bp.get("/<id:set_id>/statistics")

@@ -52,6 +52,12 @@ def settings_from(data: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+def coaching_from(data: dict[str, Any]) -> int | None:
+    """The coaching ladder's highest rung a set form asks for (web.ladder), or None for the
+    default."""
+    return int(data["coaching"]) if data.get("coaching") not in (None, "") else None
+
+
 def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
     """Create a draft set from a set form's data."""
     settings = settings_from(data)
@@ -60,7 +66,8 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
                                  instructions=data.get("instructions") or "", settings=settings,
                                  due_at=as_utc(data.get("due_at")), pool_size=data["pool_size"],
                                  exam_mode=bool(data.get("exam_mode")),
-                                 lock_trace_tool=bool(data.get("lock_trace_tool", True)))
+                                 lock_trace_tool=bool(data.get("lock_trace_tool", True)),
+                                 coaching=coaching_from(data))
         sess.add(problem_set)
     return problem_set
 
@@ -84,6 +91,7 @@ def update_set(set_id: str, data: dict[str, Any]) -> None:
         problem_set.pool_size = data["pool_size"]
         problem_set.exam_mode = bool(data.get("exam_mode"))
         problem_set.lock_trace_tool = bool(data.get("lock_trace_tool", True))
+        problem_set.coaching = coaching_from(data)
         problem_set.settings = settings
         if published:
             policy = {key: settings[key] for key in POLICY_KEYS}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from .. import db
+from ..coaching import shown_in_set, withhold_in_report
 from ..grading import GradingSettings, Tolerance, regrade
 from ..models import (AuditEvent, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
                       User)
@@ -54,12 +55,15 @@ def _reports(sess, set_id: str, settings: dict):
         .where(Exercise.problem_set_id == set_id)
         .order_by(ProblemSetItem.position, User.name, Submission.attempt)).all()
     tolerance = Tolerance.from_dict(settings["tolerance"])
+    shown = shown_in_set(sess, set_id)
     for submission, name, email, title, position in rows:
         old = submission.grading["settings"]
         new = GradingSettings(tolerance=tolerance, answer_digits=old["answer_digits"],
                               ecf_credit=settings["ecf_credit"], feedback=old["feedback"])
-        yield submission, regrade(submission.grading, new), (name or "", email or "",
-                                                             f"{position + 1}. {title}")
+        withheld = {key for key, when in shown.get(submission.exercise_id, ())
+                    if when <= submission.created_at}
+        report = withhold_in_report(regrade(submission.grading, new), withheld)
+        yield submission, report, (name or "", email or "", f"{position + 1}. {title}")
 
 
 def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summary:

@@ -30,6 +30,7 @@ def _form_defaults(problem_set) -> dict:
             "ecf_credit": settings.get("ecf_credit", 1.0),
             "feedback": settings.get("feedback", True),
             "reveal": settings.get("reveal", "after_attempts"),
+            "coaching": "" if problem_set.coaching is None else str(problem_set.coaching),
             "tolerance_mode": tolerance.get("mode", "relabs"), "rtol": tolerance.get("rtol"),
             "atol": tolerance.get("atol"), "digits": tolerance.get("digits"),
             "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,

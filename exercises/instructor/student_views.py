@@ -19,7 +19,7 @@ from ..errors import ApiError
 from ..limits import join_limit, signup_limit
 from ..security import start_session
 from ..models import Submission
-from ..web import feedback, solutions
+from ..web import answer_errors, drafts, feedback, ladder, solutions
 from ..web.answer_fields import field_groups
 from ..web.diagram import drawable, layout
 from ..web.statement import statement
@@ -39,7 +39,7 @@ def join():
         problem_set = problem_sets.find_by_code(form.code.data)
         if problem_set is not None:
             return redirect(url_for("sets.join_code", code=problem_set.join_code))
-        flash("No open problem set has that code.", "error")
+        flash(_("No open problem set has that code."), "error")
     return render_template("sets/join.html", form=form), 200 if request.method == "GET" else 404
 
 
@@ -86,7 +86,7 @@ def signup(code: str):
 def _join_and_go(problem_set):
     _enrollment, missing = enrollment.join(problem_set, current_user._get_current_object())
     if missing:
-        flash("Some exercises are still being prepared; they appear in a moment.", "success")
+        flash(_("Some exercises are still being prepared; they appear in a moment."), "success")
     return redirect(url_for("sets.show", set_id=problem_set.id))
 
 
@@ -118,6 +118,8 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
     refusal = policy.submit_refusal(problem_set, joined)
+    draft = drafts.load(exercise) if typed is None else None
+    typed = draft if draft is not None else typed
     return render_template(
         "sets/exercise.html", problem_set=problem_set, exercise=exercise, spec=spec,
         statement=statement(spec), diagram=layout(spec) if drawable(spec) else None,
@@ -128,7 +130,11 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
         attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
         history=db.session().scalars(select(Submission).where(
             Submission.exercise_id == exercise.id).order_by(Submission.attempt)).all(),
-        solution_allowed=policy.solution_visible(exercise, problem_set, joined)), status
+        solution_allowed=policy.solution_visible(exercise, problem_set, joined),
+        draft=draft is not None, rungs=ladder.field_rungs(exercise, spec,
+                                                          exercise.settings["answer_digits"]),
+        ladder_action=url_for("sets.coach", set_id=problem_set.id, exercise_id=exercise.id)), \
+        status
 
 
 @bp.get("/sets/<id:set_id>/exercises/<id:exercise_id>")
@@ -145,20 +151,45 @@ def submit(set_id: str, exercise_id: str):
     """Grade the answers, unless the set is closed to this student or the attempts are spent."""
     problem_set, joined = enrolled_set(set_id)
     variant = own_variant(set_id, exercise_id)
-    answers = {f["key"]: request.form.get(f["key"], "") for f in variant.fields}
+    answers = drafts.form_answers(variant)
     refusal = policy.submit_refusal(problem_set, joined)
     if refusal:
         return render_variant(problem_set, joined, variant, typed=answers, status=403)
+    asked = drafts.before_grading(
+        variant, field_groups(tracer.normalize(variant.spec), variant.fields), answers,
+        url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id),
+        lambda typed: render_variant(problem_set, joined, variant, typed=typed))
+    if asked is not None:
+        return asked
     try:
         submissions.submit(variant.id, answers, user_id=current_user.id)
     except ApiError as error:
         if error.status not in (409, 422):
             raise
         return render_variant(problem_set, joined, variant, typed=answers,
-                              errors=error.fields if error.status == 422 else None,
-                              notice=error.message, status=error.status)
+                              errors=answer_errors.reasons(error.fields)
+                              if error.status == 422 else None,
+                              notice=answer_errors.notice(error), status=error.status)
+    drafts.discard(variant)
     return redirect(url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id,
                             _anchor="feedback"))
+
+
+@bp.post("/sets/<id:set_id>/exercises/<id:exercise_id>/coach")
+@student_required
+def coach(set_id: str, exercise_id: str):
+    """The next rung of the coaching ladder the set allows (see ``web.ladder``), while the set
+    takes answers; the typed answers are kept as a draft."""
+    problem_set, joined = enrolled_set(set_id)
+    variant = own_variant(set_id, exercise_id)
+    if policy.submit_refusal(problem_set, joined):
+        abort(403)
+    drafts.save(variant, drafts.form_answers(variant))
+    key = request.form.get("coach", "")
+    if ladder.climb(variant, key, current_user.id) is None:
+        abort(409, description=_("No further hint is offered for this field."))
+    return redirect(url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id,
+                            _anchor="f-" + key.replace(":", "-")))
 
 
 @bp.route("/sets/<id:set_id>/exercises/<id:exercise_id>/solution", methods=["GET", "POST"])

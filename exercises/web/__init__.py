@@ -8,12 +8,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
-    from . import exercise_views, home, i18n, labels, practice_views, trace_tool
+    from . import exercise_views, home, i18n, labels, my_practice, practice_views, trace_tool
 
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)
                                               in labels.PRESETS.items()}
+    app.jinja_env.filters["translated_title"] = labels.translated_title
     app.register_blueprint(home.bp)
     app.register_blueprint(practice_views.bp)
     app.register_blueprint(exercise_views.bp)
     app.register_blueprint(trace_tool.bp)
+    app.register_blueprint(my_practice.bp)

@@ -3,18 +3,21 @@
 Views parse the request, call a service (``submissions.submit``, ``solutions``) and render.
 A graded submission redirects back to the page (so a reload never resubmits), which shows the
 latest attempt's stored feedback; unreadable answers re-render at once with the typed text
-kept and use no attempt.
+kept and use no attempt. Saving without checking, the question about blank fields
+(``drafts``) and the coaching ladder (``ladder``) use no attempt either.
 """
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, redirect, render_template, request,
                    stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
 
 import tracer
 
 from .. import storage, submissions
 from ..errors import ApiError
-from . import circuit_pages, feedback, ownership, solutions
+from . import answer_errors, circuit_pages, drafts, feedback, ladder, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args
@@ -35,8 +38,9 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
                  "groups": field_groups(spec, exercise.fields)}
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
+    draft = drafts.load(exercise) if typed is None else None
     if typed is None:
-        typed = attempt.answers if attempt else {}
+        typed = draft if draft is not None else attempt.answers if attempt else {}
     share = again = None
     args = share_args(exercise.template_id, exercise.template, exercise.seed) \
         if exercise.kind == "practice" else None
@@ -49,7 +53,16 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
         spec=spec, circuit=circuit, **parts, typed=typed, errors=errors or {}, attempt=attempt,
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), notice=notice, share_url=share, again_url=again,
-        solution_allowed=solutions.solution_allowed(exercise)), status
+        solution_allowed=solutions.solution_allowed(exercise), draft=draft is not None,
+        ladder_action=url_for("exercise.coach", exercise_id=exercise.id),
+        rungs=ladder.field_rungs(exercise, spec, exercise.settings["answer_digits"])), status
+
+
+def _groups(exercise):
+    """The answer form's field groups (a circuit's or a network's)."""
+    if tracer.is_circuit(exercise.spec):
+        return circuit_pages.field_groups(exercise.spec, exercise.fields)
+    return field_groups(tracer.normalize(exercise.spec), exercise.fields)
 
 
 @bp.get("/<id:exercise_id>")
@@ -62,17 +75,38 @@ def show(exercise_id: str):
 def submit(exercise_id: str):
     """Grade the answers; unreadable ones are shown beside their fields, using no attempt."""
     exercise = ownership.exercise_or_404(exercise_id)
-    answers = {f["key"]: request.form.get(f["key"], "") for f in exercise.fields}
+    answers = drafts.form_answers(exercise)
+    asked = drafts.before_grading(exercise, _groups(exercise), answers,
+                                  url_for("exercise.show", exercise_id=exercise.id),
+                                  lambda typed: render_exercise(exercise, typed=typed))
+    if asked is not None:
+        return asked
     try:
         submissions.submit(exercise.id, answers)
     except ApiError as error:
         if error.status == 422:
-            return render_exercise(exercise, typed=answers, errors=error.fields or {},
-                                   notice=error.message, status=422)
+            return render_exercise(exercise, typed=answers,
+                                   errors=answer_errors.reasons(error.fields or {}),
+                                   notice=answer_errors.notice(error), status=422)
         if error.status == 409:
-            return render_exercise(exercise, typed=answers, notice=error.message, status=409)
+            return render_exercise(exercise, typed=answers, notice=answer_errors.notice(error),
+                                   status=409)
         raise
+    drafts.discard(exercise)
     return redirect(url_for("exercise.show", exercise_id=exercise.id, _anchor="feedback"))
+
+
+@bp.post("/<id:exercise_id>/coach")
+def coach(exercise_id: str):
+    """The next rung of the coaching ladder for the field named by the pressed button; the
+    typed answers are kept as a draft, so asking for help loses nothing."""
+    exercise = ownership.exercise_or_404(exercise_id)
+    drafts.save(exercise, drafts.form_answers(exercise))
+    key = request.form.get("coach", "")
+    if ladder.climb(exercise, key, current_user.get_id()) is None:
+        abort(409, description=_("No further hint is offered for this field."))
+    return redirect(url_for("exercise.show", exercise_id=exercise.id,
+                            _anchor="f-" + key.replace(":", "-")))
 
 
 @bp.route("/<id:exercise_id>/solution", methods=["GET", "POST"])

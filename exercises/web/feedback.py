@@ -26,6 +26,7 @@ class FieldResult:
     message: str
     submitted: str
     misconceptions: list[tuple[str, str, str]] = field(default_factory=list)  # id, title, text
+    close_digits: int | None = None   # the precision diagnosis: close, keep this many figures
 
 
 @dataclass
@@ -75,7 +76,8 @@ def latest_attempt(exercise: Exercise) -> Attempt | None:
         results[key] = FieldResult(
             status=status, status_label=str(STATUSES.get(status, status)), credit=credit,
             message=message, submitted=submitted,
-            misconceptions=[(m, *misconception(m)) for m in found] if show_misconceptions else [])
+            misconceptions=[(m, *misconception(m)) for m in found] if show_misconceptions else [],
+            close_digits=_precision_digits(parts))
     attempt = Attempt(number=submission.attempt, score=submission.score,
                       max_score=submission.max_score,
                       answers={k: "" if v is None else str(v)
@@ -87,6 +89,15 @@ def latest_attempt(exercise: Exercise) -> Attempt | None:
             attempt.first_wrong, attempt.first_wrong_index = stored["key"], index
             break
     return attempt
+
+
+def _precision_digits(parts) -> int | None:
+    """The digits to keep when the grader's diagnosis is precision (a rounded answer), else
+    None; the page shows it as coaching rather than as a wrong formula."""
+    for message_id, params in parts or ():
+        if message_id == "precision":
+            return int(params["digits"])
+    return None
 
 
 def summary(attempt: Attempt, symbols: dict[str, str]) -> str:

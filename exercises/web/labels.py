@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from flask_babel import gettext, lazy_gettext as _l
 
+from ..generation import BUILTIN_TEMPLATES
 from ..grading.misconceptions import REGISTRY
 
 QUANTITIES = {
-    "z": _l("pre-activations z"),
-    "a": _l("activations a"),
+    "z": _l("pre-activations (weighted sums)"),
+    "a": _l("activations (unit outputs)"),
     "loss": _l("the loss L"),
-    "dL_da": _l("loss gradients ∂L/∂a"),
-    "da_dz": _l("activation derivatives f′(z)"),
+    "dL_da": _l("loss gradients with respect to unit outputs"),
+    "da_dz": _l("activation derivatives at the pre-activations"),
     "delta": _l("error signals δ"),
     "dL_dw": _l("weight gradients ∂L/∂w"),
     "dL_db": _l("bias gradients ∂L/∂b"),
@@ -44,6 +45,16 @@ def misconception(identifier: str) -> tuple[str, str]:
     if mistake is None:
         return identifier, ""
     return gettext(mistake.title), gettext(mistake.explanation)
+
+def translated_title(title: str | None) -> str | None:
+    """An exercise title in the reader's language when it is a built-in preset's own title
+    (a set item left untitled stores the preset's English title); other titles, written by
+    instructors, stay as written."""
+    for key, (translated, _text) in PRESETS.items():
+        if title == BUILTIN_TEMPLATES[key].title:
+            return str(translated)
+    return title
+
 
 # The built-in presets' titles and descriptions (exercises.generation.builtins), translatable.
 PRESETS = {

@@ -21,7 +21,7 @@ from ..practice import (CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, circuit_templa
                         is_circuit_request, refuse_exam_network, template_from_knobs)
 from tracer.functions import ACTIVATIONS, LOSSES
 
-from . import ownership
+from . import answer_errors, ownership
 from .labels import QUANTITIES
 from .circuit_pages import circuit_heading
 from .practice_form import heading, knobs_from_args, preset_defaults, query_errors
@@ -78,8 +78,8 @@ def new():
             template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
             stored = template.to_dict()
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message,
-                                   error.status)
+        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
+                                   answer_errors.notice(error), error.status)
     title, description = heading(template_id, stored)
     return render_template("practice_start.html", title=title, description=description,
                            action=url_for("practice.new", **request.args.to_dict(flat=False)))
@@ -94,6 +94,6 @@ def create():
         knobs = knobs_from_args(request.args)
         exercise = ownership.practice_for(knobs)
     except ApiError as error:
-        return render_configurator(query_errors(error.fields, knobs), error.message,
-                                   error.status)
+        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
+                                   answer_errors.notice(error), error.status)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))

@@ -21,6 +21,7 @@ from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
 from . import circuit_pages
+from .answer_errors import reason
 from .diagram import drawable, layout
 from .walkthrough import build
 
@@ -75,7 +76,7 @@ def checked_trace(text: str, limit: int | None = None) -> tracer.Trace:
     try:
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
-        raise SpecProblem(str(exc)) from exc
+        raise SpecProblem(reason(str(exc))) from exc
     rows, budget = tracer.row_count(normalized), row_budget(caller)
     if rows > budget:
         raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",

@@ -174,7 +174,10 @@ def test_inputs_are_labelled_and_tab_follows_computation_order(page):
                                       "els => els.map(e => [e.name, e.labels.length])")
     assert all(count == 1 for _name, count in names)
     page.focus(f'[name="{names[0][0]}"]')
-    for name, _count in names[1:]:
+    for (previous, _count), (name, _next_count) in zip(names, names[1:]):
+        page.keyboard.press("Tab")   # the field's own hint button comes right after it
+        assert page.evaluate("[document.activeElement.name, document.activeElement.value]") \
+            == ["coach", previous]
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.name") == name
 

@@ -18,9 +18,10 @@ def start(client, query="template=seed-2-2-2&seed=31"):
 
 
 def answer(client, csrf, path, answers):
-    """Post answers with the page's CSRF token; returns the response."""
+    """Post answers with the page's CSRF token, grading them even when some are blank (the
+    confirmation page's "Check anyway"); returns the response."""
     token = csrf(client.get(path).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **answers})
+    return client.post(path, data={"csrf_token": token, "confirm_blanks": "1", **answers})
 
 
 def attempts(app, exercise_id):
@@ -123,7 +124,7 @@ def test_no_attempts_left_answers_409_and_hides_the_submit_button(app, client, c
     answer(client, csrf, path, {})
     html = client.get(path).get_data(as_text=True)
     assert "0 attempts left." in html and "Check my answers" not in html
-    response = client.post(path, data={"csrf_token": csrf(html)})
+    response = client.post(path, data={"csrf_token": csrf(html), "confirm_blanks": "1"})
     assert response.status_code == 409
     assert attempts(app, exercise_id) == 1
 

@@ -105,7 +105,8 @@ def test_every_page_of_any_exercise_the_knobs_make_renders(app, client, csrf, ex
             return
     page = f"/exercises/{made.id}"
     assert client.get(page).status_code == 200
-    blank = client.post(page, data={"csrf_token": _token(client, csrf, page)})
+    blank = client.post(page, data={"csrf_token": _token(client, csrf, page),
+                                    "confirm_blanks": "1"})
     assert blank.status_code == 302 and client.get(page).status_code == 200
     assert client.post(f"{page}/solution",
                        data={"csrf_token": _token(client, csrf, page)}).status_code == 302
@@ -121,7 +122,8 @@ def test_any_answer_form_is_graded_or_shown_again_and_never_half_stored(app, cli
                                                                        exercise, form):
     data = {key: value for key, value in form.items() if key != "csrf_token"}
     before = row_counts(app)
-    response = client.post(exercise, data={**data, "csrf_token": _token(client, csrf, exercise)})
+    response = client.post(exercise, data={**data, "confirm_blanks": "1",
+                                           "csrf_token": _token(client, csrf, exercise)})
     grew = changed(before, row_counts(app))
     if response.status_code == 302:
         assert grew.get("submissions") == 1

@@ -69,7 +69,8 @@ def test_every_step_is_mathematics(client, csrf):
 def test_the_students_answers_stand_beside_the_true_values(client, csrf, engine_answers):
     path, exercise_id = start(client)
     page = client.get(path).get_data(as_text=True)
-    client.post(path, data={"csrf_token": csrf(page), "delta:2:1": "0.123456789"})
+    client.post(path, data={"csrf_token": csrf(page), "delta:2:1": "0.123456789",
+                            "confirm_blanks": "1"})
     html = reveal(client, csrf, path)
     item = re.search(r'<li class="step asked" id="step-28".*?</li>', html, flags=re.S).group(0)
     assert "0.123456789" in item and "badge-incorrect" in item

@@ -1,0 +1,81 @@
+"""Refusals in the reader's language, for the pages: a submission's (the notice above the
+answer form and each field's reason), the configurator's and the trace tool's.
+
+The services raise English texts (the JSON API's contract, naming keys such as
+``learning_rate`` or ``weights[0]``); a page shows the same refusal translated. Reasons are
+matched by their wording; a reason not known here stays as the service wrote it.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+
+from ..errors import ApiError
+
+_NO_ATTEMPTS = re.compile(r"no attempts left: all (\d+) have been used")
+_AMBIGUOUS = re.compile(r"ambiguous: (\S+),(\S+) could be (\S+) or (\S+); write it with a "
+                        r"decimal point")
+_LONG = re.compile(r"more than (\d+) (characters|digits)")
+_WHOLE = re.compile(r"must be (?:a whole number|an integer) from (\S+) to (\S+?)(?:, got .*)?")
+_RANGE = re.compile(r"must (?:be a number in|lie in) (\S+, \S+?)(?:; got .*)?")
+_ONE_OF = re.compile(r"must be one of (.+); got (.+)")
+_KEYED = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)")
+
+
+def notice(error: ApiError) -> str:
+    """The refusal's headline for the page."""
+    if error.message == "some settings could not be read":
+        return _("Some settings could not be read.")
+    if error.message == "unknown preset":
+        return _("There is no such preset.")
+    if error.status == 422 and error.message.startswith("some answers could not be read"):
+        return _("Some answers could not be read; no attempt was used.")
+    found = _NO_ATTEMPTS.fullmatch(error.message)
+    if found:
+        return _("No attempts left: all %(n)s have been used.", n=found.group(1))
+    return error.message
+
+
+def reason(text: str) -> str:
+    """One field's reason, translated when it is one the parser gives."""
+    fixed = {"not a number": _("not a number"), "not finite": _("not a finite number"),
+             "not finite: too large": _("too large to be a number"),
+             "division by zero": _("division by zero"),
+             "unknown field": _("not a field of this exercise"),
+             "is required": _("is required"), "must be greater than 0": _("must be above 0"),
+             "must be > 0": _("must be above 0"),
+             "must be a number such as 0.5": _("must be a number such as 0.5"),
+             "not one of the presets": _("not one of the presets"),
+             "not a practice setting": _("not a practice setting"),
+             "not an integer in range": _("not a whole number in range")}
+    if text in fixed:
+        return fixed[text]
+    found = _WHOLE.fullmatch(text)
+    if found:
+        return _("must be a whole number from %(low)s to %(high)s", low=found.group(1),
+                 high=found.group(2))
+    found = _RANGE.fullmatch(text)
+    if found:
+        return _("must be a number in %(range)s", range=found.group(1))
+    found = _ONE_OF.fullmatch(text)
+    if found:
+        return _("must be one of %(options)s; got %(got)s", options=found.group(1),
+                 got=found.group(2))
+    found = _AMBIGUOUS.fullmatch(text)
+    if found:
+        whole, part, joined, decimal = found.groups()
+        return _("ambiguous: %(whole)s,%(part)s could be %(joined)s or %(decimal)s; write it "
+                 "with a decimal point", whole=whole, part=part, joined=joined, decimal=decimal)
+    found = _LONG.fullmatch(text)
+    if found:
+        return _("longer than %(n)s characters", n=found.group(1))
+    found = _KEYED.fullmatch(text)   # "weights[0]: is required": the key stays, the words move
+    if found and reason(found.group(2)) != found.group(2):
+        return f"{found.group(1)}: {reason(found.group(2))}"
+    return text
+
+
+def reasons(errors: dict[str, str]) -> dict[str, str]:
+    """Every field's reason, translated."""
+    return {key: reason(text) for key, text in errors.items()}
