@@ -46,5 +46,21 @@
     render(false);
   }
 
+  // A formula wider than its box scrolls: make it reachable by keyboard (arrow keys scroll
+  // it) and mark it, so the scroll shadows and a focus ring show there is more to see.
+  function markOverflow() {
+    document.querySelectorAll(".eq-part, .math-block").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("overflows", overflows);
+      if (overflows) { box.setAttribute("tabindex", "0"); } else { box.removeAttribute("tabindex"); }
+    });
+  }
+
   document.querySelectorAll("[data-stepper]").forEach(setUp);
+  markOverflow();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(markOverflow, 150);
+  });
 })();
