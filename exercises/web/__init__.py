@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
-    from . import exercise_views, home, i18n, labels, practice_views, trace_tool
+    from . import exercise_views, home, i18n, labels, practice_views, trace_tool, whatif
 
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(practice_views.bp)
     app.register_blueprint(exercise_views.bp)
     app.register_blueprint(trace_tool.bp)
+    app.register_blueprint(whatif.bp)
