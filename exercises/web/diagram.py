@@ -15,7 +15,7 @@ import json
 import math as _math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from markupsafe import Markup
@@ -99,12 +99,19 @@ class Diagram:
     edges: list[Edge] = field(default_factory=list)
     layer_notes: list[tuple[float, str]] = field(default_factory=list)  # shared biases
     labelled: bool = True         # weights written on the edges (else only in the table)
-    parameters: list[tuple[Markup, str, str]] = field(default_factory=list)  # the table's rows
+    spec: dict = field(default_factory=dict, repr=False)
 
     @property
     def min_width(self) -> float:
         """The narrowest the drawing may be shown before it scrolls sideways instead."""
         return round(self.width * PHONE_SCALE)
+
+    @cached_property
+    def parameters(self) -> list[tuple[Markup, str, str]]:
+        """The weight table's rows (symbol, what it connects, value), made only when shown."""
+        from .statement import _parameters  # the statement's weight table (it imports ``number``)
+
+        return _parameters(self.spec, Names(self.sizes, self.spec["naming"]))
 
     @property
     def hidden_units(self) -> int:
@@ -309,8 +316,6 @@ def layout(spec: dict) -> Diagram:
     """The diagram of a normalized spec with one sample (the first, for a batch). Each gap
     between two columns is the narrowest of a few steps at which its labels overlap nothing
     and no other edge runs under one; a network too dense for that is drawn without labels."""
-    from .statement import _parameters  # the statement's weight table (it imports ``number``)
-
     sizes = spec["layers"]
     given = {key: spec.get(key) for key in ("layers", "naming", "bias", "biases", "weights",
                                               "inputs", "targets")}
@@ -318,7 +323,7 @@ def layout(spec: dict) -> Diagram:
     drawing = _Drawing(spec, labelled)
     height = MARGIN_TOP + (max(sizes) - 1) * UNIT_GAP + 2 * RADIUS + MARGIN_BOTTOM
     diagram = Diagram(width=columns[-1] + MARGIN_X, height=height, sizes=list(sizes),
-                      labelled=labelled, parameters=_parameters(spec, drawing.names))
+                      labelled=labelled, spec=spec)
     for layer, x in enumerate(columns):
         diagram.units += drawing.units(layer, x)
         if layer > 0 and spec["bias"] == "shared":
