@@ -92,6 +92,28 @@ def test_no_serious_or_critical_violation_on_any_student_page(browser, live_serv
     assert not found, json.dumps(found, indent=1, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_or_critical_violation_at_phone_width(browser, live_server, scheme):
+    """At phone width formulas and tables scroll sideways: each scrolling region must be
+    reachable by keyboard, and nothing else may break."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", color_scheme=scheme,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base = live_server
+    found = {}
+    try:
+        for name, tab in visit_student_pages(page):
+            if name == "solution":
+                tab.get_by_role("button", name="Show all steps").click()
+            bad = [v for v in axe_violations(tab) if v["impact"] in ("serious", "critical")]
+            if bad:
+                found[name] = bad
+    finally:
+        context.close()
+    assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+
+
 def test_dark_mode_turns_the_page_dark_and_keeps_text_readable(browser, live_server,
                                                               screenshot):
     context = browser.new_context(viewport=PHONE, locale="en-US", color_scheme="dark",

@@ -8,7 +8,7 @@ import re
 
 import tracer
 
-from .conftest import PHONE
+from .conftest import PHONE, SCREENSHOTS
 from .test_diagram_browser import open_exercise
 from .test_whatif_pages import shown
 
@@ -53,6 +53,12 @@ def test_changing_w5_changes_delta_and_highlights_what_changed(page, stored_exer
     screenshot(page, "whatif-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "whatif-phone")
+    page.locator('tr[data-row="1.1.delta.2.1."]').scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "whatif-phone-values.png"))
+    page.goto(page.url.replace("/what-if", "/solution"))
+    page.get_by_role("button", name="Show all steps").click()
+    page.locator('li[data-key="delta:2:1"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "solution-phone-steps.png"))
 
 
 def test_the_training_plot_follows_the_form(page):
