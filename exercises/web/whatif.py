@@ -144,7 +144,9 @@ def run(spec: dict, steps: int) -> Outcome:
     raises tracer.SpecError for values the engine refuses."""
     result = tracer.trace(dict(spec, iterations=steps + 1))
     values = {}
-    for row in tracer.trace(dict(spec, iterations=1)).rows():
+    for row in result.rows():  # made lazily: only the first iteration's rows are formatted
+        if row["iteration"] > 1:
+            break
         values[row_id(row)] = row["value"]
     losses = [result.value("loss", iteration=i) for i in range(1, steps + 2)]
     return Outcome(values, losses[0], losses[1], plot(losses))
@@ -166,26 +168,27 @@ def what_if(exercise_id: str):
     allowed_or_403(exercise)
     spec = tracer.normalize(exercise.spec)
     page, status = Page(knobs(spec)), 200
+    caller = web_caller()
     if request.method == "POST":
         read_form(page, request.form)
+    per_step, budget = tracer.row_count(spec), row_budget(caller)
+    if (page.steps + 1) * per_step > budget:  # checked before anything is traced
+        page.errors["steps"] = _("This would trace %(rows)d rows; the limit is %(limit)d. "
+                                 "Train for fewer steps.",
+                                 rows=(page.steps + 1) * per_step, limit=budget)
+        page.steps = max(1, min(DEFAULT_STEPS, budget // per_step - 1))
     asked = changed(spec, page.knobs)
     base = run(spec, page.steps)
     outcome = None
     if page.errors:
         page.problem, status = _("Some values could not be read; they are marked below."), 422
+    elif refusal := trace_allowed(asked, caller):
+        page.problem, status = refusal, 403
     else:
-        caller = web_caller()
-        rows = tracer.row_count(dict(asked, iterations=page.steps + 1))
-        page.problem = trace_allowed(asked, caller) or (
-            _("This would trace %(rows)d rows; the limit is %(limit)d. Train for fewer steps.",
-              rows=rows, limit=row_budget(caller)) if rows > row_budget(caller) else None)
-        if page.problem:
-            status = 403 if rows <= row_budget(caller) else 422
-        else:
-            try:
-                outcome = run(asked, page.steps)
-            except tracer.SpecError as exc:
-                page.problem, status = str(exc), 422
+        try:
+            outcome = run(asked, page.steps)
+        except tracer.SpecError as exc:
+            page.problem, status = str(exc), 422
     walkthrough = build(spec, solutions.trace_rows(exercise))
     return render_template(
         "whatif.html", exercise=exercise, title=heading(exercise.template_id, exercise.template)[0],

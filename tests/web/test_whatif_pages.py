@@ -146,3 +146,21 @@ def test_what_if_never_traces_an_open_exams_variant(app, client, csrf, stored_ex
     assert "exam" in element_text(response.get_data(as_text=True), "whatif-problem")
     own = tracer.normalize(stored_exercise(exercise_id).spec)
     assert client.post("/api/v1/traces", json=dict(variant, naming=own["naming"])).status_code == 403
+
+
+def test_training_beyond_the_row_budget_is_refused_before_tracing(app, client, csrf,
+                                                                  monkeypatch):
+    from exercises.web import whatif
+
+    path, exercise_id = start(client)
+    reveal(client, csrf, path)
+    page = client.get(f"{path}/what-if").get_data(as_text=True)
+    monkeypatch.setattr(whatif, "row_budget", lambda caller: 61 * 10)  # 10 iterations' rows
+    form = whatif_form(page)
+    form.update({"steps": "50", "csrf_token": csrf(page)})
+    response = client.post(f"{path}/what-if", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "the limit is 610" in element_text(html, "err-steps")
+    plot = re.search(r'<polyline class="loss-line" points="([^"]+)"', html).group(1)
+    assert len(plot.split()) <= 10  # what is plotted stays within the budget
