@@ -7,6 +7,7 @@ import pytest
 
 import tracer
 from exercises.web import diagram
+from exercises.web.label_placement import box as label_box
 from exercises.web.trace_tool import EXAMPLE_SPEC
 
 
@@ -42,7 +43,7 @@ def crossing_points(d):
 
 
 def label_boxes(d):
-    return [diagram._box(e.label_x, e.label_y, e.width) for e in d.edges]
+    return [label_box(e.label_x, e.label_y, e.width) for e in d.edges]
 
 
 def test_the_seed_example_is_drawn_with_the_posts_names_and_values():
@@ -66,7 +67,7 @@ def test_no_label_overlaps_another_or_a_unit(layers):
     boxes = label_boxes(d)
     for a, b in itertools.combinations(boxes, 2):
         assert overlap(a, b) == 0
-    units = [diagram._box(u.x, u.y, 2 * diagram.RADIUS, 2 * diagram.RADIUS) for u in d.units]
+    units = [label_box(u.x, u.y, 2 * diagram.RADIUS, 2 * diagram.RADIUS) for u in d.units]
     for box, unit in itertools.product(boxes, units):
         assert overlap(box, unit) == 0
 
@@ -86,7 +87,7 @@ def test_no_label_sits_on_another_edge(layers):
     is crossed by an edge other than its own, so each label plainly belongs to one edge."""
     d = diagram.layout(spec_with(layers))
     for e in d.edges:
-        box = diagram._box(e.label_x, e.label_y, e.width)
+        box = label_box(e.label_x, e.label_y, e.width)
         for other in d.edges:
             if other is not e:
                 dx, dy = other.x2 - other.x1, other.y2 - other.y1
