@@ -1,4 +1,5 @@
-// "Next step" mode for a walkthrough: reveal the computed steps one at a time.
+// "Next step" mode for a walkthrough: reveal the computed steps one at a time; and keyboard
+// access to formulas and tables that scroll sideways.
 // Progressive enhancement: without this script every step is visible.
 (function () {
   "use strict";
@@ -29,6 +30,7 @@
       all.disabled = shown >= steps.length;
       status.textContent = status.getAttribute("data-template")
         .replace("{current}", String(shown)).replace("{total}", String(steps.length));
+      markOverflow();  // steps just shown may hold formulas that scroll
       if (focus) {
         var current = steps[shown - 1];
         current.focus({ preventScroll: true });
@@ -46,5 +48,21 @@
     render(false);
   }
 
+  // A formula or table wider than its box scrolls: make it reachable by keyboard (arrow keys
+  // scroll it) and mark it, so the scroll shadows and a focus ring show there is more to see.
+  function markOverflow() {
+    document.querySelectorAll(".eq-part, .math-block, .table-scroll").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("overflows", overflows);
+      if (overflows) { box.setAttribute("tabindex", "0"); } else { box.removeAttribute("tabindex"); }
+    });
+  }
+
   document.querySelectorAll("[data-stepper]").forEach(setUp);
+  markOverflow();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(markOverflow, 150);
+  });
 })();

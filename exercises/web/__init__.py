@@ -8,7 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
-    from . import exercise_views, home, i18n, labels, my_practice, practice_views, trace_tool
+    from . import (exercise_views, home, i18n, labels, my_practice, practice_views, trace_tool,
+                   whatif)
 
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exercise_views.bp)
     app.register_blueprint(trace_tool.bp)
     app.register_blueprint(my_practice.bp)
+    app.register_blueprint(whatif.bp)

@@ -132,11 +132,14 @@ def solution(exercise_id: str):
 
 @bp.get("/<id:exercise_id>/trace.csv")
 def trace_csv(exercise_id: str):
-    """The revealed solution's full trace as SPEC §4 CSV."""
+    """The revealed solution's full trace as SPEC §4 CSV (exact values); ``?bom=1`` starts it
+    with a UTF-8 byte-order mark, so spreadsheet programs read δ and ŷ as UTF-8."""
     exercise = ownership.exercise_or_404(exercise_id)
     if not (solutions.solution_allowed(exercise) and exercise.revealed):
         abort(403, description=solutions.solution_refusal(exercise))
     columns = tracer.circuit.COLUMNS if tracer.is_circuit(exercise.spec) else storage.COLUMNS
     lines = storage.csv_lines(solutions.trace_rows(exercise), columns)
+    if request.args.get("bom") == "1":
+        lines = solutions.with_bom(lines)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="exercise-{exercise.id}-trace.csv"'})

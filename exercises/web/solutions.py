@@ -47,6 +47,13 @@ def trace_rows(exercise: Exercise) -> Iterator[dict]:
     return storage.stored_rows(sess, stored)
 
 
+def with_bom(lines: Iterator[str]) -> Iterator[str]:
+    """CSV lines preceded by a UTF-8 byte-order mark (U+FEFF), which Excel needs to read the
+    file as UTF-8 rather than the system's code page."""
+    yield "\ufeff"
+    yield from lines
+
+
 def walkthrough_of(exercise: Exercise) -> tuple[dict, Walkthrough | None]:
     """The exercise's normalized spec and, once revealed, its walkthrough with the student's
     latest answers beside the true values (None before the reveal)."""

@@ -196,6 +196,8 @@ def statement(spec: dict) -> Statement:
             definition += rf", \quad \alpha = {spec['leaky_relu_slope']!r}"
         result.activations.append((layer_name(layer, depth), math(definition)))
     for row in tracer.trace(spec).rows():
+        if row["phase"] in ("backward", "update"):
+            break  # only the forward and loss formulas are stated; the rest costs ~80 % of rows
         if row["iteration"] != 1 or row["sample"] not in (None, 1):
             continue
         latex = names.latex(row["quantity"], row["layer"], row["unit"], row["source"])

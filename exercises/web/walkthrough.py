@@ -3,7 +3,9 @@
 The engine's rows run forward, loss, the whole backward pass, then every update. The seed post
 updates each layer right after its error signals (output δ, output updates, hidden δ, hidden
 updates), so the walkthrough regroups the backward and update rows per layer, from the output
-back, keeping each row's own step number.
+back, and numbers the computed steps 1, 2, 3 … in the order they are shown (the CSV keeps the
+engine's order and step numbers). Every step carries its row's identity (``row_id``), so the
+what-if mode can match a recomputed trace to the page.
 """
 from __future__ import annotations
 
@@ -31,9 +33,12 @@ class Step:
     """One computed value: its equation (symbol = formula = numbers = value) and, when it was
     asked, the student's answer."""
 
-    number: int
+    number: int                 # 1, 2, 3 … in the order shown; 0 for a given value
     key: str | None
     equation: Markup
+    row_id: str = ""
+    symbol: str = ""            # LaTeX
+    value: float = 0.0
     asked: bool = False
     answer: FieldResult | None = None
 
@@ -52,6 +57,15 @@ class Walkthrough:
     sections: list[Section]
     total_rows: int
     shown_rows: int
+
+    @property
+    def step_count(self) -> int:
+        """The computed steps shown (the numbered ones)."""
+        return sum(len(s.steps) for s in self.sections if not s.givens)
+
+    @property
+    def given_count(self) -> int:
+        return sum(len(s.steps) for s in self.sections if s.givens)
 
     @property
     def truncated(self) -> bool:
@@ -86,6 +100,14 @@ def _title(section: tuple, depth: int, iterations: int) -> tuple[str, bool]:
     return title, givens
 
 
+def row_id(row: dict) -> str:
+    """A row's identity across traces of the same shape: iteration, sample, quantity, layer,
+    unit and source (``1.1.delta.2.1.``), as the what-if script rebuilds it from trace JSON."""
+    parts = (row["iteration"], row["sample"], row["quantity"], row["layer"], row["unit"],
+             row["source"])
+    return ".".join("" if part is None else str(part) for part in parts)
+
+
 def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
           answers: dict[str, FieldResult] | None = None) -> Walkthrough:
     """The walkthrough of a trace's rows (``spec`` normalized). ``asked`` keys are marked and,
@@ -112,11 +134,15 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         value = num(row["value"])
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
-        step = Step(number=row["step"], key=key, equation=equation(*shown),
-                    asked=key in asked, answer=answers.get(key) if key in asked else None)
+        step = Step(number=0, key=key, equation=equation(*shown), row_id=row_id(row),
+                    symbol=symbol, value=row["value"], asked=key in asked, answer=answers.get(key) if key in asked else None)
         grouped.setdefault(_section_of(row, depth), []).append(step)
-    sections = []
+    sections, number = [], 0
     for position in sorted(grouped):
         title, givens = _title(position, depth, iterations)
+        if not givens:
+            for step in grouped[position]:
+                number += 1
+                step.number = number
         sections.append(Section(title, grouped[position], givens))
     return Walkthrough(sections, total, min(total, MAX_STEPS))

@@ -130,8 +130,8 @@ def test_the_walkthrough_steps_forward_through_the_whole_trace(page, screenshot)
     assert next_button.is_disabled()
     assert f"Step {total} of {total}" in page.locator(".stepper-status").inner_text()
     # MathML is laid out as mathematics: δ_ŷ1's ∂L/∂ŷ1 is a fraction, numerator over denominator.
-    fraction = page.locator("#step-28 mfrac").first.bounding_box()
-    line = page.locator("#step-28 .step-number").bounding_box()
+    fraction = page.locator('li[data-key="delta:2:1"] mfrac').first.bounding_box()
+    line = page.locator('li[data-key="delta:2:1"] .step-number').bounding_box()
     assert fraction["height"] > 1.6 * line["height"]
     screenshot(page, "walkthrough-desktop")
     page.set_viewport_size(PHONE)

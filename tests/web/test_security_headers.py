@@ -114,7 +114,7 @@ def test_pages_work_under_the_policy_in_chromium(page, app):
     page.goto(page.base + "/practice/new?template=seed-2-2-2&seed=3")
     page.get_by_role("button", name="Start this exercise").click()
     page.wait_for_url(re.compile(r"/exercises/[A-Za-z0-9_-]{22}$"))
-    diagram = page.locator("svg[role=img]").first.bounding_box()
+    diagram = page.locator(".diagram svg").first.bounding_box()
     assert diagram["width"] > 200  # its style attribute (min-width) applied
     page.get_by_role("link", name="Worked solution").click()
     page.get_by_role("button", name="Show the worked solution").click()
@@ -122,6 +122,9 @@ def test_pages_work_under_the_policy_in_chromium(page, app):
     assert page.locator("li.step:visible").count() == 1  # walkthrough.js ran: one step at a time
     page.get_by_role("button", name="Next step").click()
     assert page.locator("li.step:visible").count() == 2
+    page.get_by_role("link", name="Try what-if mode").click()
+    page.get_by_label("w5", exact=True).fill("2")
+    page.locator("tr.changed").first.wait_for()  # whatif.js ran and fetched a trace
     page.goto(page.base + "/trace")
     page.get_by_role("button", name="Trace it").click()
     page.locator("li.step").first.wait_for()

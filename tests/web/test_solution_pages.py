@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 import tracer
-from .conftest import start_practice
+from .conftest import element_text, start_practice
 
 
 def start(client, query="template=seed-2-2-2&seed=8"):
@@ -52,11 +52,49 @@ def test_the_walkthrough_follows_the_seed_posts_order(client, csrf):
                       "Loss", "Output layer: error signals and gradients",
                       "Output layer: parameter update", "Hidden layer: error signals and gradients",
                       "Hidden layer: parameter update"]
-    steps = re.findall(r'<li class="step[^"]*" id="step-(\d+)"', html)
-    # Output δ (rows 26–37 of the engine's order) come before the output updates (56–61),
-    # which come before the hidden δ (38–49).
-    order = [int(s) for s in steps]
-    assert order.index(28) < order.index(56) < order.index(40) < order.index(50)
+    keys = re.findall(r'<li class="step[^"]*" id="step-\d+"[^>]*data-key="([^"]+)"', html)
+    # Output δ come before the output updates, which come before the hidden δ and updates
+    # (the engine's rows run every δ first, then every update).
+    assert (keys.index("delta:2:1") < keys.index("w_new:2:1:1") < keys.index("delta:1:1")
+            < keys.index("w_new:1:1:1"))
+
+
+def test_steps_are_numbered_in_the_order_shown_and_the_count_says_so(client, csrf,
+                                                                    stored_exercise):
+    path, exercise_id = start(client)
+    html = reveal(client, csrf, path)
+    numbers = [int(n) for n in re.findall(r'<span class="step-number"[^>]*>(\d+)</span>', html)]
+    rows = list(tracer.trace(stored_exercise(exercise_id).spec).rows())
+    computed = sum(1 for row in rows if row["phase"] != "input")
+    assert numbers == list(range(1, computed + 1))
+    assert computed == 45
+    count = element_text(html, "walk-count")
+    assert count.startswith("45 steps") and "from 16 given values" in count
+
+
+def test_values_on_the_page_are_rounded_but_the_csv_keeps_them_exact(client, csrf,
+                                                                    stored_exercise):
+    path, exercise_id = start(client, "template=seed-2-2-2&seed=21")
+    html = reveal(client, csrf, path)
+    numbers = re.findall(r"<mn>([0-9.]+)</mn>", html)
+    assert numbers
+    # No number a person reads has more than 6 significant figures (no 0.29919999999999997).
+    assert all(len(n.replace(".", "").lstrip("0")) <= 6 for n in numbers)
+    exact = [row["value"] for row in tracer.trace(stored_exercise(exercise_id).spec).rows()]
+    assert any(len(repr(abs(v)).replace(".", "").lstrip("0")) > 6 for v in exact)
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{path}/trace.csv").get_data(as_text=True))))
+    assert [float(r["value"]) for r in rows] == exact
+
+
+def test_the_csv_comes_with_a_byte_order_mark_when_asked(client, csrf):
+    path, _ = start(client)
+    html = reveal(client, csrf, path)
+    assert f'href="{path}/trace.csv?bom=1"' in html
+    marked = client.get(f"{path}/trace.csv?bom=1").get_data()
+    plain = client.get(f"{path}/trace.csv").get_data()
+    assert marked.startswith(b"\xef\xbb\xbfstep,iteration,") and plain.startswith(b"step,")
+    assert marked[3:] == plain
+    assert "δ_ŷ1" in marked.decode("utf-8-sig")
 
 
 def test_every_step_is_mathematics(client, csrf):
@@ -72,7 +110,8 @@ def test_the_students_answers_stand_beside_the_true_values(client, csrf, engine_
     client.post(path, data={"csrf_token": csrf(page), "delta:2:1": "0.123456789",
                             "confirm_blanks": "1"})
     html = reveal(client, csrf, path)
-    item = re.search(r'<li class="step asked" id="step-28".*?</li>', html, flags=re.S).group(0)
+    item = re.search(r'<li class="step asked"[^>]*data-key="delta:2:1".*?</li>', html,
+                     flags=re.S).group(0)
     assert "0.123456789" in item and "badge-incorrect" in item
     assert f"{abs(engine_answers(exercise_id)['delta:2:1']):.6g}" in item
 
