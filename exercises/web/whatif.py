@@ -158,6 +158,8 @@ def allowed_or_403(exercise) -> None:
         abort(403, description=solutions.solution_refusal(exercise))
     if not exercise.revealed:
         abort(403, description=_("Show the worked solution first; what-if mode starts from it."))
+    if tracer.is_circuit(exercise.spec):
+        abort(404, description=_("What-if mode changes a network's values; circuits have none."))
 
 
 @bp.route("/<id:exercise_id>/what-if", methods=["GET", "POST"])
