@@ -25,6 +25,7 @@ digits are asked. Conditions are reported as ``Condition`` objects: an id and th
 fault, never a computed value, since the author of a practice exercise is its student.
 """
 
+import math
 from dataclasses import dataclass
 
 from exercises.grading.tolerance import Comparison, Tolerance
@@ -231,6 +232,9 @@ class Assessment:
         values = self.expected if scale == 1.0 else {
             **self.expected, **{key: theta + scale * (self.expected[key] - theta)
                                 for key, theta in self._before.items()}}
+        if not all(math.isfinite(value) for value in values.values()):
+            # A rate so many times the template's (η near 0) that a step leaves float64.
+            return found + [Condition("step_size", (), digits)]
         for condition in (self._steps, self._rounding):
             found += condition(digits, values, first_only)
             if found and first_only:

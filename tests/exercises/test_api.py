@@ -199,6 +199,14 @@ def test_a_template_that_cannot_meet_its_digits_is_a_422_naming_what_would_work(
     assert "유효숫자" in korean["error"]
 
 
+@pytest.mark.parametrize("rate", [5e-324, 1e-300])
+def test_a_learning_rate_so_small_its_steps_vanish_is_a_422_not_a_500(client, rate):
+    # Judging a larger rate scales each try's step by rate/η, which leaves float64 here.
+    response = client.post("/api/v1/practice", json={"learning_rate": rate, "seed": 1})
+    assert response.status_code == 422
+    assert "no good exercise" in response.get_json()["error"]
+
+
 def test_the_delta_convention_knob_reaches_the_network(client):
     negative = _practice(client, seed=4, delta_convention="negative")
     assert negative["network"]["delta_convention"] == "negative"
