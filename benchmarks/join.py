@@ -5,7 +5,8 @@
 Publishes a set of 5 exercises with a pool the size of the class (not timed: publishing is
 ``benchmarks/publish.py``'s subject), then lets every student join at once from 32 threads in
 one process, as 32 gunicorn threads would, and prints the join latencies (median, p95, max)
-and how long each join's write transaction held the lock. Top-ups are off, so a join only claims variants.
+and how long each join's write transaction held the lock. Top-ups are off, so a join only
+claims variants.
 Defaults to a fresh SQLite file; a PostgreSQL URL must name an existing database.
 """
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Dialect-specific statements live here and only here: SQLite gets WAL, foreign keys and a busy
 timeout on every connection, and the threads of one process take turns at SQLite's write lock
-through a Python lock (``write_transaction``); everything else in the code base runs unchanged on SQLite and
-PostgreSQL. One scoped session per request (or CLI command), removed at teardown.
+through a Python lock (``write_transaction``); everything else in the code base runs unchanged
+on SQLite and PostgreSQL. One scoped session per request (or CLI command), removed at teardown.
 """
 from __future__ import annotations
 
