@@ -79,7 +79,8 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
     exercise = db.session().get(Exercise, exercise_id)
     if exercise is None:
         raise ApiError(404, "no such exercise")
-    _check_left(exercise.settings.get("attempts"), attempts_used(db.session(), exercise.id))
+    if exercise.settings.get("attempts") is not None:  # spent: 409 before any grading
+        _check_left(exercise.settings["attempts"], attempts_used(db.session(), exercise.id))
     graded_on = _graded_on(exercise)
     result = _grade(exercise, answers)
     record = result.to_record()
