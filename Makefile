@@ -33,6 +33,8 @@ bench: install
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/storage.py
 	$(PY) benchmarks/grading.py
+	$(PY) benchmarks/submit.py
+	$(PY) benchmarks/join.py
 	$(PY) benchmarks/publish.py
 
 clean:
