@@ -1,12 +1,14 @@
 """Database engine and sessions.
 
 Dialect-specific statements live here and only here: SQLite gets WAL, foreign keys and a busy
-timeout on every connection; everything else in the code base runs unchanged on SQLite and
-PostgreSQL. One scoped session per request (or CLI command), removed at teardown.
+timeout on every connection, and the threads of one process take turns at SQLite's write lock
+through a Python lock (``write_transaction``); everything else in the code base runs unchanged
+on SQLite and PostgreSQL. One scoped session per request (or CLI command), removed at teardown.
 """
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import Iterator
@@ -87,6 +89,7 @@ def init_app(app: Flask) -> None:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.extensions["db_session"] = scoped_session(factory)
+    app.extensions["db_write_turn"] = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @app.teardown_appcontext
     def _remove_session(_exc):
@@ -109,16 +112,28 @@ def write_transaction() -> Iterator[Session]:
 
     On SQLite the transaction starts with BEGIN IMMEDIATE, so read-then-write sequences
     (attempt counting) are serialised; on PostgreSQL callers lock rows with FOR UPDATE.
+
+    On SQLite the threads of this process first wait their turn on a Python lock: a thread
+    blocked on SQLite's own lock polls it with sleeps growing to 100 ms, so under a burst
+    (a class joining at once) late arrivals overtake the early ones and some wait seconds,
+    while a Python lock hands the turn over the moment it is free. Other processes on the same
+    file still queue on the busy timeout; if the turn does not come within it, SQLite decides.
     """
     sess = session()
-    sess.rollback()  # end any read transaction, so the next one begins as a write
-    sess.connection(execution_options={WRITE_OPTION: True})
+    sess.rollback()  # end any read transaction (returning its connection before waiting)
+    turn = current_app.extensions.get("db_write_turn")
+    taken = turn is not None and turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
-        yield sess
-        sess.commit()
-    except BaseException:
-        sess.rollback()
-        raise
+        sess.connection(execution_options={WRITE_OPTION: True})
+        try:
+            yield sess
+            sess.commit()
+        except BaseException:
+            sess.rollback()
+            raise
+    finally:
+        if taken:
+            turn.release()
 
 
 def bulk_insert(sess: Session, model, columns: Sequence[str], rows: Iterable[tuple]) -> None:

@@ -1,9 +1,14 @@
-"""Submitting answers: parse, grade and store one attempt in one transaction.
+"""Submitting answers: parse and grade outside any lock, then count and store one attempt in
+one short write transaction (one commit).
 
-The attempt limit holds under concurrent submissions: the exercise row is locked (FOR UPDATE on
-PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers) before attempts are counted, and
-(exercise, attempt) is unique as a backstop. An invalid submission raises before anything is
-written, so it uses no attempt.
+The grade depends only on the stored exercise (spec, fields, settings) and the answers, so it
+is computed before the write lock is taken; writers queue only for the attempt count and the
+inserts. The attempt limit holds under concurrent submissions: the exercise row is locked
+(FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers) before attempts are
+counted, and (exercise, attempt) is unique as a backstop. Should the exercise have changed
+while grading (a regrade applying new settings), it is graded again inside the lock, so a
+stored grade always matches the settings stored beside it. An invalid submission raises before
+anything is written, so it uses no attempt.
 """
 from __future__ import annotations
 
@@ -11,13 +16,13 @@ from typing import Any
 
 from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from . import db
 from .errors import ApiError, json_kind
 from .grading import GradingSettings, InvalidSubmission, Tolerance, grade_submission
-from .models import Exercise, FieldGrade, Submission
 from .coaching import revealed_keys, without_shown_values
+from .models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 
 def grading_settings(settings: dict[str, Any]) -> GradingSettings:
@@ -33,50 +38,78 @@ def attempts_used(sess, exercise_id: str) -> int:
                        .where(Submission.exercise_id == exercise_id)) or 0
 
 
+def _check_left(limit: int | None, used: int) -> None:
+    if limit is not None and used >= limit:
+        raise ApiError(409, f"no attempts left: all {limit} have been used")
+
+
+def _graded_on(exercise: Exercise) -> tuple:
+    """What a grade depends on besides the answers."""
+    return exercise.spec, exercise.fields, exercise.settings
+
+
+def _grade(exercise: Exercise, answers: dict[str, Any]):
+    keys = [field["key"] for field in exercise.fields]
+    symbols = {field["key"]: field["symbol"] for field in exercise.fields}
+    try:
+        return grade_submission(exercise.spec, keys, answers,
+                                grading_settings(exercise.settings), symbols=symbols)
+    except InvalidSubmission as exc:
+        raise ApiError(422, "some answers could not be read; no attempt was used",
+                       exc.errors) from exc
+
+
+def _field_rows(submission_id: str, result) -> list[dict[str, Any]]:
+    return [{"submission_id": submission_id, "key": grade.key, "position": position,
+             "submitted": grade.submitted, "parsed": grade.parsed, "expected": grade.expected,
+             "status": grade.status, "credit": grade.credit,
+             "misconceptions": list(grade.misconceptions), "message": grade.message,
+             "message_parts": grade.stored_parts(), "tolerance": grade.tolerance}
+            for position, grade in enumerate(result.fields.values())]
+
+
 def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[str, Any]:
     """Grade and store ``answers`` for an exercise; returns SPEC §8's submission response.
 
-    Raises ApiError: 400 when ``answers`` is not an object, 422 naming each unparseable or
-    unknown field (no attempt used), 409 when no attempts are left.
+    Raises ApiError: 400 when ``answers`` is not an object, 404 for an unknown exercise, 409
+    when no attempts are left, 422 naming each unparseable or unknown field (no attempt used).
     """
     if not isinstance(answers, dict):
         message = f"answers: must be an object {{key: text or number}}, not {json_kind(answers)}"
         raise ApiError(400, message, {"answers": message})
+    exercise = db.session().get(Exercise, exercise_id)
+    if exercise is None:
+        raise ApiError(404, "no such exercise")
+    if exercise.settings.get("attempts") is not None:  # spent: 409 before any grading
+        _check_left(exercise.settings["attempts"], attempts_used(db.session(), exercise.id))
+    graded_on = _graded_on(exercise)
+    result = _grade(exercise, answers)
+    record = result.to_record()
     with db.write_transaction() as sess:
         exercise = sess.scalar(select(Exercise).where(Exercise.id == exercise_id)
-                               .with_for_update())
+                               .with_for_update().execution_options(populate_existing=True))
         if exercise is None:
             raise ApiError(404, "no such exercise")
+        if _graded_on(exercise) != graded_on:
+            result = _grade(exercise, answers)
+            record = result.to_record()
+        # A field whose value the coaching ladder showed earns no credit (read under the lock,
+        # so a value shown while grading counts too).
+        coached = without_shown_values(result, revealed_keys(sess, exercise.id))
+        if coached is not result:
+            result, record = coached, coached.to_record()
         limit = exercise.settings.get("attempts")
-        used = attempts_used(sess, exercise.id)
-        if limit is not None and used >= limit:
-            raise ApiError(409, f"no attempts left: all {limit} have been used")
-        keys = [field["key"] for field in exercise.fields]
-        symbols = {field["key"]: field["symbol"] for field in exercise.fields}
-        try:
-            result = grade_submission(exercise.spec, keys, answers,
-                                      grading_settings(exercise.settings), symbols=symbols)
-        except InvalidSubmission as exc:
-            raise ApiError(422, "some answers could not be read; no attempt was used",
-                           exc.errors) from exc
-        result = without_shown_values(result, revealed_keys(sess, exercise.id))
-        submission = Submission(exercise_id=exercise.id, user_id=user_id, attempt=used + 1,
-                                answers={k: v for k, v in answers.items()},
-                                score=result.score, max_score=result.max_score,
-                                grading=result.to_record())
-        sess.add(submission)
-        sess.flush()
-        sess.add_all(FieldGrade(submission_id=submission.id, key=grade.key, position=position,
-                                submitted=grade.submitted, parsed=grade.parsed,
-                                expected=grade.expected, status=grade.status,
-                                credit=grade.credit, misconceptions=list(grade.misconceptions),
-                                message=grade.message, message_parts=grade.stored_parts(),
-                                tolerance=grade.tolerance)
-                     for position, grade in enumerate(result.fields.values()))
-        left = None if limit is None else limit - used - 1
-        best = max(result.score, sess.scalar(select(func.max(Submission.score))
-                                             .where(Submission.exercise_id == exercise.id)) or 0.0)
+        used, best = sess.execute(select(func.count(), func.max(Submission.score))
+                                  .where(Submission.exercise_id == exercise.id)).one()
+        _check_left(limit, used)
+        submission_id = new_id()
+        sess.execute(insert(Submission), [{
+            "id": submission_id, "exercise_id": exercise.id, "user_id": user_id,
+            "attempt": used + 1, "answers": dict(answers), "score": result.score,
+            "max_score": result.max_score, "grading": record, "created_at": utcnow()}])
+        sess.execute(insert(FieldGrade), _field_rows(submission_id, result))
+    left = None if limit is None else limit - used - 1
     view = result.public_view(translate=gettext if has_request_context() else str)
-    return {"id": submission.id, "attempt": submission.attempt, "attempts_left": left,
-            "score": view["score"], "max_score": view["max_score"], "best_score": best,
-            "fields": view["fields"]}
+    return {"id": submission_id, "attempt": used + 1, "attempts_left": left,
+            "score": view["score"], "max_score": view["max_score"],
+            "best_score": max(result.score, best or 0.0), "fields": view["fields"]}

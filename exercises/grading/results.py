@@ -4,7 +4,7 @@ A record (``to_record``) is plain JSON holding everything needed to regrade: the
 asked fields, the answers exactly as submitted, the settings and the engine version.
 """
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from exercises.grading.messages import render, shown
 from exercises.grading.settings import GradingSettings
@@ -49,7 +49,7 @@ class FieldGrade:
 
     def to_dict(self) -> dict:
         """Return the JSON form of this grade."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}  # all flat
         data["misconceptions"], data["carried_from"] = list(self.misconceptions), list(self.carried_from)
         data["parts"] = self.stored_parts()
         return data

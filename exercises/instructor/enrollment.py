@@ -78,16 +78,15 @@ def _assign(sess, set_id: str, user_id: str) -> int:
                            .where(ProblemSetItem.problem_set_id == set_id, ~held.exists())
                            .order_by(ProblemSetItem.position)).all()
     missing = 0
-    for item_id in lacking:
-        variant_id = sess.scalar(select(Exercise.id)
-                                 .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
-                                 .order_by(Exercise.variant_index).limit(1)
-                                 .with_for_update(skip_locked=True))
-        if variant_id is None:
-            missing += 1
-            continue
-        sess.execute(update(Exercise).where(Exercise.id == variant_id)
-                     .values(user_id=user_id, assigned_at=utcnow()))
+    for item_id in lacking:  # one statement a claim: the write lock is held for every one
+        free = (select(Exercise.id)
+                .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
+                .order_by(Exercise.variant_index).limit(1)
+                .with_for_update(skip_locked=True).scalar_subquery())
+        claimed = sess.execute(update(Exercise).where(Exercise.id == free)
+                               .values(user_id=user_id, assigned_at=utcnow()),
+                               execution_options={"synchronize_session": False})
+        missing += claimed.rowcount == 0
     return missing
 
 
