@@ -226,6 +226,10 @@ class ProblemSetItem(Base):
     knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     answer_digits: Mapped[int | None] = mapped_column(SmallInteger)
+    # Revision 0006_instructor: the points the item is worth, split evenly over its fields
+    # except those given their own points in ``field_points`` (field key -> points).
+    points: Mapped[float] = mapped_column(Double, default=10.0, server_default="10")
+    field_points: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
 
 
 class Enrollment(Base):

@@ -129,6 +129,14 @@ class ItemForm(FlaskForm):
                             validators=[Length(max=20_000)])
 
 
+class PointsForm(FlaskForm):
+    """What an exercise is worth; its fields' own points are read beside it by the view (one
+    input per field, blank for an even share of the rest)."""
+
+    points = FloatField(_l("Points for this exercise"),
+                        validators=[InputRequired(), NumberRange(min=0.01, max=1000)])
+
+
 class ExtensionForm(FlaskForm):
     """A personal due date for one student."""
 

@@ -1,7 +1,7 @@
 """The gradebook and the statistics of a set, computed from the stored submissions.
 
-An exercise's score is its best graded attempt (SPEC §6) unless the instructor overrode it;
-the newest override counts. Statistics look at each student's best attempt for the share of
+An exercise's score is its best graded attempt (SPEC §6), in points (``points.py``), unless
+the instructor overrode it; the newest override counts. Statistics look at each student's best attempt for the share of
 students correct on each field, and at every attempt for misconceptions: a misconception is
 counted once per student who showed it on that exercise (ties: the one found in more answers
 first).
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .. import db
 from ..models import (Enrollment, Exercise, FieldGrade, GradeOverride, ProblemSet,
                       ProblemSetItem, Submission, User)
-from . import pool
+from . import points, pool
 
 
 @dataclass
@@ -24,9 +24,9 @@ class Cell:
     """One student's result on one exercise."""
 
     exercise_id: str | None
-    max_score: int
+    max_score: float                # the item's points
     attempts: int = 0
-    best: float | None = None       # the best graded attempt's score
+    best: float | None = None       # the best graded attempt's points
     override: float | None = None   # the instructor's score, when they set one
 
     @property
@@ -54,11 +54,11 @@ class Gradebook:
     """Students × exercises."""
 
     items: list[ProblemSetItem]
-    max_scores: list[int]
+    max_scores: list[float]
     rows: list[Row]
 
     @property
-    def max_total(self) -> int:
+    def max_total(self) -> float:
         """The most points the set gives."""
         return sum(self.max_scores)
 
@@ -87,7 +87,7 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
     sess = db.session()
     items = pool.set_items(problem_set.id)
     fields = item_fields(problem_set.id)
-    max_scores = [len(fields.get(item.id, [])) for item in items]
+    max_scores = [item.points for item in items]
     query = (select(User, Enrollment).join(Enrollment, Enrollment.user_id == User.id)
              .where(Enrollment.problem_set_id == problem_set.id).order_by(User.name, User.email))
     if user_id is not None:
@@ -100,7 +100,17 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
         select(Exercise.id, Exercise.item_id, Exercise.user_id, attempts.c.n, attempts.c.best)
         .outerjoin(attempts, attempts.c.exercise_id == Exercise.id)
         .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None)))
-    held = {(item_id, owner): (ex_id, n or 0, best) for ex_id, item_id, owner, n, best in variants}
+    # points of an even split: score × points / fields, multiplied first so a full score is
+    # exactly the item's points
+    even = {item.id: (item.points, len(fields[item.id])) for item in items
+            if points.is_even(item) and fields.get(item.id)}
+    weighted = _weighted_best(problem_set.id, items, fields)
+    held = {}
+    for ex_id, item_id, owner, n, best in variants:
+        if best is not None:
+            best = best * even[item_id][0] / even[item_id][1] if item_id in even \
+                else weighted.get(ex_id)
+        held[(item_id, owner)] = (ex_id, n or 0, best)
     overrides = latest_overrides(problem_set.id)
     rows = []
     for user, enrollment in students:
@@ -110,6 +120,31 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
             cells.append(Cell(ex_id, max_score, n, best, overrides.get((item.id, user.id))))
         rows.append(Row(user, enrollment, cells))
     return Gradebook(items, max_scores, rows)
+
+
+def _weighted_best(set_id: str, items: list[ProblemSetItem],
+                   fields: dict[str, list[dict]]) -> dict[str, float]:
+    """The best attempt's points of each variant of the items whose fields are not all worth
+    the same (a weighted sum of field credits, computed in the database)."""
+    best: dict[str, float] = {}
+    for item in items:
+        if points.is_even(item) or not fields.get(item.id):
+            continue
+        keys = [f["key"] for f in fields[item.id]]
+        weights = points.field_weights(keys, item.points, item.field_points)
+        weight = case(*((FieldGrade.key == key, value) for key, value in weights.items()),
+                      else_=0.0)
+        per_attempt = (select(Submission.exercise_id,
+                              func.sum(FieldGrade.credit * weight).label("points"))
+                       .join(FieldGrade, FieldGrade.submission_id == Submission.id)
+                       .join(Exercise, Exercise.id == Submission.exercise_id)
+                       .where(Exercise.item_id == item.id)
+                       .group_by(Submission.id, Submission.exercise_id).subquery())
+        # rounded, so shares like 8/12 that add up to a whole read as that whole
+        best.update((ex_id, round(value, 9)) for ex_id, value in db.session().execute(
+            select(per_attempt.c.exercise_id, func.max(per_attempt.c.points))
+            .group_by(per_attempt.c.exercise_id)))
+    return best
 
 
 def student_sets(user_id: str) -> list[tuple[ProblemSet, Enrollment]]:

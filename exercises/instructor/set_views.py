@@ -10,10 +10,10 @@ from .. import db
 from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from ..practice import template_error
-from . import answers, pool, problem_sets
+from . import answers, points, pool, problem_sets
 from .variants import item_digits
 from .access import instructor_required, owned_set
-from .forms import ConfirmForm, ItemForm, SetForm, rejected_status
+from .forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
 from .policy import form_time
 from .problem_sets import SetError
 
@@ -103,7 +103,54 @@ def show(set_id: str):
     return render_template("instructor/set.html", problem_set=problem_set,
                            items=items, digits=_digits(problem_set, items), pools=pools,
                            students=students, join_url=join_url, item_form=ItemForm(),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), weights=_weights(problem_set, items),
+                           points_form=PointsForm())
+
+
+def _weights(problem_set, items) -> dict[str, list[tuple[dict, float]]]:
+    """Each exercise's fields with their points (none for an exercise that makes no variant)."""
+    shown = {}
+    for item in items:
+        try:
+            fields = points.item_field_list(problem_set, item)
+        except TemplateError:
+            continue
+        weights = points.field_weights([f["key"] for f in fields], item.points,
+                                       item.field_points)
+        shown[item.id] = [(f, weights[f["key"]]) for f in fields]
+    return shown
+
+
+@bp.post("/<id:set_id>/items/<id:item_id>/points")
+@instructor_required
+def item_points(set_id: str, item_id: str):
+    """Set what an exercise and (optionally) each of its fields is worth."""
+    problem_set, item = _owned_item(set_id, item_id)
+    form = PointsForm()
+    if not form.validate_on_submit():
+        flash(_("Points not changed. %(why)s", why="; ".join(
+            error for errors in form.errors.values() for error in errors)), "error")
+        return redirect(url_for("problem_sets.show", set_id=set_id))
+    fields = points.item_field_list(problem_set, item)
+    own = {}
+    for f in fields:
+        raw = request.form.get(f"field-{f['key']}", "").strip()
+        if raw:
+            try:
+                own[f["key"]] = float(raw)
+            except ValueError:
+                flash(_("Points not changed. %(symbol)s: %(text)s is not a number.",
+                        symbol=f["symbol"], text=raw), "error")
+                return redirect(url_for("problem_sets.show", set_id=set_id))
+    try:
+        points.set_points(set_id, item_id, [f["key"] for f in fields], form.points.data, own,
+                          current_user.id)
+    except points.PointsError as exc:
+        flash(_("Points not changed. %(why)s", why=exc), "error")
+    else:
+        flash(_("Points saved: %(title)s is worth %(points)s.", title=item.title,
+                points=f"{form.points.data:g}"), "success")
+    return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
 @bp.post("/<id:set_id>/items")

@@ -54,9 +54,8 @@ def test_grades_have_a_row_per_student_a_column_per_exercise_and_totals(client, 
     assert list(good) == ["student", "email", "1. The seed post's 2-2-2 network",
                           "2. ReLU hidden layer, linear output, 2-3-1", "total", "max_total",
                           "percent"]
-    relu_fields = len(exported["good"][1].fields)
-    assert float(good["1. The seed post's 2-2-2 network"]) == 16.0
-    assert float(good["total"]) == 16 + relu_fields == int(good["max_total"])
+    assert float(good["1. The seed post's 2-2-2 network"]) == 10.0  # 10 points an exercise
+    assert float(good["total"]) == 20.0 == float(good["max_total"])
     assert float(good["percent"]) == 100.0
     assert rows[0]["2. ReLU hidden layer, linear output, 2-3-1"] == ""  # never attempted
 
@@ -127,10 +126,9 @@ def test_canvas_grades_follow_the_gradebook_import_layout(client, exported):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        "Week 3: backprop by hand"]
     assert rows[1][0] == "Points Possible" and rows[1][1:5] == ["", "", "", ""]
-    relu_fields = len(exported["good"][1].fields)
-    assert float(rows[1][5]) == 16 + relu_fields
+    assert float(rows[1][5]) == 20.0  # two exercises of 10 points
     good = next(r for r in rows if r[3] == "good@example.com")
-    assert float(good[5]) == 16 + relu_fields
+    assert float(good[5]) == 20.0
 
 
 def test_exports_come_through_the_api_with_a_token(app, client, exported, instructor):

@@ -52,7 +52,7 @@ def test_an_override_through_the_student_page(app, client, instructor):
                          form_page=page)
     assert response.status_code == 302
     book = client.get(f"/instructor/sets/{set_id}/gradebook").get_data(as_text=True)
-    assert "7.5/16" in book
+    assert "7.5/10" in book
     assert "paper submission" in client.get(page).get_data(as_text=True)
 
 
