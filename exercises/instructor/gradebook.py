@@ -66,10 +66,11 @@ class Gradebook:
 def item_fields(set_id: str) -> dict[str, list[dict]]:
     """The fields of each exercise of a set (every variant of an exercise has the same keys)."""
     fields: dict[str, list[dict]] = {}
-    for item_id, item_fields_ in db.session().execute(
-            select(Exercise.item_id, Exercise.fields).where(Exercise.problem_set_id == set_id)
-            .order_by(Exercise.item_id, Exercise.variant_index)):
-        fields.setdefault(item_id, item_fields_)
+    for item in pool.set_items(set_id):  # one variant each: a pool holds a thousand
+        first = db.session().scalar(select(Exercise.fields).where(Exercise.item_id == item.id)
+                                    .order_by(Exercise.variant_index).limit(1))
+        if first is not None:
+            fields[item.id] = first
     return fields
 
 
@@ -93,9 +94,11 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
     if user_id is not None:
         query = query.where(User.id == user_id)
     students = sess.execute(query).all()
-    attempts = select(Submission.exercise_id, func.count(Submission.id).label("n"),
-                      func.max(Submission.score).label("best")).group_by(Submission.exercise_id) \
-        .subquery()
+    attempts = (select(Submission.exercise_id, func.count(Submission.id).label("n"),
+                       func.max(Submission.score).label("best"))
+                .join(Exercise, Exercise.id == Submission.exercise_id)
+                .where(Exercise.problem_set_id == problem_set.id)
+                .group_by(Submission.exercise_id).subquery())
     variants = sess.execute(
         select(Exercise.id, Exercise.item_id, Exercise.user_id, attempts.c.n, attempts.c.best)
         .outerjoin(attempts, attempts.c.exercise_id == Exercise.id)

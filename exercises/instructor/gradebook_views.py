@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from . import gradebook as book
-from . import problem_sets, regrade as regrading
+from . import gradebook_page, problem_sets, regrade as regrading
 from .access import instructor_required, owned_set
 from .forms import RegradeForm, rejected_status
 from .problem_sets import SetError
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
+FILTER_LABELS = (("all", _l("All students")), ("not_started", _l("Not started")),
+                 ("in_progress", _l("In progress")), ("complete", _l("Complete")),
+                 ("extension", _l("With an extension")))
 
 
 @bp.get("/<id:set_id>/gradebook")
@@ -18,8 +22,14 @@ bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
 def gradebook(set_id: str):
     """Students × exercises with scores and attempts."""
     problem_set = owned_set(set_id)
-    return render_template("instructor/gradebook.html", problem_set=problem_set,
-                           book=book.gradebook(problem_set))
+    full = book.gradebook(problem_set)
+    shown = gradebook_page.page(full, request.args.get("q", "")[:200],
+                                request.args.get("filter", "all"),
+                                request.args.get("sort", "name"),
+                                request.args.get("order") == "desc",
+                                request.args.get("page", 1, type=int))
+    return render_template("instructor/gradebook.html", problem_set=problem_set, book=full,
+                           shown=shown, filters=FILTER_LABELS)
 
 
 @bp.get("/<id:set_id>/statistics")
