@@ -21,10 +21,11 @@ def init_app(app: Flask) -> None:
     the exam-mode trace check and the template helpers."""
     from ..security import csrf
     from ..web.diagram import drawable, layout
-    from ..web.labels import misconception
+    from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
     from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
                    student_views, tokens)
+    from .history_text import action_name, describe
     from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
@@ -42,4 +43,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(sig=sig, utc=shown)
     app.jinja_env.globals.update(
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
+        status_label=lambda status: str(STATUSES.get(status, status)), describe_event=describe,
+        event_action=action_name,
         instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from . import gradebook as book
@@ -61,8 +61,10 @@ def regrade(set_id: str):
             applied = request.form.get("action") == "apply"
             summary = regrading.regrade_set(set_id, settings, current_user.id, apply=applied)
             if applied:
-                flash(f"Regraded {summary.submissions} graded attempts: "
-                      f"{len(summary.changes)} changed.", "success")
+                flash(_("Regraded %(n)d graded attempts: %(changed)d changed; %(students)d "
+                        "students' totals changed.", n=summary.submissions,
+                        changed=summary.attempts_changed, students=len(summary.students)),
+                      "success")
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
                            form=form, summary=summary,
                            applied=applied), 200 if summary else rejected_status()
