@@ -1,12 +1,15 @@
 """Instructor pages: the gradebook, the statistics and regrading."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from . import gradebook as book
+from .. import db
+from ..models import ProblemSetItem
 from . import gradebook_page, problem_sets, regrade as regrading
+from . import statistics as class_stats
 from .access import instructor_required, owned_set
 from .forms import RegradeForm, rejected_status
 from .problem_sets import SetError
@@ -38,7 +41,29 @@ def statistics(set_id: str):
     """Per exercise: the share correct on each field and the most frequent misconceptions."""
     problem_set = owned_set(set_id)
     return render_template("instructor/statistics.html", problem_set=problem_set,
-                           stats=book.statistics(problem_set))
+                           stats=class_stats.statistics(problem_set),
+                           statuses=class_stats.STATUSES)
+
+
+@bp.get("/<id:set_id>/statistics/students")
+@instructor_required
+def students_behind(set_id: str):
+    """The students behind one number of the statistics page."""
+    problem_set = owned_set(set_id)
+    item = db.session().get(ProblemSetItem, request.args.get("item", ""))
+    status, mistake = request.args.get("status"), request.args.get("misconception")
+    key = request.args.get("field") or None
+    if item is None or item.problem_set_id != set_id:
+        abort(404)
+    if (status is None) == (mistake is None) or (status is not None and (
+            status not in class_stats.STATUSES or key is None)):
+        abort(400, _("Ask for one status of one field, or one misconception."))
+    symbol = next((f["symbol"] for f in book.item_fields(set_id).get(item.id, [])
+                   if f["key"] == key), key)
+    return render_template("instructor/students_behind.html", problem_set=problem_set,
+                           item=item, symbol=symbol, status=status, misconception=mistake,
+                           students=class_stats.students_behind(set_id, item.id, key, status,
+                                                                mistake))
 
 
 @bp.route("/<id:set_id>/regrade", methods=["GET", "POST"])

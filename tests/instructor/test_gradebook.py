@@ -62,29 +62,6 @@ def test_the_newest_override_counts_and_is_recorded(app, graded, instructor):
         [("override", 7.5, "Ada Teacher"), ("override", 6, "Ada Teacher")]
 
 
-def test_statistics_share_correct_per_field_and_misconceptions(app, graded):
-    with app.app_context():
-        first, second = gradebook.statistics(db.session().get(ProblemSet, graded["set"]))
-    assert first.students == 2 and second.students == 1
-    deltas = [f["key"] for f in first.fields if f["key"].startswith("delta")]
-    updates = [f["key"] for f in first.fields if not f["key"].startswith("delta")]
-    assert all(first.share(key) == 1.0 for key in deltas)   # both right on every δ
-    assert all(first.share(key) == 0.5 for key in updates)  # Ada right, Ben wrong way
-    # Ben's wrong-way steps are gradient ascent; the grader may also find a coincidental
-    # match elsewhere, but the mistake in every update comes first.
-    assert first.misconceptions[0] == ("gradient_ascent", 1)
-    assert all(count == 1 for _mistake, count in first.misconceptions)
-    assert second.misconceptions == [] and all(second.share(f["key"]) == 1.0
-                                               for f in second.fields)
-
-
-def test_statistics_page_shows_the_misconception_as_a_bar(app, client, graded):
-    login(client, "teacher@example.com")
-    page = client.get(f"/instructor/sets/{graded['set']}/statistics").get_data(as_text=True)
-    assert 'data-misconception="gradient_ascent"' in page
-    assert "50%" in page and "100%" in page
-
-
 def test_the_gradebook_page_lists_every_student(app, client, graded):
     login(client, "teacher@example.com")
     page = client.get(f"/instructor/sets/{graded['set']}/gradebook").get_data(as_text=True)
