@@ -8,10 +8,11 @@ answer explains nothing and is not counted.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from .. import db
 from ..models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
@@ -64,16 +65,23 @@ def _best_attempts(set_id: str):
 
 
 def _named(set_id: str, item_id: str | None = None):
-    """(item id, user id, field key, misconceptions) of every wrong answer with a name."""
-    query = (select(Exercise.item_id, Submission.user_id, FieldGrade.key,
-                    FieldGrade.misconceptions)
+    """(item id, user id, field key, misconceptions) of the wrong answers with a name, each
+    once per student and field. The names are read as JSON text and each distinct text parsed
+    once: a large class repeats a few lists thousands of times."""
+    names = cast(FieldGrade.misconceptions, Text)
+    query = (select(Exercise.item_id, Submission.user_id, FieldGrade.key, names)
              .join(Submission, Submission.exercise_id == Exercise.id)
              .join(FieldGrade, FieldGrade.submission_id == Submission.id)
              .where(Exercise.problem_set_id == set_id, FieldGrade.status == "incorrect",
-                    func.json_array_length(FieldGrade.misconceptions) > 0))
+                    func.json_array_length(FieldGrade.misconceptions) > 0)
+             .group_by(Exercise.item_id, Submission.user_id, FieldGrade.key, names))
     if item_id is not None:
         query = query.where(Exercise.item_id == item_id)
-    return db.session().execute(query)
+    parsed: dict[str, list[str]] = {}
+    for item, user_id, key, text in db.session().execute(query):
+        if text not in parsed:
+            parsed[text] = json.loads(text)
+        yield item, user_id, key, parsed[text]
 
 
 def _ranked(pairs: set) -> list[tuple[str, int]]:
