@@ -286,3 +286,21 @@ class AccessToken(Base):
 
 Index("uq_exercises_item_variant", Exercise.item_id, Exercise.variant_index, unique=True)
 Index("ix_grade_overrides_item_user", GradeOverride.item_id, GradeOverride.user_id)
+
+
+class RosterEntry(Base):
+    """A student on a set's class list (revision 0006_instructor), imported from a CSV: what the
+    Canvas export needs to match them (Canvas's ID, SIS User ID, SIS Login ID, section). A
+    student is matched to their account by email; being on the roster is not joining."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("problem_set_id", "email"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str] = mapped_column(ForeignKey("problem_sets.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    canvas_id: Mapped[str | None] = mapped_column(String(64))
+    sis_user_id: Mapped[str | None] = mapped_column(String(100))
+    sis_login_id: Mapped[str | None] = mapped_column(String(254))
+    section: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -23,13 +23,14 @@ def init_app(app: Flask) -> None:
     from ..web.diagram import drawable, layout
     from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
-    from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
-                   student_views, tokens)
+    from . import (auth, cli, export_views, gradebook_views, printing, record_views,
+                   roster_views, set_views, student_views, tokens)
     from .history_text import action_name, describe
     from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
-                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp):
+                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp,
+                      roster_views.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
     cli.init_app(app)

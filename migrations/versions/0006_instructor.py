@@ -1,8 +1,11 @@
-"""points per problem-set item
+"""points per problem-set item, and a class roster per set
 
 ``problem_set_items.points``: what an item is worth (10 for new items), split evenly over its
 fields unless ``field_points`` gives a field its own points. An item that already exists keeps
 the total it had, one point per field, so its stored grades and overrides read as before.
+
+``roster_entries``: a set's class list imported from a CSV (email, name, Canvas ID, SIS User
+ID, SIS Login ID, section), which the Canvas export fills its student columns from.
 
 Revision ID: 0006_instructor
 Revises: 0005
@@ -19,6 +22,23 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        'roster_entries',
+        sa.Column('id', sa.String(length=32), nullable=False),
+        sa.Column('problem_set_id', sa.String(length=32), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('canvas_id', sa.String(length=64), nullable=True),
+        sa.Column('sis_user_id', sa.String(length=100), nullable=True),
+        sa.Column('sis_login_id', sa.String(length=254), nullable=True),
+        sa.Column('section', sa.String(length=200), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['problem_set_id'], ['problem_sets.id'],
+                                name=op.f('fk_roster_entries_problem_set_id_problem_sets'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_entries')),
+        sa.UniqueConstraint('problem_set_id', 'email',
+                            name=op.f('uq_roster_entries_problem_set_id')))
     with op.batch_alter_table('problem_set_items', schema=None) as batch_op:
         batch_op.add_column(sa.Column('points', sa.Double(), server_default='10',
                                       nullable=False))
@@ -38,6 +58,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('roster_entries')
     with op.batch_alter_table('problem_set_items', schema=None) as batch_op:
         batch_op.drop_column('field_points')
         batch_op.drop_column('points')

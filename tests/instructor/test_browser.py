@@ -109,7 +109,7 @@ def test_an_instructor_builds_a_set_and_follows_two_students(app, browser, live_
     for name in EXPORTS:
         with teacher.expect_download() as download:
             teacher.click(f"#export-{name}")
-        text = Path(download.value.path()).read_text(encoding="utf-8")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         tables[name] = list(csv.DictReader(io.StringIO(text)))
     assert [row["student"] for row in tables["grades"]] == ["Ascent", "Right"]
     assert [float(row["total"]) for row in tables["grades"]] == [2.5, 10.0]  # 4 of 16 fields, of 10
