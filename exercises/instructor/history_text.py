@@ -72,6 +72,24 @@ def action_name(action: str) -> str:
     return names.get(action, action.replace("_", " "))
 
 
+def _setting(key: str, old, new) -> str:
+    names = {"title": _("title"), "attempts": _("attempts per exercise"),
+             "due_at": _("due date"), "reveal": _("worked solutions shown"),
+             "feedback": _("misconception feedback"), "pool_size": _("expected class size"),
+             "exam_mode": _("exam mode"), "lock_trace_tool": _("trace tool locked"),
+             "instructions": _("instructions (characters)")}
+
+    def value(v):
+        if key == "due_at":
+            return _when(v) if v else _("none")
+        if key == "attempts" and v is None:
+            return _("unlimited")
+        if isinstance(v, bool):
+            return _("on") if v else _("off")
+        return str(v).replace("_", " ")
+    return f"{names.get(key, key)} {value(old)} → {value(new)}"
+
+
 def describe(event: AuditEvent) -> str:
     """One event as a sentence."""
     d = event.details or {}
@@ -82,6 +100,12 @@ def describe(event: AuditEvent) -> str:
     if event.action == "override":
         return _("Score on %(exercise)s set to %(score)s: %(reason)s", exercise=d.get("exercise"),
                  score=_number(d.get("score")), reason=d.get("reason", ""))
+    if event.action == "override_removed":
+        return _("Score set by hand on %(exercise)s (%(score)s) removed: the best attempt "
+                 "counts again.", exercise=d.get("exercise"), score=_number(d.get("score")))
+    if event.action == "settings":
+        return _("Settings changed: %(what)s.", what="; ".join(
+            _setting(key, old, new) for key, (old, new) in d.get("changes", {}).items()))
     if event.action == "points":
         return _points(d)
     if event.action == "password_reset":

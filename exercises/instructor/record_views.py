@@ -13,7 +13,7 @@ from ..models import Enrollment, Exercise, ProblemSetItem, Submission, User
 from . import answers, records
 from . import gradebook as book
 from .access import instructor_required, owned_set
-from .forms import ExtensionForm, OverrideForm, PasswordResetForm, options
+from .forms import ConfirmForm, ExtensionForm, OverrideForm, PasswordResetForm, options
 from .policy import form_time
 from .records import RecordError
 
@@ -53,7 +53,7 @@ def student(set_id: str, user_id: str):
                            events=records.history(set_id, user_id),
                            extension_form=ExtensionForm(data={"due_at": form_time(enrollment.due_at)}),
                            override_form=_override_form(problem_set, gradebook_),
-                           password_form=PasswordResetForm(),
+                           password_form=PasswordResetForm(), confirm=ConfirmForm(),
                            may_reset_password=records.may_reset_password(current_user.id,
                                                                          user_id))
 
@@ -77,9 +77,24 @@ def extension(set_id: str, user_id: str):
     form = ExtensionForm()
     if form.validate_on_submit():
         records.extend(set_id, user_id, form.due_at.data, current_user.id)
-        flash("Due date saved.", "success")
+        flash(_("Due date saved."), "success")
     else:
-        flash("The date was not understood.", "error")
+        flash(_("The date was not understood."), "error")
+    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+
+
+@bp.post("/<id:set_id>/students/<id:user_id>/override/<id:item_id>/remove")
+@instructor_required
+def remove_override(set_id: str, user_id: str, item_id: str):
+    """Take a hand-set score away, so the best attempt counts again."""
+    _student(set_id, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            records.remove_override(set_id, user_id, item_id, current_user.id)
+        except RecordError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Override removed: the best attempt counts again."), "success")
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 

@@ -58,9 +58,11 @@ def edit(set_id: str):
     """Change a set's title, instructions and settings."""
     problem_set = owned_set(set_id)
     form = SetForm(data=None if request.method == "POST" else _form_defaults(problem_set))
+    if problem_set.status == "published":
+        _grading_read_only(form, problem_set)
     if form.validate_on_submit():
         try:
-            problem_sets.update_set(set_id, form.data)
+            problem_sets.update_set(set_id, form.data, current_user.id)
         except SetError as exc:
             flash(str(exc), "error")
         else:
@@ -68,6 +70,23 @@ def edit(set_id: str):
             return redirect(url_for("problem_sets.show", set_id=set_id))
     return render_template("instructor/set_form.html", form=form,
                            problem_set=problem_set), rejected_status()
+
+
+GRADING_FIELDS = ("ecf_credit", "tolerance_mode", "rtol", "atol", "digits")
+
+
+def _grading_read_only(form: SetForm, problem_set) -> None:
+    """A published set's grading fields shown read-only with their stored values (a POST
+    cannot change them: ``update_set`` keeps the stored ones)."""
+    stored = _form_defaults(problem_set)
+    for name in GRADING_FIELDS:
+        field = getattr(form, name)
+        field.data = stored[name]
+        field.render_kw = {"readonly": True, "aria-readonly": "true", "tabindex": "-1",
+                           "aria-describedby": "grading-read-only"}
+        if name == "tolerance_mode":  # a select has no readonly: only its value is offered
+            field.choices = [choice for choice in field.choices
+                             if choice.value == stored[name]]
 
 
 def _digits(problem_set, items) -> dict[str, int | str]:
@@ -188,6 +207,18 @@ def change_item(set_id: str, item_id: str, action: str):
     except SetError as exc:
         flash(str(exc), "error")
     return redirect(url_for("problem_sets.show", set_id=set_id))
+
+
+@bp.get("/<id:set_id>/publish")
+@instructor_required
+def confirm_publish(set_id: str):
+    """What publishing fixes, and the button that does it."""
+    problem_set = owned_set(set_id)
+    if problem_set.status != "draft":
+        return redirect(url_for("problem_sets.show", set_id=set_id))
+    items = pool.set_items(set_id)
+    return render_template("instructor/publish.html", problem_set=problem_set, items=items,
+                           digits=_digits(problem_set, items), confirm=ConfirmForm())
 
 
 @bp.post("/<id:set_id>/publish")
