@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import db
@@ -56,19 +57,22 @@ def is_even(item: ProblemSetItem) -> bool:
 def check(keys: list[str], points: float, field_points: dict[str, float]) -> None:
     """Raise PointsError unless the points make sense for fields ``keys``."""
     if not math.isfinite(points) or not 0 < points <= MAX_POINTS:
-        raise PointsError(f"points: give a number above 0 and at most {MAX_POINTS:g}")
+        raise PointsError(_("points: give a number above 0 and at most %(max)s",
+                                   max=f"{MAX_POINTS:g}"))
     unknown = sorted(set(field_points) - set(keys))
     if unknown:
-        raise PointsError(f"points: this exercise has no field {unknown[0]}")
+        raise PointsError(_("points: this exercise has no field %(key)s", key=unknown[0]))
     if any(not math.isfinite(v) or v < 0 for v in field_points.values()):
-        raise PointsError("points: a field's points must be 0 or more")
+        raise PointsError(_("points: a field's points must be 0 or more"))
     given = sum(field_points.values())
     if field_points and len(field_points) == len(keys) and not math.isclose(given, points, abs_tol=1e-9):
-        raise PointsError(f"points: every field has its own points, and they add up to "
-                          f"{given:g}, not the exercise's {points:g}")
+        raise PointsError(_("points: every field has its own points, and they add up to "
+                            "%(given)s, not the exercise's %(points)s", given=f"{given:g}",
+                            points=f"{points:g}"))
     if given > points + 1e-9:
-        raise PointsError(f"points: the fields' own points add up to {given:g}, more than "
-                          f"the exercise's {points:g}")
+        raise PointsError(_("points: the fields' own points add up to %(given)s, more than "
+                            "the exercise's %(points)s", given=f"{given:g}",
+                            points=f"{points:g}"))
 
 
 def set_points(set_id: str, item_id: str, keys: list[str], points: float,
@@ -80,7 +84,7 @@ def set_points(set_id: str, item_id: str, keys: list[str], points: float,
         sess.get(ProblemSet, set_id, with_for_update=True)
         item = sess.get(ProblemSetItem, item_id)
         if item is None or item.problem_set_id != set_id:
-            raise PointsError("no such exercise in this set")
+            raise PointsError(_("no such exercise in this set"))
         old = {"points": item.points, "field_points": item.field_points or {}}
         item.points, item.field_points = float(points), dict(field_points) or None
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, action="points",
