@@ -9,8 +9,7 @@ from exercises.instructor import sig
 from tracer.keys import parse_key
 
 from ..web.conftest import element_text
-from .conftest import (build_set, gradient_ascent_answers, join, login, make_user,
-                       true_answers, variants_of)
+from .conftest import build_set, gradient_ascent_answers, join, login, make_user, variants_of
 
 TWO = (("seed-2-2-2", {}), ("relu-2-3-1", {"ask": ["delta"]}))
 
