@@ -104,7 +104,9 @@ def test_an_instructor_builds_a_set_and_follows_two_students(app, browser, live_
     shoot(teacher, "gradebook")
     teacher.click("nav.set-nav >> text=Statistics")
     assert teacher.is_visible("[data-misconception='gradient_ascent']")
-    assert "100%" in teacher.inner_text("main") and "50%" in teacher.inner_text("main")
+    # both students right on the first δ (their best attempts); one wrong on every update
+    assert teacher.inner_text("#field-1-1 td[data-status=correct]").strip() == "2"
+    assert teacher.inner_text("#field-1-16 td[data-status=incorrect]").strip() == "1"
     shoot(teacher, "statistics")
     teacher.click("nav.set-nav >> text=Exports")
     shoot(teacher, "exports")
