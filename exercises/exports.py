@@ -4,7 +4,10 @@ Each export is a column list and a generator of rows, written by ``storage.csv_l
 streamed, so a large class never sits in memory as one string. Text that people wrote (names,
 emails, titles, submitted answers) is neutralised against spreadsheet formula injection
 (SPEC §7): a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-leading apostrophe unless it is a plain number. Numbers stay numbers.
+leading apostrophe unless it is a plain number. Numbers stay numbers; names, emails and titles
+that a spreadsheet would read as a number (``+1``) get the apostrophe too, so they stay text.
+The grades and Canvas exports start with a UTF-8 byte-order mark by default (Excel needs it to
+show Korean names); every export offers it.
 """
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from . import db, storage
-from .instructor import gradebook
+from .instructor import gradebook, roster
+from .instructor.policy import as_utc
 from .instructor.answers import answer_keys
-from .models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, Trace, User
+from .models import (Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
+                     Trace, User, utcnow)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -37,6 +42,14 @@ def neutralise(text: str | None) -> str | None:
     return "'" + text
 
 
+def as_text(text: str | None) -> str | None:
+    """A name, email or title: neutralised, and kept text where a spreadsheet would read a
+    number (a student named ``+1`` would show as 1), with the same leading apostrophe."""
+    if text and PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return neutralise(text)
+
+
 def _title(item: ProblemSetItem) -> str:
     return f"{item.position + 1}. {item.title}"
 
@@ -44,12 +57,12 @@ def _title(item: ProblemSetItem) -> str:
 def grades(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
     """A row per student, a column per exercise (the score that counts), then totals."""
     book = gradebook.gradebook(problem_set)
-    titles = [neutralise(_title(item)) for item in book.items]
+    titles = [as_text(_title(item)) for item in book.items]
     columns = ("student", "email", *titles, "total", "max_total", "percent")
 
     def rows():
         for row in book.rows:
-            line = {"student": neutralise(row.user.name), "email": neutralise(row.user.email),
+            line = {"student": as_text(row.user.name), "email": as_text(row.user.email),
                     "total": float(row.total), "max_total": book.max_total,
                     "percent": round(100.0 * row.total / book.max_total, 2)
                     if book.max_total else None}
@@ -61,17 +74,43 @@ def grades(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
 
 def canvas(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
     """The set's total per student in the layout Canvas's gradebook imports: the fixed student
-    columns, one assignment column, and a "Points Possible" row first. Students are matched
-    on SIS Login ID, which holds the email they log in with."""
+    columns (filled from the roster where it knows the student), one assignment column, and a
+    "Points Possible" row first. Students are matched on SIS Login ID, the roster's or else the
+    email they log in with. A student with no score on any exercise stays blank (Canvas keeps
+    what it has) until their due date has passed, then counts 0; roster students who never
+    joined likewise."""
     book = gradebook.gradebook(problem_set)
-    assignment = neutralise(problem_set.title)
+    listed = roster.entries_by_email(problem_set.id)
+    due = {user_id: due_at for user_id, due_at in db.session().execute(
+        select(Enrollment.user_id, Enrollment.due_at)
+        .where(Enrollment.problem_set_id == problem_set.id))}
+    now = utcnow()
+    assignment = as_text(problem_set.title)
     columns = (*CANVAS_FIXED, assignment)
+
+    def past(due_at) -> bool:
+        due_at = as_utc(due_at or problem_set.due_at)
+        return due_at is not None and due_at <= now
+
+    def line(name, email, entry, score):
+        # ids stay what Canvas wrote (numbers included); names and sections stay text
+        return {"Student": as_text(name), "ID": neutralise(entry.canvas_id) if entry else None,
+                "SIS User ID": neutralise(entry.sis_user_id) if entry else None,
+                "SIS Login ID": as_text(entry.sis_login_id if entry and entry.sis_login_id
+                                        else email),
+                "Section": as_text(entry.section) if entry else None, assignment: score}
 
     def rows():
         yield {"Student": "Points Possible", assignment: book.max_total}
+        joined = set()
         for row in book.rows:
-            yield {"Student": neutralise(row.user.name), "SIS Login ID": neutralise(row.user.email),
-                   assignment: float(row.total)}
+            joined.add(row.user.email)
+            started = any(cell.score is not None for cell in row.cells)
+            score = float(row.total) if started or past(due.get(row.user.id)) else None
+            yield line(row.user.name, row.user.email, listed.get(row.user.email), score)
+        for email, entry in listed.items():
+            if email not in joined:
+                yield line(entry.name, email, entry, 0.0 if past(None) else None)
     return columns, rows()
 
 
@@ -90,8 +129,8 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict
     def rows():
         for name, email, item, attempt, created, fields, grade in db.session().execute(query):
             symbols = {f["key"]: f["symbol"] for f in fields}
-            yield {"student": neutralise(name), "email": neutralise(email),
-                   "exercise": neutralise(_title(item)), "position": item.position + 1,
+            yield {"student": as_text(name), "email": as_text(email),
+                   "exercise": as_text(_title(item)), "position": item.position + 1,
                    "attempt": attempt, "field": grade.key, "symbol": symbols.get(grade.key),
                    "submitted": neutralise(grade.submitted), "parsed": grade.parsed,
                    "expected": grade.expected, "status": grade.status, "credit": grade.credit,
@@ -117,8 +156,8 @@ def traces(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
         sess = db.session()
         for exercise, item, name, email in _variants(problem_set):
             record = sess.scalar(select(Trace).where(Trace.exercise_id == exercise.id))
-            head = {"student": neutralise(name), "email": neutralise(email),
-                    "exercise": neutralise(_title(item)), "variant": exercise.variant_index}
+            head = {"student": as_text(name), "email": as_text(email),
+                    "exercise": as_text(_title(item)), "variant": exercise.variant_index}
             for row in storage.stored_rows(sess, record):
                 yield {**head, **row}
     return TRACE_COLUMNS, rows()
@@ -131,9 +170,9 @@ def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]
         for exercise, item, name, email in _variants(problem_set):
             expected = keys.get(exercise.id, {})
             for f in exercise.fields:
-                yield {"exercise": neutralise(_title(item)), "position": item.position + 1,
+                yield {"exercise": as_text(_title(item)), "position": item.position + 1,
                        "variant": exercise.variant_index, "seed": exercise.seed,
-                       "student": neutralise(name), "email": neutralise(email), "field": f["key"],
+                       "student": as_text(name), "email": as_text(email), "field": f["key"],
                        "symbol": f["symbol"], "label": f["label"], "expected": expected.get(f["key"]),
                        "answer_digits": exercise.settings["answer_digits"]}
     return KEY_COLUMNS, rows()
@@ -143,7 +182,13 @@ BUILDERS = {"grades": grades, "submissions": submissions, "traces": traces,
             "answer-key": answer_key, "canvas": canvas}
 
 
-def export_lines(problem_set: ProblemSet, name: str) -> Iterator[str]:
-    """The CSV text of export ``name`` of a set, in streamable chunks."""
+BOM_BY_DEFAULT = ("grades", "canvas")  # opened in Excel, which needs it for Korean names
+
+
+def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None) -> Iterator[str]:
+    """The CSV text of export ``name`` of a set, in streamable chunks, starting with a UTF-8
+    byte-order mark when ``bom`` (default: for the exports people open in Excel)."""
     columns, rows = BUILDERS[name](problem_set)
-    return storage.csv_lines(rows, columns)
+    if bom if bom is not None else name in BOM_BY_DEFAULT:
+        yield "\ufeff"
+    yield from storage.csv_lines(rows, columns)

@@ -229,6 +229,10 @@ class ProblemSetItem(Base):
     knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     answer_digits: Mapped[int | None] = mapped_column(SmallInteger)
+    # Revision 0006_instructor: the points the item is worth, split evenly over its fields
+    # except those given their own points in ``field_points`` (field key -> points).
+    points: Mapped[float] = mapped_column(Double, default=10.0, server_default="10")
+    field_points: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
 
 
 class Enrollment(Base):
@@ -315,4 +319,22 @@ class LadderStep(Base):
     key: Mapped[str] = mapped_column(String(64))
     rung: Mapped[int] = mapped_column(SmallInteger)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class RosterEntry(Base):
+    """A student on a set's class list (revision 0006_instructor), imported from a CSV: what the
+    Canvas export needs to match them (Canvas's ID, SIS User ID, SIS Login ID, section). A
+    student is matched to their account by email; being on the roster is not joining."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("problem_set_id", "email"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str] = mapped_column(ForeignKey("problem_sets.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    canvas_id: Mapped[str | None] = mapped_column(String(64))
+    sis_user_id: Mapped[str | None] = mapped_column(String(100))
+    sis_login_id: Mapped[str | None] = mapped_column(String(254))
+    section: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

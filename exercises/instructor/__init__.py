@@ -21,14 +21,16 @@ def init_app(app: Flask) -> None:
     the exam-mode trace check and the template helpers."""
     from ..security import csrf
     from ..web.diagram import drawable, layout
-    from ..web.labels import misconception
+    from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
-    from . import (auth, cli, export_views, gradebook_views, printing, record_views, set_views,
-                   student_views, tokens)
+    from . import (auth, cli, export_views, gradebook_views, printing, record_views,
+                   roster_views, set_views, student_views, tokens)
+    from .history_text import action_name, describe
     from .policy import shown
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
-                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp):
+                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp,
+                      roster_views.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
     cli.init_app(app)
@@ -42,4 +44,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(sig=sig, utc=shown)
     app.jinja_env.globals.update(
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
+        status_label=lambda status: str(STATUSES.get(status, status)), describe_event=describe,
+        event_action=action_name,
         instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None)

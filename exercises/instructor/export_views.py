@@ -2,7 +2,7 @@
 personal access token (``Authorization: Bearer``; no cookies, so no CSRF)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from .. import db, exports
 from ..api import bearer_token
@@ -25,11 +25,13 @@ DESCRIPTIONS = (
 
 
 def csv_response(problem_set: ProblemSet, name: str) -> Response:
-    """A streamed CSV download of one export."""
+    """A streamed CSV download of one export; ``?bom=1`` or ``?bom=0`` chooses the UTF-8
+    byte-order mark (default: on for grades and Canvas)."""
     if name not in exports.EXPORTS:
         abort(404)
+    bom = {"1": True, "0": False}.get(request.args.get("bom", ""))
     filename = f"{problem_set.join_code or problem_set.id}-{name}.csv"
-    return Response(stream_with_context(exports.export_lines(problem_set, name)),
+    return Response(stream_with_context(exports.export_lines(problem_set, name, bom)),
                     mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
@@ -40,7 +42,7 @@ def csv_response(problem_set: ProblemSet, name: str) -> Response:
 def index(set_id: str):
     """The list of exports with download links and the API route of each."""
     return render_template("instructor/exports.html", problem_set=owned_set(set_id),
-                           descriptions=DESCRIPTIONS)
+                           descriptions=DESCRIPTIONS, bom_by_default=exports.BOM_BY_DEFAULT)
 
 
 @bp.get("/<id:set_id>/exports/<name>.csv")

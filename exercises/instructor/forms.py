@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, PasswordField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -135,6 +136,14 @@ class ItemForm(FlaskForm):
                             validators=[Length(max=20_000)])
 
 
+class PointsForm(FlaskForm):
+    """What an exercise is worth; its fields' own points are read beside it by the view (one
+    input per field, blank for an even share of the rest)."""
+
+    points = FloatField(_l("Points for this exercise"),
+                        validators=[InputRequired(), NumberRange(min=0.01, max=1000)])
+
+
 class ExtensionForm(FlaskForm):
     """A personal due date for one student."""
 
@@ -181,6 +190,14 @@ class RegradeForm(FlaskForm):
                                                                  NumberRange(min=0, max=0.999)])
     digits = IntegerField(_l("Digits (sigfig, decimals)"), validators=[Optional(),
                                                                    NumberRange(min=1, max=12)])
+
+
+class RosterForm(FlaskForm):
+    """A class list: a CSV file, or its text pasted."""
+
+    file = FileField(_l("CSV file (name, email, SIS id, section; or Canvas's gradebook "
+                        "export)"), validators=[FileAllowed(["csv", "txt"], _l("a .csv file"))])
+    text = TextAreaField(_l("Or paste the CSV"), validators=[Length(max=1_000_000)])
 
 
 class TokenForm(FlaskForm):

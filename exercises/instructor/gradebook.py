@@ -1,22 +1,19 @@
-"""The gradebook and the statistics of a set, computed from the stored submissions.
+"""The gradebook of a set, computed from the stored submissions.
 
-An exercise's score is its best graded attempt (SPEC §6) unless the instructor overrode it;
-the newest override counts. Statistics look at each student's best attempt for the share of
-students correct on each field, and at every attempt for misconceptions: a misconception is
-counted once per student who showed it on that exercise (ties: the one found in more answers
-first).
+An exercise's score is its best graded attempt (SPEC §6), in points (``points.py``), unless
+the instructor overrode it; the newest override counts. (Statistics: ``statistics.py``.)
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .. import db
 from ..models import (Enrollment, Exercise, FieldGrade, GradeOverride, ProblemSet,
                       ProblemSetItem, Submission, User)
-from . import pool
+from . import points, pool
 
 
 @dataclass
@@ -24,9 +21,9 @@ class Cell:
     """One student's result on one exercise."""
 
     exercise_id: str | None
-    max_score: int
+    max_score: float                # the item's points
     attempts: int = 0
-    best: float | None = None       # the best graded attempt's score
+    best: float | None = None       # the best graded attempt's points
     override: float | None = None   # the instructor's score, when they set one
 
     @property
@@ -35,12 +32,28 @@ class Cell:
         return self.override if self.override is not None else self.best
 
 
+@dataclass(frozen=True)
+class Student:
+    """Who a gradebook row is about."""
+
+    id: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What a gradebook row needs of the student's enrollment."""
+
+    due_at: datetime | None
+
+
 @dataclass
 class Row:
     """A student's line of the gradebook."""
 
-    user: User
-    enrollment: Enrollment
+    user: Student
+    enrollment: Enrolled
     cells: list[Cell]
 
     @property
@@ -54,11 +67,11 @@ class Gradebook:
     """Students × exercises."""
 
     items: list[ProblemSetItem]
-    max_scores: list[int]
+    max_scores: list[float]
     rows: list[Row]
 
     @property
-    def max_total(self) -> int:
+    def max_total(self) -> float:
         """The most points the set gives."""
         return sum(self.max_scores)
 
@@ -66,10 +79,11 @@ class Gradebook:
 def item_fields(set_id: str) -> dict[str, list[dict]]:
     """The fields of each exercise of a set (every variant of an exercise has the same keys)."""
     fields: dict[str, list[dict]] = {}
-    for item_id, item_fields_ in db.session().execute(
-            select(Exercise.item_id, Exercise.fields).where(Exercise.problem_set_id == set_id)
-            .order_by(Exercise.item_id, Exercise.variant_index)):
-        fields.setdefault(item_id, item_fields_)
+    for item in pool.set_items(set_id):  # one variant each: a pool holds a thousand
+        first = db.session().scalar(select(Exercise.fields).where(Exercise.item_id == item.id)
+                                    .order_by(Exercise.variant_index).limit(1))
+        if first is not None:
+            fields[item.id] = first
     return fields
 
 
@@ -87,29 +101,66 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
     sess = db.session()
     items = pool.set_items(problem_set.id)
     fields = item_fields(problem_set.id)
-    max_scores = [len(fields.get(item.id, [])) for item in items]
-    query = (select(User, Enrollment).join(Enrollment, Enrollment.user_id == User.id)
+    max_scores = [item.points for item in items]
+    # plain columns, not ORM objects: a class of a thousand is read in one light query
+    query = (select(User.id, User.name, User.email, Enrollment.due_at)
+             .join(Enrollment, Enrollment.user_id == User.id)
              .where(Enrollment.problem_set_id == problem_set.id).order_by(User.name, User.email))
     if user_id is not None:
         query = query.where(User.id == user_id)
     students = sess.execute(query).all()
-    attempts = select(Submission.exercise_id, func.count(Submission.id).label("n"),
-                      func.max(Submission.score).label("best")).group_by(Submission.exercise_id) \
-        .subquery()
     variants = sess.execute(
-        select(Exercise.id, Exercise.item_id, Exercise.user_id, attempts.c.n, attempts.c.best)
-        .outerjoin(attempts, attempts.c.exercise_id == Exercise.id)
-        .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None)))
-    held = {(item_id, owner): (ex_id, n or 0, best) for ex_id, item_id, owner, n, best in variants}
+        select(Exercise.id, Exercise.item_id, Exercise.user_id, func.count(Submission.id),
+               func.max(Submission.score))
+        .outerjoin(Submission, Submission.exercise_id == Exercise.id)
+        .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None))
+        .group_by(Exercise.id, Exercise.item_id, Exercise.user_id))
+    # points of an even split: score × points / fields, multiplied first so a full score is
+    # exactly the item's points
+    even = {item.id: (item.points, len(fields[item.id])) for item in items
+            if points.is_even(item) and fields.get(item.id)}
+    weighted = _weighted_best(problem_set.id, items, fields)
+    held = {}
+    for ex_id, item_id, owner, n, best in variants:
+        if best is not None:
+            best = best * even[item_id][0] / even[item_id][1] if item_id in even \
+                else weighted.get(ex_id)
+        held[(item_id, owner)] = (ex_id, n or 0, best)
     overrides = latest_overrides(problem_set.id)
     rows = []
-    for user, enrollment in students:
+    item_ids = [item.id for item in items]
+    for student_id, name, email, due_at in students:
         cells = []
-        for item, max_score in zip(items, max_scores):
-            ex_id, n, best = held.get((item.id, user.id), (None, 0, None))
-            cells.append(Cell(ex_id, max_score, n, best, overrides.get((item.id, user.id))))
-        rows.append(Row(user, enrollment, cells))
+        for item_id, max_score in zip(item_ids, max_scores):
+            ex_id, n, best = held.get((item_id, student_id), (None, 0, None))
+            cells.append(Cell(ex_id, max_score, n, best, overrides.get((item_id, student_id))))
+        rows.append(Row(Student(student_id, name, email), Enrolled(due_at), cells))
     return Gradebook(items, max_scores, rows)
+
+
+def _weighted_best(set_id: str, items: list[ProblemSetItem],
+                   fields: dict[str, list[dict]]) -> dict[str, float]:
+    """The best attempt's points of each variant of the items whose fields are not all worth
+    the same (a weighted sum of field credits, computed in the database)."""
+    best: dict[str, float] = {}
+    for item in items:
+        if points.is_even(item) or not fields.get(item.id):
+            continue
+        keys = [f["key"] for f in fields[item.id]]
+        weights = points.field_weights(keys, item.points, item.field_points)
+        weight = case(*((FieldGrade.key == key, value) for key, value in weights.items()),
+                      else_=0.0)
+        per_attempt = (select(Submission.exercise_id,
+                              func.sum(FieldGrade.credit * weight).label("points"))
+                       .join(FieldGrade, FieldGrade.submission_id == Submission.id)
+                       .join(Exercise, Exercise.id == Submission.exercise_id)
+                       .where(Exercise.item_id == item.id)
+                       .group_by(Submission.id, Submission.exercise_id).subquery())
+        # rounded, so shares like 8/12 that add up to a whole read as that whole
+        best.update((ex_id, round(value, 9)) for ex_id, value in db.session().execute(
+            select(per_attempt.c.exercise_id, func.max(per_attempt.c.points))
+            .group_by(per_attempt.c.exercise_id)))
+    return best
 
 
 def student_sets(user_id: str) -> list[tuple[ProblemSet, Enrollment]]:
@@ -118,57 +169,3 @@ def student_sets(user_id: str) -> list[tuple[ProblemSet, Enrollment]]:
         select(ProblemSet, Enrollment).join(Enrollment, Enrollment.problem_set_id == ProblemSet.id)
         .where(Enrollment.user_id == user_id, ProblemSet.status == "published")
         .order_by(Enrollment.joined_at.desc())).all()
-
-
-@dataclass
-class ItemStats:
-    """How a class did on one exercise."""
-
-    item: ProblemSetItem
-    fields: list[dict]
-    students: int = 0                                   # students with a graded attempt
-    correct: dict[str, int] = field(default_factory=dict)   # key -> students correct (best)
-    carried: dict[str, int] = field(default_factory=dict)
-    misconceptions: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
-
-    def share(self, key: str, status: str = "correct") -> float:
-        """The share of students whose best attempt has ``status`` on the field."""
-        counts = self.correct if status == "correct" else self.carried
-        return counts.get(key, 0) / self.students if self.students else 0.0
-
-
-def statistics(problem_set: ProblemSet) -> list[ItemStats]:
-    """Per exercise: the share of students correct on each field and the most frequent
-    misconceptions."""
-    fields = item_fields(problem_set.id)
-    stats = {item.id: ItemStats(item, fields.get(item.id, []))
-             for item in pool.set_items(problem_set.id)}
-    rows = db.session().execute(
-        select(Exercise.item_id, Submission.user_id, Submission.id, Submission.score,
-               Submission.attempt, FieldGrade.key, FieldGrade.status, FieldGrade.misconceptions)
-        .join(Submission, Submission.exercise_id == Exercise.id)
-        .join(FieldGrade, FieldGrade.submission_id == Submission.id)
-        .where(Exercise.problem_set_id == problem_set.id))
-    best: dict[tuple, tuple] = {}                 # (item, user) -> (score, attempt, sub id)
-    statuses: dict[str, dict[str, str]] = defaultdict(dict)   # submission -> key -> status
-    shown: dict[str, set] = defaultdict(set)      # item -> {(user, misconception)}
-    found_in: dict[str, Counter] = defaultdict(Counter)  # item -> misconception -> fields
-    for item_id, user_id, sub_id, score, attempt, key, status, found in rows:
-        statuses[sub_id][key] = status
-        shown[item_id].update((user_id, mistake) for mistake in found or ())
-        found_in[item_id].update(found or ())
-        candidate = (score, -attempt, sub_id)
-        if best.get((item_id, user_id), (-1.0,))[:2] < candidate[:2]:
-            best[(item_id, user_id)] = candidate
-    for (item_id, _user), (_score, _attempt, sub_id) in best.items():
-        entry = stats[item_id]
-        entry.students += 1
-        for key, status in statuses[sub_id].items():
-            if status in ("correct", "carried"):
-                counts = entry.correct if status == "correct" else entry.carried
-                counts[key] = counts.get(key, 0) + 1
-    for item_id, pairs in shown.items():
-        students = Counter(m for _u, m in pairs)
-        stats[item_id].misconceptions = sorted(
-            students.items(), key=lambda pair: (-pair[1], -found_in[item_id][pair[0]], pair[0]))
-    return list(stats.values())

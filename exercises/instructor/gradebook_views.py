@@ -1,17 +1,24 @@
 """Instructor pages: the gradebook, the statistics and regrading."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from . import gradebook as book
-from . import problem_sets, regrade as regrading
+from .. import db
+from ..models import ProblemSetItem
+from . import gradebook_page, problem_sets, regrade as regrading
+from . import statistics as class_stats
 from .access import instructor_required, owned_set
 from .forms import RegradeForm, rejected_status
 from ..web.ladder import hints_by_student
 from .problem_sets import SetError
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
+FILTER_LABELS = (("all", _l("All students")), ("not_started", _l("Not started")),
+                 ("in_progress", _l("In progress")), ("complete", _l("Complete")),
+                 ("extension", _l("With an extension")))
 
 
 @bp.get("/<id:set_id>/gradebook")
@@ -19,8 +26,14 @@ bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
 def gradebook(set_id: str):
     """Students × exercises with scores and attempts."""
     problem_set = owned_set(set_id)
-    return render_template("instructor/gradebook.html", problem_set=problem_set,
-                           book=book.gradebook(problem_set),
+    full = book.gradebook(problem_set)
+    shown = gradebook_page.page(full, request.args.get("q", "")[:200],
+                                request.args.get("filter", "all"),
+                                request.args.get("sort", "name"),
+                                request.args.get("order") == "desc",
+                                request.args.get("page", 1, type=int))
+    return render_template("instructor/gradebook.html", problem_set=problem_set, book=full,
+                           shown=shown, filters=FILTER_LABELS,
                            hints=hints_by_student(problem_set.id))
 
 
@@ -30,7 +43,29 @@ def statistics(set_id: str):
     """Per exercise: the share correct on each field and the most frequent misconceptions."""
     problem_set = owned_set(set_id)
     return render_template("instructor/statistics.html", problem_set=problem_set,
-                           stats=book.statistics(problem_set))
+                           stats=class_stats.statistics(problem_set),
+                           statuses=class_stats.STATUSES)
+
+
+@bp.get("/<id:set_id>/statistics/students")
+@instructor_required
+def students_behind(set_id: str):
+    """The students behind one number of the statistics page."""
+    problem_set = owned_set(set_id)
+    item = db.session().get(ProblemSetItem, request.args.get("item", ""))
+    status, mistake = request.args.get("status"), request.args.get("misconception")
+    key = request.args.get("field") or None
+    if item is None or item.problem_set_id != set_id:
+        abort(404)
+    if (status is None) == (mistake is None) or (status is not None and (
+            status not in class_stats.STATUSES or key is None)):
+        abort(400, _("Ask for one status of one field, or one misconception."))
+    symbol = next((f["symbol"] for f in book.item_fields(set_id).get(item.id, [])
+                   if f["key"] == key), key)
+    return render_template("instructor/students_behind.html", problem_set=problem_set,
+                           item=item, symbol=symbol, status=status, misconception=mistake,
+                           students=class_stats.students_behind(set_id, item.id, key, status,
+                                                                mistake))
 
 
 @bp.route("/<id:set_id>/regrade", methods=["GET", "POST"])
@@ -53,8 +88,10 @@ def regrade(set_id: str):
             applied = request.form.get("action") == "apply"
             summary = regrading.regrade_set(set_id, settings, current_user.id, apply=applied)
             if applied:
-                flash(f"Regraded {summary.submissions} graded attempts: "
-                      f"{len(summary.changes)} changed.", "success")
+                flash(_("Regraded %(n)d graded attempts: %(changed)d changed; %(students)d "
+                        "students' totals changed.", n=summary.submissions,
+                        changed=summary.attempts_changed, students=len(summary.students)),
+                      "success")
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
                            form=form, summary=summary,
                            applied=applied), 200 if summary else rejected_status()

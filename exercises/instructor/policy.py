@@ -73,7 +73,10 @@ def solution_visible(exercise: Exercise, problem_set: ProblemSet,
     if reveal == "always":
         return True
     if reveal == "after_due":
-        return past_due(problem_set, enrollment)
+        # after the last due date of the set, extensions included: a worked solution shown
+        # to one student would reach a classmate who may still submit
+        last = latest_due(problem_set)
+        return last is not None and utcnow() >= last
     if reveal in ("after_correct", "after_attempts"):
         used, solved = attempt_summary(exercise.id)
         if reveal == "after_correct":

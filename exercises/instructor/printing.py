@@ -1,6 +1,8 @@
 """A printable view of a set for paper exams: one page per variant (the students' variants, or
-the unassigned pool for a class that has not joined online) with the diagram and blank answer
-boxes, then the answer key. Print CSS does the paging; the browser prints or saves a PDF."""
+the unassigned pool for a class that has not joined online) with a header (set, variant, name
+and ID lines), the diagram, the given weights as a table and blank answer boxes; or, printed
+separately, the answer key as a compact table per variant. A4 or Letter: CSS paged media does
+the paging, and print.js scales a variant that would run past its sheet down to fit it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,14 +35,36 @@ class Page:
     statement: object
     groups: list
     expected: dict[str, float]
+    weights: list[dict]
+
+
+PAPERS = {"a4": "A4", "letter": "letter"}
+
+
+def given_weights(spec: dict) -> list[dict]:
+    """The given weights and biases per layer, as the weight table prints them: rows of
+    (unit, [weight from each unit below], bias)."""
+    tables = []
+    biases = spec.get("biases") if spec.get("bias", "per_unit") != "none" else None
+    for layer, matrix in enumerate(spec["weights"], start=1):
+        bias = biases[layer - 1] if biases is not None else None
+        rows = [(unit, list(row), None if bias is None else
+                 (bias[unit - 1] if isinstance(bias, list) else bias))
+                for unit, row in enumerate(matrix, start=1)]
+        tables.append({"layer": layer, "sources": len(matrix[0]) if matrix else 0,
+                       "rows": rows})
+    return tables
 
 
 @bp.get("/<id:set_id>/print")
 @instructor_required
 def printable(set_id: str):
-    """Pages for the students' variants (``?variants=pool`` for the unassigned ones)."""
+    """Pages for the students' variants (``?variants=pool`` for the unassigned ones);
+    ``?part=key`` prints their answer key instead; ``?paper=letter`` sizes for US Letter."""
     problem_set = owned_set(set_id)
     from_pool = request.args.get("variants") == "pool"
+    part = "key" if request.args.get("part") == "key" else "questions"
+    paper = request.args.get("paper", "a4") if request.args.get("paper") in PAPERS else "a4"
     query = (select(Exercise, ProblemSetItem, User.name)
              .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
              .outerjoin(User, User.id == Exercise.user_id)
@@ -55,6 +79,6 @@ def printable(set_id: str):
         spec = tracer.normalize(exercise.spec)
         pages.append(Page(exercise, item, name, layout(spec) if drawable(spec) else None,
                           statement(spec), field_groups(spec, exercise.fields),
-                          keys.get(exercise.id, {})))
+                          keys.get(exercise.id, {}), given_weights(spec)))
     return render_template("instructor/print.html", problem_set=problem_set, pages=pages,
-                           from_pool=from_pool)
+                           from_pool=from_pool, part=part, paper=paper, paper_size=PAPERS[paper])

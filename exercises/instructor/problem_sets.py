@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
-from ..models import Exercise, ProblemSet, ProblemSetItem, utcnow
+from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, utcnow
 from ..practice import GIVEN_NETWORK
 from . import pool, variants
 from .policy import as_utc
@@ -72,19 +72,21 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
     return problem_set
 
 
-def update_set(set_id: str, data: dict[str, Any]) -> None:
-    """Change a set's title, instructions and settings.
+def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -> None:
+    """Change a set's title, instructions and settings, recording what changed in its history.
 
     On a published set the policy settings are copied into every variant; its grading settings
-    change only through a regrade, so the stored grades stay consistent with them.
+    change only through a regrade, so the stored grades stay consistent with them: whatever
+    the form sent for them is ignored (the form shows them read-only), and the other edits
+    are saved.
     """
     settings = settings_from(data)
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         published = problem_set.status == "published"
-        if published and any(settings[k] != problem_set.settings.get(k) for k in GRADING_KEYS):
-            raise SetError("the tolerance and ECF credit of a published set change through "
-                           "Regrade, which grades every stored submission again")
+        if published:  # read-only on the form: they change through Regrade
+            settings.update({k: problem_set.settings.get(k) for k in GRADING_KEYS})
+        before = _tracked(problem_set)
         problem_set.title = data["title"].strip()
         problem_set.instructions = data.get("instructions") or ""
         problem_set.due_at = as_utc(data.get("due_at"))
@@ -97,6 +99,23 @@ def update_set(set_id: str, data: dict[str, Any]) -> None:
             policy = {key: settings[key] for key in POLICY_KEYS}
             for variant in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)):
                 variant.settings = {**variant.settings, **policy}
+        after = _tracked(problem_set)
+        changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+        if changes:
+            sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, action="settings",
+                                details={"changes": changes}))
+
+
+def _tracked(problem_set: ProblemSet) -> dict[str, Any]:
+    """The settings a history entry records a change of, as JSON values."""
+    due = as_utc(problem_set.due_at)
+    return {"title": problem_set.title, "attempts": problem_set.settings.get("attempts"),
+            "due_at": due.isoformat() if due else None,
+            "reveal": problem_set.settings.get("reveal"),
+            "feedback": problem_set.settings.get("feedback"),
+            "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
+            "lock_trace_tool": problem_set.lock_trace_tool,
+            "instructions": len(problem_set.instructions or "")}
 
 
 def item_knobs(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from .. import db
 from ..limits import password_reset_limit
-from ..models import Enrollment, Exercise, Submission, User
+from ..models import Enrollment, Exercise, ProblemSetItem, Submission, User
+from . import answers, records
 from . import gradebook as book
-from . import records
 from .access import instructor_required, owned_set
-from .forms import ExtensionForm, OverrideForm, PasswordResetForm, options
+from .forms import ConfirmForm, ExtensionForm, OverrideForm, PasswordResetForm, options
 from .policy import form_time
 from .records import RecordError
 
@@ -44,19 +44,29 @@ def student(set_id: str, user_id: str):
     """A student's variants, attempts and scores, with the forms that change them."""
     problem_set, user, enrollment = _student(set_id, user_id)
     gradebook_ = book.gradebook(problem_set, user_id=user_id)
-    attempts = db.session().scalars(select(Submission).where(Submission.user_id == user_id)
-                                    .where(Submission.exercise_id.in_(
-                                        [c.exercise_id for c in gradebook_.rows[0].cells
-                                         if c.exercise_id]))
-                                    .order_by(Submission.created_at)).all()
+    held = [c.exercise_id for c in gradebook_.rows[0].cells if c.exercise_id]
     return render_template("instructor/student.html", problem_set=problem_set, user=user,
                            enrollment=enrollment, book=gradebook_, row=gradebook_.rows[0],
-                           attempts=attempts, events=records.history(set_id, user_id),
+                           attempts=_attempts(user_id, held),
+                           variants={e.id: e for e in db.session().scalars(
+                               select(Exercise).where(Exercise.id.in_(held)))},
+                           events=records.history(set_id, user_id),
                            extension_form=ExtensionForm(data={"due_at": form_time(enrollment.due_at)}),
                            override_form=_override_form(problem_set, gradebook_),
-                           password_form=PasswordResetForm(),
+                           password_form=PasswordResetForm(), confirm=ConfirmForm(),
                            may_reset_password=records.may_reset_password(current_user.id,
                                                                          user_id))
+
+
+def _attempts(user_id: str, exercise_ids: list[str]) -> dict[str, list[Submission]]:
+    """A student's graded attempts on each of their variants, oldest first."""
+    grouped: dict[str, list[Submission]] = {}
+    for submission in db.session().scalars(
+            select(Submission).where(Submission.user_id == user_id,
+                                     Submission.exercise_id.in_(exercise_ids))
+            .order_by(Submission.attempt)):
+        grouped.setdefault(submission.exercise_id, []).append(submission)
+    return grouped
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/extension")
@@ -67,9 +77,24 @@ def extension(set_id: str, user_id: str):
     form = ExtensionForm()
     if form.validate_on_submit():
         records.extend(set_id, user_id, form.due_at.data, current_user.id)
-        flash("Due date saved.", "success")
+        flash(_("Due date saved."), "success")
     else:
-        flash("The date was not understood.", "error")
+        flash(_("The date was not understood."), "error")
+    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+
+
+@bp.post("/<id:set_id>/students/<id:user_id>/override/<id:item_id>/remove")
+@instructor_required
+def remove_override(set_id: str, user_id: str, item_id: str):
+    """Take a hand-set score away, so the best attempt counts again."""
+    _student(set_id, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            records.remove_override(set_id, user_id, item_id, current_user.id)
+        except RecordError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Override removed: the best attempt counts again."), "success")
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
@@ -131,10 +156,17 @@ def history(set_id: str):
 @bp.get("/<id:set_id>/variants/<id:exercise_id>")
 @instructor_required
 def variant(set_id: str, exercise_id: str):
-    """A student's variant with its answer key (the pool preview of that variant)."""
-    owned_set(set_id)
+    """A student's variant with its answer key and, beside it, every answer the student
+    submitted with its grade."""
+    problem_set = owned_set(set_id)
     exercise = db.session().get(Exercise, exercise_id)
     if exercise is None or exercise.problem_set_id != set_id:
         abort(404)
-    return redirect(url_for("problem_sets.preview", set_id=set_id, item_id=exercise.item_id,
-                            index=exercise.variant_index))
+    item = db.session().get(ProblemSetItem, exercise.item_id)
+    student = db.session().get(User, exercise.user_id) if exercise.user_id else None
+    attempts = _attempts(exercise.user_id, [exercise.id]).get(exercise.id, []) \
+        if exercise.user_id else []
+    return render_template("instructor/preview.html", problem_set=problem_set, item=item,
+                           shown=answers.preview(problem_set, item, exercise.variant_index),
+                           student=student,
+                           attempts=[(s, {g.key: g for g in s.grades}) for s in attempts])

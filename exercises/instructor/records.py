@@ -54,6 +54,26 @@ def override(set_id: str, user_id: str, item_id: str, score: float, reason: str,
                                                         "reason": reason.strip()}))
 
 
+def remove_override(set_id: str, user_id: str, item_id: str, actor_id: str) -> None:
+    """Take a student's hand-set score on one exercise away (every override of it), so their
+    best attempt counts again; recorded in the history."""
+    with db.write_transaction() as sess:
+        item = sess.get(ProblemSetItem, item_id)
+        if item is None or item.problem_set_id != set_id:
+            raise RecordError("no such exercise in this set")
+        removed = sess.scalars(select(GradeOverride).where(GradeOverride.item_id == item_id,
+                                                           GradeOverride.user_id == user_id)
+                               .order_by(GradeOverride.created_at)).all()
+        if not removed:
+            raise RecordError("this score was not set by hand")
+        for override_ in removed:
+            sess.delete(override_)
+        sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
+                            action="override_removed",
+                            details={"exercise": item.title, "item_id": item_id,
+                                     "score": removed[-1].score}))
+
+
 def may_reset_password(instructor_id: str, student_id: str) -> bool:
     """Whether an instructor may set a student's password: only when every set the student
     is in is the instructor's own. Otherwise another course's instructor could take the

@@ -17,60 +17,87 @@ from ..coaching import shown_in_set, withhold_in_report
 from ..grading import GradingSettings, Tolerance, regrade
 from ..models import (AuditEvent, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
                       User)
+from . import points
+from .gradebook import latest_overrides
 
 
 @dataclass
-class Change:
-    """One submission whose grade a regrade changes."""
+class FieldChange:
+    """One field of the attempt that counts whose grade the regrade changes, in symbols."""
+
+    symbol: str
+    old_status: str
+    new_status: str
+    old_points: float
+    new_points: float
+
+
+@dataclass
+class ItemChange:
+    """One exercise of a student whose best attempt's points change."""
+
+    exercise: str
+    old: float
+    new: float
+    fields: list[FieldChange]
+    overridden: bool = False   # an override counts instead, so the total keeps it
+
+
+@dataclass
+class StudentChange:
+    """A student whose set total (best attempts, overrides kept) changes."""
 
     student: str
     email: str
-    exercise: str
-    attempt: int
-    old_score: float
-    new_score: float
-    explanation: str
+    old_total: float
+    new_total: float
+    items: list[ItemChange]
 
 
 @dataclass
 class Summary:
-    """What a regrade did (or would do)."""
+    """What a regrade did (or would do): attempts and fields regraded, and every student whose
+    set total changes, old → new."""
 
     submissions: int = 0
+    attempts_changed: int = 0
     fields_changed: int = 0
-    changes: list[Change] = field(default_factory=list)
+    students: list[StudentChange] = field(default_factory=list)
+    students_graded: int = 0
 
-    @property
-    def students(self) -> list[str]:
-        """The students whose grades changed, each once."""
-        return sorted({change.student for change in self.changes})
+    def record(self) -> dict:
+        """The summary as an audit event's details keep it."""
+        return {"submissions": self.submissions, "attempts_changed": self.attempts_changed,
+                "fields_changed": self.fields_changed, "students_graded": self.students_graded,
+                "students": [{"student": s.student, "email": s.email, "old": s.old_total,
+                              "new": s.new_total} for s in self.students]}
 
 
 def _reports(sess, set_id: str, settings: dict):
     rows = sess.execute(
-        select(Submission, User.name, User.email, ProblemSetItem.title, ProblemSetItem.position)
+        select(Submission, User.name, User.email, ProblemSetItem)
         .join(Exercise, Exercise.id == Submission.exercise_id)
         .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
         .outerjoin(User, User.id == Submission.user_id)
         .where(Exercise.problem_set_id == set_id)
-        .order_by(ProblemSetItem.position, User.name, Submission.attempt)).all()
+        .order_by(User.name, User.email, ProblemSetItem.position, Submission.attempt)).all()
     tolerance = Tolerance.from_dict(settings["tolerance"])
     shown = shown_in_set(sess, set_id)
-    for submission, name, email, title, position in rows:
+    for submission, name, email, item in rows:
         old = submission.grading["settings"]
         new = GradingSettings(tolerance=tolerance, answer_digits=old["answer_digits"],
                               ecf_credit=settings["ecf_credit"], feedback=old["feedback"])
         withheld = {key for key, when in shown.get(submission.exercise_id, ())
                     if when <= submission.created_at}
         report = withhold_in_report(regrade(submission.grading, new), withheld)
-        yield submission, report, (name or "", email or "", f"{position + 1}. {title}")
+        yield submission, report, (name or "", email or "", item)
 
 
 def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summary:
     """Regrade every submission of a set under ``settings`` (``ecf_credit``, ``tolerance``);
     stores the new grades, the set's new settings and an audit event when ``apply``."""
     if not apply:
-        return _summarise(_reports(db.session(), set_id, settings))
+        return _summarise(set_id, _reports(db.session(), set_id, settings))
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         for variant in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)
@@ -78,12 +105,10 @@ def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summ
             variant.settings = {**variant.settings, **settings}
         old_settings = {key: problem_set.settings.get(key) for key in settings}
         problem_set.settings = {**problem_set.settings, **settings}
-        summary = _summarise(_store(sess, report) for report in _reports(sess, set_id, settings))
+        summary = _summarise(set_id, (_store(sess, report)
+                                      for report in _reports(sess, set_id, settings)))
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, action="regrade",
-                            details={"old": old_settings, "new": settings,
-                                     "submissions": summary.submissions,
-                                     "fields_changed": summary.fields_changed,
-                                     "changes": [vars(c) for c in summary.changes]}))
+                            details={"old": old_settings, "new": settings, **summary.record()}))
     return summary
 
 
@@ -102,13 +127,52 @@ def _store(sess, item):
     return submission, report, who
 
 
-def _summarise(reports) -> Summary:
+def _summarise(set_id: str, reports) -> Summary:
+    """Per student and exercise, the best attempt's points before and after (SPEC §6: an
+    exercise's score is its best attempt; an override, when there is one, counts instead), and
+    the students whose set total changes."""
     summary = Summary()
-    for submission, report, (name, email, title) in reports:
+    overrides = latest_overrides(set_id)
+    best: dict[tuple, list] = {}   # (student, item) -> [old points, new points, new best report]
+    who: dict[str, tuple[str, str]] = {}
+    items: dict[str, ProblemSetItem] = {}
+    for submission, report, (name, email, item) in reports:
         summary.submissions += 1
         changed = report.changes()
         summary.fields_changed += len(changed)
-        if changed or report.score_changed:
-            summary.changes.append(Change(name, email, title, submission.attempt,
-                                          report.old.score, report.new.score, report.explain()))
+        summary.attempts_changed += bool(changed or report.score_changed)
+        weights = points.field_weights(list(report.old.field_keys), item.points,
+                                       item.field_points)
+        old = sum(weights[k] * report.old.fields[k].credit for k in report.old.field_keys)
+        new = sum(weights[k] * report.new.fields[k].credit for k in report.new.field_keys)
+        entry = best.setdefault((submission.user_id, item.id), [old, new, report, weights])
+        entry[0] = max(entry[0], old)
+        if new > entry[1]:
+            entry[1:] = [new, report, weights]
+        who[submission.user_id] = (name, email)
+        items[item.id] = item
+    totals: dict[str, list] = {}   # student -> [old total, new total, item changes]
+    for (user_id, item_id), score in overrides.items():
+        if user_id in who:
+            totals.setdefault(user_id, [0.0, 0.0, []])
+            totals[user_id][0] += score
+            totals[user_id][1] += score
+    for (user_id, item_id), (old, new, report, weights) in best.items():
+        total = totals.setdefault(user_id, [0.0, 0.0, []])
+        overridden = (item_id, user_id) in overrides
+        if not overridden:
+            total[0] += old
+            total[1] += new
+        if round(old, 9) != round(new, 9):
+            item = items[item_id]
+            total[2].append(ItemChange(
+                f"{item.position + 1}. {item.title}", old, new, overridden=overridden,
+                fields=[FieldChange(report.new.symbols.get(c.key, c.key), c.old_status,
+                                    c.new_status, weights[c.key] * c.old_credit,
+                                    weights[c.key] * c.new_credit) for c in report.changes()]))
+    summary.students_graded = len(who)
+    for user_id, (old, new, changes) in totals.items():
+        if round(old, 9) != round(new, 9):
+            summary.students.append(StudentChange(*who[user_id], old, new, changes))
+    summary.students.sort(key=lambda s: (s.student.casefold(), s.email))
     return summary

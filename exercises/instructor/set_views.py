@@ -10,10 +10,10 @@ from .. import db
 from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from ..practice import template_error
-from . import answers, pool, problem_sets
+from . import answers, points, pool, problem_sets
 from .variants import item_digits
 from .access import instructor_required, owned_set
-from .forms import ConfirmForm, ItemForm, SetForm, rejected_status
+from .forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
 from .policy import form_time
 from .problem_sets import SetError
 
@@ -59,9 +59,11 @@ def edit(set_id: str):
     """Change a set's title, instructions and settings."""
     problem_set = owned_set(set_id)
     form = SetForm(data=None if request.method == "POST" else _form_defaults(problem_set))
+    if problem_set.status == "published":
+        _grading_read_only(form, problem_set)
     if form.validate_on_submit():
         try:
-            problem_sets.update_set(set_id, form.data)
+            problem_sets.update_set(set_id, form.data, current_user.id)
         except SetError as exc:
             flash(str(exc), "error")
         else:
@@ -69,6 +71,23 @@ def edit(set_id: str):
             return redirect(url_for("problem_sets.show", set_id=set_id))
     return render_template("instructor/set_form.html", form=form,
                            problem_set=problem_set), rejected_status()
+
+
+GRADING_FIELDS = ("ecf_credit", "tolerance_mode", "rtol", "atol", "digits")
+
+
+def _grading_read_only(form: SetForm, problem_set) -> None:
+    """A published set's grading fields shown read-only with their stored values (a POST
+    cannot change them: ``update_set`` keeps the stored ones)."""
+    stored = _form_defaults(problem_set)
+    for name in GRADING_FIELDS:
+        field = getattr(form, name)
+        field.data = stored[name]
+        field.render_kw = {"readonly": True, "aria-readonly": "true", "tabindex": "-1",
+                           "aria-describedby": "grading-read-only"}
+        if name == "tolerance_mode":  # a select has no readonly: only its value is offered
+            field.choices = [choice for choice in field.choices
+                             if choice.value == stored[name]]
 
 
 def _digits(problem_set, items) -> dict[str, int | str]:
@@ -104,7 +123,54 @@ def show(set_id: str):
     return render_template("instructor/set.html", problem_set=problem_set,
                            items=items, digits=_digits(problem_set, items), pools=pools,
                            students=students, join_url=join_url, item_form=ItemForm(),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), weights=_weights(problem_set, items),
+                           points_form=PointsForm())
+
+
+def _weights(problem_set, items) -> dict[str, list[tuple[dict, float]]]:
+    """Each exercise's fields with their points (none for an exercise that makes no variant)."""
+    shown = {}
+    for item in items:
+        try:
+            fields = points.item_field_list(problem_set, item)
+        except TemplateError:
+            continue
+        weights = points.field_weights([f["key"] for f in fields], item.points,
+                                       item.field_points)
+        shown[item.id] = [(f, weights[f["key"]]) for f in fields]
+    return shown
+
+
+@bp.post("/<id:set_id>/items/<id:item_id>/points")
+@instructor_required
+def item_points(set_id: str, item_id: str):
+    """Set what an exercise and (optionally) each of its fields is worth."""
+    problem_set, item = _owned_item(set_id, item_id)
+    form = PointsForm()
+    if not form.validate_on_submit():
+        flash(_("Points not changed. %(why)s", why="; ".join(
+            error for errors in form.errors.values() for error in errors)), "error")
+        return redirect(url_for("problem_sets.show", set_id=set_id))
+    fields = points.item_field_list(problem_set, item)
+    own = {}
+    for f in fields:
+        raw = request.form.get(f"field-{f['key']}", "").strip()
+        if raw:
+            try:
+                own[f["key"]] = float(raw)
+            except ValueError:
+                flash(_("Points not changed. %(symbol)s: %(text)s is not a number.",
+                        symbol=f["symbol"], text=raw), "error")
+                return redirect(url_for("problem_sets.show", set_id=set_id))
+    try:
+        points.set_points(set_id, item_id, [f["key"] for f in fields], form.points.data, own,
+                          current_user.id)
+    except points.PointsError as exc:
+        flash(_("Points not changed. %(why)s", why=exc), "error")
+    else:
+        flash(_("Points saved: %(title)s is worth %(points)s.", title=item.title,
+                points=f"{form.points.data:g}"), "success")
+    return redirect(url_for("problem_sets.show", set_id=set_id))
 
 
 @bp.post("/<id:set_id>/items")
@@ -142,6 +208,18 @@ def change_item(set_id: str, item_id: str, action: str):
     except SetError as exc:
         flash(str(exc), "error")
     return redirect(url_for("problem_sets.show", set_id=set_id))
+
+
+@bp.get("/<id:set_id>/publish")
+@instructor_required
+def confirm_publish(set_id: str):
+    """What publishing fixes, and the button that does it."""
+    problem_set = owned_set(set_id)
+    if problem_set.status != "draft":
+        return redirect(url_for("problem_sets.show", set_id=set_id))
+    items = pool.set_items(set_id)
+    return render_template("instructor/publish.html", problem_set=problem_set, items=items,
+                           digits=_digits(problem_set, items), confirm=ConfirmForm())
 
 
 @bp.post("/<id:set_id>/publish")

@@ -2,7 +2,7 @@
 problem_sets.coaching (the highest rung a set allows; null: the default)
 
 Revision ID: 0006_student
-Revises: 0005
+Revises: 0006_instructor
 Create Date: 2026-11-30 17:20:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_student'
-down_revision = '0005'
+down_revision = '0006_instructor'
 branch_labels = None
 depends_on = None
 

@@ -57,7 +57,10 @@ def build_and_publish(page) -> str:
         page.click("#add-item button[type=submit]")
         page.wait_for_selector("text=Exercise added.")
     shoot(page, "draft")
-    page.click("button:has-text('Publish')")
+    page.click("#publish")
+    assert "cannot be undone" in page.inner_text("#publish-fixes")
+    shoot(page, "publish-confirm")
+    page.click("button:has-text('Publish now')")
     page.wait_for_selector("#join-code")
     shoot(page, "published")
     return page.inner_text("#join-code").strip()
@@ -97,11 +100,13 @@ def test_an_instructor_builds_a_set_and_follows_two_students(app, browser, live_
 
     teacher.click("nav.set-nav >> text=Gradebook")
     book = teacher.inner_text("#gradebook")
-    assert "Right" in book and "Ascent" in book and "16/16" in book and "4/16" in book
+    assert "Right" in book and "Ascent" in book and "10/10" in book and "2.5/10" in book
     shoot(teacher, "gradebook")
     teacher.click("nav.set-nav >> text=Statistics")
     assert teacher.is_visible("[data-misconception='gradient_ascent']")
-    assert "100%" in teacher.inner_text("main") and "50%" in teacher.inner_text("main")
+    # both students right on the first δ (their best attempts); one wrong on every update
+    assert teacher.inner_text("#field-1-1 td[data-status=correct]").strip() == "2"
+    assert teacher.inner_text("#field-1-16 td[data-status=incorrect]").strip() == "1"
     shoot(teacher, "statistics")
     teacher.click("nav.set-nav >> text=Exports")
     shoot(teacher, "exports")
@@ -109,10 +114,10 @@ def test_an_instructor_builds_a_set_and_follows_two_students(app, browser, live_
     for name in EXPORTS:
         with teacher.expect_download() as download:
             teacher.click(f"#export-{name}")
-        text = Path(download.value.path()).read_text(encoding="utf-8")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         tables[name] = list(csv.DictReader(io.StringIO(text)))
     assert [row["student"] for row in tables["grades"]] == ["Ascent", "Right"]
-    assert [float(row["total"]) for row in tables["grades"]] == [4.0, 16.0]
+    assert [float(row["total"]) for row in tables["grades"]] == [2.5, 10.0]  # 4 of 16 fields, of 10
     assert len(tables["submissions"]) == 2 * 16
     assert {r["misconceptions"] for r in tables["submissions"]
             if r["student"] == "Ascent" and r["field"].startswith("w_new")} >= {"gradient_ascent"}

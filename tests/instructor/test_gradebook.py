@@ -36,52 +36,30 @@ def graded(app, instructor):
 def test_the_gradebook_holds_best_attempts_and_attempt_counts(app, graded):
     with app.app_context():
         book = gradebook.gradebook(db.session().get(ProblemSet, graded["set"]))
-    # The seed network asks 4 δ, 8 w⁺ and 4 b⁺; the tanh 3-3-2 one only δ: 3 hidden, 2 output.
-    assert book.max_scores == [4 + 8 + 4, 3 + 2]
+    # Every exercise is worth 10 points by default, whatever its number of fields.
+    assert book.max_scores == [10, 10]
     rows = {row.user.name: row for row in book.rows}
     assert [c.attempts for c in rows["Ada"].cells] == [2, 0]
-    assert rows["Ada"].cells[0].score == 16 and rows["Ada"].cells[1].score is None
-    # Ben: 4 δ right, 12 updates stepped the wrong way; exercise 2 all right.
-    assert rows["Ben"].cells[0].score == 4 and rows["Ben"].cells[1].score == 5
-    assert rows["Ben"].total == 9 and rows["Cy"].total == 0 and book.max_total == 21
+    assert rows["Ada"].cells[0].score == 10 and rows["Ada"].cells[1].score is None
+    # Ben: of the seed network's 4 δ, 8 w⁺ and 4 b⁺, the 4 δ right (12 updates stepped the
+    # wrong way): 4 of 16 fields of 10 points; exercise 2 all right.
+    assert rows["Ben"].cells[0].score == 4 * 10 / 16 and rows["Ben"].cells[1].score == 10
+    assert rows["Ben"].total == 12.5 and rows["Cy"].total == 0 and book.max_total == 20
 
 
 def test_the_newest_override_counts_and_is_recorded(app, graded, instructor):
     with app.app_context():
         problem_set = db.session().get(ProblemSet, graded["set"])
         item = gradebook.gradebook(problem_set).items[0]
-        records.override(graded["set"], graded["ben"], item.id, 10, "partial credit", instructor, 16)
-        records.override(graded["set"], graded["ben"], item.id, 12, "rechecked", instructor, 16)
+        records.override(graded["set"], graded["ben"], item.id, 6, "partial credit", instructor, 10)
+        records.override(graded["set"], graded["ben"], item.id, 7.5, "rechecked", instructor, 10)
         with pytest.raises(records.RecordError):
-            records.override(graded["set"], graded["ben"], item.id, 17, "too much", instructor, 16)
+            records.override(graded["set"], graded["ben"], item.id, 11, "too much", instructor, 10)
         row = gradebook.gradebook(problem_set, user_id=graded["ben"]).rows[0]
         events = records.history(graded["set"], graded["ben"])
-    assert row.cells[0].score == 12 and row.cells[0].best == 4 and row.total == 17
+    assert row.cells[0].score == 7.5 and row.cells[0].best == 2.5 and row.total == 17.5
     assert [(e.action, e.details["score"], actor) for e, actor, _s in events] == \
-        [("override", 12, "Ada Teacher"), ("override", 10, "Ada Teacher")]
-
-
-def test_statistics_share_correct_per_field_and_misconceptions(app, graded):
-    with app.app_context():
-        first, second = gradebook.statistics(db.session().get(ProblemSet, graded["set"]))
-    assert first.students == 2 and second.students == 1
-    deltas = [f["key"] for f in first.fields if f["key"].startswith("delta")]
-    updates = [f["key"] for f in first.fields if not f["key"].startswith("delta")]
-    assert all(first.share(key) == 1.0 for key in deltas)   # both right on every δ
-    assert all(first.share(key) == 0.5 for key in updates)  # Ada right, Ben wrong way
-    # Ben's wrong-way steps are gradient ascent; the grader may also find a coincidental
-    # match elsewhere, but the mistake in every update comes first.
-    assert first.misconceptions[0] == ("gradient_ascent", 1)
-    assert all(count == 1 for _mistake, count in first.misconceptions)
-    assert second.misconceptions == [] and all(second.share(f["key"]) == 1.0
-                                               for f in second.fields)
-
-
-def test_statistics_page_shows_the_misconception_as_a_bar(app, client, graded):
-    login(client, "teacher@example.com")
-    page = client.get(f"/instructor/sets/{graded['set']}/statistics").get_data(as_text=True)
-    assert 'data-misconception="gradient_ascent"' in page
-    assert "50%" in page and "100%" in page
+        [("override", 7.5, "Ada Teacher"), ("override", 6, "Ada Teacher")]
 
 
 def test_the_gradebook_page_lists_every_student(app, client, graded):
@@ -89,11 +67,11 @@ def test_the_gradebook_page_lists_every_student(app, client, graded):
     page = client.get(f"/instructor/sets/{graded['set']}/gradebook").get_data(as_text=True)
     for name in ("Ada", "Ben", "Cy"):
         assert name in page
-    assert "16/16" in page and "4/16" in page
+    assert "10/10" in page and "2.5/10" in page
 
 
 def test_the_student_set_page_shows_status_and_score(app, client, graded):
     login(client, "ada@example.com")
     page = client.get(f"/sets/{graded['set']}").get_data(as_text=True)
-    assert "solved" in page and "16/16" in page and "not started" in page
+    assert "solved" in page and "10/10" in page and "not started" in page
     assert "Ben" not in page

@@ -134,8 +134,11 @@ def test_policy_settings_of_a_published_set_reach_every_variant(app, instructor)
                                         .where(Exercise.problem_set_id == set_id)).all()
         assert len(settings) == 4
         assert all(s["attempts"] == 5 and s["reveal"] == "never" for s in settings)
-        with pytest.raises(SetError, match="Regrade"):
-            problem_sets.update_set(set_id, {**SET_FORM, "ecf_credit": 0.0})
+        # grading settings change only through Regrade: sent anyway, they are kept, and the
+        # rest of the save goes through
+        problem_sets.update_set(set_id, {**SET_FORM, "ecf_credit": 0.0, "attempts": 4})
+        problem_set = db.session().get(ProblemSet, set_id)
+        assert problem_set.settings["ecf_credit"] == 1.0 and problem_set.settings["attempts"] == 4
 
 
 def test_network_fingerprint_ignores_how_the_numbers_are_written():

@@ -2,6 +2,8 @@
 audit event, and says how many grades changed and whose."""
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from exercises import db, submissions
 from exercises.instructor import enrollment, pool, records, regrade
 from exercises.models import Exercise, FieldGrade, ProblemSet, Submission
 
+from ..web.conftest import element_text
 from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 
 # No absolute tolerance, so that 3% off is wrong at 1% however small the value (a tiny δ
@@ -51,20 +54,59 @@ def _stored(app, exercise_id):
         return submission.score, grades
 
 
-def test_a_preview_reports_the_changes_and_stores_nothing(app, scene, instructor):
+def test_a_preview_lists_the_student_whose_total_changes_and_stores_nothing(app, scene,
+                                                                             instructor):
     with app.app_context():
         summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=False)
-    assert summary.submissions == 2 and summary.students == ["Sloppy"]
-    (change,) = summary.changes
-    assert (change.old_score, change.new_score, change.attempt) == (14, 16, 1)
+    assert summary.submissions == 2 and summary.attempts_changed == 1
+    (sloppy,) = summary.students   # Exact's total does not change, so Exact is not listed
+    # 14 of 16 fields right of 10 points, then all 16
+    assert (sloppy.student, sloppy.old_total, sloppy.new_total) == ("Sloppy", 8.75, 10.0)
+    (item,) = sloppy.items
+    symbols = {f["key"]: f["symbol"] for f in scene["sloppy"].fields}
+    assert [(f.symbol, f.old_status, f.new_status) for f in item.fields] == [
+        (symbols["delta:2:1"], "incorrect", "correct"), (symbols["delta:2:2"], "incorrect",
+                                                         "correct"),
+        (symbols["delta:1:1"], "carried", "correct"), (symbols["delta:1:2"], "carried",
+                                                       "correct")]
+    assert all(":" not in f.symbol for f in item.fields)   # symbols, not raw keys
+    assert item.fields[0].new_points == pytest.approx(10 / 16)
     assert summary.fields_changed == 4
     assert _stored(app, scene["sloppy"].id)[0] == 14
+
+
+def test_a_student_whose_best_attempt_does_not_change_is_not_listed(app, scene, instructor):
+    """Careful's first attempt is Sloppy's 3% slip, the second is right: loosening the
+    tolerance changes the first attempt but not the best, so not the total."""
+    careful = make_user(app, "careful@example.com", "student", "Careful")
+    join(app, scene["set"], careful)
+    with app.app_context():  # the pool of 2 is empty
+        pool.top_up(scene["set"])
+        enrollment.assign_missing(db.session().get(ProblemSet, scene["set"]), careful)
+    (mine,) = variants_of(app, scene["set"], careful)
+    answers = true_answers(mine)
+    slipped = {**answers, "delta:2:1": repr(float(answers["delta:2:1"]) * 1.03)}
+    with app.app_context():
+        submissions.submit(mine.id, slipped, user_id=careful)
+        submissions.submit(mine.id, answers, user_id=careful)
+        summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=False)
+    assert summary.attempts_changed == 2 and summary.students_graded == 3
+    assert [s.student for s in summary.students] == ["Sloppy"]
+
+
+def test_an_override_keeps_the_total_so_the_student_is_not_listed(app, scene, instructor):
+    with app.app_context():
+        item_id = scene["sloppy"].item_id
+        sloppy = scene["sloppy"].user_id
+        records.override(scene["set"], sloppy, item_id, 9, "oral exam", instructor, 10)
+        summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=False)
+    assert summary.students == [] and summary.attempts_changed == 1
 
 
 def test_applying_a_looser_tolerance_stores_the_new_grades(app, scene, instructor):
     with app.app_context():
         summary = regrade.regrade_set(scene["set"], LOOSE, instructor, apply=True)
-    assert len(summary.changes) == 1
+    assert summary.attempts_changed == 1
     score, grades = _stored(app, scene["sloppy"].id)
     assert score == 16 and {status for status, _c in grades.values()} == {"correct"}
     with app.app_context():
@@ -78,7 +120,18 @@ def test_applying_a_looser_tolerance_stores_the_new_grades(app, scene, instructo
         ((event, actor, _subject),) = records.history(scene["set"])
     assert event.action == "regrade" and actor == "Ada Teacher"
     assert event.details["old"]["tolerance"]["rtol"] == 0.01
-    assert event.details["changes"][0]["student"] == "Sloppy"
+    assert event.details["students"] == [{"student": "Sloppy", "email": "sloppy@example.com",
+                                          "old": 8.75, "new": 10.0}]
+
+
+def test_the_history_tells_the_regrade_in_a_sentence(app, client, scene, instructor):
+    with app.app_context():
+        regrade.regrade_set(scene["set"], LOOSE, instructor, apply=True)
+    login(client, "teacher@example.com")
+    page = client.get(f"/instructor/sets/{scene['set']}/history").get_data(as_text=True)
+    assert element_text(page, "event-1") == (
+        "Regraded with tolerance relabs rtol 0.01, atol 0 → relabs rtol 0.05, atol 0. "
+        "1 of 2 students' totals changed: Sloppy 8.75 → 10. 1 of 2 graded attempts changed.")
 
 
 def test_no_ecf_credit_takes_the_carried_points_away(app, scene, instructor):
@@ -86,7 +139,8 @@ def test_no_ecf_credit_takes_the_carried_points_away(app, scene, instructor):
                                                  "atol": 0.0, "digits": None}}
     with app.app_context():
         summary = regrade.regrade_set(scene["set"], settings, instructor, apply=True)
-    assert [(c.old_score, c.new_score) for c in summary.changes] == [(14, 12)]
+    # the two carried δ lose their point: 14 → 12 of 16 fields, of 10 points
+    assert [(c.old_total, c.new_total) for c in summary.students] == [(8.75, 7.5)]
     _score, grades = _stored(app, scene["sloppy"].id)
     assert grades["delta:1:1"] == ("carried", 0.0)
 
@@ -112,8 +166,9 @@ def test_the_regrade_page_previews_then_applies(app, client, scene):
     url = f"/instructor/sets/{scene['set']}/regrade"
     form = {"ecf_credit": "1", "tolerance_mode": "relabs", "rtol": "0.05", "atol": "0"}
     page = post_form(client, url, {**form, "action": "preview"}).get_data(as_text=True)
-    assert "Sloppy" in page and "14 → 16" in page
+    assert "Sloppy sloppy@example.com 8.75 → 10 " in element_text(page, "regrade-students")
     assert _stored(app, scene["sloppy"].id)[0] == 14
     page = post_form(client, url, {**form, "action": "apply"}).get_data(as_text=True)
-    assert "Regraded 2 graded attempts: 1 changed." in page
+    assert "Regraded 2 graded attempts: 1 changed; 1 students' totals changed." in \
+        html.unescape(page)
     assert _stored(app, scene["sloppy"].id)[0] == 16
