@@ -60,6 +60,16 @@ def test_every_student_page_message_has_a_korean_translation():
     assert len(messages) > 150 and missing == []
 
 
+def test_each_message_is_in_the_korean_catalog_once():
+    # Branches that each append Korean entries are merged by union (.gitattributes); a msgid
+    # added on two branches would then appear twice, and the compiler keeps one silently.
+    text = KOREAN_PO.read_text(encoding="utf-8")
+    ids = ["".join(re.findall(r'"(.*)"', block)) for block in
+           re.findall(r'^msgid ((?:".*"\n)+)', text, flags=re.M)]
+    twice = sorted({message for message in ids if ids.count(message) > 1})
+    assert len(ids) > 500 and twice == []
+
+
 def test_every_grader_message_has_a_korean_translation():
     # Grader messages are ids with parameters (exercises/grading/messages.py); each text,
     # misconceptions' own included, must be in the catalog with every parameter kept.
