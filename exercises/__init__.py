@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import api, cli, db, errors, expiry, health, instructor, limits, security, web
+    from . import api, cli, db, errors, expiry, health, instructor, jobs, limits, security, web
 
     db.init_app(app)
     errors.init_app(app)
@@ -30,4 +30,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     web.init_app(app)
     instructor.init_app(app)
+    jobs.init_app(app)
     return app

@@ -55,6 +55,13 @@ def _number(env: dict, name: str, default: int, low: int = 0) -> int:
     return value
 
 
+def _choice(env: dict, name: str, choices: tuple[str, ...]) -> str:
+    text = env.get(name) or choices[0]
+    if text not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+    return text
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask configuration from the environment; ``overrides`` (tests) win."""
     overrides = dict(overrides or {})
@@ -91,5 +98,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         **{name: env[name] for name in RATE_LIMITS if env.get(name)},
         "TRACE_ROWS_ANONYMOUS": _number(env, "TRACE_ROWS_ANONYMOUS", 100_000, low=1),
         "TRACE_ROWS_SIGNED_IN": _number(env, "TRACE_ROWS_SIGNED_IN", 1_000_000, low=1),
+        # background jobs (exercises/jobs): the queue's Redis, when several servers share it
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "POOL_TOPUP": _choice(env, "POOL_TOPUP", ("queue", "off")),
+        "JOBS_STALE_SECONDS": _number(env, "JOBS_STALE_SECONDS", 60, low=1),
         **{k: v for k, v in overrides.items() if not isinstance(v, str)},
     }

@@ -1,9 +1,11 @@
 """Instructor pages: the gradebook, the statistics and regrading."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
+from .. import jobs
+from ..jobs.views import panel
 from . import gradebook as book
 from . import problem_sets, regrade as regrading
 from .access import instructor_required, owned_set
@@ -49,11 +51,13 @@ def regrade(set_id: str):
             flash(str(exc), "error")
         else:
             applied = request.form.get("action") == "apply"
-            summary = regrading.regrade_set(set_id, settings, current_user.id, apply=applied)
-            if applied:
-                flash(f"Regraded {summary.submissions} graded attempts: "
-                      f"{len(summary.changes)} changed.", "success")
+            if applied:  # a job applies it; the page shows its progress
+                jobs.start("regrade", set_id, {"settings": settings}, current_user.id)
+            else:
+                summary = regrading.regrade_set(set_id, settings, current_user.id, apply=False)
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
-                           form=form, summary=summary,
-                           applied=applied), 200 if summary else rejected_status()
+                           form=form, summary=summary, applied=applied,
+                           job=panel(set_id, "regrade"),
+                           job_done_url=url_for("gradebook.regrade", set_id=set_id)), \
+        200 if summary or applied else rejected_status()
 

@@ -62,9 +62,12 @@ def _reports(sess, set_id: str, settings: dict):
                                                              f"{position + 1}. {title}")
 
 
-def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summary:
+def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool,
+                on_applied=None) -> Summary:
     """Regrade every submission of a set under ``settings`` (``ecf_credit``, ``tolerance``);
-    stores the new grades, the set's new settings and an audit event when ``apply``."""
+    stores the new grades, the set's new settings and an audit event when ``apply``.
+    ``on_applied(sess, summary)`` runs last in the same transaction (a job records itself
+    done there, so a regrade is applied once); an exception from it undoes everything."""
     if not apply:
         return _summarise(_reports(db.session(), set_id, settings))
     with db.write_transaction() as sess:
@@ -80,6 +83,8 @@ def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summ
                                      "submissions": summary.submissions,
                                      "fields_changed": summary.fields_changed,
                                      "changes": [vars(c) for c in summary.changes]}))
+        if on_applied is not None:
+            on_applied(sess, summary)
     return summary
 
 
