@@ -41,8 +41,8 @@ def init_app(app: Flask) -> None:
     if url:
         huey = RedisHuey(NAME, url=url, results=False, immediate=immediate)
     else:
-        huey = SqliteHuey(NAME, filename=str(Path(app.instance_path) / "jobs.sqlite3"),
-                          results=False, immediate=immediate)
+        filename = app.config.get("JOBS_SQLITE_FILE") or Path(app.instance_path) / "jobs.sqlite3"
+        huey = SqliteHuey(NAME, filename=str(filename), results=False, immediate=immediate)
     queue = Queue(huey, huey.task(name="run_job")(lambda job_id: _in_app(app, _run, job_id)))
     huey.periodic_task(crontab(), name="recover_jobs")(lambda: _in_app(app, recover))
     huey.periodic_task(crontab(hour="3", minute="30"), name="expire_practice")(
