@@ -12,6 +12,7 @@ from .. import db
 from ..instructor.access import instructor_required, owned_set
 from ..models import Job, utcnow
 from . import records
+from .work import INTERNAL_ERROR
 
 bp = Blueprint("jobs", __name__, url_prefix="/instructor/jobs")
 SHOWN_AFTER_END = timedelta(minutes=10)  # a finished job's panel stays this long
@@ -20,9 +21,12 @@ SHOWN_AFTER_END = timedelta(minutes=10)  # a finished job's panel stays this lon
 def describe(job: Job) -> str:
     """One sentence on where a job stands, for its owner."""
     if job.state == "failed":
+        why = job.error
+        if why == INTERNAL_ERROR:
+            why = _("An internal error stopped it; nothing was changed. Please try again.")
         if job.kind == "publish":
-            return _("Not published. %(why)s", why=job.error)
-        return _("Not regraded. %(why)s", why=job.error)
+            return _("Not published. %(why)s", why=why)
+        return _("Not regraded. %(why)s", why=why)
     if job.state == "done":
         if job.kind == "publish":
             return _("Published: %(count)d variants are ready for your students.",

@@ -15,6 +15,7 @@ from ..instructor.problem_sets import SetError
 from . import records
 
 log = logging.getLogger(__name__)
+INTERNAL_ERROR = "internal error"  # what the job records when it fails unexpectedly (logged)
 
 
 class AlreadyDone(Exception):
@@ -38,8 +39,7 @@ def run(job_id: str) -> None:
         log.exception("job %s (%s %s) failed", job.id, job.kind, job.target)
         if job.kind == "publish":
             problem_sets.back_to_draft(job.target)
-        records.fail(job_id, f"an internal error stopped it ({type(exc).__name__}); "
-                             "nothing was changed, please try again")
+        records.fail(job_id, INTERNAL_ERROR)
         return
     if result is not None:
         with db.write_transaction() as sess:
