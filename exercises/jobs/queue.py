@@ -30,6 +30,7 @@ class Queue:
     huey: Huey
     run_job: object
     consumer_pid: int | None = None
+    consumer: Consumer | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -104,8 +105,17 @@ def start_consumer_thread(queue: Queue) -> None:
     with _consumer_lock:
         if queue.consumer_pid == os.getpid():
             return
-        _ThreadConsumer(queue.huey, workers=1, max_delay=POLL_SECONDS).start()
+        queue.consumer = _ThreadConsumer(queue.huey, workers=1, max_delay=POLL_SECONDS)
+        queue.consumer.start()
         queue.consumer_pid = os.getpid()
+
+
+def stop_consumer_thread(queue: Queue) -> None:
+    """Stop this process's consumer after the job it runs (tests and benchmarks end with it)."""
+    with _consumer_lock:
+        if queue.consumer is not None and queue.consumer_pid == os.getpid():
+            queue.consumer.stop(graceful=True)
+        queue.consumer = queue.consumer_pid = None
 
 
 @click.command("worker")

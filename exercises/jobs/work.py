@@ -29,7 +29,8 @@ def run(job_id: str) -> None:
         return  # finished, or running elsewhere
     log.info("job %s (%s %s) run %d started", job.id, job.kind, job.target, job.runs)
     try:
-        result = KINDS[job.kind](job)
+        with records.heartbeat(job_id, current_app.config["JOBS_STALE_SECONDS"] / 4):
+            result = KINDS[job.kind](job)
     except AlreadyDone:
         return
     except SetError as exc:
