@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -23,34 +22,54 @@ POLL_SECONDS = 1.0  # the longest an idle consumer waits before looking at SQLit
 _consumer_lock = threading.Lock()
 
 
-@dataclass
 class Queue:
-    """An app's Huey instance, its job task, and the process whose consumer thread runs it."""
+    """An app's Huey instance with its tasks, made on first use (so that an app that never
+    queues anything, such as ``flask db upgrade``, never opens the queue's storage), and the
+    process whose consumer thread runs it."""
 
-    huey: Huey
-    run_job: object
-    consumer_pid: int | None = None
-    consumer: Consumer | None = None
+    def __init__(self, app: Flask):
+        self.app, self._huey, self.run_job = app, None, None
+        self.consumer_pid: int | None = None
+        self.consumer: Consumer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def huey(self) -> Huey:
+        with self._lock:
+            if self._huey is None:
+                self._huey = self._make()
+            return self._huey
+
+    def send(self, job_id: str) -> None:
+        """Queue the message that runs a job (at once, in immediate mode)."""
+        _huey = self.huey  # made with its tasks on first use
+        self.run_job(job_id)
+
+    def _make(self) -> Huey:
+        app = self.app
+        url = app.config.get("REDIS_URL")
+        immediate = bool(app.config.get("JOBS_IMMEDIATE", app.testing))
+        if url:
+            huey = RedisHuey(NAME, url=url, results=False, immediate=immediate)
+        else:
+            filename = (app.config.get("JOBS_SQLITE_FILE")
+                        or Path(app.instance_path) / "jobs.sqlite3")
+            huey = SqliteHuey(NAME, filename=str(filename), results=False, immediate=immediate)
+        self.run_job = huey.task(name="run_job")(lambda job_id: _in_app(app, _run, job_id))
+        huey.periodic_task(crontab(), name="recover_jobs")(lambda: _in_app(app, recover))
+        huey.periodic_task(crontab(hour="3", minute="30"), name="expire_practice")(
+            lambda: _in_app(app, _expire))
+        return huey
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's queue (SQLite in the instance folder, or Redis at ``REDIS_URL``),
-    register its tasks and ``flask worker``; without Redis, start a consumer thread in each
-    app process with its first request."""
-    url = app.config.get("REDIS_URL")
-    immediate = bool(app.config.get("JOBS_IMMEDIATE", app.testing))
-    if url:
-        huey = RedisHuey(NAME, url=url, results=False, immediate=immediate)
-    else:
-        filename = app.config.get("JOBS_SQLITE_FILE") or Path(app.instance_path) / "jobs.sqlite3"
-        huey = SqliteHuey(NAME, filename=str(filename), results=False, immediate=immediate)
-    queue = Queue(huey, huey.task(name="run_job")(lambda job_id: _in_app(app, _run, job_id)))
-    huey.periodic_task(crontab(), name="recover_jobs")(lambda: _in_app(app, recover))
-    huey.periodic_task(crontab(hour="3", minute="30"), name="expire_practice")(
-        lambda: _in_app(app, _expire))
+    """Give the app its queue (SQLite in the instance folder, or Redis at ``REDIS_URL``) and
+    ``flask worker``; without Redis, start a consumer thread in each app process with its
+    first request."""
+    queue = Queue(app)
     app.extensions["jobs"] = queue
     app.cli.add_command(worker)
-    if not url and not immediate:
+    if not app.config.get("REDIS_URL") and not app.config.get("JOBS_IMMEDIATE", app.testing):
         @app.before_request
         def _consumer_thread() -> None:
             if queue.consumer_pid != os.getpid():
@@ -79,7 +98,7 @@ def _expire() -> None:
 
 def send(job_id: str) -> None:
     """Queue the message that runs a job."""
-    current_app.extensions["jobs"].run_job(job_id)
+    current_app.extensions["jobs"].send(job_id)
 
 
 def recover() -> int:

@@ -12,6 +12,7 @@ from flask import current_app
 from .. import db, expiry
 from ..instructor import pool, problem_sets, regrade
 from ..instructor.problem_sets import SetError
+from ..models import ProblemSet
 from . import records
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ def run(job_id: str) -> None:
 def _publish(job) -> dict:
     def progress(sess, done: int, total: int) -> None:
         records.progress(sess, job.id, done, total)
+
+    problem_set = db.session().get(ProblemSet, job.target)
+    with db.write_transaction() as sess:  # the bar's length, before the first chunk
+        progress(sess, job.done, problem_set.pool_size * len(pool.set_items(job.target)))
 
     return {"variants": problem_sets.complete_publish(job.target, progress)}
 
