@@ -114,17 +114,10 @@ def cluster(postgres_url):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "REDIS_URL": redis_url,
            "RATELIMIT_ENABLED": "0", "JOBS_STALE_SECONDS": str(STALE_SECONDS),
            "POOL_TOPUP": "queue"}
-    env.pop("TESTING", None)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "REDIS_URL": redis_url})
-    with app.app_context():
-        accounts.create_user(email="teacher@example.com", name="Ada Teacher", password=PASSWORD,
-                             role="instructor")
     processes: dict[str, subprocess.Popen] = {}
-    servers = []
     LOGS.mkdir(parents=True, exist_ok=True)
 
     def spawn(label: str, args: list[str]) -> subprocess.Popen:
@@ -132,23 +125,30 @@ def cluster(postgres_url):
             processes[label] = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out,
                                                 stderr=subprocess.STDOUT)
         return processes[label]
-    for label in ("a", "b"):
-        port = _free_port()
-        spawn(label, [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                      "--threads", "4", "--timeout", "120", "wsgi:app"])
-        servers.append(f"http://127.0.0.1:{port}")
 
     def start_worker() -> subprocess.Popen:
         return spawn("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker",
                                 "--threads", "2"])
 
-    start_worker()
-    deadline = time.monotonic() + 60
-    for server in servers:
-        while not _answers(server):
-            assert time.monotonic() < deadline, f"{server} did not start"
-            time.sleep(0.2)
-    try:
+    app = None
+    try:  # everything started is stopped, however far the start got
+        migrate.upgrade(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "REDIS_URL": redis_url})
+        with app.app_context():
+            accounts.create_user(email="teacher@example.com", name="Ada Teacher",
+                                 password=PASSWORD, role="instructor")
+        servers = []
+        for label in ("a", "b"):
+            port = _free_port()
+            spawn(label, [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
+                          "2", "--threads", "4", "--timeout", "120", "wsgi:app"])
+            servers.append(f"http://127.0.0.1:{port}")
+        start_worker()
+        deadline = time.monotonic() + 120
+        for server in servers:
+            while not _answers(server):
+                assert time.monotonic() < deadline, f"{server} did not start"
+                time.sleep(0.2)
         yield {"servers": servers, "app": app, "start_worker": start_worker,
                "processes": processes}
     finally:
@@ -160,7 +160,9 @@ def cluster(postgres_url):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        app.extensions["db_engine"].dispose()
+                process.wait()
+        if app is not None:
+            app.extensions["db_engine"].dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
