@@ -85,8 +85,8 @@ def heartbeat(job_id: str, every: float) -> Iterator[None]:
                 with engine.begin() as conn:
                     conn.execute(update(Job).where(Job.id == job_id, Job.state == "running")
                                  .values(heartbeat_at=utcnow()))
-            except Exception:  # a busy SQLite file: the next beat will do
-                log.warning("job %s: heartbeat not recorded", job_id, exc_info=True)
+            except Exception as exc:  # a busy SQLite file: the next beat will do
+                log.warning("job %s: heartbeat not recorded (%s)", job_id, exc)
 
     thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
     thread.start()
