@@ -147,6 +147,23 @@ def main() -> None:
         count = published["variants"]
         with app.app_context():
             values = db.session().scalar(select(func.count()).select_from(TraceValue))
+        print(f"{'database':<36}{url.split(':', 1)[0]}")
+        print(f"{'exercises x class size':<36}{len(ITEMS)} x {size}")
+        kind = "Redis" if args.redis_url else "SQLite"
+        print(f"{'job queue':<36}{kind} (the app's consumer thread)")
+        print(f"{'variants stored':<36}{count}")
+        print(f"{'trace values stored':<36}{values}")
+        print(f"{'publish request (queues the job)':<36}{published['request'] * 1000:.0f} ms")
+        fast = published["request"] < 0.2
+        print(f"{'  under 200 ms':<36}{'yes' if fast else 'NO'}")
+        print(f"{'publish job (generate+trace+store)':<36}{published['job']:.2f} s")
+        print(f"{'  generating and tracing':<36}{sum(generating):.2f} s "
+              f"({1000 * sum(generating) / count:.1f} ms a variant)")
+        print(f"{'  storing (chunks of ' + str(pool.CHUNK) + ')':<36}{sum(storing):.2f} s")
+        polls = published["polls"]
+        print(f"{'progress polls median / max':<36}{statistics.median(polls) * 1000:.0f} / "
+              f"{polls[-1] * 1000:.0f} ms ({len(polls)} polls)")
+        sys.stdout.flush()
         class_ids = accounts(app, size)
         calls = count_generation()
         latencies: list[float] = []
@@ -177,22 +194,6 @@ def main() -> None:
     complete = len(held) == size and all(n == len(ITEMS) == items for _u, n, items in held)
     distinct = seeds == size * len(ITEMS)
     latencies.sort()
-    backend = url.split(":", 1)[0]
-    print(f"{'database':<36}{backend}")
-    print(f"{'exercises x class size':<36}{len(ITEMS)} x {size}")
-    print(f"{'job queue':<36}{'Redis' if args.redis_url else 'SQLite'} (app's consumer thread)")
-    print(f"{'variants stored':<36}{count}")
-    print(f"{'trace values stored':<36}{values}")
-    print(f"{'publish request (queues the job)':<36}{published['request'] * 1000:.0f} ms")
-    fast = published["request"] < 0.2
-    print(f"{'  under 200 ms':<36}{'yes' if fast else 'NO'}")
-    print(f"{'publish job (generate+trace+store)':<36}{published['job']:.2f} s")
-    print(f"{'  generating and tracing':<36}{sum(generating):.2f} s "
-          f"({1000 * sum(generating) / count:.1f} ms a variant)")
-    print(f"{'  storing (chunks of ' + str(pool.CHUNK) + ')':<36}{sum(storing):.2f} s")
-    polls = published["polls"]
-    print(f"{'progress polls median / max':<36}{statistics.median(polls) * 1000:.0f} / "
-          f"{polls[-1] * 1000:.0f} ms ({len(polls)} polls)")
     print(f"{'students joining at once':<36}{size} ({JOIN_THREADS} threads)")
     print(f"{'all joins done in':<36}{join_seconds:.2f} s")
     print(f"{'join latency median / p95 / max':<36}{statistics.median(latencies) * 1000:.0f} / "
