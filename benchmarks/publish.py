@@ -41,7 +41,9 @@ SETTINGS = {"title": "Benchmark exam", "instructions": "", "attempts": 3, "due_a
             "ecf_credit": 1.0, "feedback": True, "reveal": "after_attempts",
             "tolerance_mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None,
             "exam_mode": True}
-JOIN_THREADS = 12  # under the engine's default pool of 15 connections (the job and its heartbeat hold two)
+# joining threads: under the engine's default pool of 15 connections (the job and its
+# heartbeat hold two)
+JOIN_THREADS = 12
 PASSWORD = "benchmark-password"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
