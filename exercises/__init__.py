@@ -14,7 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import api, cli, db, errors, expiry, health, instructor, limits, logs, security, web
+    from . import (api, cli, db, errors, expiry, health, instructor, jobs, limits, logs,
+                   security, web)
 
     logs.init_app(app)
     db.init_app(app)
@@ -27,4 +28,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     web.init_app(app)
     instructor.init_app(app)
+    jobs.init_app(app)
     return app

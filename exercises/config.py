@@ -120,5 +120,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         **{name: env[name] for name in RATE_LIMITS if env.get(name)},
         "TRACE_ROWS_ANONYMOUS": _number(env, "TRACE_ROWS_ANONYMOUS", 100_000, low=1),
         "TRACE_ROWS_SIGNED_IN": _number(env, "TRACE_ROWS_SIGNED_IN", 1_000_000, low=1),
+        # background jobs (exercises/jobs): the queue's Redis, when several servers share it
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "POOL_TOPUP": _choice(env, "POOL_TOPUP", ("queue", "off")),
+        "JOBS_STALE_SECONDS": _number(env, "JOBS_STALE_SECONDS", 60, low=1),
         **{k: v for k, v in overrides.items() if not isinstance(v, str)},
     }

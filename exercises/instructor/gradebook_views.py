@@ -1,10 +1,12 @@
 """Instructor pages: the gradebook, the statistics and regrading."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from .. import jobs
+from ..jobs.views import panel
 from . import gradebook as book
 from .. import db
 from ..models import ProblemSetItem
@@ -86,13 +88,13 @@ def regrade(set_id: str):
             flash(str(exc), "error")
         else:
             applied = request.form.get("action") == "apply"
-            summary = regrading.regrade_set(set_id, settings, current_user.id, apply=applied)
-            if applied:
-                flash(_("Regraded %(n)d graded attempts: %(changed)d changed; %(students)d "
-                        "students' totals changed.", n=summary.submissions,
-                        changed=summary.attempts_changed, students=len(summary.students)),
-                      "success")
+            if applied:  # a job applies it; the page shows its progress
+                jobs.start("regrade", set_id, {"settings": settings}, current_user.id)
+            else:
+                summary = regrading.regrade_set(set_id, settings, current_user.id, apply=False)
     return render_template("instructor/regrade.html", problem_set=owned_set(set_id),
-                           form=form, summary=summary,
-                           applied=applied), 200 if summary else rejected_status()
+                           form=form, summary=summary, applied=applied,
+                           job=panel(set_id, "regrade"),
+                           job_done_url=url_for("gradebook.regrade", set_id=set_id)), \
+        200 if summary or applied else rejected_status()
 

@@ -1,18 +1,19 @@
 """Variant pools: every exercise of a published set owns a stock of generated, traced variants.
 
-Publishing generates ``pool_size`` variants per exercise and stores them, with their traces, in
-one transaction; a student who joins is handed unassigned variants (no generation on that
-request); when an exercise's free stock runs low a background thread, or ``flask topup-pools``,
+Publishing fills each exercise's pool to ``pool_size`` variants (``fill``, run as a job); a
+student who joins is handed unassigned variants (no generation on that request); when an
+exercise's free stock runs low a top-up job (``exercises/jobs``), or ``flask topup-pools``,
 adds more. Variant n of an exercise has a seed that follows from the set, the exercise and n
-alone, and (exercise, n) is unique, so two processes topping up at once cannot store a variant
-twice: the later one's transaction fails and is dropped.
+alone, and (exercise, n) is unique, so two processes filling or topping up at once cannot
+store a variant twice: the later one's transaction fails and is dropped, and a fill that runs
+again after a crash starts where the stored variants end.
 """
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,8 +26,7 @@ from ..models import (Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue, n
 from . import variants
 
 log = logging.getLogger(__name__)
-_running: set[str] = set()  # sets being topped up by a thread of this process
-_running_lock = threading.Lock()
+CHUNK = 100  # variants generated and stored per transaction while a pool fills
 
 
 def generate_variants(problem_set: ProblemSet, counts: dict[str, tuple[int, int]]) -> list:
@@ -126,29 +126,44 @@ def runs_low(set_id: str, pool_size: int) -> bool:
                for free, _next in free_counts(db.session(), set_id).values())
 
 
-def schedule_top_up(set_id: str) -> None:
-    """Top the set's pools up in a background thread of this process (one per set at a time).
+def fill(problem_set: ProblemSet, progress: Callable | None = None) -> int:
+    """Fill every exercise's pool of a set to ``pool_size`` variants, ``CHUNK`` at a time, each
+    chunk in its own transaction; returns how many variants this call stored.
 
-    ``POOL_TOPUP = "off"`` in the config leaves it to ``flask topup-pools`` (tests use it).
+    Idempotent: each chunk starts where the stored variants of its exercise end, so a fill run
+    again after a crash adds only what is missing, and a chunk that another run stored first
+    fails on the unique (exercise, n) and is dropped. ``progress(sess, done, total)`` is called
+    inside every chunk's transaction.
     """
-    app = current_app._get_current_object()
-    if app.config.get("POOL_TOPUP", "thread") != "thread":
+    target = problem_set.pool_size
+    items = set_items(problem_set.id)
+    total, added = target * len(items), 0
+    while True:
+        stored = free_counts(db.session(), problem_set.id)
+        lacking = [(item.id, stored[item.id][1]) for item in items if stored[item.id][1] < target]
+        if not lacking:
+            return added
+        item_id, first = lacking[0]
+        made = generate_variants(problem_set, {item_id: (first, min(CHUNK, target - first))})
+        done = sum(min(next_index, target) for _free, next_index in stored.values()) + len(made)
+        try:
+            with db.write_transaction() as sess:
+                store_variants(sess, made)
+                if progress is not None:
+                    progress(sess, done, total)
+        except IntegrityError:
+            log.info("a chunk of set %s's pool was stored by another run", problem_set.id)
+            continue
+        added += len(made)
+
+
+def schedule_top_up(set_id: str) -> None:
+    """Queue a top-up job for the set (one per set at a time: ``jobs.start``).
+
+    ``POOL_TOPUP = "off"`` leaves it to ``flask topup-pools``.
+    """
+    if current_app.config.get("POOL_TOPUP", "queue") == "off":
         return
-    with _running_lock:
-        if set_id in _running:
-            return
-        _running.add(set_id)
-    threading.Thread(target=_top_up_thread, args=(app, set_id), daemon=True).start()
+    from .. import jobs
 
-
-def _top_up_thread(app: Flask, set_id: str) -> None:
-    try:
-        with app.app_context():
-            while top_up(set_id):
-                pass  # a burst of joins may drain the new stock at once; refill until calm
-    except Exception:  # a background thread has nobody to report to but the log
-        log.exception("topping up the variant pool of set %s failed", set_id)
-    finally:
-        with _running_lock:
-            _running.discard(set_id)
-
+    jobs.start("topup", set_id)

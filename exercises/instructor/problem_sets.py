@@ -5,8 +5,8 @@ every template it uses. An exercise is a built-in template with changed knobs, o
 network (template id "network"), whose variants are all that network. Publishing fixes each
 exercise's answer digits, so every variant of it asks for the same.
 
-While a set is a draft its exercises can change freely; publishing generates the variant pools
-and gives the set a join code, after which the exercises are fixed.
+While a set is a draft its exercises can change freely; publishing ("publishing" while a job
+generates the variant pools) gives the set a join code, after which the exercises are fixed.
 Changing the tolerance or the ECF credit of a published set is a regrade (``regrade.py``); the
 other settings apply to every variant at once.
 """
@@ -16,7 +16,7 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
@@ -214,30 +214,67 @@ def delete_set(set_id: str) -> None:
 
 
 def publish(set_id: str) -> int:
-    """Fix every exercise's answer digits, generate its variant pool at them, store it and open
-    the set; returns the number of variants. The generation runs before the transaction, so
-    the write lock is brief."""
-    problem_set = db.session().get(ProblemSet, set_id)
-    items = pool.set_items(set_id)
-    if problem_set.status != "draft":
-        raise SetError("this set is already published")
-    if not items:
-        raise SetError("add at least one exercise before publishing")
-    try:
-        # item_template asks for these same digits (resolve_digits is deterministic)
-        digits = {item.id: variants.item_digits(problem_set, item) for item in items}
-        made = pool.generate_variants(
-            problem_set, {item.id: (0, problem_set.pool_size) for item in items})
-    except TemplateError as exc:
-        raise SetError(str(exc)) from exc
+    """Publish a draft at once, in this process (``begin_publish`` then
+    ``complete_publish``); returns the number of variants."""
+    begin_publish(set_id)
+    return complete_publish(set_id)
+
+
+def begin_publish(set_id: str) -> None:
+    """Check that a draft can be published and mark it "publishing": its exercises are fixed
+    from now on, and nobody can join until ``complete_publish`` opens it."""
     with db.write_transaction() as sess:
-        locked = _require_draft(sess, set_id)
-        for item in items:
-            sess.get(ProblemSetItem, item.id).answer_digits = digits[item.id]
-        pool.store_variants(sess, made)
-        locked.status, locked.published_at = "published", utcnow()
-        locked.join_code = _new_code(sess)
-    return len(made)
+        problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
+        if problem_set.status != "draft":
+            raise SetError("this set is already published")
+        if not sess.scalar(select(func.count(ProblemSetItem.id))
+                           .where(ProblemSetItem.problem_set_id == set_id)):
+            raise SetError("add at least one exercise before publishing")
+        problem_set.status = "publishing"
+
+
+def complete_publish(set_id: str, progress=None) -> int:
+    """Fix every exercise's answer digits, fill its variant pool at them (``pool.fill``,
+    ``progress`` as there) and open the set with a join code; returns the number of variants.
+
+    Idempotent, so a job can run it again after a crash: digits already fixed stay, the pools
+    are filled only where they lack variants, an open set stays as it is. When a template
+    makes no good exercise the set goes back to being a draft, without variants.
+    """
+    problem_set = db.session().get(ProblemSet, set_id, populate_existing=True)
+    items = pool.set_items(set_id)
+    if problem_set.status == "publishing":
+        try:
+            # item_template asks for these same digits (resolve_digits is deterministic)
+            digits = {item.id: variants.item_digits(problem_set, item) for item in items}
+            with db.write_transaction() as sess:
+                for item in items:
+                    sess.get(ProblemSetItem, item.id).answer_digits = digits[item.id]
+            pool.fill(problem_set, progress)
+        except TemplateError as exc:
+            back_to_draft(set_id)
+            raise SetError(str(exc)) from exc
+        with db.write_transaction() as sess:
+            locked = sess.get(ProblemSet, set_id, with_for_update=True)
+            if locked.status == "publishing":
+                locked.status, locked.published_at = "published", utcnow()
+                locked.join_code = _new_code(sess)
+    return db.session().scalar(select(func.count(Exercise.id))
+                               .where(Exercise.problem_set_id == set_id))
+
+
+def back_to_draft(set_id: str) -> None:
+    """Undo an unfinished publish: delete the variants made so far (nobody holds one, as
+    nobody could join) and make the set a draft again."""
+    with db.write_transaction() as sess:
+        problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
+        if problem_set is None or problem_set.status != "publishing":
+            return
+        sess.execute(delete(Exercise).where(Exercise.problem_set_id == set_id))
+        for item in sess.scalars(select(ProblemSetItem)
+                                 .where(ProblemSetItem.problem_set_id == set_id)):
+            item.answer_digits = None
+        problem_set.status = "draft"
 
 
 def _require_draft(sess, set_id: str) -> ProblemSet:

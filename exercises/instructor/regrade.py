@@ -93,9 +93,12 @@ def _reports(sess, set_id: str, settings: dict):
         yield submission, report, (name or "", email or "", item)
 
 
-def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summary:
+def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool,
+                on_applied=None) -> Summary:
     """Regrade every submission of a set under ``settings`` (``ecf_credit``, ``tolerance``);
-    stores the new grades, the set's new settings and an audit event when ``apply``."""
+    stores the new grades, the set's new settings and an audit event when ``apply``.
+    ``on_applied(sess, summary)`` runs last in the same transaction (a job records itself
+    done there, so a regrade is applied once); an exception from it undoes everything."""
     if not apply:
         return _summarise(set_id, _reports(db.session(), set_id, settings))
     with db.write_transaction() as sess:
@@ -109,6 +112,8 @@ def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool) -> Summ
                                       for report in _reports(sess, set_id, settings)))
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, action="regrade",
                             details={"old": old_settings, "new": settings, **summary.record()}))
+        if on_applied is not None:
+            on_applied(sess, summary)
     return summary
 
 

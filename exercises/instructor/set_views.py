@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, jobs
 from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from ..practice import template_error
+from ..jobs.views import panel
 from . import answers, points, pool, problem_sets
 from .variants import item_digits
 from .access import instructor_required, owned_set
@@ -124,7 +125,8 @@ def show(set_id: str):
                            items=items, digits=_digits(problem_set, items), pools=pools,
                            students=students, join_url=join_url, item_form=ItemForm(),
                            confirm=ConfirmForm(), weights=_weights(problem_set, items),
-                           points_form=PointsForm())
+                           points_form=PointsForm(), job=panel(set_id, "publish"),
+                           job_done_url=url_for("problem_sets.show", set_id=set_id))
 
 
 def _weights(problem_set, items) -> dict[str, list[tuple[dict, float]]]:
@@ -225,16 +227,16 @@ def confirm_publish(set_id: str):
 @bp.post("/<id:set_id>/publish")
 @instructor_required
 def publish(set_id: str):
-    """Publish: generate and store the variant pools, then open the set with a join code."""
+    """Publish: a job generates and stores the variant pools, then opens the set with a join
+    code; the set page shows its progress."""
     owned_set(set_id)
     if ConfirmForm().validate_on_submit():
         try:
-            count = problem_sets.publish(set_id)
+            problem_sets.begin_publish(set_id)
         except SetError as exc:
             flash(_("Not published. %(why)s", why=exc), "error")
         else:
-            flash(_("Published: %(count)d variants are ready for your students.", count=count),
-                  "success")
+            jobs.start("publish", set_id, created_by=current_user.id)
     return redirect(url_for("problem_sets.show", set_id=set_id))
 
 

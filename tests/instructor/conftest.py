@@ -1,7 +1,8 @@
 """Fixtures for the instructor side: accounts, logged-in clients, a built and published set.
 
-Background top-ups are off (``POOL_TOPUP = "off"``) so that no thread outlives a test's
-database; tests that need a top-up call ``pool.top_up`` themselves.
+Top-ups are off (``POOL_TOPUP = "off"``): jobs run at once in tests (``JOBS_IMMEDIATE``), so
+a queued top-up would change the pools a test counts; tests that need one call
+``pool.top_up`` themselves or turn it back on.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
 
 @pytest.fixture
 def app(app):
-    """The app with background top-ups off."""
+    """The app with pool top-ups off."""
     app.config["POOL_TOPUP"] = "off"
     return app
 

@@ -2,14 +2,12 @@
 a join, top-ups outside the request, and the student's set page."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
 from exercises import db
 from exercises.instructor import enrollment, pool, variants
-from exercises.models import Enrollment, Exercise, ProblemSet, User
+from exercises.models import Enrollment, Exercise, Job, ProblemSet, User
 
 from .conftest import (PASSWORD, build_set, join, login, make_students, make_user, post_form,
                        variants_of)
@@ -152,14 +150,13 @@ def test_instructors_and_drafts_cannot_be_joined(app, client, instructor):
     assert post_form(client, f"/join/{code}", {}, form_page="/instructor/tokens").status_code == 403
 
 
-def test_a_join_that_drains_a_pool_tops_it_up_in_a_background_thread(app, instructor):
+def test_a_join_that_drains_a_pool_queues_one_top_up_job(app, instructor):
     set_id = build_set(app, instructor, pool_size=2)
-    app.config["POOL_TOPUP"] = "thread"
+    app.config["POOL_TOPUP"] = "queue"  # jobs run at once in tests (JOBS_IMMEDIATE)
     join(app, set_id, make_students(app, 1)[0])  # 1 free left: under the low-water mark of 2
-    deadline = time.monotonic() + 60
-    while pool._running and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not pool._running
     with app.app_context():
         ((free, next_index),) = pool.free_counts(db.session(), set_id).values()
-    assert (free, next_index) == (1 + pool.refill(2), 2 + pool.refill(2))
+        (job,) = db.session().scalars(select(Job).where(Job.target == set_id)).all()
+    assert (free, next_index) == (1 + 5, 2 + 5)  # refill(2): at least 5 variants
+    assert (job.kind, job.state, job.result, job.active_key) == ("topup", "done",
+                                                                  {"variants": 5}, None)

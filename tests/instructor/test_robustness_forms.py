@@ -85,7 +85,8 @@ def test_any_regrade_form_previews_applies_or_is_422(app, client, teacher, form)
     response = post_form(client, url, form, form_page=url)
     assert response.status_code in (200, 422), response.status_code
     grew = changed(before, row_counts(app))
-    assert grew in ({}, {"audit_events": 1}) and (not grew or response.status_code == 200)
+    # an applied regrade is a job (run at once in tests) that writes its audit event
+    assert grew in ({}, {"audit_events": 1, "jobs": 1}) and (not grew or response.status_code == 200)
 
 
 @pytest.mark.parametrize("form", [
