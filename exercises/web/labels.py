@@ -21,6 +21,9 @@ QUANTITIES = {
     "dL_db": _l("bias gradients ∂L/∂b"),
     "w_new": _l("updated weights w⁺"),
     "b_new": _l("updated biases b⁺"),
+    "velocity": _l("momentum velocities v (optimizer state)"),
+    "m": _l("Adam first moments m (optimizer state)"),
+    "v": _l("Adam second moments v (optimizer state)"),
 }
 
 PHASES = {

@@ -42,9 +42,15 @@ def visit_student_pages(page):
     page.wait_for_url(re.compile(r"/exercises/[A-Za-z0-9_-]{22}$"))
     exercise = page.url
     yield "exercise", page
+    ladder = page.locator("#f-delta-1-1-ladder button")
+    for _rung in (1, 2):   # the formula, then the numbers (rung 3 would cost the field's credit)
+        ladder.first.click()
+        page.wait_for_load_state()
+    page.locator('#f-delta-1-1-ladder li[data-rung="2"]').wait_for()
+    yield "ladder", page
     for field in page.locator(".answer-row input").all():
         field.fill("0.1")
-    page.locator(".exercise-answers form button[type=submit]").first.click()
+    page.locator("#check-answers").click()
     page.wait_for_url(re.compile(r"#feedback$"))
     yield "feedback", page
     page.goto(exercise + "/solution")
@@ -58,6 +64,18 @@ def visit_student_pages(page):
     page.locator("form button[type=submit]").first.click()
     page.locator("li.step").first.wait_for()
     yield "trace-result", page
+    page.goto(base + "/practice/mine")
+    yield "my-practice", page
+    for name, query in (("batch-exercise", "template=batch-2-2-2&seed=1"),
+                        ("circuit-exercise", "circuit=cs231n&seed=3")):
+        page.goto(base + f"/practice/new?{query}")
+        page.locator("form.card button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/exercises/[A-Za-z0-9_-]{22}$"))
+        yield name, page
+    page.goto(page.url + "/solution")
+    page.locator("main form button[type=submit]").click()
+    page.locator("main svg").first.wait_for()
+    yield "circuit-solution", page
     page.goto(base + "/exercises/AAAAAAAAAAAAAAAAAAAAAA")
     yield "error-404", page
 
