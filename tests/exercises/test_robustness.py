@@ -165,7 +165,10 @@ API_ROUTES = {"/api/v1/traces", "/api/v1/practice", "/api/v1/exercises/<id:exerc
 PAGE_ROUTES = {"/", "/practice", "/practice/new", "/exercises/<id:exercise_id>",
                "/exercises/<id:exercise_id>/solution", "/exercises/<id:exercise_id>/trace.csv",
                "/trace", "/trace.<fmt>", "/static/<path:filename>", "/healthz", "/login",
-               "/logout", "/join", "/join/<code>", "/join/<code>/signup", "/account/password"}
+               "/logout", "/join", "/join/<code>", "/join/<code>/signup", "/account/password",
+               # fuzzed in tests/web/test_robustness_pages.py
+               "/exercises/<id:exercise_id>/coach", "/exercises/<id:exercise_id>/what-if",
+               "/practice/mine", "/favicon.ico"}
 
 
 def test_every_route_is_one_the_robustness_tests_fuzz(app):

@@ -218,3 +218,50 @@ def test_the_login_page_takes_any_next_link(client, next_url):
 ])
 def test_wrong_methods_on_pages_are_405(client, method, path, status):
     assert client.open(path, method=method).status_code in (status, 308)
+
+
+@FUZZ
+@given(key=st.sampled_from(["delta:2:1", "w_new:2:1:2", "b_new:1:1", "loss", "delta:9:9"])
+       | st.text(max_size=30),
+       answers=st.dictionaries(st.sampled_from(["delta:2:1", "w_new:2:1:2"]) | st.text(max_size=8),
+                               st.text(max_size=40), max_size=3))
+def test_any_coaching_request_climbs_one_rung_or_says_no(app, client, csrf, exercise, key,
+                                                        answers):
+    data = {k: v.replace("\x00", "") for k, v in answers.items() if k not in ("csrf_token",
+                                                                              "coach")}
+    before = row_counts(app)
+    response = client.post(f"{exercise}/coach", data={
+        **data, "coach": key.replace("\x00", ""), "csrf_token": _token(client, csrf, exercise)})
+    grew = changed(before, row_counts(app))
+    if response.status_code == 302:
+        assert grew.get("ladder_steps") == 1
+        assert client.get(response.location).status_code == 200
+        return
+    assert response.status_code in (400, 409, 422), response.status_code
+    assert not grew.get("ladder_steps") and not grew.get("submissions")
+
+
+@settings(FUZZ, max_examples=25)   # under the 30 anonymous traces a minute what-if is limited to
+@given(form=st.dictionaries(st.sampled_from(["eta", "w:2:1:1", "b:1:1", "x:0:1", "y:2:2",
+                                             "steps"]) | st.text(max_size=8),
+                            QUERY_TEXT, max_size=5))
+def test_any_what_if_form_recomputes_or_says_why(app, client, csrf, exercise, form):
+    if not hasattr(client, "what_if_token"):  # one session token; revealed pages have no form
+        client.what_if_token = _token(client, csrf, exercise)
+        client.post(f"{exercise}/solution", data={"csrf_token": client.what_if_token})
+    data = {k: v.replace("\x00", "") for k, v in form.items() if k != "csrf_token"}
+    before = row_counts(app)
+    response = client.post(f"{exercise}/what-if", data={
+        **data, "csrf_token": client.what_if_token})
+    assert response.status_code in (200, 400, 403, 422), response.status_code
+    assert not changed(before, row_counts(app))
+
+
+@FUZZ
+@given(query=st.lists(st.tuples(st.text(max_size=8), QUERY_TEXT), max_size=4))
+def test_my_practice_and_the_favicon_take_any_query(client, exercise, query):
+    expected = 400 if any("\x00" in k + v for k, v in query) else 200  # NUL: refused anywhere
+    assert client.get("/practice/mine?" + urlencode(query)).status_code == expected
+    icon = client.get("/favicon.ico?" + urlencode(query))
+    icon.close()   # a file response: close it, as a server would
+    assert icon.status_code in (200, expected)
