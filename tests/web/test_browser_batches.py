@@ -60,9 +60,13 @@ def test_two_adam_steps_are_solved_in_the_browser(page, stored_exercise, screens
     screenshot(page, "adam-two-steps-exercise")
     values = truth(stored_exercise, exercise_id)
     assert "m:2:1:1#2" in values and "w_new:1:1:1#2" in values
-    # First step 1 alone, with a slip in one update; then every field of both steps.
+    # First step 1 alone, with a slip in one update; then every field of both steps. Step 2
+    # is blank at first, so the page asks before checking: say yes.
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     first = {key: value for key, value in values.items() if "#" not in key}
     solve(page, {**first, "w_new:2:1:1": values["w_new:2:1:1"] + 0.05})
+    assert len(asked) == 1 and "Blank answers" in asked[0]
     assert statuses(page, ["w_new:2:1:1"]) == {"incorrect"}
     assert statuses(page, [key for key in first if key != "w_new:2:1:1"]) == {"correct"}
     screenshot(page, "adam-two-steps-slip")
