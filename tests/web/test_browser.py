@@ -208,3 +208,21 @@ def test_the_trace_tool_renders_a_pasted_spec(page, screenshot):
     page.fill("#spec-text", '{"layers": [2, 2]}')
     page.get_by_role("button", name="Trace it").click()
     assert "weights" in page.locator("#spec-error").inner_text()
+
+
+def test_the_statement_defines_delta_in_either_convention(page, screenshot):
+    """What δ means, as Chromium shows it: the seed post's δ = ∂L/∂z with θ⁺ = θ − η·δ·a, or
+    Mitchell's δ = −∂L/∂z with θ⁺ = θ + η·δ·a when the exercise uses that convention."""
+    for convention, definition, update in (("gradient", "δ = ∂L/∂z", "θ⁺ = θ − η·δ·a"),
+                                           ("negative", "δ = −∂L/∂z", "θ⁺ = θ + η·δ·a")):
+        page.goto(page.base + f"/practice/new?template=seed-2-2-2&seed=8"
+                              f"&delta_convention={convention}")
+        page.locator("form.card button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/exercises/[A-Za-z0-9_-]{22}$"))
+        shown = page.locator("#delta-definition")
+        assert shown.is_visible()
+        text = shown.inner_text()
+        assert definition in text and update in text, convention
+        other = "θ⁺ = θ + η·δ·a" if convention == "gradient" else "θ⁺ = θ − η·δ·a"
+        assert other not in text, convention
+        screenshot(page, f"delta-definition-{convention}")
