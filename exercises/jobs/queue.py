@@ -8,6 +8,7 @@ registered them.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -52,8 +53,10 @@ class Queue:
         if url:
             huey = RedisHuey(NAME, url=url, results=False, immediate=immediate)
         else:
-            filename = (app.config.get("JOBS_SQLITE_FILE")
-                        or Path(app.instance_path) / "jobs.sqlite3")
+            filename = Path(app.config.get("JOBS_SQLITE_FILE")
+                            or Path(app.instance_path) / "jobs.sqlite3")
+            # The instance folder exists only where the default SQLite database lives in it.
+            filename.parent.mkdir(parents=True, exist_ok=True)
             huey = SqliteHuey(NAME, filename=str(filename), results=False, immediate=immediate)
         self.run_job = huey.task(name="run_job")(lambda job_id: _in_app(app, _run, job_id))
         huey.periodic_task(crontab(), name="recover_jobs")(lambda: _in_app(app, recover))
@@ -73,7 +76,13 @@ def init_app(app: Flask) -> None:
         @app.before_request
         def _consumer_thread() -> None:
             if queue.consumer_pid != os.getpid():
-                start_consumer_thread(queue)
+                try:
+                    start_consumer_thread(queue)
+                except (OSError, sqlite3.Error) as exc:
+                    # Pages that queue nothing still answer; say once per process what to fix.
+                    queue.consumer_pid = os.getpid()
+                    app.logger.error("the job queue cannot open its SQLite file (%s): set "
+                                     "REDIS_URL, or JOBS_SQLITE_FILE to a writable path", exc)
 
 
 def _in_app(app: Flask, function, *args):
