@@ -12,7 +12,7 @@ import pytest
 
 from exercises import db, submissions
 from exercises.instructor import tokens
-from exercises.models import ProblemSetItem
+from exercises.models import Job, ProblemSetItem
 
 from ..exercises.robustness import row_counts
 from .conftest import build_set, csrf_token, join, login, make_user, true_answers, variants_of
@@ -38,7 +38,8 @@ def scene(app, instructor):
         item = db.session().query(ProblemSetItem).filter_by(problem_set_id=set_id).one().id
         tokens.create(instructor, "script")
         (token,) = tokens.listed(instructor)
-    return {"set_id": set_id, "item_id": item, "user_id": alice, "exercise_id": variant.id,
+        job = db.session().query(Job).filter_by(target=set_id).first()
+    return {"job_id": job.id if job else "AAAAAAAAAAAAAAAAAAAAAA", "set_id": set_id, "item_id": item, "user_id": alice, "exercise_id": variant.id,
             "submission_id": submission, "token_id": token.id, "index": 0, "name": "grades",
             "action": "up", "bobs_variant": f"/sets/{set_id}/exercises/{bobs.id}"}
 
