@@ -31,8 +31,9 @@ def describe(job: Job) -> str:
         if job.kind == "publish":
             return _("Published: %(count)d variants are ready for your students.",
                      count=job.result.get("variants", 0))
-        return _("Regraded %(n)d graded attempts: %(changed)d changed.",
-                 n=job.result.get("submissions", 0), changed=job.result.get("changed", 0))
+        return _("Regraded %(n)d graded attempts: %(changed)d changed; %(students)d "
+                 "students' totals changed.", n=job.result.get("submissions", 0),
+                 changed=job.result.get("changed", 0), students=job.result.get("students", 0))
     if job.state == "queued":
         return _("Waiting for a worker to start…")
     if job.kind == "publish":

@@ -63,7 +63,8 @@ def _publish(job) -> dict:
 def _regrade(job) -> None:
     def applied(sess, summary) -> None:
         if not records.finish(sess, job.id, {"submissions": summary.submissions,
-                                             "changed": len(summary.changes),
+                                             "changed": summary.attempts_changed,
+                                             "students": len(summary.students),
                                              "fields_changed": summary.fields_changed}):
             raise AlreadyDone
     regrade.regrade_set(job.target, job.payload["settings"], job.created_by, apply=True,

@@ -43,13 +43,14 @@ def _publish(browser, base: str, set_id: str, javascript: bool, name: str) -> tu
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
                                   java_script_enabled=javascript)
     page = context.new_page()
-    page.set_default_timeout(240_000)
+    page.set_default_timeout(120_000)
     page.goto(base + "/login")
     page.fill("#email", "teacher@example.com")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{base}/instructor/sets/{set_id}")
-    page.click("button:has-text('Publish')")
+    page.click("#publish")                           # the page that says what becomes fixed
+    page.click("button:has-text('Publish now')")
     first = page.inner_text("#job-message")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"instructor-publishing-{name}.png"), full_page=True)
