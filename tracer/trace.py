@@ -17,7 +17,34 @@ ENGINE_VERSION = "1.0.0"
 PER_SAMPLE = ("x", "y", "mask", "z", "a", "dL_da", "da_dz", "delta")
 
 
-class Trace:
+class TraceForms:
+    """The JSON and CSV forms every trace (network or circuit) writes from its ``spec`` and
+    ``rows()``; a trace class supplies ``_write_csv_rows(file)``."""
+
+    def to_dict(self) -> dict:
+        """The JSON form: ``{"spec": normalized spec, "engine_version": …, "steps": [rows]}``."""
+        return {"spec": self.spec, "engine_version": ENGINE_VERSION, "steps": list(self.rows())}
+
+    def to_json(self) -> str:
+        """The JSON form as text (floats written with repr, so they read back bit-identical)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def write_csv(self, file) -> None:
+        """Write the CSV form (RFC 4180, header row) to a text file object or a path."""
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "w", newline="", encoding="utf-8") as handle:
+                self._write_csv_rows(handle)
+            return
+        self._write_csv_rows(file)
+
+    def to_csv(self) -> str:
+        """The CSV form as text."""
+        buffer = io.StringIO()
+        self.write_csv(buffer)
+        return buffer.getvalue()
+
+
+class Trace(TraceForms):
     """The trace of one network spec: numbers computed eagerly, symbols and formulas on reading."""
 
     columns = COLUMNS
@@ -129,30 +156,12 @@ class Trace:
             raise KeyError(f"the trace has no {quantity!r} array for layer {layer!r}")
         return np.array(values[layer], dtype=np.float64)
 
-    def to_dict(self) -> dict:
-        """The JSON form: ``{"spec": normalized spec, "engine_version": …, "steps": [rows]}``."""
-        return {"spec": self.spec, "engine_version": ENGINE_VERSION, "steps": list(self.rows())}
-
-    def to_json(self) -> str:
-        """The JSON form as text (floats written with repr, so they read back bit-identical)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def write_csv(self, file) -> None:
-        """Write the CSV form (RFC 4180, header row) to a text file object or a path."""
-        if isinstance(file, (str, os.PathLike)):
-            with open(file, "w", newline="", encoding="utf-8") as handle:
-                self.write_csv(handle)
-            return
+    def _write_csv_rows(self, file) -> None:
+        """The CSV form's rows, formatted a thousand lines at a time."""
         file.write(",".join(COLUMNS) + "\r\n")
         lines = _csv_lines(rendered_rows(self._net, self._steps))
         while text := "".join(itertools.islice(lines, 1000)):
             file.write(text)
-
-    def to_csv(self) -> str:
-        """The CSV form as text."""
-        buffer = io.StringIO()
-        self.write_csv(buffer)
-        return buffer.getvalue()
 
 
 def _cell(text):

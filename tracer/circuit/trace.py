@@ -9,14 +9,11 @@ arg's ``grad`` so far (node = the arg).
 """
 
 import csv
-import io
-import json
-import os
 
 from tracer.circuit.engine import run
 from tracer.circuit.spec import compile_circuit
 from tracer.latex import factor, num, total
-from tracer.trace import ENGINE_VERSION
+from tracer.trace import TraceForms
 
 COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "node", "arg",
            "quantity", "symbol", "formula", "substituted", "value")
@@ -47,7 +44,7 @@ def row_count(spec: dict) -> int:
     return len(graph["leaves"]) + len(graph["nodes"]) + 1 + 2 * sum(len(n["args"]) for n in graph["nodes"])
 
 
-class CircuitTrace:
+class CircuitTrace(TraceForms):
     """The trace of one circuit: numbers computed on construction, formulas on reading."""
 
     columns = COLUMNS
@@ -118,30 +115,12 @@ class CircuitTrace:
                     return r.locals[index][item.args.index(arg)]
         raise KeyError(f"the circuit has no {quantity!r} for node={node!r}, arg={arg!r}")
 
-    def to_dict(self) -> dict:
-        """The JSON form: ``{"spec": normalized spec, "engine_version": …, "steps": [rows]}``."""
-        return {"spec": self.spec, "engine_version": ENGINE_VERSION, "steps": list(self.rows())}
-
-    def to_json(self) -> str:
-        """The JSON form as text (floats written with repr, so they read back bit-identical)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def write_csv(self, file) -> None:
-        """Write the CSV form (RFC 4180, header row, ``COLUMNS``) to a text file object or a path."""
-        if isinstance(file, (str, os.PathLike)):
-            with open(file, "w", newline="", encoding="utf-8") as handle:
-                self.write_csv(handle)
-            return
+    def _write_csv_rows(self, file) -> None:
+        """The CSV form's rows (RFC 4180, header row, ``COLUMNS``)."""
         writer = csv.writer(file, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in self.rows():
             writer.writerow([row[column] for column in COLUMNS])
-
-    def to_csv(self) -> str:
-        """The CSV form as text."""
-        buffer = io.StringIO()
-        self.write_csv(buffer)
-        return buffer.getvalue()
 
 
 def trace_circuit(spec: dict) -> CircuitTrace:
