@@ -100,6 +100,11 @@ def _circuit_knobs(args: MultiDict) -> dict[str, Any]:
     digits = _digits(args, errors)
     if digits is not None:
         knobs["answer_digits"] = digits
+    return _with_seed(args, knobs, errors)
+
+
+def _with_seed(args: MultiDict, knobs: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """``knobs`` with the link's seed; 422 naming every setting that could not be read."""
     if text := args.get("seed", "").strip():
         seed = _int(text, "seed", 0, MAX_SEED, errors)
         if seed is not None:
@@ -163,13 +168,7 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     digits = _digits(args, errors)
     if digits is not None and digits != base.answer_digits:
         knobs["answer_digits"] = digits
-    if text := args.get("seed", "").strip():
-        seed = _int(text, "seed", 0, MAX_SEED, errors)
-        if seed is not None:
-            knobs["seed"] = seed
-    if errors:
-        raise ApiError(422, "some settings could not be read", errors)
-    return knobs
+    return _with_seed(args, knobs, errors)
 
 
 def _training_knobs(args: MultiDict, base: Template, errors: dict) -> dict[str, Any]:
