@@ -9,6 +9,7 @@ from flask_babel import gettext, lazy_gettext as _l
 
 from ..generation import BUILTIN_TEMPLATES
 from ..grading.misconceptions import REGISTRY
+from .circuit_titles import SET_GIVEN_TITLE, TITLES as CIRCUIT_TITLES
 
 QUANTITIES = {
     "z": _l("pre-activations (weighted sums)"),
@@ -56,6 +57,8 @@ def translated_title(title: str | None) -> str | None:
     for key, (translated, _text) in PRESETS.items():
         if title == BUILTIN_TEMPLATES[key].title:
             return str(translated)
+    if title == SET_GIVEN_TITLE or title in (text for text, _description in CIRCUIT_TITLES.values()):
+        return gettext(title)
     return title
 
 
