@@ -180,3 +180,28 @@ def expected_of(spec: dict, fields: list[dict], stored_values: list[float]) -> d
     found = {circuit_key(row["quantity"], row["node"], row["arg"]): value
              for row, value in zip(rows, stored_values, strict=True)}
     return {f["key"]: found[f["key"]] for f in fields}
+
+
+def circuit_view(spec: dict, solved: bool = False) -> dict | None:
+    """What the instructor's pages draw of a circuit variant (None for a network): the diagram
+    with the given values (``solved``: every value and wire gradient too) and its caption."""
+    from ..web import circuit_pages  # pages only: the services above need no web module
+
+    if not tracer.is_circuit(spec):
+        return None
+    diagram = circuit_pages.solved_layout(spec, list(tracer.trace(spec).rows())) if solved \
+        else circuit_pages.layout(spec)
+    return {"diagram": diagram, "caption": circuit_pages.caption(solved),
+            "statement": circuit_pages.statement(spec)}
+
+
+def key_rows(spec: dict, template: dict, fields: list[dict]) -> list[dict]:
+    """A circuit variant's printed answer key: every node's value in node order, then every
+    gradient in the order the backward pass completes it (a built-in circuit's constants
+    have none), each with its symbol, value and whether the exercise asks for it."""
+    from ..generation.circuits import expected_value, fields_of
+
+    built_in = CIRCUIT_TEMPLATES.get(template.get("circuit"))
+    result, asked = tracer.trace(spec), {f["key"] for f in fields}
+    return [{"symbol": f.symbol, "value": expected_value(result, f.key), "asked": f.key in asked}
+            for f in fields_of(spec, ("value", "grad"), built_in.constants() if built_in else ())]

@@ -182,6 +182,13 @@ def walkthrough(spec: dict, rows: list[dict], asked=(), answers: dict[str, Field
     return Walkthrough(list(sections.values()), len(rows), len(rows))
 
 
+def exercise_parts(spec: dict, fields: list[dict]) -> dict:
+    """What an unsolved circuit exercise's page shows: the statement, the diagram with the
+    given values, the answer form's groups, and the diagram's caption."""
+    return {"statement": statement(spec), "diagram": layout(spec),
+            "groups": field_groups(spec, fields), "circuit": {"caption": caption(False)}}
+
+
 def circuit_heading(template: dict) -> tuple[str, str]:
     """A circuit exercise's title and description in the reader's language."""
     if template.get("circuit") in TITLES:
