@@ -54,11 +54,6 @@ def template_id_of(knobs: dict[str, Any]) -> str:
     return CIRCUIT if "network" in knobs else PREFIX + knobs["circuit"]
 
 
-def choices() -> list[tuple[str, str]]:
-    """The item form's options for the built-in circuits (value, label)."""
-    return [(PREFIX + name, f"{_('Circuit')}: {name}") for name in CIRCUIT_TEMPLATES]
-
-
 def is_circuit_form(data: dict[str, Any]) -> bool:
     """Whether the item form's data asks for a circuit: a built-in circuit chosen, or a
     pasted spec with a ``graph`` key."""

@@ -207,3 +207,24 @@ def test_the_print_view_prints_each_circuit_variant_on_its_page_and_a_key_of_eve
     assert [(symbol, value.strip(), bool(not_asked)) for not_asked, symbol, value in rows] == [
         ("q", "3.000", True), ("f", "-12.00", True), ("∂f/∂q", "-4.000", False), ("∂f/∂z", "3.000", False),
         ("∂f/∂x", "-4.000", False), ("∂f/∂y", "-4.000", False)]
+
+
+def test_circuit_items_read_in_korean(app, client, instructor, student):
+    set_id = build_set(app, instructor, items=(CS231N,), pool_size=1)
+    join(app, set_id, student)
+    (variant,) = variants_of(app, set_id, student)
+    login(client, "sam@example.com")
+    listing = element_text(client.get(f"/sets/{set_id}?lang=ko").get_data(as_text=True), "exercise-list")
+    assert "1. CS231n의 회로 f = (x + y)·z" in listing
+    page = client.get(f"/sets/{set_id}/exercises/{variant.id}").get_data(as_text=True)
+    assert '<html lang="ko">' in page and "<h1>CS231n의 회로 f = (x + y)·z</h1>" in page
+    assert "주어진 값이 선 위에 적힌 회로입니다. 원 하나가 연산 하나입니다." in page   # the diagram's caption
+    assert "z에 대한 출력 f의 기울기" in page
+    client.post("/logout")
+    login(client, "teacher@example.com")
+    exam = build_set(app, instructor, items=(), publish=False, exam_mode=True)
+    page = client.get(f"/instructor/sets/{exam}?lang=ko").get_data(as_text=True)
+    assert element_text(page, "circuits-not-in-exams").startswith("시험 모드에는 Network만 넣을 수 있습니다.")
+    response = post_form(client, f"/instructor/sets/{exam}/items", {"template_id": "circuit:cs231n"},
+                         f"/instructor/sets/{exam}", follow_redirects=True)
+    assert "회로는 시험 모드 세트에 넣을 수 없습니다" in response.get_data(as_text=True)

@@ -83,3 +83,11 @@ def test_an_unreadable_leaf_is_named_and_a_division_by_zero_is_refused(client, c
 def test_a_circuits_what_if_waits_for_the_revealed_solution(client):
     path, _id = start(client, "circuit=cs231n&seed=3")
     assert client.get(f"{path}/what-if").status_code == 403
+
+
+def test_a_circuits_what_if_reads_in_korean(client, csrf):
+    path, _id = start(client, "circuit=cs231n&seed=3&lang=ko")
+    reveal(client, csrf, path)
+    page = client.get(f"{path}/what-if").get_data(as_text=True)
+    assert element_text(page, "values-heading") == "바꾸기 전후의 모든 값과 기울기"
+    assert "<legend>입력(리프) 값</legend>" in page
