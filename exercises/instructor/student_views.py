@@ -18,9 +18,8 @@ from .. import accounts, db, submissions
 from ..errors import ApiError
 from ..limits import join_limit, signup_limit
 from ..security import start_session
-from ..models import Submission
+from ..models import ProblemSetItem, Submission
 from ..web import answer_errors, circuit_pages, drafts, feedback, ladder, solutions
-from ..web.circuit_titles import SET_GIVEN_TITLE
 from ..web.diagram import drawable, layout
 from ..web.exercise_views import answer_groups, page_parts
 from ..web.labels import translated_title
@@ -137,11 +136,10 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
 
 
 def _variant_title(exercise) -> str:
-    """A variant's heading in the reader's language: its template's title (a circuit's from
-    the circuit it draws), or "Exercise"."""
+    """A variant's heading in the reader's language: a circuit's is its item's title (as the
+    set lists it), a network's its template's title, or "Exercise"."""
     if tracer.is_circuit(exercise.spec):
-        return circuit_pages.circuit_heading(exercise.template)[0] if "circuit" in \
-            exercise.template else _(SET_GIVEN_TITLE)
+        return translated_title(db.session().get(ProblemSetItem, exercise.item_id).title)
     return translated_title(exercise.template.get("title")) or _("Exercise")
 
 
