@@ -55,14 +55,27 @@ def template_id_of(knobs: dict[str, Any]) -> str:
 
 
 def is_circuit_form(data: dict[str, Any]) -> bool:
-    """Whether the item form's data asks for a circuit: a built-in circuit chosen, or a
-    pasted spec with a ``graph`` key."""
-    if is_circuit_item(data.get("template_id")):
-        return True
-    try:
-        return tracer.is_circuit(json.loads(data.get("network") or "null"))
-    except ValueError:
-        return False  # the network reader says what is wrong with it
+    """Whether the item form's data asks for a circuit: a pasted spec with a ``graph`` key
+    (a pasted spec decides, whatever template is chosen beside it), else a built-in circuit
+    chosen."""
+    text = (data.get("network") or "").strip()
+    if text:
+        try:
+            return tracer.is_circuit(json.loads(text))
+        except ValueError:
+            return False  # the network reader says what is wrong with it
+    return is_circuit_item(data.get("template_id"))
+
+
+def circuit_knobs(template_id: str, knobs: dict[str, Any]) -> dict[str, Any] | None:
+    """The knobs of an item added as ``template_id`` and ``knobs`` when it is a circuit, else
+    None: a given spec decides by its ``graph`` key; otherwise ``circuit:NAME`` (or a
+    ``circuit`` knob) names a built-in circuit."""
+    if "network" in knobs:
+        return knobs if tracer.is_circuit(knobs["network"]) else None
+    if (template_id or "").startswith(PREFIX):
+        return {"circuit": template_id[len(PREFIX):], **knobs}
+    return knobs if "circuit" in knobs else None
 
 
 def form_knobs(data: dict[str, Any]) -> dict[str, Any]:

@@ -171,7 +171,8 @@ def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = 
     (a given network's failed conditions do not stop it: its preview reports them). A
     circuit item (``circuit_items``) is refused in an exam-mode set."""
     problem_set = db.session().get(ProblemSet, set_id)
-    if circuit_items.is_circuit_item(template_id, knobs):
+    if (circuit := circuit_items.circuit_knobs(template_id, knobs)) is not None:
+        knobs = circuit
         if problem_set.exam_mode:
             raise SetError(circuit_items.exam_refusal())
         template_id, default_title = circuit_items.template_id_of(knobs), \

@@ -98,12 +98,33 @@ def test_the_item_form_adds_a_built_in_or_a_pasted_circuit_and_asks_what_it_is_t
     assert fan_variant.settings["answer_digits"] == 5
 
 
+def test_a_pasted_network_beside_a_chosen_circuit_is_a_network_item_and_drafts_preview_circuits(
+        app, client, instructor):
+    set_id = build_set(app, instructor, items=(), publish=False)
+    network = {"layers": [1, 1], "activations": "sigmoid", "loss": "mse", "learning_rate": 0.5,
+               "weights": [[[0.3]]], "biases": [[0.1]], "inputs": [[0.5]], "targets": [[0.2]]}
+    with app.app_context():
+        knobs = problem_sets.item_knobs({"template_id": "circuit:cs231n", "network": json.dumps(network)})
+        problem_sets.add_item(set_id, "circuit:cs231n", knobs)
+        problem_sets.add_item(set_id, "circuit:cs231n", {})   # the template id names the circuit
+        given, built_in = db.session().scalars(select(ProblemSetItem).where(
+            ProblemSetItem.problem_set_id == set_id).order_by(ProblemSetItem.position)).all()
+    assert given.template_id == "network" and built_in.template_id == "circuit:cs231n"
+    login(client, "teacher@example.com")
+    page = client.get(f"/instructor/sets/{set_id}/items/{built_in.id}/variants/0")
+    assert page.status_code == 200
+    key = element_text(page.get_data(as_text=True), "answer-key")
+    assert "generated now from the seed publishing uses" in page.get_data(as_text=True)
+    assert [symbol for symbol in SYMBOLS if symbol in key] == SYMBOLS
+
+
 @pytest.mark.parametrize("form, named", [
     ({"template_id": "circuit:nope"}, "template_id: Not a valid choice"),
     ({"template_id": "circuit:cs231n", "ask": ["delta"]}, "ask: a circuit asks for node values"),
     ({"template_id": "seed-2-2-2", "network": json.dumps({"graph": {"leaves": {"x": 1},
                                                                      "nodes": [{"name": "f", "op": "cube", "args": ["x"]}]}})},
      "network.graph.nodes"),
+    ({"template_id": "circuit:cs231n", "network": "{not json"}, "network: not JSON"),
 ])
 def test_a_bad_circuit_item_is_refused_naming_what_is_wrong(app, client, instructor, form, named):
     set_id = build_set(app, instructor, items=(), publish=False)
