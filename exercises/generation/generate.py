@@ -180,7 +180,7 @@ def _given(template: Template) -> Exercise:
                              {f.key: f.symbol for f in fields})
     except SpecError as error:   # a valid spec whose values overflow float64 as it runs
         raise TemplateError(f"network.{error.key}" if error.key else "network",
-                            error.message) from None
+                            error.message, ((error.template, error.params),)) from None
     digits = template.answer_digits
     if digits == AUTO:
         digits = assessed.fewest_digits() or MAX_DIGITS
