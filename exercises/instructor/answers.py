@@ -12,7 +12,7 @@ from .. import db
 from ..generation import generate
 from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
 from ..practice import conditions_of, field_dict, rendered_conditions
-from . import pool, variants
+from . import variants
 
 
 def _position(row) -> tuple:

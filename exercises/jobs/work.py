@@ -37,7 +37,7 @@ def run(job_id: str) -> None:
     except SetError as exc:
         records.fail(job_id, str(exc))
         return
-    except Exception as exc:  # a worker has nobody to report to but the job and the log
+    except Exception:  # a worker has nobody to report to but the job and the log
         log.exception("job %s (%s %s) failed", job.id, job.kind, job.target)
         if job.kind == "publish":
             problem_sets.back_to_draft(job.target)
