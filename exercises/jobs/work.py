@@ -61,6 +61,9 @@ def _publish(job) -> dict:
 
 
 def _regrade(job) -> None:
+    def progress(done: int, total: int) -> None:
+        records.report(job.id, done, total)
+
     def applied(sess, summary) -> None:
         if not records.finish(sess, job.id, {"submissions": summary.submissions,
                                              "changed": summary.attempts_changed,
@@ -68,7 +71,7 @@ def _regrade(job) -> None:
                                              "fields_changed": summary.fields_changed}):
             raise AlreadyDone
     regrade.regrade_set(job.target, job.payload["settings"], job.created_by, apply=True,
-                        on_applied=applied)
+                        on_applied=applied, progress=progress)
 
 
 def _top_up(job) -> dict:
