@@ -30,6 +30,9 @@ MAX_FLOAT = int(sys.float_info.max)
 MAX_ATTEMPTS = 100      # as a problem set's form allows; more is "unlimited" (null)
 
 
+MAX_SEED = 2**31 - 1   # a seed is stored in a 32-bit signed Integer column (Exercise.seed)
+
+
 class TemplateError(ValueError):
     """A template knob is invalid, or no good exercise can be generated from the template.
 

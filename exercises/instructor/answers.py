@@ -12,7 +12,7 @@ from tracer.keys import parse_key
 from .. import db
 from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
 from ..practice import conditions_of, field_dict, rendered_conditions
-from . import circuit_items, pool, variants
+from . import circuit_items, variants
 
 
 def _position(row) -> tuple:

@@ -232,4 +232,5 @@ def submission(set_id: str, submission_id: str):
         abort(404)
     variant = own_variant(set_id, record.exercise_id)
     return render_template("sets/submission.html", problem_set=problem_set, exercise=variant,
-                           submission=record, title=_variant_title(variant), show_misconceptions=variant.settings["feedback"])
+                           submission=record, title=_variant_title(variant),
+                           show_misconceptions=variant.settings["feedback"])

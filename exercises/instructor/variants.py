@@ -18,17 +18,17 @@ import json
 import tracer
 
 from ..generation import BUILTIN_TEMPLATES, Template, generate, resolve_digits
+from ..generation.knobs import MAX_SEED
 from ..models import ProblemSet, ProblemSetItem
 from ..practice import GIVEN_NETWORK, field_dict, settings_of
 from . import circuit_items
 
-SEED_LIMIT = 2**31  # seeds live in a 32-bit column
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:
     """The seed of variant ``index`` of an exercise: deterministic, spread over 31 bits."""
     digest = hashlib.sha256(f"{set_id}:{item_id}:{index}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % SEED_LIMIT
+    return int.from_bytes(digest[:8], "big") % (MAX_SEED + 1)
 
 
 def network_hash(spec: dict) -> str:

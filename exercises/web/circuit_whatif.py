@@ -21,6 +21,7 @@ from tracer.circuit.keys import circuit_key
 
 from ..trace_checks import trace_allowed, web_caller
 from . import circuit_pages
+from .answer_errors import spec_reason
 from .circuit_pages import circuit_heading
 
 
@@ -114,7 +115,7 @@ def render(exercise, form=None):
         try:
             outcome = tracer.trace(changed(spec, page))
         except tracer.SpecError as exc:
-            page.problem, status = str(exc), 422
+            page.problem, status = spec_reason(exc), 422
     before, after = quantities(base), quantities(outcome)
     rows = [Row(key, symbol, value, after[key][1]) for key, (symbol, value) in before.items()]
     diagram = circuit_pages.solved_layout(outcome.spec, list(outcome.rows()))

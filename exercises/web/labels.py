@@ -27,14 +27,6 @@ QUANTITIES = {
     "v": _l("Adam second moments v (optimizer state)"),
 }
 
-PHASES = {
-    "input": _l("Given values"),
-    "forward": _l("Feedforward"),
-    "loss": _l("Loss"),
-    "backward": _l("Backpropagation"),
-    "update": _l("Parameter update"),
-}
-
 STATUSES = {
     "correct": _l("Correct"),
     "carried": _l("Correct method (error carried forward)"),

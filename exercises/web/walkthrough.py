@@ -135,7 +135,8 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
         step = Step(number=0, key=key, equation=equation(*shown), row_id=row_id(row),
-                    symbol=symbol, value=row["value"], asked=key in asked, answer=answers.get(key) if key in asked else None)
+                    symbol=symbol, value=row["value"], asked=key in asked,
+                    answer=answers.get(key) if key in asked else None)
         grouped.setdefault(_section_of(row, depth), []).append(step)
     sections, number = [], 0
     for position in sorted(grouped):

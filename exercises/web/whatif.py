@@ -24,6 +24,7 @@ from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import row_budget
 from . import circuit_whatif, ownership, solutions
+from .answer_errors import spec_reason
 from .diagram import pretty
 from .loss_plot import LossPlot, plot
 from .mathml import math as mathml
@@ -190,7 +191,7 @@ def what_if(exercise_id: str):
         try:
             outcome = run(asked, page.steps)
         except tracer.SpecError as exc:
-            page.problem, status = str(exc), 422
+            page.problem, status = spec_reason(exc), 422
     walkthrough = build(spec, solutions.trace_rows(exercise))
     return render_template(
         "whatif.html", exercise=exercise, title=heading(exercise.template_id, exercise.template)[0],
