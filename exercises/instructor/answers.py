@@ -29,23 +29,27 @@ def answer_keys(set_id: str, exercise_id: str | None = None) -> dict[str, dict[s
     fields_query = select(Exercise.id, Exercise.fields, Exercise.spec).where(
         Exercise.problem_set_id == set_id)
     query = (select(Trace.exercise_id, TraceValue.quantity, TraceValue.layer, TraceValue.unit,
-                    TraceValue.source, TraceValue.value)
+                    TraceValue.source, TraceValue.value, TraceValue.step)
              .join(TraceValue, TraceValue.trace_id == Trace.id)
              .join(Exercise, Exercise.id == Trace.exercise_id)
-             .where(Exercise.problem_set_id == set_id, TraceValue.iteration == 1)
-             .order_by(TraceValue.step))
+             .where(Exercise.problem_set_id == set_id, TraceValue.iteration == 1))
     if exercise_id is not None:
         query = query.where(Exercise.id == exercise_id)
         fields_query = fields_query.where(Exercise.id == exercise_id)
+    variants = db.session().execute(fields_query).all()
+    circuits = {ex_id for ex_id, _fields, spec in variants if tracer.is_circuit(spec)}
     values: dict[str, dict[tuple, float]] = {}
-    in_order: dict[str, list[float]] = {}
+    by_step: dict[str, dict[int, float]] = {}
     for row in db.session().execute(query):
-        values.setdefault(row.exercise_id, {})[_position(row)] = row.value
-        in_order.setdefault(row.exercise_id, []).append(row.value)
-    return {ex_id: circuit_items.expected_of(spec, ex_fields, in_order[ex_id])
-            if tracer.is_circuit(spec) else
-            {f["key"]: values[ex_id][parse_key(f["key"])] for f in ex_fields}
-            for ex_id, ex_fields, spec in db.session().execute(fields_query) if ex_id in values}
+        if row.exercise_id in circuits:
+            by_step.setdefault(row.exercise_id, {})[row.step] = row.value
+        else:
+            values.setdefault(row.exercise_id, {})[_position(row)] = row.value
+    keys = {ex_id: circuit_items.expected_of(spec, ex_fields, [v for _s, v in sorted(by_step[ex_id].items())])
+            for ex_id, ex_fields, spec in variants if ex_id in by_step}
+    keys.update({ex_id: {f["key"]: values[ex_id][parse_key(f["key"])] for f in ex_fields}
+                 for ex_id, ex_fields, _spec in variants if ex_id in values})
+    return keys
 
 
 @dataclass
