@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from .. import db
 from ..coaching import shown_in_set, withhold_in_report
-from ..grading import GradingSettings, Tolerance, regrade
+from ..grading import GradingSettings, regrade
 from ..models import (AuditEvent, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
                       User)
 from . import points
@@ -90,12 +90,9 @@ def _reports(sess, set_id: str, settings: dict, graded: dict | None = None):
         .outerjoin(User, User.id == Submission.user_id)
         .where(Exercise.problem_set_id == set_id)
         .order_by(User.name, User.email, ProblemSetItem.position, Submission.attempt)).all()
-    tolerance = Tolerance.from_dict(settings["tolerance"])
     shown = shown_in_set(sess, set_id)
     for submission, name, email, item in rows:
-        old = submission.grading["settings"]
-        new = GradingSettings(tolerance=tolerance, answer_digits=old["answer_digits"],
-                              ecf_credit=settings["ecf_credit"], feedback=old["feedback"])
+        new = GradingSettings.of({**submission.grading["settings"], **settings})
         report = graded.get(submission.id)
         if report is None:
             withheld = {key for key, when in shown.get(submission.exercise_id, ())

@@ -19,13 +19,13 @@ from tracer.keys import PER_SAMPLE, key_of
 from tracer.latex import num
 from tracer.naming import Names
 
+from ..generation.knobs import ASKABLE as KNOB_ASKABLE
 from .feedback import FieldResult
 from .mathml import equation
 from .statement import layer_name
 
 MAX_STEPS = 1000  # rows rendered as HTML; the downloads carry every row
-ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "velocity", "m", "v",
-           "w_new", "b_new"}
+ASKABLE = frozenset(KNOB_ASKABLE)
 
 
 @dataclass
