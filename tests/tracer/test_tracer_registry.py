@@ -1,0 +1,71 @@
+"""The activation and loss registries: one object per name, the facts other modules read."""
+import numpy as np
+import pytest
+
+import tracer
+from tracer import activations, losses
+from tracer.activations import ACTIVATIONS, Activation
+from tracer.functions import activation_derivative, loss_gradient
+from tracer.losses import LOSSES
+from tracer.rows import FUSED
+
+
+def test_the_names_stay_importable_in_their_order():
+    assert tuple(ACTIVATIONS) == ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
+    assert tuple(LOSSES) == ("mse", "half_sse", "sse", "bce", "cross_entropy")
+    assert ", ".join(ACTIVATIONS) == "sigmoid, tanh, relu, leaky_relu, linear, softmax"
+    assert "relu" in ACTIVATIONS and "softsign" not in ACTIVATIONS and ["relu"] not in ACTIVATIONS
+    assert FUSED == (("sigmoid", "bce"), ("softmax", "cross_entropy"))
+
+
+def test_the_flags_generation_and_grading_read():
+    flags = {name: (a.kink, a.zero_below_kink, a.constant_derivative, a.unit_derivative, a.elementwise)
+             for name in ACTIVATIONS for a in [activations.get(name)]}
+    assert flags == {"sigmoid": (False, False, False, False, True), "tanh": (False, False, False, False, True),
+                     "relu": (True, True, True, False, True), "leaky_relu": (True, False, True, False, True),
+                     "linear": (False, False, True, True, True), "softmax": (False, False, True, False, False)}
+    assert [name for name in ACTIVATIONS if activations.get(name).uses_slope] == ["leaky_relu"]
+    assert {name: losses.get(name).fused for name in LOSSES} == {
+        "mse": None, "half_sse": None, "sse": None, "bce": "sigmoid", "cross_entropy": "softmax"}
+
+
+def test_an_unknown_name_is_an_error_never_a_default():
+    with pytest.raises(ValueError, match="unknown activation 'softsign'"):
+        activations.get("softsign")
+    with pytest.raises(ValueError, match="unknown activation"):
+        activation_derivative("softsign", np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        loss_gradient("hinge", np.zeros(2), np.zeros(2))
+
+
+def test_an_elementwise_activation_without_its_derivatives_latex_is_refused():
+    bare = Activation("bare", lambda z, s: z, lambda z, a, s: np.ones_like(z), latex="{z}",
+                      derivative_latex=None, definition="f(z) = z", description="", derivative_text="",
+                      range=(0.0, 1.0))
+    with pytest.raises(ValueError, match="derivative's LaTeX"):
+        activations.register(bare)
+    assert "bare" not in ACTIVATIONS
+
+
+def test_the_loss_factors_are_the_closed_forms():
+    yhat, y = np.array([0.8, 0.1, 0.3]), np.array([1.0, 0.0, 0.5])
+    for name, c in (("mse", 2 / 3), ("half_sse", 1.0), ("sse", 2.0)):
+        assert losses.get(name).factor(3) == pytest.approx(c)
+        np.testing.assert_allclose(loss_gradient(name, yhat, y), c * (yhat - y))
+    assert losses.get("bce").factor is None and losses.get("cross_entropy").factor is None
+
+
+def test_a_loss_needs_its_fused_activation_by_name():
+    spec = {"layers": [1, 2], "activations": "tanh", "loss": "cross_entropy", "weights": [[[0.1], [0.2]]],
+            "inputs": [1.0], "targets": [1.0, 0.0], "learning_rate": 0.1}
+    with pytest.raises(tracer.SpecError, match="cross_entropy needs softmax outputs; the output "
+                                               "activation is tanh"):
+        tracer.trace(spec)
+    with pytest.raises(tracer.SpecError, match="softmax is allowed only in the output layer"):
+        tracer.trace({**spec, "layers": [1, 2, 2], "activations": ["softmax", "softmax"],
+                      "weights": [[[0.1], [0.2]], [[0.1, 0.2], [0.3, 0.4]]]})
+
+
+def test_dropout_writes_a_derivative_that_is_a_sum_in_parentheses():
+    assert activations.get("tanh").derivative_is_sum and activations.get("leaky_relu").derivative_is_sum
+    assert not activations.get("sigmoid").derivative_is_sum and not activations.get("relu").derivative_is_sum
