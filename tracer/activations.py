@@ -22,6 +22,7 @@ templates whose placeholders the formula builders fill with symbols or numbers:
 Adding an activation is one :func:`register` call (see the README's "How to extend").
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
@@ -145,7 +146,7 @@ def names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-class Names:
+class Names(Sequence):
     """A live, read-only tuple-like view of a registry's names: ``ACTIVATIONS`` and ``LOSSES``
     stay importable as sequences and still see an activation registered later."""
 

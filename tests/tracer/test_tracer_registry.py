@@ -69,3 +69,44 @@ def test_a_loss_needs_its_fused_activation_by_name():
 def test_dropout_writes_a_derivative_that_is_a_sum_in_parentheses():
     assert activations.get("tanh").derivative_is_sum and activations.get("leaky_relu").derivative_is_sum
     assert not activations.get("sigmoid").derivative_is_sum and not activations.get("relu").derivative_is_sum
+
+
+QUARTER = losses.Loss("quarter_sse", lambda yhat, y: 0.25 * np.sum((yhat - y) ** 2, axis=-1), losses.SQUARE,
+                      "\\frac{{1}}{{4}}\\left[", "\\right]", factor=lambda n: 0.5,
+                      factor_latex="\\frac{{1}}{{2}}", text="¼Σ(ŷ − y)²",
+                      gradient_text="∂L/∂{yhat} = ½({yhat} − {y})")
+
+
+@pytest.fixture
+def quarter_sse():
+    losses.register(QUARTER)
+    yield QUARTER
+    losses.unregister("quarter_sse")
+
+
+def _sigmoid_loss(w, x, y):
+    """¼Σ(ŷ − y)² of a 2-2-2 sigmoid network without biases, by hand."""
+    a = np.array(x)
+    for layer in w:
+        a = 1 / (1 + np.exp(-(np.array(layer) @ a)))
+    return 0.25 * float(np.sum((a - np.array(y)) ** 2))
+
+
+def test_a_toy_loss_is_one_registry_object(quarter_sse):
+    weights = [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]]
+    spec = {"layers": [2, 2, 2], "activations": "sigmoid", "loss": "quarter_sse", "bias": "none",
+            "weights": weights, "inputs": [0.05, 0.1], "targets": [0.01, 0.99], "learning_rate": 0.5}
+    trace = tracer.trace(spec)
+    yhat = [trace.value("a", 2, j) for j in (1, 2)]
+    assert trace.value("loss") == pytest.approx(0.25 * ((yhat[0] - 0.01) ** 2 + (yhat[1] - 0.99) ** 2))
+    assert trace.value("dL_da", 2, 1) == pytest.approx(0.5 * (yhat[0] - 0.01), rel=1e-15)
+    rows = {(row["quantity"], row["layer"], row["unit"]): row for row in trace.rows()}
+    assert rows[("dL_da", 2, 1)]["formula"].startswith("\\frac{1}{2}(")
+    assert rows[("loss", None, None)]["formula"].startswith("\\frac{1}{4}\\left[")
+    h = 1e-6
+    for l, j, k in ((1, 1, 1), (1, 2, 2), (2, 1, 2), (2, 2, 1)):
+        up, down = np.array(weights), np.array(weights)
+        up[l - 1][j - 1][k - 1] += h
+        down[l - 1][j - 1][k - 1] -= h
+        numeric = (_sigmoid_loss(up, [0.05, 0.1], [0.01, 0.99]) - _sigmoid_loss(down, [0.05, 0.1], [0.01, 0.99])) / (2 * h)
+        assert trace.value("dL_dw", l, j, k) == pytest.approx(numeric, rel=1e-6)
