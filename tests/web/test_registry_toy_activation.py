@@ -5,6 +5,7 @@ computed here, independently of the engine."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -129,6 +130,9 @@ def test_softsign_renders_on_the_exercise_page_and_in_the_worked_solution(softsi
     html = client.get(path).get_data(as_text=True)
     definition = _text(html, "title", SOFTSIGN.description)
     assert definition == "Hiddenlayer:softsign(z)=z1+|z|"  # softsign(z) = z / (1 + |z|)
+    forward = [re.sub(r"\s+", "", unescape(re.sub(r"<[^>]+>", "", item))) for item in re.findall(
+        r'<li class="math-block">(.*?)</li>', html, re.S)]
+    assert "h1=ah11+|ah1|" in forward  # the feedforward formula h1 = ah1 / (1 + |ah1|)
     page = client.get(f"{path}/solution").get_data(as_text=True)
     assert client.post(f"{path}/solution", data={"csrf_token": csrf(page)}).status_code == 302
     solution = client.get(f"{path}/solution").get_data(as_text=True)
