@@ -142,3 +142,11 @@ def test_softsign_renders_on_the_exercise_page_and_in_the_worked_solution(softsi
     assert found, step
     z, shown = float(found.group(1)), float(found.group(2))
     assert shown == pytest.approx(1 / (1 + abs(z)) ** 2, rel=1e-3)
+
+
+def test_the_statement_gives_each_activation_its_registry_sentence_in_the_readers_language(client):
+    path = start_practice(client, "/practice/new?template=seed-2-2-2&seed=3&lang=ko").location
+    html = client.get(path).get_data(as_text=True)
+    # Both sigmoid layers carry the Korean sentence; σ(z) = 1/(1 + e^−z) read as MathML text.
+    assert _text(html, "title", "로지스틱 시그모이드는 z를 (0, 1) 구간으로 압축합니다.") == \
+        "HiddenLayer:σ(z)=11+e−zOutputLayer:σ(z)=11+e−z"
