@@ -116,6 +116,15 @@ class Activation:
 
 
 _REGISTRY: dict[str, Activation] = {}
+# Caches keyed by names (the formulas' symbols) register their cache_clear here, so that a name
+# registered again, or removed, never serves the formulas of the object it replaced.
+ON_CHANGE: list[Callable[[], None]] = []
+
+
+def changed() -> None:
+    """Tell the caches keyed by activation or loss names that a registry changed."""
+    for clear in ON_CHANGE:
+        clear()
 
 
 def register(activation: Activation) -> Activation:
@@ -125,12 +134,14 @@ def register(activation: Activation) -> Activation:
     if activation.derivative is not None and not activation.derivative_latex:
         raise ValueError(f"activation {activation.name!r} needs its derivative's LaTeX")
     _REGISTRY[activation.name] = activation
+    changed()
     return activation
 
 
 def unregister(name: str) -> None:
     """Remove activation ``name`` (a test's toy activation) from the registry."""
     _REGISTRY.pop(name, None)
+    changed()
 
 
 def get(name: str) -> Activation:

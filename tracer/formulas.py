@@ -148,6 +148,9 @@ def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias:
     return UnitSymbols(sizes, naming, activations, loss, bias, delta_convention, dropout)
 
 
+activations.ON_CHANGE.append(unit_symbols.cache_clear)
+
+
 class UnitFormulas:
     """Renders the rows of the per-unit quantities and the loss of one trace."""
 

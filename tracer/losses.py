@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from tracer.activations import Names
+from tracer.activations import Names, changed
 
 CLIP = 1e-12
 
@@ -52,12 +52,14 @@ def register(loss: Loss) -> Loss:
     if (loss.fused is None) != (loss.fused_delta is None):
         raise ValueError(f"loss {loss.name!r}: a fused activation needs its fused δ, and back")
     _REGISTRY[loss.name] = loss
+    changed()
     return loss
 
 
 def unregister(name: str) -> None:
     """Remove loss ``name`` (a test's toy loss) from the registry."""
     _REGISTRY.pop(name, None)
+    changed()
 
 
 def get(name: str) -> Loss:

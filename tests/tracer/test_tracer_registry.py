@@ -110,3 +110,20 @@ def test_a_toy_loss_is_one_registry_object(quarter_sse):
         down[l - 1][j - 1][k - 1] -= h
         numeric = (_sigmoid_loss(up, [0.05, 0.1], [0.01, 0.99]) - _sigmoid_loss(down, [0.05, 0.1], [0.01, 0.99])) / (2 * h)
         assert trace.value("dL_dw", l, j, k) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_a_name_registered_again_never_serves_the_old_formulas():
+    spec = {"layers": [1, 1], "activations": "double", "weights": [[[0.5]]], "inputs": [1.0],
+            "targets": [0.2], "learning_rate": 0.1}
+    first = Activation("double", lambda z, s: 2.0 * z, lambda z, a, s: np.full_like(z, 2.0), latex="2{z}",
+                       derivative_latex="2", definition="f(z) = 2z", description="", derivative_text="",
+                       range=(-np.inf, np.inf))
+    try:
+        activations.register(first)
+        before = {row["quantity"]: row["formula"] for row in tracer.trace(spec).rows() if row["layer"] == 1}
+        activations.register(Activation(**{**first.__dict__, "latex": "2 \\cdot {z}"}))
+        after = {row["quantity"]: row["formula"] for row in tracer.trace(spec).rows() if row["layer"] == 1}
+    finally:
+        activations.unregister("double")
+    assert before["a"].startswith("2") and after["a"] == before["a"].replace("2", "2 \\cdot ", 1)
+    assert tracer.trace(spec | {"activations": "linear"}).value("a", 1, 1) == 0.5
