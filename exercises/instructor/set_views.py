@@ -113,7 +113,7 @@ def _digits(problem_set, items) -> dict[str, int | str]:
 @instructor_required
 def show(set_id: str):
     """A set's overview: settings, exercises, publishing, join code and the tools."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     sess = db.session()
     students = sess.scalar(select(func.count()).select_from(Enrollment)
                            .where(Enrollment.problem_set_id == set_id))
@@ -244,7 +244,7 @@ def publish(set_id: str):
 @instructor_required
 def delete(set_id: str):
     """Delete a draft set."""
-    owned_set(set_id)
+    owned_set(set_id, "own")
     if ConfirmForm().validate_on_submit():
         try:
             problem_sets.delete_set(set_id)
@@ -255,8 +255,8 @@ def delete(set_id: str):
     return redirect(url_for("instructor.dashboard"))
 
 
-def _owned_item(set_id: str, item_id: str) -> tuple:
-    problem_set = owned_set(set_id)
+def _owned_item(set_id: str, item_id: str, need: str = "edit") -> tuple:
+    problem_set = owned_set(set_id, need)
     item = db.session().get(ProblemSetItem, item_id)
     if item is None or item.problem_set_id != set_id:
         abort(404)
@@ -267,7 +267,7 @@ def _owned_item(set_id: str, item_id: str) -> tuple:
 @instructor_required
 def variants(set_id: str, item_id: str):
     """The pool of one exercise: every stored variant and who holds it."""
-    problem_set, item = _owned_item(set_id, item_id)
+    problem_set, item = _owned_item(set_id, item_id, "view")
     # Clamped, so a page number beyond any pool never reaches the database as an OFFSET
     # that overflows its integers.
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_VARIANTS // VARIANTS_PER_PAGE)
@@ -282,7 +282,7 @@ def variants(set_id: str, item_id: str):
 @instructor_required
 def preview(set_id: str, item_id: str, index: int):
     """One variant with its answer key (generated on the fly while the set is a draft)."""
-    problem_set, item = _owned_item(set_id, item_id)
+    problem_set, item = _owned_item(set_id, item_id, "view")
     if index < 0 or index >= MAX_VARIANTS:
         abort(404)
     try:
