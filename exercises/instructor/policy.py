@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
+from jinja2 import pass_context
 from sqlalchemy import func, select
 
 from .. import db
@@ -56,6 +57,14 @@ def shown(moment: datetime | None, seconds: bool = False, time_zone: str | None 
     if not name or name[0] in "+-":
         name = "UTC" + local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + " " + name
+
+
+@pass_context
+def when(context, moment: datetime | None, seconds: bool = False) -> str:
+    """A template filter: ``shown`` in the time zone of the page's ``problem_set`` (UTC on a
+    page about no set)."""
+    problem_set = context.get("problem_set")
+    return shown(moment, seconds, getattr(problem_set, "time_zone", None))
 
 
 def late_days(due: datetime | None, moment: datetime) -> int:

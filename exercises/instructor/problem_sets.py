@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 
 from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
-from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, utcnow
+from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, new_id, utcnow
 from ..practice import GIVEN_NETWORK
 from . import pool, variants
 from .policy import as_utc
@@ -68,8 +68,19 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
                                  exam_mode=bool(data.get("exam_mode")),
                                  lock_trace_tool=bool(data.get("lock_trace_tool", True)),
                                  coaching=coaching_from(data))
+        _course_settings(problem_set, data)
         sess.add(problem_set)
     return problem_set
+
+
+def _course_settings(problem_set: ProblemSet, data: dict[str, Any]) -> None:
+    """An exam's start and time limit, the late-penalty rule and the display time zone, from
+    a set form's data (blank: none, UTC)."""
+    problem_set.starts_at = as_utc(data.get("starts_at"))
+    problem_set.time_limit = data.get("time_limit") or None
+    problem_set.late_per_day = data.get("late_per_day") or None
+    problem_set.late_cap = data.get("late_cap") if problem_set.late_per_day else None
+    problem_set.time_zone = (data.get("time_zone") or "UTC").strip()
 
 
 def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -> None:
@@ -94,6 +105,7 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
         problem_set.exam_mode = bool(data.get("exam_mode"))
         problem_set.lock_trace_tool = bool(data.get("lock_trace_tool", True))
         problem_set.coaching = coaching_from(data)
+        _course_settings(problem_set, data)
         problem_set.settings = settings
         if published:
             policy = {key: settings[key] for key in POLICY_KEYS}
@@ -108,9 +120,12 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
 
 def _tracked(problem_set: ProblemSet) -> dict[str, Any]:
     """The settings a history entry records a change of, as JSON values."""
-    due = as_utc(problem_set.due_at)
+    due, starts = as_utc(problem_set.due_at), as_utc(problem_set.starts_at)
     return {"title": problem_set.title, "attempts": problem_set.settings.get("attempts"),
             "due_at": due.isoformat() if due else None,
+            "starts_at": starts.isoformat() if starts else None,
+            "time_limit": problem_set.time_limit, "late_per_day": problem_set.late_per_day,
+            "late_cap": problem_set.late_cap, "time_zone": problem_set.time_zone,
             "reveal": problem_set.settings.get("reveal"),
             "feedback": problem_set.settings.get("feedback"),
             "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
@@ -158,23 +173,29 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
     return knobs
 
 
-def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
-    """Append an exercise to a draft set, after checking its template generates exercises
-    (a given network's failed conditions do not stop it: its preview reports them)."""
+def new_item(problem_set: ProblemSet, template_id: str, knobs: dict[str, Any],
+             title: str = "") -> ProblemSetItem:
+    """An exercise for ``problem_set`` (not stored yet), after checking its template generates
+    exercises (a given network's failed conditions do not stop it: its preview reports them)."""
     if "network" in knobs:
         template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
     elif template_id not in BUILTIN_TEMPLATES:
         raise SetError(f"template: no built-in template {template_id!r}")
     else:
         default_title = BUILTIN_TEMPLATES[template_id].title
-    problem_set = db.session().get(ProblemSet, set_id)
-    item = ProblemSetItem(problem_set_id=set_id, template_id=template_id, knobs=knobs,
-                          title=title.strip() or default_title)
+    item = ProblemSetItem(id=new_id(), problem_set_id=problem_set.id, template_id=template_id,
+                          knobs=knobs, title=title.strip() or default_title)
     try:
         template = variants.item_template(problem_set, item)
         generate(template, None if template.network is not None else 0)
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
+    return item
+
+
+def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
+    """Append an exercise to a draft set (``new_item``)."""
+    item = new_item(db.session().get(ProblemSet, set_id), template_id, knobs, title)
     with db.write_transaction() as sess:
         _require_draft(sess, set_id)
         last = sess.scalar(select(func.max(ProblemSetItem.position))

@@ -11,7 +11,7 @@ from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from ..practice import template_error
 from ..jobs.views import panel
-from . import answers, points, pool, problem_sets
+from . import answers, course, points, pool, problem_sets
 from .variants import item_digits
 from .access import instructor_required, owned_set
 from .forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
@@ -35,7 +35,10 @@ def _form_defaults(problem_set) -> dict:
             "tolerance_mode": tolerance.get("mode", "relabs"), "rtol": tolerance.get("rtol"),
             "atol": tolerance.get("atol"), "digits": tolerance.get("digits"),
             "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
-            "lock_trace_tool": problem_set.lock_trace_tool}
+            "lock_trace_tool": problem_set.lock_trace_tool,
+            "starts_at": form_time(problem_set.starts_at), "time_limit": problem_set.time_limit,
+            "late_per_day": problem_set.late_per_day, "late_cap": problem_set.late_cap,
+            "time_zone": problem_set.time_zone}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -178,16 +181,22 @@ def item_points(set_id: str, item_id: str):
 @bp.post("/<id:set_id>/items")
 @instructor_required
 def add_item(set_id: str):
-    """Add an exercise from a built-in template and changed knobs."""
-    owned_set(set_id)
+    """Add an exercise from a built-in template and changed knobs (to a published set too:
+    ``course.add_published_item``)."""
+    problem_set = owned_set(set_id)
     form = ItemForm()
     if not form.validate_on_submit():
         flash("; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()),
               "error")
     else:
         try:
-            problem_sets.add_item(set_id, form.template_id.data, problem_sets.item_knobs(form.data),
-                                  form.title.data or "")
+            knobs = problem_sets.item_knobs(form.data)
+            if problem_set.status == "published":
+                course.add_published_item(set_id, form.template_id.data, knobs,
+                                          form.title.data or "", current_user.id)
+            else:
+                problem_sets.add_item(set_id, form.template_id.data, knobs,
+                                      form.title.data or "")
         except SetError as exc:
             flash(_("The exercise was not added. %(why)s", why=exc), "error")
         else:
