@@ -113,5 +113,5 @@ def access_tokens():
 def revoke_token(token_id: str):
     """Revoke one of the instructor's tokens."""
     if ConfirmForm().validate_on_submit() and tokens.revoke(current_user.id, token_id):
-        flash("The token is revoked.", "success")
+        flash(_("The token is revoked."), "success")
     return redirect(url_for("instructor.access_tokens"))

@@ -14,6 +14,7 @@ retired after publishing. Every change is recorded in the set's history (``histo
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import db
@@ -41,15 +42,15 @@ def staff(set_id: str) -> list[tuple[SetMember, User]]:
 def add_member(set_id: str, email: str, role: str, actor_id: str) -> User:
     """Add the instructor with ``email`` to the set's staff as ``role`` (or change their role)."""
     if role not in STAFF_ROLES:
-        raise SetError("role: must be co_instructor or ta")
+        raise SetError(_("role: must be co_instructor or ta"))
     cleaned = email.strip().lower()
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         user = sess.scalar(select(User).where(func.lower(User.email) == cleaned))
         if user is None or user.role != "instructor":
-            raise SetError(f"email: no instructor account has the email {cleaned}")
+            raise SetError(_("email: no instructor account has the email %(email)s", email=cleaned))
         if user.id == problem_set.owner_id:
-            raise SetError("email: this instructor owns the set")
+            raise SetError(_("email: this instructor owns the set"))
         member = sess.scalar(select(SetMember).where(SetMember.problem_set_id == set_id,
                                                      SetMember.user_id == user.id))
         if member is None:
@@ -69,7 +70,7 @@ def remove_member(set_id: str, user_id: str, actor_id: str) -> None:
         member = sess.scalar(select(SetMember).where(SetMember.problem_set_id == set_id,
                                                      SetMember.user_id == user_id))
         if member is None:
-            raise SetError("this instructor is not on the set's staff")
+            raise SetError(_("this instructor is not on the set's staff"))
         user = sess.get(User, user_id)
         sess.delete(member)
         _event(sess, set_id, actor_id, "member_removed", name=user.name, email=user.email,
@@ -83,7 +84,7 @@ def transfer(set_id: str, user_id: str, actor_id: str) -> None:
         member = sess.scalar(select(SetMember).where(SetMember.problem_set_id == set_id,
                                                      SetMember.user_id == user_id))
         if member is None or member.role != "co_instructor":
-            raise SetError("only a co-instructor can be given the set")
+            raise SetError(_("only a co-instructor can be given the set"))
         old_owner, new_owner = sess.get(User, problem_set.owner_id), sess.get(User, user_id)
         member.user_id, problem_set.owner_id = old_owner.id, new_owner.id
         _event(sess, set_id, actor_id, "transferred", old=old_owner.name, new=new_owner.name)
@@ -122,7 +123,7 @@ def add_published_item(set_id: str, template_id: str, knobs: dict, title: str,
     it to every student who has joined."""
     problem_set = db.session().get(ProblemSet, set_id)
     if problem_set.status != "published":
-        raise SetError("only a published set takes exercises this way")
+        raise SetError(_("only a published set takes exercises this way"))
     item = problem_sets.new_item(problem_set, template_id, knobs, title)
     try:
         digits = variants.item_digits(problem_set, item)
@@ -152,9 +153,9 @@ def retire_item(set_id: str, item_id: str, actor_id: str, retire: bool = True) -
     with db.write_transaction() as sess:
         item = sess.get(ProblemSetItem, item_id, with_for_update=True)
         if item is None or item.problem_set_id != set_id:
-            raise SetError("no such exercise in this set")
+            raise SetError(_("no such exercise in this set"))
         if sess.get(ProblemSet, set_id).status != "published":
-            raise SetError("a draft's exercises are removed, not retired")
+            raise SetError(_("a draft's exercises are removed, not retired"))
         if (item.retired_at is not None) == retire:
             return
         item.retired_at = utcnow() if retire else None

@@ -16,6 +16,7 @@ import json
 import secrets
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from .. import db
@@ -43,7 +44,7 @@ def settings_from(data: dict[str, Any]) -> dict[str, Any]:
                      "atol": 0.0 if data.get("atol") is None else data["atol"], "digits": None}
     else:
         if data.get("digits") is None:
-            raise SetError(f"tolerance: mode {mode} needs a number of digits")
+            raise SetError(_("tolerance: mode %(mode)s needs a number of digits", mode=mode))
         tolerance = {"mode": mode, "rtol": None, "atol": None, "digits": data["digits"]}
     settings = {"ecf_credit": float(data["ecf_credit"]), "tolerance": tolerance}
     if "reveal" in data:
@@ -141,10 +142,10 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
         try:
             network = json.loads(data["network"])
         except ValueError as exc:
-            raise SetError(f"network: not JSON ({exc})") from None
+            raise SetError(_("network: not JSON (%(why)s)", why=exc)) from None
         if not isinstance(network, dict):
-            raise SetError("network: must be a JSON object, a network spec with layers, "
-                           "weights, inputs, targets and learning_rate")
+            raise SetError(_("network: must be a JSON object, a network spec with layers, "
+                             "weights, inputs, targets and learning_rate"))
         knobs["network"] = network
         for key in ("answer_digits", "delta_convention"):
             if data.get(key):
@@ -156,7 +157,7 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
         try:
             knobs["layers"] = [int(part) for part in data["layers"].replace(" ", "").split(",")]
         except ValueError:
-            raise SetError("layers: write unit counts separated by commas, e.g. 2,2,2") from None
+            raise SetError(_("layers: write unit counts separated by commas, e.g. 2,2,2")) from None
         if "naming" not in knobs:
             knobs["naming"] = None  # the built-in's naming may not fit other layer counts
     if data.get("activations"):
@@ -180,7 +181,7 @@ def new_item(problem_set: ProblemSet, template_id: str, knobs: dict[str, Any],
     if "network" in knobs:
         template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
     elif template_id not in BUILTIN_TEMPLATES:
-        raise SetError(f"template: no built-in template {template_id!r}")
+        raise SetError(_("template: no built-in template %(id)s", id=repr(template_id)))
     else:
         default_title = BUILTIN_TEMPLATES[template_id].title
     item = ProblemSetItem(id=new_id(), problem_set_id=problem_set.id, template_id=template_id,
@@ -211,7 +212,7 @@ def move_item(set_id: str, item_id: str, offset: int) -> None:
         items = pool.set_items(set_id)
         index = next((i for i, item in enumerate(items) if item.id == item_id), None)
         if index is None:
-            raise SetError("no such exercise in this set")
+            raise SetError(_("no such exercise in this set"))
         other = index + offset
         if 0 <= other < len(items):
             items[index].position, items[other].position = items[other].position, \
@@ -224,7 +225,7 @@ def remove_item(set_id: str, item_id: str) -> None:
         _require_draft(sess, set_id)
         item = sess.get(ProblemSetItem, item_id)
         if item is None or item.problem_set_id != set_id:
-            raise SetError("no such exercise in this set")
+            raise SetError(_("no such exercise in this set"))
         sess.delete(item)
 
 
@@ -247,10 +248,10 @@ def begin_publish(set_id: str) -> None:
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         if problem_set.status != "draft":
-            raise SetError("this set is already published")
+            raise SetError(_("this set is already published"))
         if not sess.scalar(select(func.count(ProblemSetItem.id))
                            .where(ProblemSetItem.problem_set_id == set_id)):
-            raise SetError("add at least one exercise before publishing")
+            raise SetError(_("add at least one exercise before publishing"))
         problem_set.status = "publishing"
 
 
@@ -301,7 +302,7 @@ def back_to_draft(set_id: str) -> None:
 def _require_draft(sess, set_id: str) -> ProblemSet:
     problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
     if problem_set.status != "draft":
-        raise SetError("a published set's exercises are fixed: its students hold variants")
+        raise SetError(_("a published set's exercises are fixed: its students hold variants"))
     return problem_set
 
 

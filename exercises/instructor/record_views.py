@@ -113,9 +113,10 @@ def override(set_id: str, user_id: str):
         except RecordError as exc:
             flash(str(exc), "error")
         else:
-            flash("Score overridden.", "success")
+            flash(_("Score overridden."), "success")
     else:
-        flash("; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
+        flash("; ".join(f"{getattr(form, k).label.text}: {', '.join(v)}"
+                        for k, v in form.errors.items()), "error")
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
