@@ -39,6 +39,9 @@ def form_time(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment).replace(tzinfo=None)
 
 
+DAY, ZERO = timedelta(days=1), timedelta(0)
+
+
 def zone(name: str | None) -> ZoneInfo:
     """The IANA time zone ``name`` (UTC for None or an unknown name)."""
     try:
@@ -69,9 +72,10 @@ def when(context, moment: datetime | None, seconds: bool = False) -> str:
 
 def late_days(due: datetime | None, moment: datetime) -> int:
     """Whole days late (a part of a day counts as a day), 0 when on time."""
-    if due is None or as_utc(moment) <= as_utc(due):
+    if due is None:
         return 0
-    return math.ceil((as_utc(moment) - as_utc(due)) / timedelta(days=1))
+    late = as_utc(moment) - as_utc(due)
+    return math.ceil(late / DAY) if late > ZERO else 0
 
 
 def late_percent(problem_set: ProblemSet, due: datetime | None, moment: datetime) -> float:
