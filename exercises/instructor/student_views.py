@@ -104,7 +104,7 @@ def show(set_id: str):
     problem_set, joined = enrolled_set(set_id)
     policy.start_timer(problem_set, joined)
     book = gradebook.gradebook(problem_set, user_id=current_user.id)
-    if any(cell.exercise_id is None for cell in book.rows[0].cells):
+    if any(cell.exercise_id is None and not cell.retired for cell in book.rows[0].cells):
         enrollment.assign_missing(problem_set, current_user.id)
         book = gradebook.gradebook(problem_set, user_id=current_user.id)
     return render_template("sets/set.html", problem_set=problem_set, book=book,

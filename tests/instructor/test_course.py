@@ -150,6 +150,19 @@ def test_a_retired_exercise_stops_counting_but_its_attempts_stay_visible(app, cl
     assert "restored: it counts in totals again." in _history(client, set_id)
 
 
+def test_a_student_who_joins_after_a_retirement_sees_only_the_counting_exercises(
+        app, client, instructor):
+    set_id = build_set(app, instructor, items=TWO, pool_size=3)
+    with app.app_context():
+        course.retire_item(set_id, _items(app, set_id)[1].id, instructor)
+    cy = make_user(app, "cy@example.com", "student", "Cy")
+    join(app, set_id, cy)
+    login(client, "cy@example.com")
+    page = client.get(f"/sets/{set_id}").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>", page.split('id="exercise-list"')[1].split("</tbody>")[0])
+    assert len(rows) == 1 and "being prepared" not in page
+
+
 # --- staff and permissions ----------------------------------------------------------------
 
 @pytest.fixture
