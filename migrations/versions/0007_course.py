@@ -5,8 +5,8 @@ time zone per set, retired items
 ``starts_at``, ``time_limit`` (minutes per student), ``late_per_day`` and ``late_cap`` (percent)
 and ``time_zone`` (an IANA name, "UTC" for every existing set). ``problem_set_items.retired_at``
 marks an item retired after publishing; ``enrollments.started_at`` a student's timer start.
-Indexes for the gradebook and statistics at class scale: submissions by exercise and score
-(the best attempt of every variant), field grades by status.
+No new index: the gradebook and statistics at class scale use the existing ones (exercises by
+set, submissions by exercise, field grades by submission); what was slow was a query's plan.
 
 Revision ID: 0007_course
 Revises: 0006_ops
