@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from exercises import db, submissions
-from exercises.instructor import course, gradebook, problem_sets, records, tokens
+from exercises.instructor import course, gradebook, problem_sets, records, regrade, tokens
 from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, Submission
 
 from .conftest import (build_set, join, login, make_user, post_form, true_answers,
@@ -437,6 +437,31 @@ def test_late_work_is_taken_until_the_cap_is_reached(app, client, instructor):
     refused = _submit_page(client, set_id, variant)
     assert refused.status_code == 403
     assert "the due date has passed" in refused.get_data(as_text=True)
+
+
+def test_a_regrade_preview_counts_late_attempts_with_their_penalty(app, instructor):
+    set_id = build_set(app, instructor, pool_size=2, due_at=DUE, attempts=None)
+    with app.app_context(), db.write_transaction() as sess:
+        problem_set = sess.get(ProblemSet, set_id)
+        problem_set.late_per_day, problem_set.late_cap = 10.0, 30.0
+    ann = make_user(app, "ann@example.com", "student", "Ann")
+    join(app, set_id, ann)
+    (variant,) = variants_of(app, set_id, ann)
+    answers = true_answers(variant)
+    for key in answers:
+        if key.startswith("delta"):   # 3 % off: wrong at rtol 1 %, right at 5 %
+            answers[key] = repr(float(answers[key]) * 1.03)
+    made = _solve(app, variant, ann, answers)
+    _made_at(app, made["id"], DUE + timedelta(days=1, hours=12))   # 2 days late: −20 %
+    before = _book(app, set_id).rows[0].total
+    assert before == pytest.approx(made["score"] / made["max_score"] * 10 * 0.8)
+    with app.app_context():
+        summary = regrade.regrade_set(set_id, {"ecf_credit": 1.0, "tolerance": {
+            "mode": "relabs", "rtol": 0.05, "atol": 1e-5, "digits": None}}, instructor,
+            apply=False)
+    (change,) = summary.students
+    assert change.old_total == pytest.approx(before)
+    assert change.new_total == pytest.approx(8.0)   # full marks, less 20 %
 
 
 # --- time zone ----------------------------------------------------------------------------
