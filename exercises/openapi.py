@@ -143,7 +143,8 @@ PROBLEM_SET_PAGE = {
                    "total": {"type": "integer", "minimum": 0},
                    "pages": {"type": "integer", "minimum": 1}},
 }
-SCHEMAS = {"ProblemSet": PROBLEM_SET, "ProblemSetPage": PROBLEM_SET_PAGE, "Error": ERROR, "Field": FIELD, "Condition": CONDITION, "Tolerance": TOLERANCE,
+SCHEMAS = {"ProblemSet": PROBLEM_SET, "ProblemSetPage": PROBLEM_SET_PAGE,
+           "Error": ERROR, "Field": FIELD, "Condition": CONDITION, "Tolerance": TOLERANCE,
            "Exercise": EXERCISE, "PracticeCreated": PRACTICE_CREATED,
            "FieldResult": FIELD_RESULT, "SubmissionResult": SUBMISSION_RESULT,
            "TraceRow": TRACE_ROW, "Trace": TRACE, "TraceRequest": TRACE_REQUEST,

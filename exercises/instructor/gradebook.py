@@ -16,8 +16,7 @@ from sqlalchemy import and_, case, func, literal, null, select
 
 from .. import db
 from ..models import (Enrollment, Exercise, FieldGrade, GradeOverride, ProblemSet,
-                      ProblemSetItem, Submission, User)
-from ..models import Timestamp
+                      ProblemSetItem, Submission, Timestamp, User)
 from . import points, pool
 from .policy import late_percent
 
@@ -119,10 +118,9 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
         query = query.where(User.id == user_id)
     students = sess.execute(query).all()
     penalised = bool(problem_set.late_per_day)
-    set_due = literal(problem_set.due_at, Timestamp) if problem_set.due_at else null()
-    late = Submission.created_at > func.coalesce(Enrollment.due_at, set_due)
     query = (select(Exercise.id, Exercise.item_id, Exercise.user_id, func.count(Submission.id),
-                    func.max(case((late, None), else_=Submission.score) if penalised
+                    func.max(case((_late(problem_set), None), else_=Submission.score)
+                             if penalised
                              else Submission.score))
              .outerjoin(Submission, Submission.exercise_id == Exercise.id)
              .where(Exercise.problem_set_id == problem_set.id, Exercise.user_id.is_not(None))
@@ -169,18 +167,27 @@ def gradebook(problem_set: ProblemSet, user_id: str | None = None) -> Gradebook:
     return Gradebook(items, max_scores, rows)
 
 
+def _due(problem_set: ProblemSet):
+    """A SQL expression of a student's due date: their extension, else the set's (joined with
+    their Enrollment)."""
+    return func.coalesce(Enrollment.due_at, literal(problem_set.due_at, Timestamp)
+                         if problem_set.due_at else null())
+
+
+def _late(problem_set: ProblemSet):
+    """A SQL condition: the submission was made after its student's due date."""
+    return Submission.created_at > _due(problem_set)
+
+
 def _late_attempts(problem_set: ProblemSet, user_id: str | None) -> list:
     """The set's attempts made after their student's due date: id, item id, user id, score,
     when, and that due date."""
     query = (select(Submission.id, Exercise.item_id, Exercise.user_id, Submission.score,
-                    Submission.created_at, func.coalesce(Enrollment.due_at, problem_set.due_at)
-                    .label("due"))
+                    Submission.created_at, _due(problem_set).label("due"))
              .join(Exercise, Exercise.id == Submission.exercise_id)
              .join(Enrollment, and_(Enrollment.problem_set_id == problem_set.id,
                                     Enrollment.user_id == Exercise.user_id))
-             .where(Exercise.problem_set_id == problem_set.id, Submission.created_at > func.coalesce(
-                 Enrollment.due_at, literal(problem_set.due_at, Timestamp)
-                 if problem_set.due_at else null())))
+             .where(Exercise.problem_set_id == problem_set.id, _late(problem_set)))
     if user_id is not None:
         query = query.where(Exercise.user_id == user_id)
     return db.session().execute(query).all()
