@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from .. import db
-from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
+from ..generation import BUILTIN_TEMPLATES, TemplateError
 from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, new_id, utcnow
 from ..practice import GIVEN_NETWORK
-from . import pool, variants
+from . import circuit_items, pool, variants
 from .policy import as_utc
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -93,6 +93,8 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
     are saved.
     """
     settings = settings_from(data)
+    if data.get("exam_mode") and circuit_items.has_circuits(set_id):
+        raise SetError(circuit_items.exam_refusal())
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         published = problem_set.status == "published"
@@ -136,8 +138,14 @@ def _tracked(problem_set: ProblemSet) -> dict[str, Any]:
 
 def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
     """The template knobs an item form changes (blank fields keep the template's). With a
-    given network only the exercise's own knobs (what to ask, digits, δ convention) apply."""
+    given network only the exercise's own knobs (what to ask, digits, δ convention) apply;
+    a circuit's are read by ``circuit_items``."""
     knobs: dict[str, Any] = {}
+    if circuit_items.is_circuit_form(data):
+        try:
+            return circuit_items.form_knobs(data)
+        except TemplateError as exc:
+            raise SetError(str(exc)) from None
     if (data.get("network") or "").strip():
         try:
             network = json.loads(data["network"])
@@ -177,8 +185,15 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
 def new_item(problem_set: ProblemSet, template_id: str, knobs: dict[str, Any],
              title: str = "") -> ProblemSetItem:
     """An exercise for ``problem_set`` (not stored yet), after checking its template generates
-    exercises (a given network's failed conditions do not stop it: its preview reports them)."""
-    if "network" in knobs:
+    exercises (a given network's failed conditions do not stop it: its preview reports them).
+    A circuit item (``circuit_items``) is refused in an exam-mode set."""
+    if (circuit := circuit_items.circuit_knobs(template_id, knobs)) is not None:
+        knobs = circuit
+        if problem_set.exam_mode:
+            raise SetError(circuit_items.exam_refusal())
+        template_id, default_title = circuit_items.template_id_of(knobs), \
+            circuit_items.default_title(knobs)
+    elif "network" in knobs:
         template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
     elif template_id not in BUILTIN_TEMPLATES:
         raise SetError(_("template: no built-in template %(id)s", id=repr(template_id)))
@@ -188,7 +203,7 @@ def new_item(problem_set: ProblemSet, template_id: str, knobs: dict[str, Any],
                           knobs=knobs, title=title.strip() or default_title)
     try:
         template = variants.item_template(problem_set, item)
-        generate(template, None if template.network is not None else 0)
+        variants.make(template, None if template.network is not None else 0)
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
     return item

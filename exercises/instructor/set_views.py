@@ -186,8 +186,8 @@ def add_item(set_id: str):
     problem_set = owned_set(set_id)
     form = ItemForm()
     if not form.validate_on_submit():
-        flash("; ".join(f"{getattr(form, name).label.text}: {', '.join(errors)}"
-                        for name, errors in form.errors.items()), "error")
+        flash("; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()),
+              "error")
     else:
         try:
             knobs = problem_sets.item_knobs(form.data)

@@ -39,6 +39,9 @@ def describe(job: Job) -> str:
     if job.kind == "publish":
         return _("Publishing: %(done)d of %(total)d variants generated.", done=job.done,
                  total=job.total)
+    if job.total:
+        return _("Regrading: %(done)d of %(total)d graded attempts.", done=job.done,
+                 total=job.total)
     return _("Regrading every stored submission…")
 
 

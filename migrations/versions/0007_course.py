@@ -9,7 +9,7 @@ No new index: the gradebook and statistics at class scale use the existing ones 
 set, submissions by exercise, field grades by submission); what was slow was a query's plan.
 
 Revision ID: 0007_course
-Revises: 0006_ops
+Revises: 0007_lead
 Create Date: 2026-11-30 21:00:00
 """
 from alembic import op
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_course'
-down_revision = '0006_ops'
+down_revision = '0007_lead'
 branch_labels = None
 depends_on = None
 
