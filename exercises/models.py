@@ -81,6 +81,14 @@ class ProblemSet(Base):
     # None: the default (web.ladder).
     coaching: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Revision 0007_course: an exam's start and each student's time limit (minutes, counted
+    # from when they first open the set after the start), the late-penalty rule (percent per
+    # day late, capped; None: late work is refused) and the zone dates are shown in.
+    starts_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    time_limit: Mapped[int | None] = mapped_column(Integer)
+    late_per_day: Mapped[float | None] = mapped_column(Double)
+    late_cap: Mapped[float | None] = mapped_column(Double)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
 
 class Exercise(Base):
@@ -222,6 +230,9 @@ class ProblemSetItem(Base):
     # except those given their own points in ``field_points`` (field key -> points).
     points: Mapped[float] = mapped_column(Double, default=10.0, server_default="10")
     field_points: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    # Revision 0007_course: when the item was retired after publishing (it stops counting in
+    # totals; its variants and attempts stay).
+    retired_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Enrollment(Base):
@@ -234,6 +245,8 @@ class Enrollment(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(Timestamp)
     joined_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Revision 0007_course: when the student first opened a timed set (their timer's start).
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class GradeOverride(Base):
@@ -351,4 +364,18 @@ class RosterEntry(Base):
     sis_user_id: Mapped[str | None] = mapped_column(String(100))
     sis_login_id: Mapped[str | None] = mapped_column(String(254))
     section: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class SetMember(Base):
+    """A co-instructor (``co_instructor``: everything the owner may, except deleting or
+    transferring the set) or a teaching assistant (``ta``: sees the gradebook, statistics and
+    students, grants extensions, changes no grading) of a set (revision 0007_course)."""
+
+    __tablename__ = "set_members"
+    __table_args__ = (UniqueConstraint("problem_set_id", "user_id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    problem_set_id: Mapped[str] = mapped_column(ForeignKey("problem_sets.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

@@ -119,7 +119,31 @@ TRACE_ROW = {
 TRACE = {"type": "object", "required": ["spec", "steps"],
          "properties": {"spec": {"type": "object"}, "engine_version": {"type": "string"},
                         "steps": {"type": "array", "items": ref("TraceRow")}}}
-SCHEMAS = {"Error": ERROR, "Field": FIELD, "Condition": CONDITION, "Tolerance": TOLERANCE,
+STAMP = {"type": ["string", "null"], "format": "date-time"}
+PROBLEM_SET = {
+    "type": "object",
+    "required": ["id", "title", "status", "join_code", "role", "students", "exercises", "due_at",
+                 "starts_at", "time_zone", "created_at", "published_at"],
+    "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                   "status": {"enum": ["draft", "publishing", "published"]},
+                   "join_code": {"type": ["string", "null"]},
+                   "role": {"enum": ["owner", "co_instructor", "ta"]},
+                   "students": {"type": "integer"},
+                   "exercises": {"type": "integer", "description": "not counting retired ones"},
+                   "due_at": STAMP, "starts_at": STAMP, "time_zone": {"type": "string"},
+                   "created_at": {"type": "string", "format": "date-time"},
+                   "published_at": STAMP},
+}
+PROBLEM_SET_PAGE = {
+    "type": "object", "required": ["problem_sets", "page", "per_page", "total", "pages"],
+    "properties": {"problem_sets": {"type": "array", "items": ref("ProblemSet")},
+                   "page": {"type": "integer", "minimum": 1},
+                   "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+                   "total": {"type": "integer", "minimum": 0},
+                   "pages": {"type": "integer", "minimum": 1}},
+}
+SCHEMAS = {"ProblemSet": PROBLEM_SET, "ProblemSetPage": PROBLEM_SET_PAGE,
+           "Error": ERROR, "Field": FIELD, "Condition": CONDITION, "Tolerance": TOLERANCE,
            "Exercise": EXERCISE, "PracticeCreated": PRACTICE_CREATED,
            "FieldResult": FIELD_RESULT, "SubmissionResult": SUBMISSION_RESULT,
            "TraceRow": TRACE_ROW, "Trace": TRACE, "TraceRequest": TRACE_REQUEST,
@@ -185,6 +209,17 @@ OPERATIONS = {
         "summary": "The full trace; marks a practice exercise revealed",
         "operationId": "getSolution", "security": PRACTICE_TOKEN, "parameters": [EXERCISE_ID],
         "responses": _responses(200, _json("Trace"), "the trace", (401, 404))}},
+    "/api/v1/problem-sets": {"get": {
+        "summary": "The problem sets the token's instructor owns or teaches, newest first",
+        "operationId": "listProblemSets", "security": ACCESS_TOKEN,
+        "parameters": [
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                       "maximum": 1_000_000}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                           "maximum": 100},
+             "description": "sets per page (default 50)"}],
+        "responses": _responses(200, _json("ProblemSetPage"), "one page of the sets",
+                                (401, 422))}},
     "/api/v1/problem-sets/{set_id}/exports/{name}.csv": {"get": {
         "summary": "A problem set's CSV export", "operationId": "getExport",
         "security": ACCESS_TOKEN,

@@ -24,16 +24,18 @@ def init_app(app: Flask) -> None:
     from .circuit_items import circuit_view
     from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
-    from . import (auth, cli, export_views, gradebook_views, printing, record_views,
-                   roster_views, set_views, student_views, tokens)
-    from .history_text import action_name, describe
-    from .policy import shown
+    from . import (auth, cli, course_api, course_views, export_views, gradebook_views,
+                   printing, record_views, roster_views, set_views, student_views, tokens)
+    from .history_text import action_name, describe, role_name
+    from ..models import utcnow
+    from .policy import shown, when
 
     for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
                       record_views.bp, export_views.bp, export_views.api_bp, printing.bp,
-                      roster_views.bp):
+                      roster_views.bp, course_views.bp, course_api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
+    csrf.exempt(course_api.bp)
     cli.init_app(app)
     register_trace_check(app, exam_refusal)
 
@@ -42,10 +44,10 @@ def init_app(app: Flask) -> None:
         return Caller(user.id, user.role) if user is not None else None
 
     register_bearer_resolver(app, token_caller)
-    app.jinja_env.filters.update(sig=sig, utc=shown)
+    app.jinja_env.filters.update(sig=sig, utc=shown, when=when)
     app.jinja_env.globals.update(
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
         status_label=lambda status: str(STATUSES.get(status, status)), describe_event=describe,
-        event_action=action_name,
+        event_action=action_name, role_label=role_name, now_utc=utcnow,
         instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None,
         instructor_circuit=circuit_view)

@@ -1,7 +1,14 @@
 """Access guards (CTFd-style decorators) and lookups that answer 404 for what is not yours.
 
-An instructor sees only their own problem sets; a student only their own variants and
-submissions. Someone else's id answers exactly like an unknown one, so ids cannot be probed.
+An instructor sees only the problem sets they own or teach (``SetMember``); a student only
+their own variants and submissions. Someone else's id answers exactly like an unknown one, so
+ids cannot be probed; a set's teaching assistant asking for what only its instructors may do
+gets 403.
+
+What each role may do (``ABILITIES``): ``view`` the set, its gradebook, statistics, students
+and history; ``extend`` a student's due date; ``edit`` anything else (settings, exercises,
+points, publishing, regrades, overrides, the roster, the staff); ``own``: delete the set or
+hand it to a co-instructor.
 """
 from __future__ import annotations
 
@@ -13,7 +20,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import db
-from ..models import Enrollment, Exercise, ProblemSet
+from ..models import Enrollment, Exercise, ProblemSet, SetMember
+
+ABILITIES = {"owner": {"view", "extend", "edit", "own"},
+             "co_instructor": {"view", "extend", "edit"},
+             "ta": {"view", "extend"}}
 
 
 def role_required(role: str):
@@ -33,11 +44,28 @@ instructor_required = role_required("instructor")
 student_required = role_required("student")
 
 
-def owned_set(set_id: str) -> ProblemSet:
-    """The current instructor's problem set, or 404."""
+def role_of(problem_set: ProblemSet, user_id: str) -> str | None:
+    """``owner``, ``co_instructor``, ``ta`` or None: what ``user_id`` is to the set."""
+    if problem_set.owner_id == user_id:
+        return "owner"
+    return db.session().scalar(select(SetMember.role).where(
+        SetMember.problem_set_id == problem_set.id, SetMember.user_id == user_id))
+
+
+def may(problem_set: ProblemSet, user_id: str, need: str) -> bool:
+    """Whether ``user_id`` may do ``need`` (see ``ABILITIES``) on the set."""
+    return need in ABILITIES.get(role_of(problem_set, user_id) or "", ())
+
+
+def owned_set(set_id: str, need: str = "edit") -> ProblemSet:
+    """A problem set the current instructor may do ``need`` on: 404 when they have no role
+    in it (an unknown id looks the same), 403 when their role does not allow ``need``."""
     problem_set = db.session().get(ProblemSet, set_id)
-    if problem_set is None or problem_set.owner_id != current_user.id:
+    role = None if problem_set is None else role_of(problem_set, current_user.id)
+    if role is None:
         abort(404)
+    if need not in ABILITIES[role]:
+        abort(403)
     return problem_set
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from .. import accounts, db
 from ..limits import login_by_account, login_by_address
 from ..security import start_session
-from ..models import Enrollment, ProblemSet
+from ..models import Enrollment, ProblemSet, SetMember
 from . import tokens
 from .access import instructor_required, safe_next
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, rejected_status
@@ -80,13 +80,17 @@ def change_password():
 @bp.get("/instructor/")
 @instructor_required
 def dashboard():
-    """The instructor's problem sets with their status and number of students."""
+    """The sets the instructor owns or teaches, with their status, number of students and
+    the instructor's role."""
     students = (select(Enrollment.problem_set_id, func.count().label("n"))
                 .group_by(Enrollment.problem_set_id).subquery())
     rows = db.session().execute(
-        select(ProblemSet, func.coalesce(students.c.n, 0))
+        select(ProblemSet, func.coalesce(students.c.n, 0),
+               func.coalesce(SetMember.role, "owner"))
         .outerjoin(students, students.c.problem_set_id == ProblemSet.id)
-        .where(ProblemSet.owner_id == current_user.id)
+        .outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
+                   & (SetMember.user_id == current_user.id))
+        .where((ProblemSet.owner_id == current_user.id) | SetMember.id.is_not(None))
         .order_by(ProblemSet.created_at.desc())).all()
     return render_template("instructor/dashboard.html", rows=rows, confirm=ConfirmForm())
 
@@ -109,5 +113,5 @@ def access_tokens():
 def revoke_token(token_id: str):
     """Revoke one of the instructor's tokens."""
     if ConfirmForm().validate_on_submit() and tokens.revoke(current_user.id, token_id):
-        flash("The token is revoked.", "success")
+        flash(_("The token is revoked."), "success")
     return redirect(url_for("instructor.access_tokens"))

@@ -75,7 +75,8 @@ def _assign(sess, set_id: str, user_id: str) -> int:
     held = select(Exercise.id).where(Exercise.item_id == ProblemSetItem.id,
                                      Exercise.user_id == user_id)
     lacking = sess.scalars(select(ProblemSetItem.id)
-                           .where(ProblemSetItem.problem_set_id == set_id, ~held.exists())
+                           .where(ProblemSetItem.problem_set_id == set_id,
+                                  ProblemSetItem.retired_at.is_(None), ~held.exists())
                            .order_by(ProblemSetItem.position)).all()
     missing = 0
     for item_id in lacking:  # one statement a claim: the write lock is held for every one

@@ -9,7 +9,7 @@ from ..api import bearer_token
 from ..errors import ApiError
 from ..models import ProblemSet
 from . import tokens
-from .access import instructor_required, owned_set
+from .access import instructor_required, may, owned_set
 
 bp = Blueprint("exports", __name__, url_prefix="/instructor/sets")
 api_bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")
@@ -63,6 +63,6 @@ def api_download(set_id: str, name: str):
     if user is None:
         raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
     problem_set = db.session().get(ProblemSet, set_id)
-    if problem_set is None or problem_set.owner_id != user.id or name not in exports.EXPORTS:
+    if problem_set is None or not may(problem_set, user.id, "edit") or name not in exports.EXPORTS:
         raise ApiError(404, "no such problem set or export")
     return csv_response(problem_set, name)

@@ -5,13 +5,16 @@ service modules' job (``problem_sets``, ``records``).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from zoneinfo import available_timezones
+
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, PasswordField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tracer.losses import LOSSES
 
@@ -49,6 +52,18 @@ CONVENTION_CHOICES = (("", _l("template's (δ = ∂L/∂z)")),
                       ("gradient", _l("gradient: δ = ∂L/∂z")),
                       ("negative", _l("negative: δ = −∂L/∂z")))
 DUE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def known_zone(_form, field) -> None:
+    """A WTForms validator: the field names an IANA time zone."""
+    name = (field.data or "").strip()
+    if name and name not in _zones():
+        raise ValidationError(_l("Not a time zone name; write one like Asia/Seoul or UTC."))
 
 
 class LoginForm(FlaskForm):
@@ -109,6 +124,19 @@ class SetForm(FlaskForm):
     lock_trace_tool = BooleanField(
         _l("Lock the trace tool during this exam: while it is open, nobody without a login may "
            "trace or see a practice solution"), default=True)
+    starts_at = DateTimeLocalField(_l("Opens at (UTC, optional): no submissions before"),
+                                   format=DUE_FORMAT, validators=[Optional()])
+    time_limit = IntegerField(_l("Time limit per student in minutes, from when they first open "
+                                 "the set (blank: none)"),
+                              validators=[Optional(), NumberRange(min=1, max=100_000)])
+    late_per_day = FloatField(_l("Late penalty: percent off per day late (blank: late work is "
+                                 "refused)"), validators=[Optional(), NumberRange(min=0.01,
+                                                                                  max=100)])
+    late_cap = FloatField(_l("Late penalty cap in percent; late work is taken until it is "
+                             "reached (blank: 100)"),
+                          validators=[Optional(), NumberRange(min=0.01, max=100)])
+    time_zone = StringField(_l("Time zone dates are shown in (e.g. Asia/Seoul)"), default="UTC",
+                            validators=[Optional(), Length(max=64), known_zone])
 
 
 class ItemForm(FlaskForm):
@@ -205,6 +233,16 @@ class RosterForm(FlaskForm):
     file = FileField(_l("CSV file (name, email, SIS id, section; or Canvas's gradebook "
                         "export)"), validators=[FileAllowed(["csv", "txt"], _l("a .csv file"))])
     text = TextAreaField(_l("Or paste the CSV"), validators=[Length(max=1_000_000)])
+
+
+class StaffForm(FlaskForm):
+    """An instructor added to a set's staff, by the email of their account."""
+
+    email = StringField(_l("Instructor's email"), validators=[InputRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=options((
+        ("ta", _l("Teaching assistant: sees the gradebook, grants extensions")),
+        ("co_instructor", _l("Co-instructor: everything but deleting or handing over the "
+                             "set")))), default="ta")
 
 
 class TokenForm(FlaskForm):

@@ -4,7 +4,7 @@ with a summary of the students it selects.
 The whole class's rows are computed (the totals are what sorting needs), then only one page of
 them is rendered. A student's progress: *not started* (no score on any exercise), *complete*
 (a score that counts on every exercise: a graded attempt or one set by hand), *in progress*
-(anything between).
+(anything between). Retired exercises count for neither.
 """
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ SORTS = ("name", "email", "total")  # and "item-N" for exercise N (1-based)
 
 def progress(row: Row) -> str:
     """``not_started``, ``in_progress`` or ``complete`` (see the module docstring)."""
-    scored = sum(cell.score is not None for cell in row.cells)
+    counting = [cell for cell in row.cells if not cell.retired]
+    scored = sum(cell.score is not None for cell in counting)
     if scored == 0:
         return "not_started"
-    return "complete" if scored == len(row.cells) else "in_progress"
+    return "complete" if scored == len(counting) else "in_progress"
 
 
 def _selected(row: Row, wanted: str) -> bool:

@@ -27,7 +27,7 @@ FILTER_LABELS = (("all", _l("All students")), ("not_started", _l("Not started"))
 @instructor_required
 def gradebook(set_id: str):
     """Students × exercises with scores and attempts."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     full = book.gradebook(problem_set)
     shown = gradebook_page.page(full, request.args.get("q", "")[:200],
                                 request.args.get("filter", "all"),
@@ -43,7 +43,7 @@ def gradebook(set_id: str):
 @instructor_required
 def statistics(set_id: str):
     """Per exercise: the share correct on each field and the most frequent misconceptions."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     return render_template("instructor/statistics.html", problem_set=problem_set,
                            stats=class_stats.statistics(problem_set),
                            statuses=class_stats.STATUSES)
@@ -53,7 +53,7 @@ def statistics(set_id: str):
 @instructor_required
 def students_behind(set_id: str):
     """The students behind one number of the statistics page."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     item = db.session().get(ProblemSetItem, request.args.get("item", ""))
     status, mistake = request.args.get("status"), request.args.get("misconception")
     key = request.args.get("field") or None

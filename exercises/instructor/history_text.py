@@ -64,11 +64,23 @@ def _points(d: dict) -> str:
     return text
 
 
+def role_name(role: str | None) -> str:
+    """A role in a set, as people read it."""
+    names = {"owner": _("owner"), "co_instructor": _("co-instructor"),
+             "ta": _("teaching assistant")}
+    return names.get(role or "", role or "")
+
+
 def action_name(action: str) -> str:
     """What kind of change an event records, as a word or two."""
     names = {"regrade": _("regrade"), "extension": _("extension"), "override": _("override"),
              "override_removed": _("override removed"), "points": _("points"),
-             "password_reset": _("password reset"), "settings": _("settings")}
+             "password_reset": _("password reset"), "settings": _("settings"),
+             "member_added": _("staff added"), "member_role": _("staff role"),
+             "member_removed": _("staff removed"), "transferred": _("owner changed"),
+             "copied_from": _("copied"), "copied_to": _("copied"),
+             "item_added": _("exercise added"), "item_retired": _("exercise retired"),
+             "item_restored": _("exercise restored")}
     return names.get(action, action.replace("_", " "))
 
 
@@ -77,11 +89,15 @@ def _setting(key: str, old, new) -> str:
              "due_at": _("due date"), "reveal": _("worked solutions shown"),
              "feedback": _("misconception feedback"), "pool_size": _("expected class size"),
              "exam_mode": _("exam mode"), "lock_trace_tool": _("trace tool locked"),
-             "instructions": _("instructions (characters)")}
+             "instructions": _("instructions (characters)"), "starts_at": _("opens at"),
+             "time_limit": _("time limit (minutes)"), "late_per_day": _("late penalty per day (%)"),
+             "late_cap": _("late penalty cap (%)"), "time_zone": _("time zone")}
 
     def value(v):
-        if key == "due_at":
+        if key in ("due_at", "starts_at"):
             return _when(v) if v else _("none")
+        if key in ("time_limit", "late_per_day", "late_cap") and v is None:
+            return _("none")
         if key == "attempts" and v is None:
             return _("unlimited")
         if isinstance(v, bool):
@@ -110,4 +126,34 @@ def describe(event: AuditEvent) -> str:
         return _points(d)
     if event.action == "password_reset":
         return _("Password reset for %(email)s.", email=d.get("email", ""))
-    return ", ".join(f"{key}: {value}" for key, value in d.items())
+    return _course(event.action, d) or ", ".join(f"{key}: {value}" for key, value in d.items())
+
+
+def _course(action: str, d: dict) -> str | None:
+    """The sentence of a course-tools event (``course.py``), None for another kind."""
+    if action == "member_added":
+        return _("%(name)s (%(email)s) added to the staff as %(role)s.", name=d.get("name"),
+                 email=d.get("email"), role=role_name(d.get("role")))
+    if action == "member_role":
+        return _("%(name)s (%(email)s) is now %(new)s instead of %(old)s.", name=d.get("name"),
+                 email=d.get("email"), new=role_name(d.get("new")), old=role_name(d.get("old")))
+    if action == "member_removed":
+        return _("%(name)s (%(email)s, %(role)s) removed from the staff.", name=d.get("name"),
+                 email=d.get("email"), role=role_name(d.get("role")))
+    if action == "transferred":
+        return _("The set was handed from %(old)s to %(new)s.", old=d.get("old"),
+                 new=d.get("new"))
+    if action == "copied_from":
+        return _("Made as a copy of %(title)s, with its %(n)d exercises.", title=d.get("title"),
+                 n=d.get("items", 0))
+    if action == "copied_to":
+        return _("Copied into a new draft, %(title)s.", title=d.get("title"))
+    if action == "item_added":
+        return _("Exercise %(item)s added after publishing; every student who had joined got a "
+                 "variant of it.", item=d.get("item"))
+    if action == "item_retired":
+        return _("Exercise %(item)s retired: it no longer counts in totals; its attempts stay.",
+                 item=d.get("item"))
+    if action == "item_restored":
+        return _("Exercise %(item)s restored: it counts in totals again.", item=d.get("item"))
+    return None

@@ -75,7 +75,7 @@ def _circuit_page(exercise: Exercise, item: ProblemSetItem, student: str | None,
 def printable(set_id: str):
     """Pages for the students' variants (``?variants=pool`` for the unassigned ones);
     ``?part=key`` prints their answer key instead; ``?paper=letter`` sizes for US Letter."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     from_pool = request.args.get("variants") == "pool"
     part = "key" if request.args.get("part") == "key" else "questions"
     paper = request.args.get("paper", "a4") if request.args.get("paper") in PAPERS else "a4"

@@ -16,11 +16,12 @@ import json
 import secrets
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from .. import db
 from ..generation import BUILTIN_TEMPLATES, TemplateError
-from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, utcnow
+from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, new_id, utcnow
 from ..practice import GIVEN_NETWORK
 from . import circuit_items, pool, variants
 from .policy import as_utc
@@ -43,7 +44,7 @@ def settings_from(data: dict[str, Any]) -> dict[str, Any]:
                      "atol": 0.0 if data.get("atol") is None else data["atol"], "digits": None}
     else:
         if data.get("digits") is None:
-            raise SetError(f"tolerance: mode {mode} needs a number of digits")
+            raise SetError(_("tolerance: mode %(mode)s needs a number of digits", mode=mode))
         tolerance = {"mode": mode, "rtol": None, "atol": None, "digits": data["digits"]}
     settings = {"ecf_credit": float(data["ecf_credit"]), "tolerance": tolerance}
     if "reveal" in data:
@@ -68,8 +69,19 @@ def create_set(owner_id: str, data: dict[str, Any]) -> ProblemSet:
                                  exam_mode=bool(data.get("exam_mode")),
                                  lock_trace_tool=bool(data.get("lock_trace_tool", True)),
                                  coaching=coaching_from(data))
+        _course_settings(problem_set, data)
         sess.add(problem_set)
     return problem_set
+
+
+def _course_settings(problem_set: ProblemSet, data: dict[str, Any]) -> None:
+    """An exam's start and time limit, the late-penalty rule and the display time zone, from
+    a set form's data (blank: none, UTC)."""
+    problem_set.starts_at = as_utc(data.get("starts_at"))
+    problem_set.time_limit = data.get("time_limit") or None
+    problem_set.late_per_day = data.get("late_per_day") or None
+    problem_set.late_cap = data.get("late_cap") if problem_set.late_per_day else None
+    problem_set.time_zone = (data.get("time_zone") or "UTC").strip()
 
 
 def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -> None:
@@ -96,6 +108,7 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
         problem_set.exam_mode = bool(data.get("exam_mode"))
         problem_set.lock_trace_tool = bool(data.get("lock_trace_tool", True))
         problem_set.coaching = coaching_from(data)
+        _course_settings(problem_set, data)
         problem_set.settings = settings
         if published:
             policy = {key: settings[key] for key in POLICY_KEYS}
@@ -110,9 +123,12 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
 
 def _tracked(problem_set: ProblemSet) -> dict[str, Any]:
     """The settings a history entry records a change of, as JSON values."""
-    due = as_utc(problem_set.due_at)
+    due, starts = as_utc(problem_set.due_at), as_utc(problem_set.starts_at)
     return {"title": problem_set.title, "attempts": problem_set.settings.get("attempts"),
             "due_at": due.isoformat() if due else None,
+            "starts_at": starts.isoformat() if starts else None,
+            "time_limit": problem_set.time_limit, "late_per_day": problem_set.late_per_day,
+            "late_cap": problem_set.late_cap, "time_zone": problem_set.time_zone,
             "reveal": problem_set.settings.get("reveal"),
             "feedback": problem_set.settings.get("feedback"),
             "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
@@ -134,10 +150,10 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
         try:
             network = json.loads(data["network"])
         except ValueError as exc:
-            raise SetError(f"network: not JSON ({exc})") from None
+            raise SetError(_("network: not JSON (%(why)s)", why=exc)) from None
         if not isinstance(network, dict):
-            raise SetError("network: must be a JSON object, a network spec with layers, "
-                           "weights, inputs, targets and learning_rate")
+            raise SetError(_("network: must be a JSON object, a network spec with layers, "
+                             "weights, inputs, targets and learning_rate"))
         knobs["network"] = network
         for key in ("answer_digits", "delta_convention"):
             if data.get(key):
@@ -149,7 +165,7 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
         try:
             knobs["layers"] = [int(part) for part in data["layers"].replace(" ", "").split(",")]
         except ValueError:
-            raise SetError("layers: write unit counts separated by commas, e.g. 2,2,2") from None
+            raise SetError(_("layers: write unit counts separated by commas, e.g. 2,2,2")) from None
         if "naming" not in knobs:
             knobs["naming"] = None  # the built-in's naming may not fit other layer counts
     if data.get("activations"):
@@ -166,11 +182,11 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
     return knobs
 
 
-def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
-    """Append an exercise to a draft set, after checking its template generates exercises
-    (a given network's failed conditions do not stop it: its preview reports them). A
-    circuit item (``circuit_items``) is refused in an exam-mode set."""
-    problem_set = db.session().get(ProblemSet, set_id)
+def new_item(problem_set: ProblemSet, template_id: str, knobs: dict[str, Any],
+             title: str = "") -> ProblemSetItem:
+    """An exercise for ``problem_set`` (not stored yet), after checking its template generates
+    exercises (a given network's failed conditions do not stop it: its preview reports them).
+    A circuit item (``circuit_items``) is refused in an exam-mode set."""
     if (circuit := circuit_items.circuit_knobs(template_id, knobs)) is not None:
         knobs = circuit
         if problem_set.exam_mode:
@@ -180,16 +196,22 @@ def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = 
     elif "network" in knobs:
         template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
     elif template_id not in BUILTIN_TEMPLATES:
-        raise SetError(f"template: no built-in template {template_id!r}")
+        raise SetError(_("template: no built-in template %(id)s", id=repr(template_id)))
     else:
         default_title = BUILTIN_TEMPLATES[template_id].title
-    item = ProblemSetItem(problem_set_id=set_id, template_id=template_id, knobs=knobs,
-                          title=title.strip() or default_title)
+    item = ProblemSetItem(id=new_id(), problem_set_id=problem_set.id, template_id=template_id,
+                          knobs=knobs, title=title.strip() or default_title)
     try:
         template = variants.item_template(problem_set, item)
         variants.make(template, None if template.network is not None else 0)
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
+    return item
+
+
+def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
+    """Append an exercise to a draft set (``new_item``)."""
+    item = new_item(db.session().get(ProblemSet, set_id), template_id, knobs, title)
     with db.write_transaction() as sess:
         _require_draft(sess, set_id)
         last = sess.scalar(select(func.max(ProblemSetItem.position))
@@ -205,7 +227,7 @@ def move_item(set_id: str, item_id: str, offset: int) -> None:
         items = pool.set_items(set_id)
         index = next((i for i, item in enumerate(items) if item.id == item_id), None)
         if index is None:
-            raise SetError("no such exercise in this set")
+            raise SetError(_("no such exercise in this set"))
         other = index + offset
         if 0 <= other < len(items):
             items[index].position, items[other].position = items[other].position, \
@@ -218,7 +240,7 @@ def remove_item(set_id: str, item_id: str) -> None:
         _require_draft(sess, set_id)
         item = sess.get(ProblemSetItem, item_id)
         if item is None or item.problem_set_id != set_id:
-            raise SetError("no such exercise in this set")
+            raise SetError(_("no such exercise in this set"))
         sess.delete(item)
 
 
@@ -241,10 +263,10 @@ def begin_publish(set_id: str) -> None:
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         if problem_set.status != "draft":
-            raise SetError("this set is already published")
+            raise SetError(_("this set is already published"))
         if not sess.scalar(select(func.count(ProblemSetItem.id))
                            .where(ProblemSetItem.problem_set_id == set_id)):
-            raise SetError("add at least one exercise before publishing")
+            raise SetError(_("add at least one exercise before publishing"))
         problem_set.status = "publishing"
 
 
@@ -295,7 +317,7 @@ def back_to_draft(set_id: str) -> None:
 def _require_draft(sess, set_id: str) -> ProblemSet:
     problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
     if problem_set.status != "draft":
-        raise SetError("a published set's exercises are fixed: its students hold variants")
+        raise SetError(_("a published set's exercises are fixed: its students hold variants"))
     return problem_set
 
 

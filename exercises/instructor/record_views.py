@@ -20,8 +20,8 @@ from .records import RecordError
 bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
 
 
-def _student(set_id: str, user_id: str) -> tuple:
-    problem_set = owned_set(set_id)
+def _student(set_id: str, user_id: str, need: str = "edit") -> tuple:
+    problem_set = owned_set(set_id, need)
     user = db.session().get(User, user_id)
     enrollment = db.session().scalar(select(Enrollment).where(
         Enrollment.problem_set_id == set_id, Enrollment.user_id == user_id))
@@ -42,7 +42,7 @@ def _override_form(problem_set, gradebook_) -> OverrideForm:
 @instructor_required
 def student(set_id: str, user_id: str):
     """A student's variants, attempts and scores, with the forms that change them."""
-    problem_set, user, enrollment = _student(set_id, user_id)
+    problem_set, user, enrollment = _student(set_id, user_id, "view")
     gradebook_ = book.gradebook(problem_set, user_id=user_id)
     held = [c.exercise_id for c in gradebook_.rows[0].cells if c.exercise_id]
     return render_template("instructor/student.html", problem_set=problem_set, user=user,
@@ -73,7 +73,7 @@ def _attempts(user_id: str, exercise_ids: list[str]) -> dict[str, list[Submissio
 @instructor_required
 def extension(set_id: str, user_id: str):
     """Give the student their own due date (blank: back to the set's)."""
-    _student(set_id, user_id)
+    _student(set_id, user_id, "extend")
     form = ExtensionForm()
     if form.validate_on_submit():
         records.extend(set_id, user_id, form.due_at.data, current_user.id)
@@ -113,9 +113,10 @@ def override(set_id: str, user_id: str):
         except RecordError as exc:
             flash(str(exc), "error")
         else:
-            flash("Score overridden.", "success")
+            flash(_("Score overridden."), "success")
     else:
-        flash("; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()), "error")
+        flash("; ".join(f"{getattr(form, k).label.text}: {', '.join(v)}"
+                        for k, v in form.errors.items()), "error")
     return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
 
 
@@ -149,7 +150,7 @@ def password(set_id: str, user_id: str):
 @instructor_required
 def history(set_id: str):
     """Every recorded change to the set: extensions, overrides, regrades, password resets."""
-    return render_template("instructor/history.html", problem_set=owned_set(set_id),
+    return render_template("instructor/history.html", problem_set=owned_set(set_id, "view"),
                            events=records.history(set_id))
 
 
@@ -158,7 +159,7 @@ def history(set_id: str):
 def variant(set_id: str, exercise_id: str):
     """A student's variant with its answer key and, beside it, every answer the student
     submitted with its grade."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     exercise = db.session().get(Exercise, exercise_id)
     if exercise is None or exercise.problem_set_id != set_id:
         abort(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -27,7 +28,7 @@ def extend(set_id: str, user_id: str, due_at: datetime | None, actor_id: str) ->
                                                           Enrollment.user_id == user_id)
                                  .with_for_update())
         if enrollment is None:
-            raise RecordError("this student has not joined the set")
+            raise RecordError(_("this student has not joined the set"))
         old = enrollment.due_at
         enrollment.due_at = due_at = as_utc(due_at)
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
@@ -39,13 +40,13 @@ def override(set_id: str, user_id: str, item_id: str, score: float, reason: str,
              actor_id: str, max_score: int) -> None:
     """Set a student's score on one exercise by hand (0 to the exercise's maximum)."""
     if not 0 <= score <= max_score:
-        raise RecordError(f"the score must be between 0 and {max_score}")
+        raise RecordError(_("the score must be between 0 and %(max)s", max=max_score))
     with db.write_transaction() as sess:
         item = sess.get(ProblemSetItem, item_id)
         enrolled = sess.scalar(select(Enrollment.id).where(Enrollment.problem_set_id == set_id,
                                                            Enrollment.user_id == user_id))
         if item is None or item.problem_set_id != set_id or enrolled is None:
-            raise RecordError("no such exercise or student in this set")
+            raise RecordError(_("no such exercise or student in this set"))
         sess.add(GradeOverride(item_id=item_id, user_id=user_id, score=score,
                                reason=reason.strip(), created_by=actor_id))
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
@@ -60,12 +61,12 @@ def remove_override(set_id: str, user_id: str, item_id: str, actor_id: str) -> N
     with db.write_transaction() as sess:
         item = sess.get(ProblemSetItem, item_id)
         if item is None or item.problem_set_id != set_id:
-            raise RecordError("no such exercise in this set")
+            raise RecordError(_("no such exercise in this set"))
         removed = sess.scalars(select(GradeOverride).where(GradeOverride.item_id == item_id,
                                                            GradeOverride.user_id == user_id)
                                .order_by(GradeOverride.created_at)).all()
         if not removed:
-            raise RecordError("this score was not set by hand")
+            raise RecordError(_("this score was not set by hand"))
         for override_ in removed:
             sess.delete(override_)
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,
@@ -97,7 +98,7 @@ def reset_password(user_id: str, password: str, actor_id: str | None,
     with db.write_transaction() as sess:
         user = sess.get(User, user_id)
         if user is None:
-            raise RecordError("no such user")
+            raise RecordError(_("no such user"))
         user.password_hash = password_hash
         accounts.end_sessions(sess, user_id)
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, subject_id=user_id,

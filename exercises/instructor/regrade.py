@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from .. import db
 from ..coaching import shown_in_set, withhold_in_report
 from ..grading import GradingSettings, regrade
-from ..models import (AuditEvent, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
-                      User)
+from ..models import (AuditEvent, Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem,
+                      Submission, User)
 from . import points
 from .gradebook import latest_overrides
+from .policy import late_percent
 
 
 @dataclass
@@ -158,12 +159,29 @@ def _store(sess, item):
     return submission, report, who
 
 
+def _late_factors(set_id: str):
+    """A function from a submission to the share of its points a late-penalty rule leaves
+    (``policy.late_percent``; 1 without a rule), as the gradebook counts them."""
+    problem_set = db.session().get(ProblemSet, set_id)
+    if not problem_set.late_per_day:
+        return lambda submission: 1.0
+    dues = dict(db.session().execute(select(Enrollment.user_id, Enrollment.due_at).where(
+        Enrollment.problem_set_id == set_id)).all())
+
+    def factor(submission) -> float:
+        due = dues.get(submission.user_id) or problem_set.due_at
+        return (100.0 - late_percent(problem_set, due, submission.created_at)) / 100.0
+    return factor
+
+
 def _summarise(set_id: str, reports) -> Summary:
     """Per student and exercise, the best attempt's points before and after (SPEC §6: an
     exercise's score is its best attempt; an override, when there is one, counts instead), and
-    the students whose set total changes."""
+    the students whose set total changes. Late attempts count with their penalty, and a
+    retired exercise in no total, as in the gradebook."""
     summary = Summary()
     overrides = latest_overrides(set_id)
+    late_factor = _late_factors(set_id)
     best: dict[tuple, list] = {}   # (student, item) -> [old points, new points, new best report]
     who: dict[str, tuple[str, str]] = {}
     items: dict[str, ProblemSetItem] = {}
@@ -174,8 +192,11 @@ def _summarise(set_id: str, reports) -> Summary:
         summary.attempts_changed += bool(changed or report.score_changed)
         weights = points.field_weights(list(report.old.field_keys), item.points,
                                        item.field_points)
-        old = sum(weights[k] * report.old.fields[k].credit for k in report.old.field_keys)
-        new = sum(weights[k] * report.new.fields[k].credit for k in report.new.field_keys)
+        factor = late_factor(submission)
+        old = factor * sum(weights[k] * report.old.fields[k].credit
+                           for k in report.old.field_keys)
+        new = factor * sum(weights[k] * report.new.fields[k].credit
+                           for k in report.new.field_keys)
         entry = best.setdefault((submission.user_id, item.id), [old, new, report, weights])
         entry[0] = max(entry[0], old)
         if new > entry[1]:
@@ -183,15 +204,17 @@ def _summarise(set_id: str, reports) -> Summary:
         who[submission.user_id] = (name, email)
         items[item.id] = item
     totals: dict[str, list] = {}   # student -> [old total, new total, item changes]
+    retired = set(db.session().scalars(select(ProblemSetItem.id).where(
+        ProblemSetItem.problem_set_id == set_id, ProblemSetItem.retired_at.is_not(None))))
     for (user_id, item_id), score in overrides.items():
-        if user_id in who:
+        if user_id in who and item_id not in retired:
             totals.setdefault(user_id, [0.0, 0.0, []])
             totals[user_id][0] += score
             totals[user_id][1] += score
     for (user_id, item_id), (old, new, report, weights) in best.items():
         total = totals.setdefault(user_id, [0.0, 0.0, []])
         overridden = (item_id, user_id) in overrides
-        if not overridden:
+        if not overridden and item_id not in retired:
             total[0] += old
             total[1] += new
         if round(old, 9) != round(new, 9):

@@ -11,7 +11,7 @@ from ..generation import TemplateError
 from ..models import Enrollment, Exercise, ProblemSetItem
 from ..practice import template_error
 from ..jobs.views import panel
-from . import answers, points, pool, problem_sets
+from . import answers, course, points, pool, problem_sets
 from .variants import item_digits
 from .access import instructor_required, owned_set
 from .forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
@@ -35,7 +35,10 @@ def _form_defaults(problem_set) -> dict:
             "tolerance_mode": tolerance.get("mode", "relabs"), "rtol": tolerance.get("rtol"),
             "atol": tolerance.get("atol"), "digits": tolerance.get("digits"),
             "pool_size": problem_set.pool_size, "exam_mode": problem_set.exam_mode,
-            "lock_trace_tool": problem_set.lock_trace_tool}
+            "lock_trace_tool": problem_set.lock_trace_tool,
+            "starts_at": form_time(problem_set.starts_at), "time_limit": problem_set.time_limit,
+            "late_per_day": problem_set.late_per_day, "late_cap": problem_set.late_cap,
+            "time_zone": problem_set.time_zone}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -113,7 +116,7 @@ def _digits(problem_set, items) -> dict[str, int | str]:
 @instructor_required
 def show(set_id: str):
     """A set's overview: settings, exercises, publishing, join code and the tools."""
-    problem_set = owned_set(set_id)
+    problem_set = owned_set(set_id, "view")
     sess = db.session()
     students = sess.scalar(select(func.count()).select_from(Enrollment)
                            .where(Enrollment.problem_set_id == set_id))
@@ -178,16 +181,22 @@ def item_points(set_id: str, item_id: str):
 @bp.post("/<id:set_id>/items")
 @instructor_required
 def add_item(set_id: str):
-    """Add an exercise from a built-in template and changed knobs."""
-    owned_set(set_id)
+    """Add an exercise from a built-in template and changed knobs (to a published set too:
+    ``course.add_published_item``)."""
+    problem_set = owned_set(set_id)
     form = ItemForm()
     if not form.validate_on_submit():
         flash("; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()),
               "error")
     else:
         try:
-            problem_sets.add_item(set_id, form.template_id.data, problem_sets.item_knobs(form.data),
-                                  form.title.data or "")
+            knobs = problem_sets.item_knobs(form.data)
+            if problem_set.status == "published":
+                course.add_published_item(set_id, form.template_id.data, knobs,
+                                          form.title.data or "", current_user.id)
+            else:
+                problem_sets.add_item(set_id, form.template_id.data, knobs,
+                                      form.title.data or "")
         except SetError as exc:
             flash(_("The exercise was not added. %(why)s", why=exc), "error")
         else:
@@ -244,7 +253,7 @@ def publish(set_id: str):
 @instructor_required
 def delete(set_id: str):
     """Delete a draft set."""
-    owned_set(set_id)
+    owned_set(set_id, "own")
     if ConfirmForm().validate_on_submit():
         try:
             problem_sets.delete_set(set_id)
@@ -255,8 +264,8 @@ def delete(set_id: str):
     return redirect(url_for("instructor.dashboard"))
 
 
-def _owned_item(set_id: str, item_id: str) -> tuple:
-    problem_set = owned_set(set_id)
+def _owned_item(set_id: str, item_id: str, need: str = "edit") -> tuple:
+    problem_set = owned_set(set_id, need)
     item = db.session().get(ProblemSetItem, item_id)
     if item is None or item.problem_set_id != set_id:
         abort(404)
@@ -267,7 +276,7 @@ def _owned_item(set_id: str, item_id: str) -> tuple:
 @instructor_required
 def variants(set_id: str, item_id: str):
     """The pool of one exercise: every stored variant and who holds it."""
-    problem_set, item = _owned_item(set_id, item_id)
+    problem_set, item = _owned_item(set_id, item_id, "view")
     # Clamped, so a page number beyond any pool never reaches the database as an OFFSET
     # that overflows its integers.
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_VARIANTS // VARIANTS_PER_PAGE)
@@ -282,7 +291,7 @@ def variants(set_id: str, item_id: str):
 @instructor_required
 def preview(set_id: str, item_id: str, index: int):
     """One variant with its answer key (generated on the fly while the set is a draft)."""
-    problem_set, item = _owned_item(set_id, item_id)
+    problem_set, item = _owned_item(set_id, item_id, "view")
     if index < 0 or index >= MAX_VARIANTS:
         abort(404)
     try:

@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, case, cast, func, select
 
 from .. import db
 from ..models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
@@ -52,16 +52,35 @@ class ItemStats:
         return {s: totals[s] / answers if answers else 0.0 for s in STATUSES}
 
 
+def _ranked_attempts(set_id: str):
+    """A subquery of every attempt of the set: id, item id, user id, and its rank among its
+    exercise's attempts (1: the best)."""
+    return (select(Submission.id, Submission.user_id, Exercise.item_id,
+                   func.row_number().over(partition_by=Submission.exercise_id,
+                                          order_by=(Submission.score.desc(),
+                                                    Submission.attempt)).label("rank"))
+            .join(Exercise, Exercise.id == Submission.exercise_id)
+            .where(Exercise.problem_set_id == set_id).subquery())
+
+
 def _best_attempts(set_id: str):
     """A subquery of every student's best attempt per exercise: id, item id, user id."""
-    ranked = (select(Submission.id, Submission.user_id, Exercise.item_id,
-                     func.row_number().over(partition_by=Submission.exercise_id,
-                                            order_by=(Submission.score.desc(),
-                                                      Submission.attempt)).label("rank"))
-              .join(Exercise, Exercise.id == Submission.exercise_id)
-              .where(Exercise.problem_set_id == set_id).subquery())
+    ranked = _ranked_attempts(set_id)
     return select(ranked.c.id, ranked.c.user_id, ranked.c.item_id) \
         .where(ranked.c.rank == 1).subquery()
+
+
+def _status_counts(set_id: str):
+    """(item id, field key, status, students) over the best attempts. The best are counted
+    among every attempt's field grades rather than joined after a ``rank = 1`` filter: the
+    database cannot estimate that filter, and sorted a class's hundred thousand grades on
+    disk where it now hashes them (PostgreSQL: 350 → 150 ms at 1,000 × 5)."""
+    ranked = _ranked_attempts(set_id)
+    students = func.sum(case((ranked.c.rank == 1, 1), else_=0))
+    return (select(ranked.c.item_id, FieldGrade.key, FieldGrade.status, students)
+            .join(FieldGrade, FieldGrade.submission_id == ranked.c.id)
+            .group_by(ranked.c.item_id, FieldGrade.key, FieldGrade.status)
+            .having(students > 0))
 
 
 def _named(set_id: str, item_id: str | None = None):
@@ -99,10 +118,7 @@ def statistics(problem_set: ProblemSet) -> list[ItemStats]:
     students = dict(sess.execute(select(best.c.item_id, func.count())
                                  .group_by(best.c.item_id)).all())
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for item_id, key, status, n in sess.execute(
-            select(best.c.item_id, FieldGrade.key, FieldGrade.status, func.count())
-            .join(FieldGrade, FieldGrade.submission_id == best.c.id)
-            .group_by(best.c.item_id, FieldGrade.key, FieldGrade.status)):
+    for item_id, key, status, n in sess.execute(_status_counts(problem_set.id)):
         counts[(item_id, key)][status] = n
     per_item: dict[str, set] = defaultdict(set)
     per_field: dict[tuple[str, str], set] = defaultdict(set)

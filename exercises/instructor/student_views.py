@@ -102,13 +102,16 @@ def my_sets():
 def show(set_id: str):
     """The set's exercises with the student's status and score on each."""
     problem_set, joined = enrolled_set(set_id)
+    policy.start_timer(problem_set, joined)
     book = gradebook.gradebook(problem_set, user_id=current_user.id)
-    if any(cell.exercise_id is None for cell in book.rows[0].cells):
+    if any(cell.exercise_id is None and not cell.retired for cell in book.rows[0].cells):
         enrollment.assign_missing(problem_set, current_user.id)
         book = gradebook.gradebook(problem_set, user_id=current_user.id)
     return render_template("sets/set.html", problem_set=problem_set, book=book,
                            row=book.rows[0], due=policy.due_for(problem_set, joined),
-                           past_due=policy.past_due(problem_set, joined))
+                           past_due=policy.past_due(problem_set, joined),
+                           refusal=policy.submit_refusal(problem_set, joined),
+                           time_up=policy.timer_end(problem_set, joined))
 
 
 def render_variant(problem_set, joined, exercise, typed=None, errors=None, notice=None,
@@ -126,6 +129,7 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
         errors=errors or {}, attempt=attempt, notice=notice or refusal, closed=bool(refusal),
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
+        time_up=policy.timer_end(problem_set, joined),
         history=db.session().scalars(select(Submission).where(
             Submission.exercise_id == exercise.id).order_by(Submission.attempt)).all(),
         solution_allowed=policy.solution_visible(exercise, problem_set, joined),
@@ -148,6 +152,7 @@ def _variant_title(exercise) -> str:
 def exercise(set_id: str, exercise_id: str):
     """One of the student's variants with its latest feedback."""
     problem_set, joined = enrolled_set(set_id)
+    policy.start_timer(problem_set, joined)
     return render_variant(problem_set, joined, own_variant(set_id, exercise_id))
 
 

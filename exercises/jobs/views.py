@@ -72,7 +72,7 @@ def progress(job_id: str):
     job = db.session().get(Job, job_id)
     if job is None or job.target is None:
         abort(404)
-    owned_set(job.target)
+    owned_set(job.target, "view")
     response = jsonify(state(job))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,70 @@
+"""``GET /api/v1/problem-sets``: the sets an instructor owns or teaches, for scripts, with a
+personal access token (``Authorization: Bearer``; no cookies, so no CSRF), a page at a time."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import func, select
+
+from .. import db
+from ..api import bearer_token
+from ..errors import ApiError
+from ..models import Enrollment, ProblemSet, ProblemSetItem, SetMember
+from . import tokens
+from .policy import as_utc
+
+bp = Blueprint("course_api", __name__, url_prefix="/api/v1")
+PER_PAGE, MAX_PER_PAGE = 50, 100
+
+
+def _stamp(moment) -> str | None:
+    return None if moment is None else as_utc(moment).isoformat()
+
+
+def _number(name: str, default: int, largest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= largest:
+        raise ApiError(422, f"{name}: must be a whole number from 1 to {largest}",
+                       {name: f"a whole number from 1 to {largest}"})
+    return int(raw)
+
+
+@bp.get("/problem-sets")
+def list_sets():
+    """The token owner's sets (owned or taught), newest first: 401 without a valid token,
+    422 for a page or page size out of range."""
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "this call needs 'Authorization: Bearer <personal access token>'")
+    user = tokens.user_for(token)
+    if user is None:
+        raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
+    page = _number("page", 1, 1_000_000)
+    per_page = _number("per_page", PER_PAGE, MAX_PER_PAGE)
+    sess = db.session()
+    role = func.coalesce(SetMember.role, "owner")
+    mine = ((ProblemSet.owner_id == user.id) | SetMember.id.is_not(None))
+    joined = (select(func.count()).where(Enrollment.problem_set_id == ProblemSet.id)
+              .correlate(ProblemSet).scalar_subquery())
+    items = (select(func.count()).where(ProblemSetItem.problem_set_id == ProblemSet.id,
+                                        ProblemSetItem.retired_at.is_(None))
+             .correlate(ProblemSet).scalar_subquery())
+    base = select(ProblemSet.id).outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
+                                           & (SetMember.user_id == user.id)).where(mine)
+    total = sess.scalar(select(func.count()).select_from(base.subquery()))
+    rows = sess.execute(
+        select(ProblemSet, role, joined, items)
+        .outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
+                   & (SetMember.user_id == user.id)).where(mine)
+        .order_by(ProblemSet.created_at.desc(), ProblemSet.id)
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    return jsonify({
+        "problem_sets": [{"id": s.id, "title": s.title, "status": s.status,
+                          "join_code": s.join_code, "role": r, "students": n, "exercises": k,
+                          "due_at": _stamp(s.due_at), "starts_at": _stamp(s.starts_at),
+                          "time_zone": s.time_zone, "created_at": _stamp(s.created_at),
+                          "published_at": _stamp(s.published_at)}
+                         for s, r, n, k in rows],
+        "page": page, "per_page": per_page, "total": total,
+        "pages": max(1, -(-total // per_page))})
