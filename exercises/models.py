@@ -363,3 +363,7 @@ class RosterEntry(Base):
     sis_login_id: Mapped[str | None] = mapped_column(String(254))
     section: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+# The LTI 1.3 tables live with the LTI package; importing it here registers them on ``Base``.
+from .lti import models as _lti_models  # noqa: E402,F401

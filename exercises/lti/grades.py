@@ -1,0 +1,106 @@
+"""Assignment and Grade Services: a student's set score goes back to the LMS line item.
+
+After every graded submission of a student who came in through a resource link with a line
+item (``on_graded``, connected to ``submissions.graded``), a job (kind ``lti_score``, target
+the member) posts the set's score as it is then: the sum of the best attempts in points, of
+``scoreMaximum`` the set's points (SPEC §11), through PyLTI1p3 with an OAuth2
+client-credentials token it asks the platform's token URL for (a JWT assertion signed with the
+registration's key). A platform that does not answer is tried again after each of
+``LTI_RETRY_DELAYS`` seconds; then the job fails with the platform's answer. A submission made
+while the job ran is caught by reading the score again after posting: a score that changed is
+posted again, so the LMS ends with the latest.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+import requests
+from flask import current_app
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.service_connector import ServiceConnector
+from sqlalchemy import select
+
+from .. import db, jobs
+from ..instructor.gradebook import gradebook
+from ..instructor.problem_sets import SetError
+from ..models import ProblemSet
+from .models import LtiMember, LtiRegistration, LtiResourceLink
+from .registrations import ToolRegistration
+
+log = logging.getLogger(__name__)
+KIND = "lti_score"
+RETRY_DELAYS = (2.0, 10.0, 30.0)
+MAX_REPOSTS = 3
+
+
+class ScoreNotSent(SetError):
+    """The platform refused the score or did not answer; the job records the message."""
+
+
+def on_graded(_sender, *, problem_set_id: str | None, user_id: str | None, **_extra) -> None:
+    """Queue a score post for each LTI link the student of a graded set submission came
+    through; a failure to queue is logged and never undoes the submission."""
+    if problem_set_id is None or user_id is None:
+        return
+    try:
+        members = db.session().scalars(
+            select(LtiMember.id).join(LtiResourceLink, LtiResourceLink.id == LtiMember.link_id)
+            .where(LtiResourceLink.problem_set_id == problem_set_id,
+                   LtiMember.user_id == user_id, LtiResourceLink.lineitem.is_not(None))).all()
+        for member_id in members:
+            jobs.start(KIND, member_id)
+    except Exception:  # the student's attempt is stored; the LMS can be updated later
+        log.exception("LTI score for user %s in set %s not queued", user_id, problem_set_id)
+
+
+def set_score(problem_set: ProblemSet, user_id: str) -> tuple[float, float]:
+    """(score, maximum) of a student in a set: the gradebook's total and the set's points."""
+    book = gradebook(problem_set, user_id=user_id)
+    total = book.rows[0].total if book.rows else 0.0
+    return round(total, 6), round(book.max_total, 6)
+
+
+def post_score(job) -> dict:
+    """The ``lti_score`` job: post the member's score to their link's line item (see the
+    module docstring); returns what was posted."""
+    sess = db.session()
+    member = sess.get(LtiMember, job.target)
+    if member is None:
+        raise ScoreNotSent("the LTI member is gone (its registration was removed)")
+    link = sess.get(LtiResourceLink, member.link_id)
+    problem_set = sess.get(ProblemSet, link.problem_set_id)
+    service = AssignmentsGradesService(
+        ServiceConnector(ToolRegistration(sess.get(LtiRegistration, link.registration_id))),
+        {"scope": link.ags_scopes, "lineitem": link.lineitem})
+    posted = None
+    for _round in range(MAX_REPOSTS):
+        score = set_score(problem_set, member.user_id)
+        if score == posted:
+            break
+        _post(service, member.subject, *score)
+        posted = score
+        sess.expire_all()  # read the submissions again: one may have come in meanwhile
+    return {"score": posted[0], "max": posted[1]}
+
+
+def _post(service: AssignmentsGradesService, subject: str, score: float, maximum: float) -> None:
+    grade = (Grade().set_score_given(score).set_score_maximum(maximum).set_user_id(subject)
+             .set_activity_progress("Completed").set_grading_progress("FullyGraded")
+             .set_timestamp(datetime.now(UTC).isoformat(timespec="milliseconds")))
+    delays = current_app.config.get("LTI_RETRY_DELAYS", RETRY_DELAYS)
+    for attempt in range(len(delays) + 1):
+        try:
+            service.put_grade(grade)
+            return
+        except LtiServiceException as exc:
+            problem = f"the platform answered {exc.response.status_code}"
+        except (LtiException, requests.RequestException) as exc:
+            problem = f"the platform could not be reached ({exc.__class__.__name__})"
+        log.warning("LTI score for %s not posted (try %d): %s", subject, attempt + 1, problem)
+        if attempt < len(delays):
+            time.sleep(delays[attempt])
+    raise ScoreNotSent(f"The score was not sent to the LMS: {problem}.")
