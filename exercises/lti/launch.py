@@ -25,6 +25,7 @@ RESOURCE_LINK = "https://purl.imsglobal.org/spec/lti/claim/resource_link"
 PRESENTATION = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 SET_PARAMETER = "problem_set"  # SPEC §11: the custom parameter naming the problem set
 
 STATE = _l("This launch did not start from a login in this browser (its state is unknown). "
@@ -38,6 +39,34 @@ MESSAGE = _l("The launch message is incomplete or of a kind Backprop Lab does no
 REPLAYED = _l("This launch token was already used; a launch cannot be replayed. Open the "
               "activity from your course again.")
 NONCE = _l("The launch token's nonce does not match a login started here.")
+CLAIMS = _l("The launch token's claims are malformed (a required claim is missing or of the "
+            "wrong type).")
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+REQUIRED = {"iss": str, "sub": str, "nonce": str, LTI + "deployment_id": str,
+            LTI + "message_type": str}
+OPTIONAL = {"aud": (str, list), "email": str, "name": str, "given_name": str,
+            "family_name": str, LTI + "roles": list, CUSTOM: dict, CONTEXT: dict,
+            RESOURCE_LINK: dict, PRESENTATION: dict, AGS: dict, NRPS: dict,
+            DEEP_LINKING: dict}
+NESTED = {(RESOURCE_LINK, "id"): str, (CONTEXT, "title"): str, (PRESENTATION, "return_url"): str,
+          (AGS, "lineitem"): str, (AGS, "scope"): list, (NRPS, "context_memberships_url"): str,
+          (DEEP_LINKING, "deep_link_return_url"): str}
+
+
+def malformed(body: object) -> bool:
+    """Whether an id_token's claims are missing or of types no platform sends (see
+    ``REQUIRED``, ``OPTIONAL``, ``NESTED``); lists must hold strings."""
+    if not isinstance(body, dict):
+        return True
+    for name, kind in REQUIRED.items():
+        if not isinstance(body.get(name), kind) or not body[name]:
+            return True
+    values = [(body[name], kind) for name, kind in OPTIONAL.items() if body.get(name) is not None]
+    values += [(body[outer][inner], kind) for (outer, inner), kind in NESTED.items()
+               if isinstance(body.get(outer), dict) and body[outer].get(inner) is not None]
+    return any(not isinstance(value, kind)
+               or (isinstance(value, list) and not all(isinstance(v, str) for v in value))
+               for value, kind in values)
 
 
 class LaunchRefused(Exception):
@@ -61,7 +90,7 @@ class ToolLaunch(FlaskMessageLaunch):
     def validate(self) -> ToolLaunch:
         self._validated = True
         steps = ((self.validate_state, STATE), (self.validate_jwt_format, TOKEN),
-                 (self.validate_registration, REGISTRATION),
+                 (self.validate_claim_types, CLAIMS), (self.validate_registration, REGISTRATION),
                  (self.validate_jwt_signature, SIGNATURE), (self.validate_deployment, DEPLOYMENT),
                  (self.validate_nonce, NONCE), (self.validate_message, MESSAGE))
         try:
@@ -76,6 +105,11 @@ class ToolLaunch(FlaskMessageLaunch):
         except Exception:
             self._validated = False
             raise
+        return self
+
+    def validate_claim_types(self) -> ToolLaunch:
+        if malformed(self._jwt.get("body")):
+            raise LaunchRefused(CLAIMS)
         return self
 
     def validate_nonce(self) -> ToolLaunch:

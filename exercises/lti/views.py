@@ -21,10 +21,10 @@ from ..models import ProblemSet, User
 from ..security import content_security_policy, start_session
 from . import people
 from .framing import SESSION_ORIGIN, frame_origins
-from .launch import CUSTOM, MESSAGE, SET_PARAMETER, LaunchRefused, ToolLaunch, origin, \
+from .launch import CUSTOM, DEEP_LINKING, MESSAGE, SET_PARAMETER, LaunchRefused, ToolLaunch, origin, \
     platform_origin, restore
 from .models import LtiLaunchValue
-from .registrations import ToolConfig, key_set
+from .registrations import ToolConfig, key_set, url_problem
 from .storage import DatabaseStorage
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -57,6 +57,8 @@ def launch():
         message.validate()
         body, registration = message.body, message.registration.row
         if message.is_deep_link_launch():
+            if url_problem(body[DEEP_LINKING].get("deep_link_return_url") or ""):
+                raise LaunchRefused(MESSAGE)
             owner = people.owner_for(registration, body["sub"], body.get("email"))
             sets = db.session().scalars(select(ProblemSet).where(ProblemSet.owner_id == owner.id)
                                         .order_by(ProblemSet.created_at.desc())).all()
@@ -119,8 +121,7 @@ def deep_link():
                               .set_resource_id(problem_set.id)))
     link = message.get_deep_link()
     token = link.get_response_jwt([resource])
-    return_url = message.body["https://purl.imsglobal.org/spec/lti-dl/claim/"
-                              "deep_linking_settings"]["deep_link_return_url"]
+    return_url = message.body[DEEP_LINKING]["deep_link_return_url"]
     with db.write_transaction() as sess:  # the launch answers once
         sess.execute(delete(LtiLaunchValue).where(LtiLaunchValue.key == launch_id))
     response = make_response(render_template("lti/deep_link_return.html", action=return_url,

@@ -169,7 +169,9 @@ class Platform:
         pem = (key or self.key).private_bytes(serialization.Encoding.PEM,
                                               serialization.PrivateFormat.PKCS8,
                                               serialization.NoEncryption())
-        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": self.kid})
+        # signed as raw JSON, so that claims of any type (a fuzzed iss) can be sent too
+        return jwt.api_jws.PyJWS().encode(json.dumps(claims).encode(), pem, algorithm="RS256",
+                                          headers={"kid": self.kid, "typ": "JWT"})
 
     def login(self, client, sub: str):
         """Start a login at the tool; returns (its response, state, nonce) from the redirect
