@@ -12,7 +12,7 @@ from .. import db
 from ..instructor.access import instructor_required
 from ..instructor.forms import ConfirmForm, rejected_status
 from ..models import ProblemSet
-from . import registrations, roster
+from . import grades, registrations, roster
 from .forms import RegistrationForm
 from .models import LtiMember, LtiRegistration, LtiResourceLink
 
@@ -45,9 +45,11 @@ def registrations_page():
         else:
             flash(_("The platform is registered."), "success")
             return redirect(url_for("lti_admin.registrations_page"))
+    links = _links(current_user.id)
     return render_template("lti/registrations.html", form=form, confirm=ConfirmForm(),
-                           registrations=registrations.owned(current_user.id),
-                           links=_links(current_user.id)), rejected_status()
+                           registrations=registrations.owned(current_user.id), links=links,
+                           posts=grades.posting_counts([link.id for link, *_ in links])), \
+        rejected_status()
 
 
 @bp.post("/<id:registration_id>/remove")

@@ -22,12 +22,12 @@ from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import db, jobs
 from ..instructor.gradebook import gradebook
 from ..instructor.problem_sets import SetError
-from ..models import ProblemSet
+from ..models import Job, ProblemSet
 from .models import LtiMember, LtiRegistration, LtiResourceLink
 from .registrations import ToolRegistration
 
@@ -55,6 +55,20 @@ def on_graded(_sender, *, problem_set_id: str | None, user_id: str | None, **_ex
             jobs.start(KIND, member_id)
     except Exception:  # the student's attempt is stored; the LMS can be updated later
         log.exception("LTI score for user %s in set %s not queued", user_id, problem_set_id)
+
+
+def posting_counts(link_ids: list[str]) -> dict[str, dict[str, int]]:
+    """How many score posts of each link's members ended in each state ("done", "failed",
+    ...), for the instructor's LTI page."""
+    rows = db.session().execute(
+        select(LtiMember.link_id, Job.state, func.count())
+        .join(Job, Job.target == LtiMember.id)
+        .where(Job.kind == KIND, LtiMember.link_id.in_(link_ids))
+        .group_by(LtiMember.link_id, Job.state))
+    counts: dict[str, dict[str, int]] = {}
+    for link_id, state, n in rows:
+        counts.setdefault(link_id, {})[state] = n
+    return counts
 
 
 def set_score(problem_set: ProblemSet, user_id: str) -> tuple[float, float]:

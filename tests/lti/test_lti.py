@@ -331,3 +331,32 @@ def test_the_roster_import_enrolls_the_course_s_active_learners(app, setup, plat
     assert enrolled == ["nrps-a", "nrps-b"]
     assert count(app, LtiMember) == 2
     assert any(NRPS_SCOPE in scopes for scopes in platform.tokens.values())
+
+
+def test_the_lti_page_counts_the_scores_sent_and_refused(app, setup, platform):
+    _teacher, set_id = setup
+    client = app.test_client()
+    platform.launch(client, "lms-student-9", [LEARNER], custom={"problem_set": set_id})
+    [variant] = variants_of(app, set_id, student_id(app, "lms-student-9"))
+    submit(client, set_id, variant, true_answers(variant))
+    platform.refuse_scores = 10
+    submit(client, set_id, variant, true_answers(variant))
+    owner = app.test_client()
+    login(owner, TEACHER)
+    page = html.unescape(owner.get("/instructor/lti/").get_data(as_text=True))
+    row = re.search(r'<table class="values listing" id="links">.*?<tbody>(.*?)</tbody>', page,
+                    re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip()
+             for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells[:4] == ["Neural Networks", "Week 3: backprop by hand", "1",
+                         "yes: 1 scores sent, 1 not accepted"]
+
+
+def test_a_refused_launch_says_why_in_korean(app, setup, platform):
+    _teacher, set_id = setup
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    response, _token, _state = platform.launch(client, "lms-student-10", [LEARNER],
+                                               custom={"problem_set": set_id}, lifetime=-60)
+    assert response.status_code == 401
+    assert refusal(response) == "실행 토큰이 만료되었습니다. 강좌에서 활동을 다시 여세요."
