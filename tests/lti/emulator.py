@@ -5,6 +5,7 @@ published key set (``/lti/jwks.json``), as a real platform would.
 """
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import threading
@@ -44,6 +45,8 @@ class Platform:
         self.assertions: list[dict] = []
         self.members: list[dict] = []
         self.tool_keys: dict | None = None
+        self.tool_url: str | None = None      # where the browser finds the tool (course page)
+        self.course_launch: dict = {}         # the custom claims of the course page's launch
         self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.issuer = self.url
@@ -73,7 +76,8 @@ class Platform:
         request = Request(environ)
         routes = {("GET", "/jwks"): self._jwks, ("POST", "/token"): self._token,
                   ("POST", "/lineitems/1/lineitem/scores"): self._score,
-                  ("GET", "/memberships"): self._memberships}
+                  ("GET", "/memberships"): self._memberships, ("GET", "/course"): self._course,
+                  ("GET", "/auth"): self._auth}
         handler = routes.get((request.method, request.path))
         response = handler(request) if handler else Response("not found", 404)
         return response(environ, start_response)
@@ -134,6 +138,30 @@ class Platform:
                                     "context": {"id": "course-1", "title": "Neural Networks"},
                                     "members": self.members}),
                         content_type="application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+
+    def _course(self, request) -> Response:
+        """A course page framing the tool's launch (as an LMS does) and, beside it, a tool
+        page that no launch opened."""
+        login = (f"{self.tool_url}/lti/login?iss={self.issuer}&login_hint={request.args['sub']}"
+                 f"&client_id={CLIENT_ID}&lti_deployment_id={DEPLOYMENT}")
+        return Response(f"""<!doctype html><title>Course</title><h1>Neural Networks</h1>
+            <iframe id="tool" title="Backprop Lab" src="{html.escape(login)}"
+                    width="900" height="600"></iframe>
+            <iframe id="other" title="Another page" src="{self.tool_url}/login"></iframe>""",
+                        content_type="text/html")
+
+    def _auth(self, request) -> Response:
+        """The OIDC authentication endpoint: the signed-in LMS user goes back to the tool with
+        an id_token, by a form the browser posts."""
+        args = request.args
+        token = self.id_token(args["nonce"], args["login_hint"], [LEARNER],
+                              custom=self.course_launch)
+        return Response(f"""<!doctype html><title>Launching</title>
+            <form id="launch" method="post" action="{html.escape(args['redirect_uri'])}">
+            <input type="hidden" name="id_token" value="{token}">
+            <input type="hidden" name="state" value="{html.escape(args['state'])}"></form>
+            <script>document.getElementById("launch").submit();</script>""",
+                        content_type="text/html")
 
     # -- the browser's side of a launch ----------------------------------------------------
     def id_token(self, nonce: str, sub: str, roles: list[str], *, message_type=
