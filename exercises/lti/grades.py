@@ -29,7 +29,7 @@ from ..instructor.gradebook import gradebook
 from ..instructor.problem_sets import SetError
 from ..models import Job, ProblemSet
 from .models import LtiMember, LtiRegistration, LtiResourceLink
-from .registrations import ToolRegistration
+from .registrations import PlatformSession, ToolRegistration
 
 log = logging.getLogger(__name__)
 KIND = "lti_score"
@@ -88,7 +88,8 @@ def post_score(job) -> dict:
     link = sess.get(LtiResourceLink, member.link_id)
     problem_set = sess.get(ProblemSet, link.problem_set_id)
     service = AssignmentsGradesService(
-        ServiceConnector(ToolRegistration(sess.get(LtiRegistration, link.registration_id))),
+        ServiceConnector(ToolRegistration(sess.get(LtiRegistration, link.registration_id)),
+                         PlatformSession()),
         {"scope": link.ags_scopes, "lineitem": link.lineitem})
     posted = None
     for _round in range(MAX_REPOSTS):

@@ -17,7 +17,7 @@ from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 
 from . import storage
-from .registrations import ToolConfig, ToolRegistration
+from .registrations import PlatformSession, ToolConfig, ToolRegistration
 
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 CONTEXT = "https://purl.imsglobal.org/spec/lti/claim/context"
@@ -85,7 +85,8 @@ class ToolLaunch(FlaskMessageLaunch):
                  cookie_service=None, launch_data_storage=None, requests_session=None):
         super().__init__(request or FlaskRequest(), tool_config or ToolConfig(),
                          session_service, cookie_service,
-                         launch_data_storage or storage.DatabaseStorage(), requests_session)
+                         launch_data_storage or storage.DatabaseStorage(),
+                         requests_session or PlatformSession())
 
     def validate(self) -> ToolLaunch:
         self._validated = True

@@ -31,8 +31,11 @@ NRPS_VERSIONS = ("2.0",)
 
 def display_name(claims: dict) -> str:
     """A person's name from id_token or NRPS claims (name, else given + family, else none)."""
-    name = (claims.get("name") or " ".join(filter(None, (claims.get("given_name"),
-                                                         claims.get("family_name"))))).strip()
+    def text(key: str) -> str:
+        value = claims.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    name = text("name") or " ".join(filter(None, (text("given_name"), text("family_name"))))
     return name[:200] or str(_l("LMS student"))
 
 

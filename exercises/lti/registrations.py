@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,7 @@ from ..models import new_id
 from .models import LtiRegistration
 
 KEY_BITS = 2048
+HTTP_TIMEOUT = 10  # seconds any call to a platform (keys, tokens, scores, rosters) may take
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 URL_FIELDS = ("auth_login_url", "token_url", "jwks_url")
 
@@ -127,6 +129,15 @@ def find(issuer: str, client_id: str | None) -> LtiRegistration | None:
         return db.session().scalar(query.where(LtiRegistration.client_id == client_id))
     rows = db.session().scalars(query.limit(2)).all()
     return rows[0] if len(rows) == 1 else None
+
+
+class PlatformSession(requests.Session):
+    """HTTP to platforms, never waiting longer than ``HTTP_TIMEOUT`` (PyLTI1p3 sets none, and a
+    platform that never answers would hold a web request or a worker for good)."""
+
+    def request(self, *args, **kwargs):
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        return super().request(*args, **kwargs)
 
 
 class ToolRegistration(Registration):

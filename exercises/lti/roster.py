@@ -20,7 +20,7 @@ from ..models import ProblemSet
 from .models import LtiRegistration, LtiResourceLink
 from .launch import LaunchRefused
 from .people import NRPS_VERSIONS, enroll_member, student_for
-from .registrations import ToolRegistration
+from .registrations import PlatformSession, ToolRegistration
 
 LEARNER = ("http://purl.imsglobal.org/vocab/lis/v2/membership#Learner", "Learner")
 
@@ -54,7 +54,7 @@ def import_roster(link: LtiResourceLink) -> Imported:
         raise RosterError(_("Publish the set first: students join a published set."))
     registration = sess.get(LtiRegistration, link.registration_id)
     service = NamesRolesProvisioningService(
-        ServiceConnector(ToolRegistration(registration)),
+        ServiceConnector(ToolRegistration(registration), PlatformSession()),
         {"context_memberships_url": link.memberships_url, "service_versions": NRPS_VERSIONS})
     try:
         members = service.get_members()
