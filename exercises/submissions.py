@@ -26,8 +26,8 @@ from .coaching import revealed_keys, without_shown_values
 from .models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 
-# Sent after a graded attempt is stored (committed), with the exercise's ``problem_set_id``
-# (None for practice) and ``user_id``; receivers (``exercises.lti``: grade passback) run in the
+# Sent after a graded attempt is stored (committed), with its ``submission_id``, the
+# exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers (``exercises.lti``: grade passback) run in the
 # request and must not raise.
 graded = Namespace().signal("graded")
 
@@ -115,8 +115,8 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
             "attempt": used + 1, "answers": dict(answers), "score": result.score,
             "max_score": result.max_score, "grading": record, "created_at": utcnow()}])
         sess.execute(insert(FieldGrade), _field_rows(submission_id, result))
-    graded.send(current_app._get_current_object(), exercise_id=exercise.id,
-                problem_set_id=exercise.problem_set_id, user_id=user_id)
+    graded.send(current_app._get_current_object(), submission_id=submission_id,
+                exercise_id=exercise.id, problem_set_id=exercise.problem_set_id, user_id=user_id)
     left = None if limit is None else limit - used - 1
     view = result.public_view(translate=gettext if has_request_context() else str)
     return {"id": submission_id, "attempt": used + 1, "attempts_left": left,

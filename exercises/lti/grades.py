@@ -2,13 +2,13 @@
 
 After every graded submission of a student who came in through a resource link with a line
 item (``on_graded``, connected to ``submissions.graded``), a job (kind ``lti_score``, target
-the member) posts the set's score as it is then: the sum of the best attempts in points, of
-``scoreMaximum`` the set's points (SPEC §11), through PyLTI1p3 with an OAuth2
-client-credentials token it asks the platform's token URL for (a JWT assertion signed with the
-registration's key). A platform that does not answer is tried again after each of
-``LTI_RETRY_DELAYS`` seconds; then the job fails with the platform's answer. A submission made
-while the job ran is caught by reading the score again after posting: a score that changed is
-posted again, so the LMS ends with the latest.
+the submission, the links' members in its payload) posts the set's score as it is when the job
+runs: the sum of the best attempts in points, of ``scoreMaximum`` the set's points (SPEC §11),
+through PyLTI1p3 with an OAuth2 client-credentials token it asks the platform's token URL for
+(a JWT assertion signed with the registration's key). A platform that does not answer is tried
+again after each of ``LTI_RETRY_DELAYS`` seconds; then the job fails with the platform's
+answer. One job per submission, each stamped with the moment it read the score: jobs that run
+out of order cannot leave an older score in the LMS, which keeps the newest timestamp (AGS).
 """
 from __future__ import annotations
 
@@ -27,22 +27,22 @@ from sqlalchemy import func, select
 from .. import db, jobs
 from ..instructor.gradebook import gradebook
 from ..instructor.problem_sets import SetError
-from ..models import Job, ProblemSet
+from ..models import Exercise, Job, ProblemSet, Submission
 from .models import LtiMember, LtiRegistration, LtiResourceLink
 from .registrations import PlatformSession, ToolRegistration
 
 log = logging.getLogger(__name__)
 KIND = "lti_score"
 RETRY_DELAYS = (2.0, 10.0, 30.0)
-MAX_REPOSTS = 3
 
 
 class ScoreNotSent(SetError):
     """The platform refused the score or did not answer; the job records the message."""
 
 
-def on_graded(_sender, *, problem_set_id: str | None, user_id: str | None, **_extra) -> None:
-    """Queue a score post for each LTI link the student of a graded set submission came
+def on_graded(_sender, *, submission_id: str, problem_set_id: str | None,
+              user_id: str | None, **_extra) -> None:
+    """Queue a score post to every LTI link the student of a graded set submission came
     through; a failure to queue is logged and never undoes the submission."""
     if problem_set_id is None or user_id is None:
         return
@@ -50,20 +50,25 @@ def on_graded(_sender, *, problem_set_id: str | None, user_id: str | None, **_ex
         members = db.session().scalars(
             select(LtiMember.id).join(LtiResourceLink, LtiResourceLink.id == LtiMember.link_id)
             .where(LtiResourceLink.problem_set_id == problem_set_id,
-                   LtiMember.user_id == user_id, LtiResourceLink.lineitem.is_not(None))).all()
-        for member_id in members:
-            jobs.start(KIND, member_id)
+                   LtiMember.user_id == user_id, LtiResourceLink.lineitem.is_not(None))
+            .order_by(LtiMember.id)).all()
+        if members:
+            jobs.start(KIND, submission_id, {"members": members})
     except Exception:  # the student's attempt is stored; the LMS can be updated later
         log.exception("LTI score for user %s in set %s not queued", user_id, problem_set_id)
 
 
 def posting_counts(link_ids: list[str]) -> dict[str, dict[str, int]]:
-    """How many score posts of each link's members ended in each state ("done", "failed",
-    ...), for the instructor's LTI page."""
+    """How many score posts to each link ended in each state ("done", "failed", ...), for
+    the instructor's LTI page."""
     rows = db.session().execute(
         select(LtiMember.link_id, Job.state, func.count())
-        .join(Job, Job.target == LtiMember.id)
-        .where(Job.kind == KIND, LtiMember.link_id.in_(link_ids))
+        .join(LtiResourceLink, LtiResourceLink.id == LtiMember.link_id)
+        .join(Submission, Submission.user_id == LtiMember.user_id)
+        .join(Exercise, Exercise.id == Submission.exercise_id)
+        .join(Job, Job.target == Submission.id)
+        .where(Job.kind == KIND, LtiMember.link_id.in_(link_ids),
+               Exercise.problem_set_id == LtiResourceLink.problem_set_id)
         .group_by(LtiMember.link_id, Job.state))
     counts: dict[str, dict[str, int]] = {}
     for link_id, state, n in rows:
@@ -79,33 +84,31 @@ def set_score(problem_set: ProblemSet, user_id: str) -> tuple[float, float]:
 
 
 def post_score(job) -> dict:
-    """The ``lti_score`` job: post the member's score to their link's line item (see the
+    """The ``lti_score`` job: post each member's set score to their link's line item (see the
     module docstring); returns what was posted."""
     sess = db.session()
-    member = sess.get(LtiMember, job.target)
-    if member is None:
-        raise ScoreNotSent("the LTI member is gone (its registration was removed)")
-    link = sess.get(LtiResourceLink, member.link_id)
-    problem_set = sess.get(ProblemSet, link.problem_set_id)
-    service = AssignmentsGradesService(
-        ServiceConnector(ToolRegistration(sess.get(LtiRegistration, link.registration_id)),
-                         PlatformSession()),
-        {"scope": link.ags_scopes, "lineitem": link.lineitem})
-    posted = None
-    for _round in range(MAX_REPOSTS):
-        score = set_score(problem_set, member.user_id)
-        if score == posted:
-            break
-        _post(service, member.subject, *score)
-        posted = score
-        sess.expire_all()  # read the submissions again: one may have come in meanwhile
-    return {"score": posted[0], "max": posted[1]}
+    posted = {}
+    for member_id in job.payload["members"]:
+        member = sess.get(LtiMember, member_id)
+        if member is None:
+            continue  # its registration was removed since
+        link = sess.get(LtiResourceLink, member.link_id)
+        service = AssignmentsGradesService(
+            ServiceConnector(ToolRegistration(sess.get(LtiRegistration, link.registration_id)),
+                             PlatformSession()),
+            {"scope": link.ags_scopes, "lineitem": link.lineitem})
+        stamp = datetime.now(UTC)
+        score = set_score(sess.get(ProblemSet, link.problem_set_id), member.user_id)
+        _post(service, member.subject, *score, stamp)
+        posted = {"score": score[0], "max": score[1]}
+    return {**posted, "members": len(job.payload["members"])}
 
 
-def _post(service: AssignmentsGradesService, subject: str, score: float, maximum: float) -> None:
+def _post(service: AssignmentsGradesService, subject: str, score: float, maximum: float,
+          stamp: datetime) -> None:
     grade = (Grade().set_score_given(score).set_score_maximum(maximum).set_user_id(subject)
              .set_activity_progress("Completed").set_grading_progress("FullyGraded")
-             .set_timestamp(datetime.now(UTC).isoformat(timespec="milliseconds")))
+             .set_timestamp(stamp.isoformat(timespec="milliseconds")))
     delays = current_app.config.get("LTI_RETRY_DELAYS", RETRY_DELAYS)
     for attempt in range(len(delays) + 1):
         try:

@@ -165,6 +165,8 @@ def test_a_submission_posts_the_best_score_with_a_token_the_platform_issued(app,
     # a worse attempt: the best attempt still counts
     assert [(s["scoreGiven"], s["userId"]) for s in platform.scores] == \
         [(10, "lms-student-2"), (10, "lms-student-2")]
+    # stamped in order, so a platform keeping the newest timestamp keeps the newest score
+    assert platform.scores[0]["timestamp"] < platform.scores[1]["timestamp"]
     with app.app_context():
         assert db.session().scalars(select(Job.state).where(Job.kind == "lti_score")).all() \
             == ["done", "done"]
