@@ -31,14 +31,12 @@ def registered_origins() -> tuple[str, ...]:
 
 def frame_origins() -> tuple[str, ...]:
     """The origins that may frame the current response (see the module docstring)."""
-    if not has_request_context():
-        return ()
+    if not has_request_context() or request.blueprint not in ("lti", *FRAMED_BLUEPRINTS):
+        return ()  # without reading the session, which would add "Vary: Cookie" everywhere
     launched = session.get(SESSION_ORIGIN)
     if request.blueprint == "lti":
         return tuple(dict.fromkeys(filter(None, (launched, *registered_origins()))))
-    if launched and request.blueprint in FRAMED_BLUEPRINTS:
-        return (launched,)
-    return ()
+    return (launched,) if launched else ()
 
 
 class FramedSessionInterface(SecureCookieSessionInterface):

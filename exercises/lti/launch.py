@@ -87,6 +87,7 @@ class ToolLaunch(FlaskMessageLaunch):
                          session_service, cookie_service,
                          launch_data_storage or storage.DatabaseStorage(),
                          requests_session or PlatformSession())
+        self.set_launch_data_lifetime(storage.LIFETIME)
 
     def validate(self) -> ToolLaunch:
         self._validated = True

@@ -25,7 +25,7 @@ from .launch import CUSTOM, DEEP_LINKING, MESSAGE, SET_PARAMETER, LaunchRefused,
     platform_origin, restore
 from .models import LtiLaunchValue
 from .registrations import ToolConfig, key_set, url_problem
-from .storage import DatabaseStorage
+from .storage import LIFETIME, DatabaseStorage
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -39,7 +39,9 @@ def refused(reason: str, status: int = 401):
 def login():
     """OIDC login initiation: send the browser back to the platform's authentication URL with
     a fresh state (a cookie) and nonce (stored), to come back to ``/lti/launch``."""
-    oidc = FlaskOIDCLogin(FlaskRequest(), ToolConfig(), launch_data_storage=DatabaseStorage())
+    stored = DatabaseStorage()
+    oidc = FlaskOIDCLogin(FlaskRequest(), ToolConfig(), launch_data_storage=stored)
+    oidc.set_launch_data_storage(stored).set_launch_data_lifetime(LIFETIME)
     try:
         return oidc.redirect(url_for("lti.launch", _external=True))
     except (OIDCException, LtiException):
