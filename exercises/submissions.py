@@ -27,8 +27,8 @@ from .models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 
 # Sent after a graded attempt is stored (committed), with its ``submission_id``, the
-# exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers (``exercises.lti``: grade passback) run in the
-# request and must not raise.
+# exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers
+# (``exercises.lti``: grade passback) run in the request and must not raise.
 graded = Namespace().signal("graded")
 
 
