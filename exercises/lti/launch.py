@@ -44,7 +44,7 @@ CLAIMS = _l("The launch token's claims are malformed (a required claim is missin
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 REQUIRED = {"iss": str, "sub": str, "nonce": str, LTI + "deployment_id": str,
             LTI + "message_type": str}
-OPTIONAL = {"aud": (str, list), "email": str, "name": str, "given_name": str,
+OPTIONAL = {"email": str, "name": str, "given_name": str,
             "family_name": str, LTI + "roles": list, CUSTOM: dict, CONTEXT: dict,
             RESOURCE_LINK: dict, PRESENTATION: dict, AGS: dict, NRPS: dict,
             DEEP_LINKING: dict}
@@ -61,6 +61,10 @@ def malformed(body: object) -> bool:
     for name, kind in REQUIRED.items():
         if not isinstance(body.get(name), kind) or not body[name]:
             return True
+    audience = body.get("aud")
+    if not (isinstance(audience, str) or isinstance(audience, list) and audience
+            and all(isinstance(v, str) for v in audience)):
+        return True
     values = [(body[name], kind) for name, kind in OPTIONAL.items() if body.get(name) is not None]
     values += [(body[outer][inner], kind) for (outer, inner), kind in NESTED.items()
                if isinstance(body.get(outer), dict) and body[outer].get(inner) is not None]

@@ -4,7 +4,7 @@ this module at its end, so Alembic and every ``Base.metadata`` user sees them).
 A platform registration holds what the platform told the instructor (issuer, client id,
 deployment ids, its login, token and key-set URLs) and the tool's own RSA key pair, made for
 that registration (its public half is served at ``/lti/jwks.json``). An LMS user is an
-identity (issuer, subject) tied to one of our accounts. A resource link is one placement of a
+identity (registration, subject) tied to one of our accounts. A resource link is one placement of a
 problem set in a course, with the service endpoints its launches announced (the AGS line item,
 the NRPS memberships URL); a member is a student who came in through it (by a launch or a
 roster import), whose best score goes back to its line item.
@@ -43,13 +43,17 @@ class LtiRegistration(Base):
 
 
 class LtiIdentity(Base):
-    """An LMS user (issuer, ``sub``) and the account their launches sign in."""
+    """An LMS user (their ``sub``) as the registration their launches come through knows them,
+    and the account those launches sign in. Keyed by registration, not by issuer alone: the
+    registration's keys are what vouch for the ``sub``, so another registration claiming the
+    same issuer (with keys of its own) can never reach these accounts."""
 
     __tablename__ = "lti_identities"
-    __table_args__ = (UniqueConstraint("issuer", "subject",
-                                       name="uq_lti_identities_issuer_subject"),)
+    __table_args__ = (UniqueConstraint("registration_id", "subject",
+                                       name="uq_lti_identities_registration_subject"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    issuer: Mapped[str] = mapped_column(String(255))
+    registration_id: Mapped[str] = mapped_column(
+        ForeignKey("lti_registrations.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)

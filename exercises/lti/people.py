@@ -1,5 +1,5 @@
 """LMS users as accounts: a student's account made on first launch (or roster import), tied
-to (issuer, LMS user id) and without a password; an instructor's LMS account linked to the
+to (registration, LMS user id) and without a password; an instructor's LMS account linked to the
 registration's owner; resource links and the members whose scores go back to them.
 
 A student account takes the LMS email when the platform shares one that no account has; else
@@ -39,36 +39,37 @@ def display_name(claims: dict) -> str:
     return name[:200] or str(_l("LMS student"))
 
 
-def _free_email(email: object, issuer: str, subject: str) -> str:
+def _free_email(email: object, registration: LtiRegistration, subject: str) -> str:
     if isinstance(email, str):
         normal = accounts.normalize_email(email)
         if not accounts.email_problem(normal) and db.session().scalar(
                 select(User.id).where(User.email == normal)) is None:
             return normal
-    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{registration.id}\n{subject}".encode()).hexdigest()[:32]
     return f"lti-{digest}@lms.invalid"
 
 
-def identity_user(issuer: str, subject: str) -> User | None:
-    """The account an LMS user is tied to, or None."""
+def identity_user(registration: LtiRegistration, subject: str) -> User | None:
+    """The account an LMS user of a registration is tied to, or None."""
     return db.session().scalar(select(User).join(LtiIdentity, LtiIdentity.user_id == User.id)
-                               .where(LtiIdentity.issuer == issuer,
+                               .where(LtiIdentity.registration_id == registration.id,
                                       LtiIdentity.subject == subject))
 
 
-def student_for(issuer: str, subject: str, claims: dict) -> User:
+def student_for(registration: LtiRegistration, subject: str, claims: dict) -> User:
     """The student account of an LMS user, made (without a password) the first time."""
-    user = identity_user(issuer, subject)
+    user = identity_user(registration, subject)
     if user is None:
-        user = User(email=_free_email(claims.get("email"), issuer, subject),
+        user = User(email=_free_email(claims.get("email"), registration, subject),
                     name=display_name(claims), password_hash=NO_PASSWORD, role="student")
         try:
             with db.write_transaction() as sess:
                 sess.add(user)
                 sess.flush()
-                sess.add(LtiIdentity(issuer=issuer, subject=subject, user_id=user.id))
+                sess.add(LtiIdentity(registration_id=registration.id, subject=subject,
+                                     user_id=user.id))
         except IntegrityError:  # a second tab's launch made it first
-            user = identity_user(issuer, subject)
+            user = identity_user(registration, subject)
             if user is None:
                 raise
     if user.role != "student":
@@ -81,16 +82,16 @@ def owner_for(registration: LtiRegistration, subject: str, email: object) -> Use
     """The registration's owner, for an instructor launch by an LMS account linked to them (see
     the module docstring); LaunchRefused (403) otherwise."""
     owner = db.session().get(User, registration.owner_id)
-    user = identity_user(registration.issuer, subject)
+    user = identity_user(registration, subject)
     if user is None and isinstance(email, str) and \
             accounts.normalize_email(email) == owner.email:
         try:
             with db.write_transaction() as sess:
-                sess.add(LtiIdentity(issuer=registration.issuer, subject=subject,
+                sess.add(LtiIdentity(registration_id=registration.id, subject=subject,
                                      user_id=owner.id))
         except IntegrityError:
             pass
-        user = identity_user(registration.issuer, subject)
+        user = identity_user(registration, subject)
     if user is None or user.id != owner.id:
         raise LaunchRefused(_l("Only the instructor who registered this platform can open "
                                "Backprop Lab as an instructor: launch with the LMS account "

@@ -69,7 +69,7 @@ def import_roster(link: LtiResourceLink) -> Imported:
         if not is_learner(member) or not isinstance(subject, str) or not subject:
             continue
         try:
-            user = student_for(registration.issuer, subject, member)
+            user = student_for(registration, subject, member)
         except LaunchRefused:  # an instructor's account: not a student of the set
             continue
         enroll_member(link, problem_set, user, subject)

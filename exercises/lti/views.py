@@ -78,7 +78,7 @@ def launch():
         if problem_set.status != "published":
             raise LaunchRefused(_("This problem set is not open yet: its instructor has not "
                                   "published it."), status=403)
-        student = people.student_for(registration.issuer, body["sub"], body)
+        student = people.student_for(registration, body["sub"], body)
         link = people.record_link(registration, body, problem_set)
         people.enroll_member(link, problem_set, student, body["sub"])
         _sign_in(student, body)

@@ -37,13 +37,14 @@ def upgrade() -> None:
 
     op.create_table('lti_identities',
     sa.Column('id', sa.String(length=32), nullable=False),
-    sa.Column('issuer', sa.String(length=255), nullable=False),
+    sa.Column('registration_id', sa.String(length=32), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('user_id', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['lti_registrations.id'], name=op.f('fk_lti_identities_registration_id_lti_registrations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_lti_identities_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_identities')),
-    sa.UniqueConstraint('issuer', 'subject', name='uq_lti_identities_issuer_subject')
+    sa.UniqueConstraint('registration_id', 'subject', name='uq_lti_identities_registration_subject')
     )
     with op.batch_alter_table('lti_identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lti_identities_user_id'), ['user_id'], unique=False)

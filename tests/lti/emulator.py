@@ -35,7 +35,8 @@ class Platform:
     accepted with the bearer token it came with; ``refuse_scores`` makes that many score posts
     answer 503 first."""
 
-    def __init__(self):
+    def __init__(self, issuer: str | None = None, client_id: str = CLIENT_ID):
+        self.client_id = client_id
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "platform-key-1"
         self.tokens: dict[str, set[str]] = {}
@@ -49,7 +50,7 @@ class Platform:
         self.course_launch: dict = {}         # the custom claims of the course page's launch
         self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.issuer = self.url
+        self.issuer = issuer or self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> Platform:
@@ -63,7 +64,7 @@ class Platform:
 
     # -- what an administrator types into the tool's registration form --------------------
     def registration_form(self) -> dict:
-        return {"issuer": self.issuer, "client_id": CLIENT_ID, "deployment_ids": DEPLOYMENT,
+        return {"issuer": self.issuer, "client_id": self.client_id, "deployment_ids": DEPLOYMENT,
                 "auth_login_url": self.url + "/auth", "token_url": self.url + "/token",
                 "jwks_url": self.url + "/jwks"}
 
@@ -104,7 +105,7 @@ class Platform:
                                 algorithms=["RS256"], audience=self.url + "/token")
         except (jwt.InvalidTokenError, StopIteration, KeyError, TypeError):
             return _json({"error": "invalid_client"}, 401)
-        if claims["iss"] != CLIENT_ID or claims["sub"] != CLIENT_ID:
+        if claims["iss"] != self.client_id or claims["sub"] != self.client_id:
             return _json({"error": "invalid_client"}, 401)
         self.assertions.append(claims)
         token = secrets.token_urlsafe(24)
@@ -143,7 +144,7 @@ class Platform:
         """A course page framing the tool's launch (as an LMS does) and, beside it, a tool
         page that no launch opened."""
         login = (f"{self.tool_url}/lti/login?iss={self.issuer}&login_hint={request.args['sub']}"
-                 f"&client_id={CLIENT_ID}&lti_deployment_id={DEPLOYMENT}")
+                 f"&client_id={self.client_id}&lti_deployment_id={DEPLOYMENT}")
         return Response(f"""<!doctype html><title>Course</title><h1>Neural Networks</h1>
             <iframe id="tool" title="Backprop Lab" src="{html.escape(login)}"
                     width="900" height="600"></iframe>
@@ -170,7 +171,7 @@ class Platform:
         """A signed id_token for the tool (``lifetime`` seconds from now; negative: expired)."""
         now = int(time.time())
         claims = {
-            "iss": self.issuer, "aud": CLIENT_ID, "sub": sub, "nonce": nonce,
+            "iss": self.issuer, "aud": self.client_id, "sub": sub, "nonce": nonce,
             "iat": now - 10 if lifetime > 0 else now - 600, "exp": now + lifetime,
             "name": f"Student {sub}", "email": f"{sub}@school.example",
             LTI + "message_type": message_type, LTI + "version": "1.3.0",
@@ -205,7 +206,7 @@ class Platform:
         """Start a login at the tool; returns (its response, state, nonce) from the redirect
         to this platform's authentication URL."""
         response = client.post("/lti/login", data={
-            "iss": self.issuer, "login_hint": sub, "client_id": CLIENT_ID,
+            "iss": self.issuer, "login_hint": sub, "client_id": self.client_id,
             "target_link_uri": "https://tool.example/lti/launch",
             "lti_deployment_id": DEPLOYMENT})
         if response.status_code != 302:
@@ -225,7 +226,7 @@ class Platform:
         kid = jwt.get_unverified_header(token)["kid"]
         key = next(k for k in self.tool_keys["keys"] if k["kid"] == kid)
         return jwt.decode(token, RSAAlgorithm.from_jwk(json.dumps(key)), algorithms=["RS256"],
-                          audience=self.issuer, issuer=CLIENT_ID)
+                          audience=self.issuer, issuer=self.client_id)
 
 
 def new_member(sub: str, role: str = LEARNER, status: str = "Active") -> dict:

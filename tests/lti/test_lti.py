@@ -113,7 +113,7 @@ def test_a_student_launch_makes_the_account_enrolls_and_opens_the_set(app, setup
     assert platform.url in page.headers["Content-Security-Policy"]
     with app.app_context():
         user = db.session().scalar(select(User).join(LtiIdentity).where(
-            LtiIdentity.issuer == platform.issuer, LtiIdentity.subject == "lms-student-1"))
+            LtiIdentity.subject == "lms-student-1"))
         assert (user.role, user.name, user.email) == \
             ("student", "Student lms-student-1", "lms-student-1@school.example")
         assert db.session().scalar(select(func.count()).select_from(Enrollment).where(
@@ -362,3 +362,27 @@ def test_a_refused_launch_says_why_in_korean(app, setup, platform):
                                                custom={"problem_set": set_id}, lifetime=-60)
     assert response.status_code == 401
     assert refusal(response) == "실행 토큰이 만료되었습니다. 강좌에서 활동을 다시 여세요."
+
+
+def test_another_registration_claiming_the_same_issuer_cannot_reach_its_accounts(app, setup,
+                                                                                 platform):
+    """Accounts belong to the registration whose keys vouched for them: a second registration
+    of the same issuer (another client id, its own keys) gets an account of its own."""
+    teacher, set_id = setup
+    client = app.test_client()
+    assert platform.launch(client, "victim", [LEARNER],
+                           custom={"problem_set": set_id})[0].status_code == 302
+    with Platform(issuer=platform.issuer, client_id="intruder") as intruder:
+        intruder_teacher = make_user(app, "intruder@example.com")
+        other = app.test_client()
+        login(other, "intruder@example.com")
+        assert post_form(other, "/instructor/lti/",
+                         intruder.registration_form()).status_code == 302
+        own_set = build_set(app, intruder_teacher)
+        response = intruder.launch(app.test_client(), "victim", [LEARNER],
+                                   custom={"problem_set": own_set})[0]
+        assert response.status_code == 302
+    with app.app_context():
+        accounts = db.session().scalars(select(LtiIdentity.user_id)
+                                        .where(LtiIdentity.subject == "victim")).all()
+    assert len(set(accounts)) == 2  # the intruder's "victim" is a new account, not the real one
