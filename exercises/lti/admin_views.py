@@ -64,16 +64,33 @@ def remove(registration_id: str):
     return redirect(url_for("lti_admin.registrations_page"))
 
 
-@bp.post("/links/<id:link_id>/roster")
-@instructor_required
-def import_roster(link_id: str):
-    """Import the course's students from the platform (NRPS) into the link's set."""
+def _owned_link(link_id: str) -> LtiResourceLink:
+    """One of the current instructor's course links, or 404 (after the form's CSRF check)."""
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
     link = db.session().get(LtiResourceLink, link_id)
     registration = link and db.session().get(LtiRegistration, link.registration_id)
     if registration is None or registration.owner_id != current_user.id:
         abort(404)
+    return link
+
+
+@bp.post("/links/<id:link_id>/scores")
+@instructor_required
+def send_scores(link_id: str):
+    """Send every LMS student's current score to the link's line item (after a regrade or an
+    override)."""
+    link = _owned_link(link_id)
+    count = grades.send_all(link) if link.lineitem else 0
+    flash(_("%(n)d scores queued for the LMS.", n=count), "success")
+    return redirect(url_for("lti_admin.registrations_page"))
+
+
+@bp.post("/links/<id:link_id>/roster")
+@instructor_required
+def import_roster(link_id: str):
+    """Import the course's students from the platform (NRPS) into the link's set."""
+    link = _owned_link(link_id)
     try:
         done = roster.import_roster(link)
     except roster.RosterError as exc:

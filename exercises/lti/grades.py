@@ -58,18 +58,33 @@ def on_graded(_sender, *, submission_id: str, problem_set_id: str | None,
         log.exception("LTI score for user %s in set %s not queued", user_id, problem_set_id)
 
 
+def send_all(link: LtiResourceLink) -> int:
+    """Queue a score post for every member of a link (after a regrade or an override changed
+    totals that no submission will send); returns how many. Each job's target is the member,
+    so sending twice while the first is queued queues nothing more."""
+    members = db.session().scalars(select(LtiMember.id).where(LtiMember.link_id == link.id)
+                                   .order_by(LtiMember.id)).all()
+    for member_id in members:
+        jobs.start(KIND, member_id, {"members": [member_id]})
+    return len(members)
+
+
 def posting_counts(link_ids: list[str]) -> dict[str, dict[str, int]]:
     """How many score posts to each link ended in each state ("done", "failed", ...), for
-    the instructor's LTI page."""
-    rows = db.session().execute(
-        select(LtiMember.link_id, Job.state, func.count())
+    the instructor's LTI page: the posts after submissions and those ``send_all`` queued."""
+    after_submissions = (
+        select(LtiMember.link_id, Job.state)
         .join(LtiResourceLink, LtiResourceLink.id == LtiMember.link_id)
         .join(Submission, Submission.user_id == LtiMember.user_id)
         .join(Exercise, Exercise.id == Submission.exercise_id)
         .join(Job, Job.target == Submission.id)
         .where(Job.kind == KIND, LtiMember.link_id.in_(link_ids),
-               Exercise.problem_set_id == LtiResourceLink.problem_set_id)
-        .group_by(LtiMember.link_id, Job.state))
+               Exercise.problem_set_id == LtiResourceLink.problem_set_id))
+    sent_by_hand = (select(LtiMember.link_id, Job.state).join(Job, Job.target == LtiMember.id)
+                    .where(Job.kind == KIND, LtiMember.link_id.in_(link_ids)))
+    posts = after_submissions.union_all(sent_by_hand).subquery()
+    rows = db.session().execute(select(posts.c.link_id, posts.c.state, func.count())
+                                .group_by(posts.c.link_id, posts.c.state))
     counts: dict[str, dict[str, int]] = {}
     for link_id, state, n in rows:
         counts.setdefault(link_id, {})[state] = n

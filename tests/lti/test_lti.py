@@ -386,3 +386,29 @@ def test_another_registration_claiming_the_same_issuer_cannot_reach_its_accounts
         accounts = db.session().scalars(select(LtiIdentity.user_id)
                                         .where(LtiIdentity.subject == "victim")).all()
     assert len(set(accounts)) == 2  # the intruder's "victim" is a new account, not the real one
+
+
+def test_after_an_override_the_instructor_sends_the_scores_again(app, setup, platform):
+    from exercises.instructor import records
+    from exercises.models import ProblemSetItem
+
+    teacher, set_id = setup
+    client = app.test_client()
+    platform.launch(client, "lms-student-11", [LEARNER], custom={"problem_set": set_id})
+    student = student_id(app, "lms-student-11")
+    [variant] = variants_of(app, set_id, student)
+    submit(client, set_id, variant, true_answers(variant))
+    with app.app_context():
+        item = db.session().scalar(select(ProblemSetItem.id)
+                                   .where(ProblemSetItem.problem_set_id == set_id))
+        records.override(set_id, student, item, 4.0, "late work", teacher, 10)
+    owner = app.test_client()
+    login(owner, TEACHER)
+    page = owner.get("/instructor/lti/").get_data(as_text=True)
+    action = re.search(r'action="(/instructor/lti/links/[^"]+/scores)"', page).group(1)
+    response = post_form(owner, action, {}, form_page="/instructor/lti/", follow_redirects=True)
+    assert "1 scores queued for the LMS." in response.get_data(as_text=True)
+    # the override (4 of the item's 10 points) replaces the best attempt's 10
+    assert [(s["scoreGiven"], s["scoreMaximum"]) for s in platform.scores] == [(10, 10), (4, 10)]
+    cells = re.findall(r"<td>(.*?)</td>", html.unescape(response.get_data(as_text=True)), re.S)
+    assert any("yes: 2 scores sent, 0 not accepted" in cell for cell in cells)
