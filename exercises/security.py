@@ -16,7 +16,8 @@ sniffing, no framing, referrers only within the site, and a Content-Security-Pol
 only this site's own scripts, styles and forms. The pages need nothing else: diagrams are
 inline SVG, formulas server-rendered MathML, scripts same-origin files. Style attributes are
 allowed (``style-src-attr``): diagrams and statistics bars size themselves with them, and a
-style attribute cannot run code.
+style attribute cannot run code. The one exception to "no framing": pages an LMS shows in its
+iframe (``exercises.lti.framing``) name its origin in ``frame-ancestors`` instead.
 
 Pages that can show an answer (solutions, the trace tool's results, every instructor page,
 students' set pages, the API) also say ``Cache-Control: no-store``, so no shared or browser
