@@ -44,3 +44,26 @@ def test_the_lms_frames_the_launched_set_and_nothing_else(app, browser, live_ser
             [(10, 10, "browser-student")]
     finally:
         context.close()
+
+
+def test_the_instructor_s_lti_page_has_no_serious_accessibility_problem(app, browser,  # noqa: F811
+                                                                        live_server, setup):
+    from ..instructor.conftest import PASSWORD
+    from ..web.test_accessibility import axe_violations
+
+    for locale in ("en-US", "ko-KR"):
+        context = browser.new_context(locale=locale)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        try:
+            tab.goto(live_server + "/login")
+            tab.fill("input[name=email]", "teacher@example.com")
+            tab.fill("input[name=password]", PASSWORD)
+            tab.locator("main form button[type=submit]").click()
+            tab.wait_for_url(live_server + "/instructor/")
+            tab.goto(live_server + "/instructor/lti/")
+            tab.locator("#registrations").wait_for()
+            serious = [v for v in axe_violations(tab) if v["impact"] in ("serious", "critical")]
+            assert serious == [], (locale, serious)
+        finally:
+            context.close()
