@@ -14,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import (api, cli, db, errors, expiry, health, instructor, jobs, limits, logs,
+    from . import (api, cli, db, errors, expiry, health, instructor, jobs, limits, logs, lti,
                    security, web)
 
     logs.init_app(app)
@@ -29,4 +29,5 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     instructor.init_app(app)
     jobs.init_app(app)
+    lti.init_app(app)
     return app

@@ -379,3 +379,7 @@ class SetMember(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+# The LTI 1.3 tables live with the LTI package; importing it here registers them on ``Base``.
+from .lti import models as _lti_models  # noqa: E402,F401

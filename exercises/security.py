@@ -16,7 +16,8 @@ sniffing, no framing, referrers only within the site, and a Content-Security-Pol
 only this site's own scripts, styles and forms. The pages need nothing else: diagrams are
 inline SVG, formulas server-rendered MathML, scripts same-origin files. Style attributes are
 allowed (``style-src-attr``): diagrams and statistics bars size themselves with them, and a
-style attribute cannot run code.
+style attribute cannot run code. The one exception to "no framing": pages an LMS shows in its
+iframe (``exercises.lti.framing``) name its origin in ``frame-ancestors`` instead.
 
 Pages that can show an answer (solutions, the trace tool's results, every instructor page,
 students' set pages, the API) also say ``Cache-Control: no-store``, so no shared or browser
@@ -75,13 +76,27 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'",
-    "style-src-attr 'unsafe-inline'", "img-src 'self'", "object-src 'none'",
-    "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"))
+def content_security_policy(frame_ancestors: str = "'none'", form_action: str = "'self'") -> str:
+    """The site's Content-Security-Policy, with the given ``frame-ancestors`` and
+    ``form-action`` sources (an LMS frame and its deep-linking return: ``exercises.lti``)."""
+    return "; ".join((
+        "default-src 'self'", "script-src 'self'", "style-src 'self'",
+        "style-src-attr 'unsafe-inline'", "img-src 'self'", "object-src 'none'",
+        "base-uri 'none'", f"form-action {form_action}", f"frame-ancestors {frame_ancestors}"))
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY,
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
+FRAME_ORIGINS = "frame_origins"  # app.extensions: () -> origins that may frame this response
+
+
+def frame_origins() -> tuple[str, ...]:
+    """The origins besides this site's that may frame the current response: none, unless an
+    extension (``exercises.lti``: an LMS's launch pages) says otherwise."""
+    resolver = current_app.extensions.get(FRAME_ORIGINS)
+    return tuple(resolver()) if resolver is not None else ()
 
 
 ANSWER_ENDPOINTS = {"exercise.solution", "exercise.trace_csv", "trace_tool.trace_page",
@@ -92,9 +107,16 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def add_security_headers(response: Response) -> Response:
-    """Add ``HEADERS`` to a response (a view that sets one of them keeps its own), no-store
-    where an answer may show and HSTS behind HTTPS (see the module docstring)."""
-    for name, value in HEADERS.items():
+    """Add ``HEADERS`` to a response (a view that sets one of them keeps its own; a response
+    an LMS may frame names its origins in ``frame-ancestors`` instead of denying framing),
+    no-store where an answer may show and HSTS behind HTTPS (see the module docstring)."""
+    headers = HEADERS
+    origins = frame_origins()
+    if origins:  # framed by those origins only; X-Frame-Options cannot name one
+        headers = {**HEADERS, "Content-Security-Policy": content_security_policy(
+            " ".join(("'self'", *origins)))}
+        del headers["X-Frame-Options"]
+    for name, value in headers.items():
         response.headers.setdefault(name, value)
     if request.endpoint in ANSWER_ENDPOINTS or request.path.startswith(PRIVATE_PREFIXES):
         response.headers["Cache-Control"] = "no-store"

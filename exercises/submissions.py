@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
+from blinker import Namespace
+from flask import current_app, has_request_context
 from flask_babel import gettext
 from sqlalchemy import func, insert, select
 
@@ -23,6 +24,12 @@ from .errors import ApiError, json_kind
 from .grading import GradingSettings, InvalidSubmission, grade_submission
 from .coaching import revealed_keys, without_shown_values
 from .models import Exercise, FieldGrade, Submission, new_id, utcnow
+
+
+# Sent after a graded attempt is stored (committed), with its ``submission_id``, the
+# exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers
+# (``exercises.lti``: grade passback) run in the request and must not raise.
+graded = Namespace().signal("graded")
 
 
 def attempts_used(sess, exercise_id: str) -> int:
@@ -101,6 +108,8 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
             "attempt": used + 1, "answers": dict(answers), "score": result.score,
             "max_score": result.max_score, "grading": record, "created_at": utcnow()}])
         sess.execute(insert(FieldGrade), _field_rows(submission_id, result))
+    graded.send(current_app._get_current_object(), submission_id=submission_id,
+                exercise_id=exercise.id, problem_set_id=exercise.problem_set_id, user_id=user_id)
     left = None if limit is None else limit - used - 1
     view = result.public_view(translate=gettext if has_request_context() else str)
     return {"id": submission_id, "attempt": used + 1, "attempts_left": left,

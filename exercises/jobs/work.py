@@ -85,4 +85,11 @@ def _expire(job) -> dict:
     return {"deleted": expiry.expire_practice(job.payload.get("days", expiry.DAYS))}
 
 
-KINDS = {"publish": _publish, "regrade": _regrade, "topup": _top_up, "expire": _expire}
+def _lti_score(job) -> dict:
+    from ..lti.grades import post_score  # LTI grade passback (exercises/lti)
+
+    return post_score(job)
+
+
+KINDS = {"publish": _publish, "regrade": _regrade, "topup": _top_up, "expire": _expire,
+         "lti_score": _lti_score}

@@ -168,7 +168,9 @@ PAGE_ROUTES = {"/", "/practice", "/practice/new", "/exercises/<id:exercise_id>",
                "/logout", "/join", "/join/<code>", "/join/<code>/signup", "/account/password",
                # fuzzed in tests/web/test_robustness_pages.py
                "/exercises/<id:exercise_id>/coach", "/exercises/<id:exercise_id>/what-if",
-               "/practice/mine", "/favicon.ico"}
+               "/practice/mine", "/favicon.ico",
+               # fuzzed in tests/lti/test_lti_robustness.py
+               "/lti/login", "/lti/launch", "/lti/jwks.json", "/lti/deep-link"}
 
 
 def test_every_route_is_one_the_robustness_tests_fuzz(app):

@@ -12,6 +12,8 @@ import pytest
 
 from exercises import db, submissions
 from exercises.instructor import tokens
+from exercises.lti import registrations as lti_registrations
+from exercises.lti.models import LtiResourceLink
 from exercises.models import Job, ProblemSetItem
 
 from ..exercises.robustness import row_counts
@@ -36,10 +38,21 @@ def scene(app, instructor):
     with app.app_context():
         submission = submissions.submit(variant.id, true_answers(variant), user_id=alice)["id"]
         item = db.session().query(ProblemSetItem).filter_by(problem_set_id=set_id).one().id
+        lms = "https://lms.example"
+        registration = lti_registrations.create(instructor, lti_registrations.PlatformFields(
+            lms, "client", ("deployment",), lms + "/auth", lms + "/token", lms + "/jwks"))
+        with db.write_transaction() as sess:
+            link = LtiResourceLink(registration_id=registration.id, resource_link_id="link",
+                                   problem_set_id=set_id, ags_scopes=[],
+                                   memberships_url=lms + "/memberships")
+            sess.add(link)
+            sess.flush()
+            ids = {"registration_id": registration.id, "link_id": link.id}
         tokens.create(instructor, "script")
         (token,) = tokens.listed(instructor)
         job = db.session().query(Job).filter_by(target=set_id).first()
-    return {"job_id": job.id if job else "AAAAAAAAAAAAAAAAAAAAAA", "set_id": set_id, "item_id": item, "user_id": alice, "exercise_id": variant.id,
+    return {**ids,
+            "job_id": job.id if job else "AAAAAAAAAAAAAAAAAAAAAA", "set_id": set_id, "item_id": item, "user_id": alice, "exercise_id": variant.id,
             "submission_id": submission, "token_id": token.id, "index": 0, "name": "grades",
             "action": "up", "bobs_variant": f"/sets/{set_id}/exercises/{bobs.id}"}
 
@@ -98,7 +111,7 @@ def test_another_instructor_gets_404_on_the_set_and_403_on_student_pages(app, cl
                                                                         instructor):
     login(client, "other@example.com")
     token = csrf_token(client, "/instructor/")
-    own = {"/instructor/", "/instructor/tokens", "/instructor/sets/new"}
+    own = {"/instructor/", "/instructor/tokens", "/instructor/sets/new", "/instructor/lti/"}
     before = row_counts(app)
     for method, url in guarded_routes(app, scene):
         response = _call(client, method, url, token)
