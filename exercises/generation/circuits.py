@@ -41,10 +41,12 @@ def check_knobs(knobs: dict) -> dict:
     extra = sorted(set(knobs) - set(KNOBS))
     if extra:
         raise TemplateError(extra[0], "not a setting of a circuit exercise")
-    if "network" not in knobs and knobs.get("circuit") not in CIRCUIT_TEMPLATES:
+    circuit = knobs.get("circuit")
+    if "network" not in knobs and not (isinstance(circuit, str) and circuit in CIRCUIT_TEMPLATES):
         raise TemplateError("circuit", f"must be one of {', '.join(CIRCUIT_TEMPLATES)}")
     ask = knobs.get("ask") or list(DEFAULT_ASK)
-    if not isinstance(ask, (list, tuple)) or not all(q in CIRCUIT_ASKABLE for q in ask) or len(set(ask)) != len(ask):
+    if not isinstance(ask, (list, tuple)) or not all(isinstance(q, str) and q in CIRCUIT_ASKABLE for q in ask) \
+            or len(set(ask)) != len(ask):
         raise TemplateError("ask", f"must be a list of distinct quantities from {', '.join(CIRCUIT_ASKABLE)}")
     digits = check_digits(knobs.get("answer_digits", DEFAULT_DIGITS))
     attempts = knobs.get("attempts")

@@ -161,7 +161,8 @@ API_ROUTES = {"/api/v1/traces", "/api/v1/practice", "/api/v1/exercises/<id:exerc
               "/api/v1/exercises/<id:exercise_id>/submissions",
               "/api/v1/exercises/<id:exercise_id>/solution",
               "/api/v1/problem-sets/<id:set_id>/exports/<name>.csv",
-              "/api/v1/openapi.json"}  # takes no input; schemathesis fuzzes what it documents
+              "/api/v1/openapi.json",  # takes no input; schemathesis fuzzes what it documents
+              "/api/v1/problem-sets"}  # fuzzed by schemathesis (tests/instructor/test_api_schema.py)
 PAGE_ROUTES = {"/", "/practice", "/practice/new", "/exercises/<id:exercise_id>",
                "/exercises/<id:exercise_id>/solution", "/exercises/<id:exercise_id>/trace.csv",
                "/trace", "/trace.<fmt>", "/static/<path:filename>", "/healthz", "/login",
@@ -177,3 +178,12 @@ def test_every_route_is_one_the_robustness_tests_fuzz(app):
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     guarded = {rule for rule in rules if re.match(r"^/(instructor|sets)/", rule)}
     assert rules - guarded == API_ROUTES | PAGE_ROUTES, "a new route: add it to a fuzz test"
+
+
+@pytest.mark.parametrize("knobs", [{"circuit": ["cs231n"]}, {"circuit": {"a": 1}},
+                                   {"circuit": "cs231n", "ask": [["grad"]]},
+                                   {"circuit": "cs231n", "ask": [{"q": 1}]}])
+def test_a_circuit_knob_of_the_wrong_type_is_named_not_a_500(client, knobs):
+    # Found by the knob fuzz above: an unhashable value reached a dict lookup or a set.
+    body = assert_api_error(client.post("/api/v1/practice", json=knobs), 422)
+    assert set(body["fields"]) & {"circuit", "ask"} or "circuit" in body["error"], body
