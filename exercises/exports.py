@@ -150,14 +150,15 @@ def _variants(problem_set: ProblemSet):
                   Exercise.variant_index)).all()
 
 
-def traces(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[str]]:
+def traces(problem_set: ProblemSet, progress=None,
+           conn=None) -> tuple[tuple[str, ...], Iterator[str]]:
     """Every variant's stored trace in SPEC §4 columns, with its student and exercise: the
     columns and the CSV text after the header (``trace_export``: batched Core reads, lines
-    formatted a chunk at a time)."""
+    formatted a chunk at a time; ``progress`` and ``conn`` as there)."""
     def head(variant) -> tuple:
         return (as_text(variant.name), as_text(variant.email),
                 as_text(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
-    return TRACE_COLUMNS, trace_export.lines(problem_set.id, head)
+    return TRACE_COLUMNS, trace_export.lines(problem_set.id, head, progress, conn)
 
 
 def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
@@ -183,10 +184,15 @@ TEXT_EXPORTS = ("traces",)  # builders that give CSV text rather than dicts
 BOM_BY_DEFAULT = ("grades", "canvas")  # opened in Excel, which needs it for Korean names
 
 
-def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None) -> Iterator[str]:
+def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
+                 progress=None, conn=None) -> Iterator[str]:
     """The CSV text of export ``name`` of a set, in streamable chunks, starting with a UTF-8
-    byte-order mark when ``bom`` (default: for the exports people open in Excel)."""
-    columns, rows = BUILDERS[name](problem_set)
+    byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
+    export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
+    if name in TEXT_EXPORTS:
+        columns, rows = BUILDERS[name](problem_set, progress, conn)
+    else:
+        columns, rows = BUILDERS[name](problem_set)
     if bom if bom is not None else name in BOM_BY_DEFAULT:
         yield "\ufeff"
     if name in TEXT_EXPORTS:  # already CSV text

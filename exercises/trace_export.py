@@ -29,7 +29,7 @@ _STORED = (_VALUES.trace_id, _VALUES.step, _VALUES.layer, _VALUES.unit, _VALUES.
            _VALUES.quantity, _VALUES.value)
 
 
-def variants(set_id: str):
+def variants(conn, set_id: str):
     """The set's variants with their trace, assigned ones first (by student name), then by
     exercise and variant: (name, email, position, title, variant, trace id, rows, spec)."""
     query = (select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
@@ -41,7 +41,7 @@ def variants(set_id: str):
              .where(Exercise.problem_set_id == set_id)
              .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
                        Exercise.variant_index))
-    return db.session().connection().execution_options(yield_per=100).execute(query)
+    return conn.execution_options(yield_per=100).execute(query)
 
 
 def total_rows(set_id: str) -> int:
@@ -53,14 +53,16 @@ def total_rows(set_id: str) -> int:
 
 
 def lines(set_id: str, head: Callable[[tuple], tuple],
-          progress: Callable[[int], None] | None = None) -> Iterator[str]:
+          progress: Callable[[int], None] | None = None, conn=None) -> Iterator[str]:
     """The export's CSV text after its header, in chunks. ``head(variant)`` gives the leading
     cells of a variant's rows (student, email, exercise, variant); ``progress(rows)`` is told
-    after each batch how many rows were written so far."""
-    conn = db.session().connection()
+    after each batch how many rows were written so far. Reads on ``conn`` (default: the
+    session's connection; a job reads on a connection of its own, so that recording its
+    progress, which commits the session, does not end the reads)."""
+    conn = conn if conn is not None else db.session().connection()
     batch: list = []
     size = written = 0
-    for variant in variants(set_id):
+    for variant in variants(conn, set_id):
         if variant.row_count > BATCH_ROWS:
             yield from _batch(conn, batch, head)
             yield from _long(conn, variant, head)

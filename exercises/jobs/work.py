@@ -1,7 +1,8 @@
 """What each kind of job does. Every one is idempotent, because a job may run again after its
 worker died (``records.claim``): publishing fills pools only where variants are missing
 (``pool.fill``), a regrade records itself done in the transaction that applies it, a top-up
-adds only to pools that run low, expiry deletes only what is still stale.
+adds only to pools that run low, expiry deletes only what is still stale, an export writes its
+file afresh under a temporary name.
 """
 from __future__ import annotations
 
@@ -78,8 +79,18 @@ def _top_up(job) -> dict:
     return {"variants": added}
 
 
+def _export(job) -> dict:
+    from .. import export_files  # the exports import the instructor side, which imports jobs
+
+    def progress(done: int, total: int) -> None:
+        with db.write_transaction() as sess:
+            records.progress(sess, job.id, done, total)
+    return export_files.write(job, progress)
+
+
 def _expire(job) -> dict:
     return {"deleted": expiry.expire_practice(job.payload.get("days", expiry.DAYS))}
 
 
-KINDS = {"publish": _publish, "regrade": _regrade, "topup": _top_up, "expire": _expire}
+KINDS = {"publish": _publish, "regrade": _regrade, "topup": _top_up, "expire": _expire,
+         "export": _export}
