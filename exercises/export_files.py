@@ -24,7 +24,7 @@ PROGRESS_SECONDS = 1.0  # how often a running export records how far it got
 
 
 def job_rows() -> int:
-    return int(current_app.config.get("EXPORT_JOB_ROWS", DEFAULT_JOB_ROWS))
+    return int(current_app.config.get("EXPORT_JOB_ROWS") or DEFAULT_JOB_ROWS)
 
 
 def rows(problem_set: ProblemSet, name: str) -> int | None:
