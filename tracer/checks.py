@@ -7,6 +7,7 @@ Only a malformed list is walked in Python, to name its first bad entry.
 """
 
 import itertools
+import math
 
 import numpy as np
 
@@ -77,10 +78,15 @@ def _well_formed(value, shape):
     return set(map(type, itertools.chain.from_iterable(value))) <= _PLAIN
 
 
-def _finite(array) -> bool:
-    """Whether every entry is finite: one sum, and a full check only when the sum is not."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
+def _finite(array, value, flat: bool) -> bool:
+    """Whether every entry is finite: one sum (of the list for a small one, where a numpy call
+    costs more than the loop; of the array for a large one), and a full check only when the sum
+    is not finite (an entry is not, or the sum overflowed)."""
+    if array.size > 256:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
+    items = value if flat else list(itertools.chain.from_iterable(value))
+    return math.isfinite(sum(items)) or all(map(math.isfinite, items))
 
 
 def _diagnose(value, shape, key):
@@ -108,7 +114,7 @@ def array(value, shape: tuple, key: str) -> np.ndarray:
             result = np.array(value, dtype=np.float64)
         except OverflowError:
             result = None  # an int beyond float64; _diagnose names the array
-        if result is not None and _finite(result):  # inf and nan: _diagnose names the entry
+        if result is not None and _finite(result, value, len(shape) == 1):  # inf and nan: _diagnose names the entry
             return result
     _diagnose(value, shape, key)
 
