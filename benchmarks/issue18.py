@@ -2,7 +2,8 @@
 
     python benchmarks/issue18.py [--quick] [--database-url PG_URL] [--skip NAME ...]
 
-Runs the scripts that measure each row, each in its own interpreter (so one's memory and
+Runs the scripts that measure each row (the engine twice: as the app runs, with freed memory
+kept for reuse, and with glibc's defaults), each in its own interpreter (so one's memory and
 imports do not colour another's), and prints their figures in one table: ``engine.py`` (rows
 a, b), ``exports.py`` (traces.csv of stored traces), ``submit.py`` (one submission),
 ``load.py`` (1,000 students create + submit) and ``join.py`` (300 students joining). With a
@@ -115,6 +116,9 @@ def main() -> None:
 
     if "engine" not in args.skip:
         table += engine_rows(ran("engine", *quick))
+        plain = engine_rows(ran("engine", "--quick", "--default-malloc"))[:1]
+        table += [(work + " [glibc malloc defaults, --quick]", now, target)
+                  for work, now, target in plain]
     for where, url in places:
         if "exports" not in args.skip:
             table += export_rows(ran("exports", *quick, *url), where)
