@@ -177,6 +177,21 @@ def _cell(text):
     return f'"{text}"' if "," in text or "\n" in text or "\r" in text else text
 
 
+class _Cells(dict):
+    """Symbols and formulas as CSV cells, remembered: they repeat across the rows of a layer
+    and across traces of one structure, and a dict lookup costs less than quoting again."""
+
+    def __missing__(self, text):
+        if len(self) > 50_000:  # bounded, however many distinct names a network has
+            self.clear()
+        cell = self[text] = _cell(text)
+        return cell
+
+
+_CELLS = _Cells()
+_QUOTE, _NL, _CR = '"', "\n", "\r"
+
+
 def csv_text(rows, values=None, prefix: str = "") -> str:
     """The CSV lines of a list of row tuples (``COLUMNS`` order) as one string, each line
     starting with ``prefix`` (cells already written as CSV, ending in a comma). With
@@ -184,10 +199,13 @@ def csv_text(rows, values=None, prefix: str = "") -> str:
     row. The bytes are those ``csv.writer`` writes: see ``_csv_lines``."""
     if values is None:
         values = [row[11] for row in rows]
+    cells = _CELLS
     return "".join([
         f"{prefix}{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
         f"{'' if unit is None else unit},{'' if source is None else source},{quantity},"
-        f"{_cell(symbol)},{_cell(formula)},{_cell(substituted)},{value}\r\n"
+        f"{cells[symbol]},{cells[formula]},"
+        f"{_cell(substituted) if ',' in substituted or _QUOTE in substituted or _NL in substituted or _CR in substituted else substituted},"
+        f"{value}\r\n"
         for (step, t, sample, phase, layer, unit, source, quantity, symbol, formula, substituted, _v), value
         in zip(rows, values)])
 
