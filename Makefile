@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install translations run test bench lock clean
+.PHONY: install translations run test lint bench lock clean
 
 # The locked versions first (what CI runs with), then the project itself, editable.
 $(VENV)/.installed: pyproject.toml setup.py requirements-test.lock
@@ -30,6 +30,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# ruff with pyproject.toml's configuration; CI runs it before the tests (tests/test_lint.py too).
+lint: install
+	$(VENV)/bin/ruff check .
 
 bench: install
 	$(PY) benchmarks/engine.py

@@ -16,10 +16,13 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+import tracer
+
 from . import db, storage, trace_export
 from .instructor import gradebook, roster
 from .instructor.policy import as_utc
 from .instructor.answers import answer_keys
+from .instructor.circuit_items import is_circuit_item
 from .models import (Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
                      User, utcnow)
 
@@ -30,6 +33,8 @@ SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "fi
                       "submitted", "parsed", "expected", "status", "credit", "misconceptions",
                       "tolerance", "time")
 TRACE_COLUMNS = ("student", "email", "exercise", "variant") + storage.COLUMNS
+# a set with circuit items: a circuit's columns (SPEC §10: node and arg), empty for networks
+CIRCUIT_TRACE_COLUMNS = ("student", "email", "exercise", "variant") + tracer.circuit.COLUMNS
 KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
                "label", "expected", "answer_digits")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -152,13 +157,18 @@ def _variants(problem_set: ProblemSet):
 
 def traces(problem_set: ProblemSet, progress=None,
            conn=None) -> tuple[tuple[str, ...], Iterator[str]]:
-    """Every variant's stored trace in SPEC §4 columns, with its student and exercise: the
-    columns and the CSV text after the header (``trace_export``: batched Core reads, lines
-    formatted a chunk at a time; ``progress`` and ``conn`` as there)."""
+    """Every variant's stored trace in SPEC §4 columns (and §10's node and arg when the set has
+    circuit items), with its student and exercise: the columns and the CSV text after the
+    header (``trace_export``: batched reads, lines formatted a chunk at a time; ``progress``
+    and ``conn`` as there)."""
     def head(variant) -> tuple:
         return (as_text(variant.name), as_text(variant.email),
                 as_text(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
-    return TRACE_COLUMNS, trace_export.lines(problem_set.id, head, progress, conn)
+    nodes = any(is_circuit_item(template_id, knobs) for template_id, knobs in db.session().execute(
+        select(ProblemSetItem.template_id, ProblemSetItem.knobs)
+        .where(ProblemSetItem.problem_set_id == problem_set.id)))
+    return (CIRCUIT_TRACE_COLUMNS if nodes else TRACE_COLUMNS,
+            trace_export.lines(problem_set.id, head, progress, conn, nodes))
 
 
 def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:

@@ -58,17 +58,6 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class ExerciseTemplate(Base):
-    """An instructor's template: the knobs of SPEC §5 as JSON (built-ins live in code)."""
-
-    __tablename__ = "exercise_templates"
-    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    title: Mapped[str] = mapped_column(String(200))
-    knobs: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
-
-
 class ProblemSet(Base):
     """An instructor's ordered list of exercises with its own settings."""
 

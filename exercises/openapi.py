@@ -16,9 +16,8 @@ from apispec import APISpec
 
 from tracer.spec import DELTA_CONVENTIONS, KNOWN, REQUIRED
 
-from .generation.knobs import MAX_ATTEMPTS, MAX_DIGITS, MIN_DIGITS, NAMINGS, REVEALS
+from .generation.knobs import MAX_ATTEMPTS, MAX_DIGITS, MAX_SEED, MIN_DIGITS, NAMINGS, REVEALS
 
-MAX_SEED = 2**31 - 1
 ANY = {}
 NULLABLE_INT = {"type": ["integer", "null"]}
 

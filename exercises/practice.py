@@ -28,6 +28,7 @@ from . import db, storage
 from .errors import ApiError
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
 from .generation.circuits import generate_circuit, stored_template
+from .generation.knobs import MAX_SEED
 from .generation.quality import MESSAGES
 from .models import Exercise, Trace
 from .openapi import PRACTICE_REQUEST
@@ -41,7 +42,6 @@ NETWORK_COMPANIONS = ("network", "ask", "answer_digits", "tolerance", "attempts"
 DEFAULT_TEMPLATE = "seed-2-2-2"
 GIVEN_NETWORK = "network"   # the template id of exercises on a given network
 CIRCUIT = "circuit"         # ... on a given circuit; "circuit:NAME" on a built-in one
-MAX_SEED = 2**31 - 1
 ANONYMOUS_MAX_WEIGHTS = 24  # e.g. 4-4-2, 3-4-3 or 2-2-2-2; a login lifts it to the template limits
 
 

@@ -13,13 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import tracer
+from tracer.trace import COLUMNS  # a stored trace's CSV has the engine's columns
 
 from . import db
 from .models import Trace, TraceValue
 
 CHUNK = 10_000  # rows fetched per round trip when streaming a stored trace
-COLUMNS = ("step", "iteration", "sample", "phase", "layer", "unit", "source", "quantity",
-           "symbol", "formula", "substituted", "value")
 _STORED = ("step", "iteration", "sample", "layer", "unit", "source", "quantity", "value")
 VALUE_COLUMNS = ("trace_id", *_STORED)
 

@@ -20,16 +20,9 @@ from sqlalchemy import func, insert, select
 
 from . import db
 from .errors import ApiError, json_kind
-from .grading import GradingSettings, InvalidSubmission, Tolerance, grade_submission
+from .grading import GradingSettings, InvalidSubmission, grade_submission
 from .coaching import revealed_keys, without_shown_values
 from .models import Exercise, FieldGrade, Submission, new_id, utcnow
-
-
-def grading_settings(settings: dict[str, Any]) -> GradingSettings:
-    """The grading settings stored with an exercise, as the grader takes them."""
-    return GradingSettings(tolerance=Tolerance.from_dict(settings["tolerance"]),
-                           answer_digits=settings["answer_digits"],
-                           ecf_credit=settings["ecf_credit"], feedback=settings["feedback"])
 
 
 def attempts_used(sess, exercise_id: str) -> int:
@@ -53,7 +46,7 @@ def _grade(exercise: Exercise, answers: dict[str, Any]):
     symbols = {field["key"]: field["symbol"] for field in exercise.fields}
     try:
         return grade_submission(exercise.spec, keys, answers,
-                                grading_settings(exercise.settings), symbols=symbols)
+                                GradingSettings.of(exercise.settings), symbols=symbols)
     except InvalidSubmission as exc:
         raise ApiError(422, "some answers could not be read; no attempt was used",
                        exc.errors) from exc

@@ -53,19 +53,20 @@ def total_rows(set_id: str) -> int:
 
 
 def lines(set_id: str, head: Callable[[tuple], tuple],
-          progress: Callable[[int], None] | None = None, conn=None) -> Iterator[str]:
+          progress: Callable[[int], None] | None = None, conn=None,
+          nodes: bool = False) -> Iterator[str]:
     """The export's CSV text after its header, in chunks. ``head(variant)`` gives the leading
     cells of a variant's rows (student, email, exercise, variant); ``progress(rows)`` is told
     after each batch how many rows were written so far. Reads on ``conn`` (default: the
-    session's connection; a job reads on a connection of its own, so that recording its
-    progress, which commits the session, does not end the reads)."""
+    session's connection; a job reads on a connection of its own). With ``nodes`` the lines
+    have a circuit's ``node`` and ``arg`` columns (SPEC §10), empty in a network's rows."""
     conn = conn if conn is not None else db.session().connection()
     batch: list = []
     size = written = 0
     for variant in variants(conn, set_id):
         if variant.row_count > BATCH_ROWS:
-            yield from _batch(conn, batch, head)
-            yield from _long(conn, variant, head)
+            yield from _batch(conn, batch, head, nodes)
+            yield from _long(conn, variant, head, nodes)
             written += size + variant.row_count
             batch, size = [], 0
         else:
@@ -73,12 +74,12 @@ def lines(set_id: str, head: Callable[[tuple], tuple],
             size += variant.row_count
             if size < BATCH_ROWS:
                 continue
-            yield from _batch(conn, batch, head)
+            yield from _batch(conn, batch, head, nodes)
             written += size
             batch, size = [], 0
         if progress:
             progress(written)
-    yield from _batch(conn, batch, head)
+    yield from _batch(conn, batch, head, nodes)
     if progress:
         progress(written + size)
 
@@ -90,7 +91,7 @@ def _prefix(cells: tuple) -> str:
     return buffer.getvalue() + ","
 
 
-def _batch(conn, batch: list, head) -> Iterator[str]:
+def _batch(conn, batch: list, head, nodes: bool) -> Iterator[str]:
     """The lines of several short traces, their values fetched by one query."""
     if not batch:
         return
@@ -99,7 +100,7 @@ def _batch(conn, batch: list, head) -> Iterator[str]:
     stored = {trace_id: list(rows) for trace_id, rows in
               itertools.groupby(_plain_rows(conn, query), key=lambda row: row[0])}
     for variant in batch:
-        yield _variant(variant, head, [stored.get(variant.id, [])])
+        yield _variant(variant, head, [stored.get(variant.id, [])], nodes)
 
 
 def _plain_rows(conn, query) -> list[tuple]:
@@ -117,22 +118,26 @@ def _plain_rows(conn, query) -> list[tuple]:
         cursor.close()
 
 
-def _long(conn, variant, head) -> Iterator[str]:
+def _long(conn, variant, head, nodes: bool) -> Iterator[str]:
     """The lines of one long trace, streamed ``BATCH_ROWS`` stored rows at a time."""
     query = (select(*_STORED).where(_VALUES.trace_id == variant.id).order_by(_VALUES.step))
     result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
-    yield from _variant_chunks(variant, head, result.partitions())
+    yield from _variant_chunks(variant, head, result.partitions(), nodes)
 
 
-def _variant(variant, head, chunks) -> str:
-    return "".join(_variant_chunks(variant, head, chunks))
+def _variant(variant, head, chunks, nodes: bool) -> str:
+    return "".join(_variant_chunks(variant, head, chunks, nodes))
 
 
-def _variant_chunks(variant, head, chunks) -> Iterator[str]:
+def _variant_chunks(variant, head, chunks, nodes: bool) -> Iterator[str]:
     """A variant's lines, a chunk of stored rows at a time; ValueError when the stored rows do
     not fit the rows its spec renders (another engine, or a damaged trace)."""
+    result = tracer.trace(variant.spec)
+    if tracer.is_circuit(variant.spec):
+        yield _circuit(variant, head, result, [row for chunk in chunks for row in chunk], nodes)
+        return
     prefix = _prefix(head(variant))
-    rendered = tracer.trace(variant.spec).row_tuples()
+    rendered = result.row_tuples()
     for stored in chunks:
         if not stored:
             continue
@@ -142,6 +147,20 @@ def _variant_chunks(variant, head, chunks) -> Iterator[str]:
         if (got[1], got[2], got[3], got[4], got[5]) != (
                 want[0], want[4], want[5], want[6], want[7]):
             raise ValueError(f"stored trace {variant.id} does not match its spec")
-        yield csv_text(mine, got[6], prefix)
+        yield csv_text(mine, got[6], prefix, nodes)
     if next(rendered, None) is not None:
         raise ValueError(f"stored trace {variant.id} does not match its spec")
+
+
+def _circuit(variant, head, result, stored: list, nodes: bool) -> str:
+    """A circuit variant's lines (a few dozen rows: written by ``csv.writer``), with its stored
+    values; its rows carry node and arg, so the file must have those columns."""
+    rows = list(result.rows())
+    if not nodes or [(r[1], r[5]) for r in stored] != [(r["step"], r["quantity"]) for r in rows]:
+        raise ValueError(f"stored trace {variant.id} does not match its spec")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    cells = list(head(variant))
+    for row, values in zip(rows, stored):
+        writer.writerow(cells + [row[c] for c in tracer.circuit.COLUMNS[:-1]] + [values[6]])
+    return buffer.getvalue()

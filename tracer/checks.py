@@ -13,12 +13,20 @@ import numpy as np
 
 
 class SpecError(ValueError):
-    """A malformed or inconsistent network spec; ``key`` names the offending key."""
+    """A malformed or inconsistent network spec; ``key`` names the offending key.
 
-    def __init__(self, key: str, message: str):
+    The message comes in parts as well: ``template`` (a %-format with named fields) and
+    ``params`` (their values, already text), so a caller can show it translated; ``message``
+    is ``template % params``.
+    """
+
+    def __init__(self, key: str, template: str, **params: str):
+        message = template % params if params else template
         super().__init__(f"{key}: {message}" if key else message)
         self.key = key
         self.message = message
+        self.template = template
+        self.params = params
 
 
 def is_number(value) -> bool:
@@ -34,22 +42,48 @@ def is_number(value) -> bool:
 def number(value, key: str) -> float:
     """Return ``value`` as a float, or raise SpecError unless it is a finite number."""
     if not is_number(value):
-        raise SpecError(key, f"must be a finite number, got {value!r}")
+        raise SpecError(key, "must be a finite number, got %(got)s", got=repr(value))
     try:
         return float(value)
     except OverflowError:
-        raise SpecError(key, f"{value!r} does not fit in a float64") from None
+        raise SpecError(key, "%(got)s does not fit in a float64", got=repr(value)) from None
 
 
-def _shape_text(shape):
-    if len(shape) == 1:
-        return f"a list of {shape[0]} numbers"
-    return f"a list of {shape[0]} lists of {shape[1]} numbers"
+def N_(message: str) -> str:
+    """Mark ``message`` for translation (the catalog's extraction looks for it); return it."""
+    return message
+
+
+# A value that is not of its shape: (rank, what it was instead) -> the message.
+_SHAPE_MESSAGES = {
+    (1, "count"): N_("must be a list of %(n)s numbers, got %(count)s entries"),
+    (1, "value"): N_("must be a list of %(n)s numbers, got %(got)s"),
+    (1, "array"): N_("must be a list of %(n)s numbers, got an array of %(dtype)s with shape "
+                     "%(dims)s"),
+    (2, "count"): N_("must be a list of %(rows)s lists of %(n)s numbers, got %(count)s entries"),
+    (2, "value"): N_("must be a list of %(rows)s lists of %(n)s numbers, got %(got)s"),
+    (2, "array"): N_("must be a list of %(rows)s lists of %(n)s numbers, got an array of "
+                     "%(dtype)s with shape %(dims)s"),
+}
+
+
+def _shape_error(key, shape, what, **got):
+    """Raise the SpecError for a value that is not of ``shape``; ``what`` it was instead."""
+    sizes = {"n": str(shape[-1])} if len(shape) == 1 else {"rows": str(shape[0]),
+                                                            "n": str(shape[1])}
+    raise SpecError(key, _SHAPE_MESSAGES[len(shape), what], **sizes, **got)
+
+
+def _got(value):
+    """What a wrong list was instead: its length, or the value itself."""
+    if isinstance(value, list):
+        return "count", {"count": str(len(value))}
+    return "value", {"got": repr(value)}
 
 
 def _from_ndarray(value, shape, key):
     if value.dtype.kind not in "iuf" or value.shape != shape:
-        raise SpecError(key, f"must be {_shape_text(shape)}, got an array of {value.dtype} with shape {value.shape}")
+        _shape_error(key, shape, "array", dtype=str(value.dtype), dims=str(value.shape))
     array = value.astype(np.float64)  # a copy, so the caller's array may change afterwards
     with np.errstate(over="ignore", invalid="ignore"):
         total = array.sum()  # one pass: finite unless some entry is not (or the sum overflows)
@@ -91,15 +125,14 @@ def _finite(array, value, flat: bool) -> bool:
 
 def _diagnose(value, shape, key):
     """Raise the SpecError naming the first offending entry of a malformed list."""
-    what = _shape_text(shape)
     if type(value) is not list or len(value) != shape[0]:
-        got = f"{len(value)} entries" if isinstance(value, list) else repr(value)
-        raise SpecError(key, f"must be {what}, got {got}")
+        what, got = _got(value)
+        _shape_error(key, shape, what, **got)
     rows = [(key, value)] if len(shape) == 1 else [(f"{key}[{i}]", row) for i, row in enumerate(value)]
     for row_key, row in rows:
         if type(row) is not list or len(row) != shape[-1]:
-            got = f"{len(row)} entries" if isinstance(row, list) else repr(row)
-            raise SpecError(row_key, f"must be {_shape_text(shape[-1:])}, got {got}")
+            what, got = _got(row)
+            _shape_error(row_key, shape[-1:], what, **got)
         for i, item in enumerate(row):
             number(item, f"{row_key}[{i}]")
     raise SpecError(key, "is not an array of float64 numbers")
@@ -119,8 +152,9 @@ def array(value, shape: tuple, key: str) -> np.ndarray:
     _diagnose(value, shape, key)
 
 
-def _samples_text(width):
-    return f"a list of {width} numbers (one sample) or a non-empty list of such lists (a batch)"
+def _not_samples(key, width):
+    raise SpecError(key, "must be a list of %(n)s numbers (one sample) or a non-empty list of "
+                    "such lists (a batch)", n=str(width))
 
 
 def samples(value, width: int, key: str) -> np.ndarray:
@@ -130,9 +164,9 @@ def samples(value, width: int, key: str) -> np.ndarray:
             return _from_ndarray(value, (width,), key).reshape(1, width)
         if value.ndim == 2 and len(value):
             return _from_ndarray(value, (len(value), width), key)
-        raise SpecError(key, f"must be {_samples_text(width)}")
+        _not_samples(key, width)
     if type(value) is not list or not value:
-        raise SpecError(key, f"must be {_samples_text(width)}")
+        _not_samples(key, width)
     if isinstance(value[0], (list, tuple, np.ndarray)):
         return array(value, (len(value), width), key)
     return array(value, (width,), key).reshape(1, width)

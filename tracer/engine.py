@@ -199,5 +199,5 @@ def run(net) -> list[Step]:
 
 def _overflow(t):
     key = "learning_rate" if t > 1 else "weights"
-    raise SpecError(key, f"the values overflow float64 in iteration {t}; use smaller numbers "
-                         "or a smaller learning rate")
+    raise SpecError(key, "the values overflow float64 in iteration %(t)s; use smaller numbers "
+                         "or a smaller learning rate", t=str(t))

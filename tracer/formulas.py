@@ -234,7 +234,8 @@ class UnitFormulas:
         else:
             for sample, value in enumerate(step.losses.tolist(), 1):
                 formula, substituted = self._sample_loss(step, sample - 1)
-                yield sample, None, (None,), (None,), (("loss", (f"L_{sample}",), (formula,), (substituted,), (value,)),)
+                yield sample, None, (None,), (None,), (
+                    ("loss", (f"L_{sample}",), (formula,), (substituted,), (value,)),)
             formula = total(count, lambda i: f"L_{{{i + 1}}}")
             substituted = total(count, lambda i: factor(step.losses[i]))
             if self.net.reduction == "mean":

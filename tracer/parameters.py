@@ -201,7 +201,8 @@ class ParameterFormulas:
             elif name == "momentum":
                 columns.append(factors(_take(step.state["velocity"][side][l], index)))
             else:
-                columns += [factors(_take(step.state["m"][side][l], index)), nums(_take(step.state["v"][side][l], index))]
+                columns += [factors(_take(step.state["m"][side][l], index)),
+                            nums(_take(step.state["v"][side][l], index))]
             yield None, l, units, sources, (
                 (quantity, derived(quantity, texts, ())[0], [formula.replace(SLOT, th) for th in latexes],
                  list(map(numbers.__mod__, zip(*columns))), _take(new, index)),)

@@ -58,7 +58,8 @@ class Network:
 def _choice(spec, key, options, default):
     value = spec.get(key, default)
     if type(value) is not str or value not in options:
-        raise SpecError(key, f"must be one of {', '.join(options)}; got {value!r}")
+        raise SpecError(key, "must be one of %(options)s; got %(got)s", options=", ".join(options),
+                        got=repr(value))
     return value
 
 
@@ -68,7 +69,7 @@ def _layers(spec):
         raise SpecError("layers", "must be a list of at least two layer sizes (inputs, …, outputs)")
     for i, n in enumerate(sizes):
         if type(n) is not int or n < 1:
-            raise SpecError(f"layers[{i}]", f"must be a positive integer, got {n!r}")
+            raise SpecError(f"layers[{i}]", "must be a positive integer, got %(got)s", got=repr(n))
     return tuple(sizes)
 
 
@@ -77,10 +78,12 @@ def _activations(spec, depth):
     if type(names) is str:
         names = [names] * depth
     elif type(names) is not list or len(names) != depth:
-        raise SpecError("activations", f"must be one name or a list of {depth} names, one per layer 1..{depth}")
+        raise SpecError("activations", "must be one name or a list of %(n)s names, one per layer 1..%(n)s",
+                        n=str(depth))
     for i, name in enumerate(names):
         if type(name) is not str or name not in ACTIVATIONS:
-            raise SpecError(f"activations[{i}]", f"must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
+            raise SpecError(f"activations[{i}]", "must be one of %(options)s; got %(got)s",
+                            options=", ".join(ACTIVATIONS), got=repr(name))
         if name == "softmax" and i < depth - 1:
             key = f"activations[{i}]" if isinstance(spec.get("activations"), list) else "activations"
             raise SpecError(key, "softmax is allowed only in the output layer")
@@ -90,9 +93,11 @@ def _activations(spec, depth):
 def _loss(spec, output):
     loss = _choice(spec, "loss", LOSSES, "mse")
     if loss == "bce" and output != "sigmoid":
-        raise SpecError("loss", f"bce needs sigmoid outputs; the output activation is {output}")
+        raise SpecError("loss", "bce needs sigmoid outputs; the output activation is %(output)s",
+                        output=output)
     if loss == "cross_entropy" and output != "softmax":
-        raise SpecError("loss", f"cross_entropy needs softmax outputs; the output activation is {output}")
+        raise SpecError("loss", "cross_entropy needs softmax outputs; the output activation is %(output)s",
+                        output=output)
     return loss
 
 
@@ -106,7 +111,7 @@ def _biases(spec, net):
     if given is None:
         return [np.zeros(n) for n in sizes] if net.bias == "per_unit" else [0.0] * len(sizes)
     if type(given) is not list or len(given) != len(sizes):
-        raise SpecError("biases", f"must be a list with one entry per layer 1..{len(sizes)}")
+        raise SpecError("biases", "must be a list with one entry per layer 1..%(n)s", n=str(len(sizes)))
     if net.bias == "per_unit":
         return [checks.array(b, (n,), f"biases[{i}]") for i, (b, n) in enumerate(zip(given, sizes))]
     return [checks.number(b, f"biases[{i}]") for i, b in enumerate(given)]
@@ -114,33 +119,38 @@ def _biases(spec, net):
 
 def _targets(net):
     if len(net.targets) != len(net.inputs):
-        raise SpecError("targets", f"has {len(net.targets)} samples but inputs has {len(net.inputs)}")
+        raise SpecError("targets", "has %(targets)s samples but inputs has %(inputs)s",
+                        targets=str(len(net.targets)), inputs=str(len(net.inputs)))
     if net.loss in ("bce", "cross_entropy"):
         outside = (net.targets < 0.0) | (net.targets > 1.0)
         if outside.any():
             s, j = np.argwhere(outside)[0].tolist()
-            raise SpecError(f"targets[{s}][{j}]", f"{net.loss} targets must lie in [0, 1]")
+            raise SpecError(f"targets[{s}][{j}]", "%(loss)s targets must lie in [0, 1]", loss=net.loss)
     if net.loss == "cross_entropy":
         for s, total in enumerate(net.targets.sum(axis=1).tolist()):
             if abs(total - 1.0) > 1e-9:
-                raise SpecError(f"targets[{s}]", f"cross_entropy targets of a sample must sum to 1, got {total!r}")
+                raise SpecError(f"targets[{s}]", "cross_entropy targets of a sample must sum to 1, got %(got)s",
+                                got=repr(total))
 
 
 def _optimizer(spec):
     given = spec.get("optimizer", "sgd")
     params = {"name": given} if type(given) is str else given
     if type(params) is not dict or type(params.get("name")) is not str or params["name"] not in OPTIMIZERS:
-        raise SpecError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, or an object with such a name")
+        raise SpecError("optimizer", "must be one of %(options)s, or an object with such a name",
+                        options=", ".join(OPTIMIZERS))
     result = {"name": params["name"], **OPTIMIZERS[params["name"]]}
     for key, value in params.items():
         if key == "name":
             continue
         if key not in result:
-            raise SpecError(f"optimizer.{key}", f"is not a parameter of {params['name']}")
+            raise SpecError(f"optimizer.{key}", "is not a parameter of %(name)s", name=params["name"])
         value = checks.number(value, f"optimizer.{key}")
         low_ok = value > 0.0 if key == "eps" else value >= 0.0
         if not low_ok or (key != "eps" and value >= 1.0):
-            raise SpecError(f"optimizer.{key}", "must be > 0" if key == "eps" else "must lie in [0, 1)")
+            if key == "eps":
+                raise SpecError(f"optimizer.{key}", "must be > 0")
+            raise SpecError(f"optimizer.{key}", "must lie in [0, 1)")
         result[key] = value
     return result
 
@@ -152,14 +162,15 @@ def _scalars(spec, net):
     net.reduction = _choice(spec, "reduction", REDUCTIONS, "mean")
     iterations = spec.get("iterations", 1)
     if type(iterations) is not int or not 1 <= iterations <= MAX_ITERATIONS:
-        raise SpecError("iterations", f"must be an integer from 1 to {MAX_ITERATIONS}, got {iterations!r}")
+        raise SpecError("iterations", "must be an integer from 1 to %(most)s, got %(got)s",
+                        most=str(MAX_ITERATIONS), got=repr(iterations))
     net.iterations = iterations
     net.slope = checks.number(spec.get("leaky_relu_slope", 0.01), "leaky_relu_slope")
     if not 0.0 <= net.slope < 1.0:
         raise SpecError("leaky_relu_slope", "must lie in [0, 1)")
     update = spec.get("update_biases", True)
     if type(update) is not bool:
-        raise SpecError("update_biases", f"must be true or false, got {update!r}")
+        raise SpecError("update_biases", "must be true or false, got %(got)s", got=repr(update))
     net.update_biases = update
     net.delta_convention = _choice(spec, "delta_convention", DELTA_CONVENTIONS, "gradient")
 
@@ -167,7 +178,7 @@ def _scalars(spec, net):
 def _weight_decay(spec):
     value = checks.number(spec.get("weight_decay", 0.0), "weight_decay")
     if value < 0.0:
-        raise SpecError("weight_decay", f"must be ≥ 0 (the L2 coefficient λ), got {value!r}")
+        raise SpecError("weight_decay", "must be ≥ 0 (the L2 coefficient λ), got %(got)s", got=repr(value))
     return value
 
 
@@ -183,31 +194,36 @@ def _dropout(spec, net):
     if not hidden:
         raise SpecError("dropout", "needs a hidden layer; this network has none")
     if type(keep) is not list or len(keep) != len(hidden):
-        raise SpecError("dropout", f"must be a list of {len(hidden)} keep probabilities, one per hidden layer")
+        raise SpecError("dropout", "must be a list of %(n)s keep probabilities, one per hidden layer",
+                        n=str(len(hidden)))
     keep = tuple(checks.number(p, f"dropout[{i}]") for i, p in enumerate(keep))
     for i, p in enumerate(keep):
         if not 0.0 < p <= 1.0:
-            raise SpecError(f"dropout[{i}]", f"a keep probability must lie in (0, 1], got {p!r}")
+            raise SpecError(f"dropout[{i}]", "a keep probability must lie in (0, 1], got %(got)s", got=repr(p))
     count = len(net.inputs)
-    shape = f"per sample, a list of {len(hidden)} hidden layers' masks, each a 0/1 list per unit"
     if masks is None:
-        raise SpecError("dropout_masks", f"is required with dropout: {shape}")
+        raise SpecError("dropout_masks", "is required with dropout: per sample, a list of %(n)s hidden "
+                        "layers' masks, each a 0/1 list per unit", n=str(len(hidden)))
     if count == 1 and type(masks) is list and masks and type(masks[0]) is list and masks[0] \
             and type(masks[0][0]) is not list:
         masks = [masks]  # one sample's masks, without the sample level
     if type(masks) is not list or len(masks) != count:
-        raise SpecError("dropout_masks", f"must be a list of {count} samples: {shape}")
+        raise SpecError("dropout_masks", "must be a list of %(count)s samples: per sample, a list of "
+                        "%(n)s hidden layers' masks, each a 0/1 list per unit", count=str(count),
+                        n=str(len(hidden)))
     arrays = [np.empty((count, n)) for n in hidden]
     for s, sample in enumerate(masks):
         if type(sample) is not list or len(sample) != len(hidden):
-            raise SpecError(f"dropout_masks[{s}]", f"must be a list of {len(hidden)} masks, one per hidden layer")
+            raise SpecError(f"dropout_masks[{s}]", "must be a list of %(n)s masks, one per hidden layer",
+                            n=str(len(hidden)))
         for i, (mask, n) in enumerate(zip(sample, hidden)):
             key = f"dropout_masks[{s}][{i}]"
             if type(mask) is not list or len(mask) != n:
-                raise SpecError(key, f"must be a list of {n} values 0 or 1, one per unit of hidden layer {i + 1}")
+                raise SpecError(key, "must be a list of %(n)s values 0 or 1, one per unit of hidden layer "
+                                "%(layer)s", n=str(n), layer=str(i + 1))
             for j, m in enumerate(mask):
                 if type(m) not in (int, float) or m not in (0, 1):
-                    raise SpecError(f"{key}[{j}]", f"must be 0 or 1, got {m!r}")
+                    raise SpecError(f"{key}[{j}]", "must be 0 or 1, got %(got)s", got=repr(m))
             arrays[i][s] = mask
     return keep, arrays
 
@@ -215,7 +231,7 @@ def _dropout(spec, net):
 def compile_spec(spec: dict) -> Network:
     """Validate ``spec`` and return the :class:`Network` it describes, or raise SpecError."""
     if type(spec) is not dict:
-        raise SpecError("", f"a network spec must be a JSON object, got {type(spec).__name__}")
+        raise SpecError("", "a network spec must be a JSON object, got %(got)s", got=type(spec).__name__)
     for key in spec:
         if key not in KNOWN:
             raise SpecError(str(key) or '""', "is not a spec key")  # the empty key is named ""
@@ -231,13 +247,16 @@ def compile_spec(spec: dict) -> Network:
     parameters = sum(a * b for a, b in zip(sizes, sizes[1:])) + biases
     net.parameters = parameters
     if parameters > MAX_PARAMETERS:
-        raise SpecError("layers", f"{parameters} parameters; at most {MAX_PARAMETERS} are traced")
+        raise SpecError("layers", "%(count)s parameters; at most %(most)s are traced", count=str(parameters),
+                        most=str(MAX_PARAMETERS))
     net.naming = _choice(spec, "naming", NAMINGS, "seed" if len(sizes) == 3 else "matrix")
     if net.naming == "seed" and len(sizes) != 3:
-        raise SpecError("naming", f"seed naming needs exactly one hidden layer; this network has {len(sizes) - 2}")
+        raise SpecError("naming", "seed naming needs exactly one hidden layer; this network has %(n)s",
+                        n=str(len(sizes) - 2))
     weights = spec["weights"]
     if type(weights) is not list or len(weights) != len(sizes) - 1:
-        raise SpecError("weights", f"must be a list of {len(sizes) - 1} matrices, one per layer 1..{len(sizes) - 1}")
+        raise SpecError("weights", "must be a list of %(n)s matrices, one per layer 1..%(n)s",
+                        n=str(len(sizes) - 1))
     shapes = zip(weights, sizes[1:], sizes)
     net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(shapes)]
     net.biases = _biases(spec, net)

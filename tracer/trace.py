@@ -192,21 +192,23 @@ _CELLS = _Cells()
 _QUOTE, _NL, _CR = '"', "\n", "\r"
 
 
-def csv_text(rows, values=None, prefix: str = "") -> str:
+def csv_text(rows, values=None, prefix: str = "", nodes: bool = False) -> str:
     """The CSV lines of a list of row tuples (``COLUMNS`` order) as one string, each line
     starting with ``prefix`` (cells already written as CSV, ending in a comma). With
     ``values``, the value column is taken from it instead (a stored trace's values), one per
-    row. The bytes are those ``csv.writer`` writes: see ``_csv_lines``."""
+    row; with ``nodes``, empty ``node`` and ``arg`` cells follow ``source`` (a circuit's columns,
+    SPEC §10, for a file that holds both). The bytes are those ``csv.writer`` writes: see
+    ``_csv_lines``."""
     if values is None:
         values = [row[11] for row in rows]
-    cells = _CELLS
+    cells, after = _CELLS, ",,," if nodes else ","
     return "".join([
         f"{prefix}{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
-        f"{'' if unit is None else unit},{'' if source is None else source},{quantity},"
+        f"{'' if unit is None else unit},{'' if source is None else source}{after}{quantity},"
         f"{cells[symbol]},{cells[formula]},"
-        f"{_cell(substituted) if ',' in substituted or _QUOTE in substituted or _NL in substituted or _CR in substituted else substituted},"
+        f"{_cell(sub) if ',' in sub or _QUOTE in sub or _NL in sub or _CR in sub else sub},"
         f"{value}\r\n"
-        for (step, t, sample, phase, layer, unit, source, quantity, symbol, formula, substituted, _v), value
+        for (step, t, sample, phase, layer, unit, source, quantity, symbol, formula, sub, _v), value
         in zip(rows, values)])
 
 

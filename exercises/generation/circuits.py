@@ -155,7 +155,8 @@ def generate_circuit(knobs: dict, seed: int | None) -> Exercise:
             spec = tracer.normalize(knobs["network"])
             tracer.trace(spec)
         except tracer.SpecError as error:
-            raise TemplateError(f"network.{error.key}", error.message) from None
+            raise TemplateError(f"network.{error.key}", error.message,
+                                ((error.template, error.params),)) from None
         return _exercise(stored, None, spec, fields_of(spec, checked["ask"]), checked)
     template = CIRCUIT_TEMPLATES[knobs["circuit"]]
     drawn = [name for name in template.leaves if name not in template.constants()]

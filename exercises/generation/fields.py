@@ -78,7 +78,7 @@ def _step_positions(spec, ask):
     state = [q for q in STATE[spec["optimizer"]["name"]] if q in ask]
     for l in range(last, 0, -1):
         per_unit = [q for q in ("dL_da", "da_dz", "delta") if q in ask
-                    and not (q == "dL_da" and l == last and (spec["loss"], activations[-1]) in FUSED)
+                    and not (q == "dL_da" and l == last and (activations[-1], spec["loss"]) in FUSED)
                     and not (q == "da_dz" and activations[l - 1] in CONSTANT_DERIVATIVE)]
         found += [(q, l, j, None, s) for s in samples for j in range(1, sizes[l] + 1) for q in per_unit]
         updated = has_bias and spec["update_biases"]

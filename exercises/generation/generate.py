@@ -29,13 +29,12 @@ from tracer import SpecError, normalize, trace
 
 from .exercise import Exercise
 from .fields import fields_for, locate, value_at
-from .knobs import AUTO, MAX_DIGITS, TemplateError
+from .knobs import AUTO, MAX_DIGITS, MAX_SEED, TemplateError
 from .network import build_spec
 from .quality import DIGIT_CHOICES, N_, Assessment
 from .template import Template
 
 MAX_TRIES = 1000
-MAX_SEED = 2 ** 63 - 1      # seeds are stored in a signed 64-bit column
 PROBE_SEED = 0              # the seed whose tries decide a set item's ``auto`` digits
 RESOLVE_SHARE = 0.02        # of those tries that must pass at the digits chosen
 # Learning rates a refusal may suggest (see ``_fewest_rate``).
@@ -136,14 +135,14 @@ def generate(template: Template, seed: int | None = None) -> Exercise:
 
     Raises TemplateError when no try of 1,000 makes a good exercise at the template's digits
     (its message names what would work), and TemplateError with key ``seed`` for a seed that is
-    not an integer in [0, 2⁶³) (a given network takes no seed).
+    not an integer in [0, 2³¹) (a given network takes no seed).
     """
     if not isinstance(template, Template):
         raise TypeError(f"generate() needs a Template, got {type(template).__name__}")
     if template.network is not None:
         return _given(template)
     if type(seed) is not int or not 0 <= seed <= MAX_SEED:
-        raise TemplateError("seed", f"must be an integer from 0 to 2^63 − 1; got {seed!r}")
+        raise TemplateError("seed", f"must be an integer from 0 to {MAX_SEED}; got {seed!r}")
     auto = template.answer_digits == AUTO
     failures = Counter()
     tried = []      # every try, kept for a refusal to say what would work
@@ -180,7 +179,7 @@ def _given(template: Template) -> Exercise:
                              {f.key: f.symbol for f in fields})
     except SpecError as error:   # a valid spec whose values overflow float64 as it runs
         raise TemplateError(f"network.{error.key}" if error.key else "network",
-                            error.message) from None
+                            error.message, ((error.template, error.params),)) from None
     digits = template.answer_digits
     if digits == AUTO:
         digits = assessed.fewest_digits() or MAX_DIGITS

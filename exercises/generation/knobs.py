@@ -10,13 +10,13 @@ import sys
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tracer.spec import BIAS_MODES, NAMINGS  # noqa: F401 (re-exported: the knobs' choices)
+
 ASKABLE = ("z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "velocity", "m", "v",
            "w_new", "b_new")
 REDUCTIONS = ("mean", "sum")
 MAX_BATCH = 4           # samples of a hand exercise's mini-batch
 MAX_ITERATIONS = 3      # training steps of a hand exercise
-BIAS_MODES = ("per_unit", "shared", "none")
-NAMINGS = ("seed", "sequential", "matrix")
 REVEALS = ("always", "never", "after_correct", "after_attempts", "after_due")
 TOLERANCE_MODES = ("relabs", "sigfig", "decimals")
 DEFAULT_TOLERANCE = {"mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None}
@@ -28,6 +28,9 @@ MAX_DECIMALS = 6        # decimals of a given value
 MAX_MAGNITUDE = 1000.0  # bound of a value range; keeps every grid index within int64
 MAX_FLOAT = int(sys.float_info.max)
 MAX_ATTEMPTS = 100      # as a problem set's form allows; more is "unlimited" (null)
+
+
+MAX_SEED = 2**31 - 1   # a seed is stored in a 32-bit signed Integer column (Exercise.seed)
 
 
 class TemplateError(ValueError):

@@ -5,7 +5,7 @@ steps. The same function builds the placeholder spec that validates a template (
 everywhere) and the real spec of each generated try.
 """
 
-FUSED = {("bce", "sigmoid"), ("cross_entropy", "softmax")}
+from tracer.rows import FUSED  # noqa: F401 ((activation, loss) pairs whose δ the engine fuses)
 
 
 def layer_activations(spec: dict) -> list[str]:

@@ -145,7 +145,8 @@ class Template:
         try:
             spec = self.network or normalize(placeholder_spec(self))
         except SpecError as error:
-            raise TemplateError(error.key or None, error.message) from None
+            raise TemplateError(error.key or None, error.message,
+                                ((error.template, error.params),)) from None
         asked = self.asked_quantities()
         if self.ask is not None and ("b_new" in asked or "dL_db" in asked) and self.bias == "none":
             raise TemplateError("ask", "asks for bias values but the network has no biases")
@@ -251,7 +252,7 @@ def _network_knobs(network) -> dict:
         spec = normalize(network)
     except SpecError as error:
         key = f"network.{error.key}" if error.key else "network"
-        raise TemplateError(key, error.message) from None
+        raise TemplateError(key, error.message, ((error.template, error.params),)) from None
     if isinstance(spec["inputs"][0], list) and len(spec["inputs"]) != 1:
         raise TemplateError("network.inputs", "an exercise has one sample; this is a batch of "
                                               f"{len(spec['inputs'])}")

@@ -226,7 +226,7 @@ def _delta(run, l):
     δ is emitted in the exercise's convention (``net.delta_sign`` · ∂L/∂z) and read back from
     it, so a student's δ answer in either convention enters the next layer as ∂L/∂z."""
     net = run.net
-    name, zl, al = net.activations[l], run.z[l], run.a[l]
+    name, al = net.activations[l], run.a[l]
     fused = l == net.depth and net.fused
     if not fused:
         if l == net.depth:

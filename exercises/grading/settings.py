@@ -49,6 +49,12 @@ class GradingSettings:
             values["tolerance"] = Tolerance.from_dict(values["tolerance"])
         return cls(**values)
 
+    @classmethod
+    def of(cls, settings: dict) -> "GradingSettings":
+        """The grading settings among a wider dict of settings (an exercise's, or a stored
+        record's with new values over it); other keys are not grading's and are ignored."""
+        return cls.from_dict({key: settings[key] for key in _KEYS if key in settings})
+
     def to_dict(self) -> dict:
         """Return the JSON form that :meth:`from_dict` reads back."""
         return {"tolerance": self.tolerance.to_dict(), "answer_digits": self.answer_digits,

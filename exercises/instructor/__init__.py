@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     the exam-mode trace check and the template helpers."""
     from ..security import csrf
     from ..web.diagram import drawable, layout
+    from .circuit_items import circuit_view
     from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
     from . import (auth, cli, export_views, gradebook_views, printing, record_views,
@@ -46,4 +47,5 @@ def init_app(app: Flask) -> None:
         zip=zip, misconception_title=lambda mistake: misconception(mistake)[0],
         status_label=lambda status: str(STATUSES.get(status, status)), describe_event=describe,
         event_action=action_name,
-        instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None)
+        instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None,
+        instructor_circuit=circuit_view)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+import tracer
 from tracer.keys import parse_key
 
 from .. import db
-from ..generation import generate
 from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
 from ..practice import conditions_of, field_dict, rendered_conditions
-from . import pool, variants
+from . import circuit_items, variants
 
 
 def _position(row) -> tuple:
@@ -23,22 +23,33 @@ def answer_keys(set_id: str, exercise_id: str | None = None) -> dict[str, dict[s
     """Expected values by exercise id, then field key, for a set's variants (or one of them).
 
     Exercises have one sample and one iteration, so (quantity, layer, unit, source) names one
-    stored value; a shared bias's key has no unit, the loss's no layer.
+    stored value; a shared bias's key has no unit, the loss's no layer. A circuit's rows have
+    none of these: its values are read in step order (``circuit_items.expected_of``).
     """
-    fields_query = select(Exercise.id, Exercise.fields).where(Exercise.problem_set_id == set_id)
+    fields_query = select(Exercise.id, Exercise.fields, Exercise.spec).where(
+        Exercise.problem_set_id == set_id)
     query = (select(Trace.exercise_id, TraceValue.quantity, TraceValue.layer, TraceValue.unit,
-                    TraceValue.source, TraceValue.value)
+                    TraceValue.source, TraceValue.value, TraceValue.step)
              .join(TraceValue, TraceValue.trace_id == Trace.id)
              .join(Exercise, Exercise.id == Trace.exercise_id)
              .where(Exercise.problem_set_id == set_id, TraceValue.iteration == 1))
     if exercise_id is not None:
         query = query.where(Exercise.id == exercise_id)
         fields_query = fields_query.where(Exercise.id == exercise_id)
+    variants = db.session().execute(fields_query).all()
+    circuits = {ex_id for ex_id, _fields, spec in variants if tracer.is_circuit(spec)}
     values: dict[str, dict[tuple, float]] = {}
+    by_step: dict[str, dict[int, float]] = {}
     for row in db.session().execute(query):
-        values.setdefault(row.exercise_id, {})[_position(row)] = row.value
-    return {ex_id: {f["key"]: values[ex_id][parse_key(f["key"])] for f in ex_fields}
-            for ex_id, ex_fields in db.session().execute(fields_query) if ex_id in values}
+        if row.exercise_id in circuits:
+            by_step.setdefault(row.exercise_id, {})[row.step] = row.value
+        else:
+            values.setdefault(row.exercise_id, {})[_position(row)] = row.value
+    keys = {ex_id: circuit_items.expected_of(spec, ex_fields, [v for _s, v in sorted(by_step[ex_id].items())])
+            for ex_id, ex_fields, spec in variants if ex_id in by_step}
+    keys.update({ex_id: {f["key"]: values[ex_id][parse_key(f["key"])] for f in ex_fields}
+                 for ex_id, ex_fields, _spec in variants if ex_id in values})
+    return keys
 
 
 @dataclass
@@ -66,7 +77,7 @@ def preview(problem_set: ProblemSet, item: ProblemSetItem, index: int) -> Previe
                        stored.settings["answer_digits"], stored, conditions_of(stored))
     template = variants.item_template(problem_set, item)
     seed = None if template.network else variants.variant_seed(problem_set.id, item.id, index)
-    generated = generate(template, seed)
+    generated = variants.make(template, seed)
     return Preview(index, seed, generated.spec, [field_dict(f) for f in generated.fields],
                    dict(generated.expected), generated.answer_digits, None,
                    rendered_conditions(generated.to_dict()["conditions"]))

@@ -88,10 +88,3 @@ def _assign(sess, set_id: str, user_id: str) -> int:
                                execution_options={"synchronize_session": False})
         missing += claimed.rowcount == 0
     return missing
-
-
-def student_variants(set_id: str, user_id: str) -> dict[str, Exercise]:
-    """A student's variants in a set, by item id."""
-    rows = db.session().scalars(select(Exercise).where(Exercise.problem_set_id == set_id,
-                                                       Exercise.user_id == user_id))
-    return {row.item_id: row for row in rows}

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..accounts import MAX_PASSWORD, MIN_PASSWORD
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE, TOLERANCE_MODES
+from ..web.circuit_titles import TITLES as CIRCUIT_TITLES
 
 def rejected_status() -> int:
     """The status of a form page shown again: 422 after a POST (whose input was refused; the
@@ -113,8 +114,9 @@ class ItemForm(FlaskForm):
     """An exercise added to a set: a built-in template and the knobs changed from it, or a
     given network (a JSON spec) that every student gets as it is."""
 
-    template_id = SelectField(_l("Start from"), choices=options((key, f"{t.title} ({key})")
-                                                            for key, t in BUILTIN_TEMPLATES.items()))
+    template_id = SelectField(_l("Start from"), choices=options(
+        [(key, f"{t.title} ({key})") for key, t in BUILTIN_TEMPLATES.items()]
+        + [(f"circuit:{key}", f"{title} (circuit:{key})") for key, (title, _d) in CIRCUIT_TITLES.items()]))
     title = StringField(_l("Title (blank: the template's)"), validators=[Length(max=200)])
     layers = StringField(_l("Layer sizes, e.g. 2,2,2"), validators=[Length(max=40)])
     activations = StringField(_l("Activations, one or one per layer, e.g. relu,linear"),
@@ -131,6 +133,10 @@ class ItemForm(FlaskForm):
                                  validators=[Optional(), NumberRange(min=4, max=8)])
     delta_convention = SelectField(_l("What δ means"), choices=options(CONVENTION_CHOICES),
                                    default="")
+    circuit_ask = SelectMultipleField(_l("A circuit asks for (none selected: every gradient)"),
+                                      choices=options([("value", _l("node values")),
+                                                       ("grad", _l("gradients of the output")),
+                                                       ("local_grad", _l("local gradients"))]))
     network = TextAreaField(_l("Or a given network: a JSON spec of one sample and one "
                                "iteration, used instead of the template for every student"),
                             validators=[Length(max=20_000)])

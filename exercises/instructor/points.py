@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import db
-from ..generation import generate
 from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem
 from ..practice import field_dict
 from . import variants
@@ -45,7 +44,7 @@ def item_field_list(problem_set: ProblemSet, item: ProblemSetItem) -> list[dict]
     if stored is not None:
         return stored
     template = variants.item_template(problem_set, item)
-    made = generate(template, None if template.network is not None else 0)
+    made = variants.make(template, None if template.network is not None else 0)
     return [field_dict(f) for f in made.fields]
 
 

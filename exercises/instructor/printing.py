@@ -1,7 +1,8 @@
 """A printable view of a set for paper exams: one page per variant (the students' variants, or
 the unassigned pool for a class that has not joined online) with a header (set, variant, name
 and ID lines), the diagram, the given weights as a table and blank answer boxes; or, printed
-separately, the answer key as a compact table per variant. A4 or Letter: CSS paged media does
+separately, the answer key as a compact table per variant. A circuit variant prints its circuit, each
+node's formula and the answer boxes; its key lists every node value and gradient. A4 or Letter: CSS paged media does
 the paging, and print.js scales a variant that would run past its sheet down to fit it."""
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ import tracer
 
 from .. import db
 from ..models import Exercise, ProblemSetItem, User
+from ..web import circuit_pages
 from ..web.answer_fields import field_groups
 from ..web.diagram import drawable, layout
 from ..web.statement import statement
 from .access import instructor_required, owned_set
 from .answers import answer_keys
+from .circuit_items import circuit_view, key_rows
 
 bp = Blueprint("printing", __name__, url_prefix="/instructor/sets")
 MAX_PRINTED = 2000  # pages in one document; more is a different workflow
@@ -36,6 +39,7 @@ class Page:
     groups: list
     expected: dict[str, float]
     weights: list[dict]
+    circuit: dict | None = None  # a circuit's caption and its answer key's rows
 
 
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -54,6 +58,16 @@ def given_weights(spec: dict) -> list[dict]:
         tables.append({"layer": layer, "sources": len(matrix[0]) if matrix else 0,
                        "rows": rows})
     return tables
+
+
+def _circuit_page(exercise: Exercise, item: ProblemSetItem, student: str | None,
+                  expected: dict[str, float]) -> Page:
+    """A circuit variant's page: its diagram with the given values, each node's formula, the
+    answer boxes, and for the key every node value and gradient (``circuit_items.key_rows``)."""
+    view = circuit_view(exercise.spec)
+    view["key"] = key_rows(exercise.spec, exercise.template, exercise.fields)
+    return Page(exercise, item, student, view["diagram"], view["statement"],
+                circuit_pages.field_groups(exercise.spec, exercise.fields), expected, [], view)
 
 
 @bp.get("/<id:set_id>/print")
@@ -76,6 +90,9 @@ def printable(set_id: str):
     keys = answer_keys(set_id)
     pages = []
     for exercise, item, name in db.session().execute(query):
+        if tracer.is_circuit(exercise.spec):
+            pages.append(_circuit_page(exercise, item, name, keys.get(exercise.id, {})))
+            continue
         spec = tracer.normalize(exercise.spec)
         pages.append(Page(exercise, item, name, layout(spec) if drawable(spec) else None,
                           statement(spec), field_groups(spec, exercise.fields),

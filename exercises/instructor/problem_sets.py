@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from .. import db
-from ..generation import BUILTIN_TEMPLATES, TemplateError, generate
+from ..generation import BUILTIN_TEMPLATES, TemplateError
 from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, utcnow
 from ..practice import GIVEN_NETWORK
-from . import pool, variants
+from . import circuit_items, pool, variants
 from .policy import as_utc
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -81,6 +81,8 @@ def update_set(set_id: str, data: dict[str, Any], actor_id: str | None = None) -
     are saved.
     """
     settings = settings_from(data)
+    if data.get("exam_mode") and circuit_items.has_circuits(set_id):
+        raise SetError(circuit_items.exam_refusal())
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         published = problem_set.status == "published"
@@ -120,8 +122,14 @@ def _tracked(problem_set: ProblemSet) -> dict[str, Any]:
 
 def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
     """The template knobs an item form changes (blank fields keep the template's). With a
-    given network only the exercise's own knobs (what to ask, digits, δ convention) apply."""
+    given network only the exercise's own knobs (what to ask, digits, δ convention) apply;
+    a circuit's are read by ``circuit_items``."""
     knobs: dict[str, Any] = {}
+    if circuit_items.is_circuit_form(data):
+        try:
+            return circuit_items.form_knobs(data)
+        except TemplateError as exc:
+            raise SetError(str(exc)) from None
     if (data.get("network") or "").strip():
         try:
             network = json.loads(data["network"])
@@ -160,19 +168,26 @@ def item_knobs(data: dict[str, Any]) -> dict[str, Any]:
 
 def add_item(set_id: str, template_id: str, knobs: dict[str, Any], title: str = "") -> None:
     """Append an exercise to a draft set, after checking its template generates exercises
-    (a given network's failed conditions do not stop it: its preview reports them)."""
-    if "network" in knobs:
+    (a given network's failed conditions do not stop it: its preview reports them). A
+    circuit item (``circuit_items``) is refused in an exam-mode set."""
+    problem_set = db.session().get(ProblemSet, set_id)
+    if (circuit := circuit_items.circuit_knobs(template_id, knobs)) is not None:
+        knobs = circuit
+        if problem_set.exam_mode:
+            raise SetError(circuit_items.exam_refusal())
+        template_id, default_title = circuit_items.template_id_of(knobs), \
+            circuit_items.default_title(knobs)
+    elif "network" in knobs:
         template_id, default_title = GIVEN_NETWORK, "Exercise on a given network"
     elif template_id not in BUILTIN_TEMPLATES:
         raise SetError(f"template: no built-in template {template_id!r}")
     else:
         default_title = BUILTIN_TEMPLATES[template_id].title
-    problem_set = db.session().get(ProblemSet, set_id)
     item = ProblemSetItem(problem_set_id=set_id, template_id=template_id, knobs=knobs,
                           title=title.strip() or default_title)
     try:
         template = variants.item_template(problem_set, item)
-        generate(template, None if template.network is not None else 0)
+        variants.make(template, None if template.network is not None else 0)
     except TemplateError as exc:
         raise SetError(str(exc)) from exc
     with db.write_transaction() as sess:

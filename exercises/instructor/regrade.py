@@ -4,17 +4,20 @@ Each submission is regraded from its stored grading record with the grading modu
 ``regrade``, keeping the digits and feedback it was graded with and taking the new tolerance
 and ECF credit. A preview computes the changes without storing them. Applying them runs in one
 transaction that first locks and updates every variant's settings, so a submission racing the
-regrade either is graded again here or waits and is graded under the new settings.
+regrade either is graded again here or waits and is graded under the new settings. A job that
+reports progress grades every stored submission first, outside that transaction (a stored
+submission never changes, so its new grade cannot go stale), and the transaction then grades
+only what arrived meanwhile.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import db
 from ..coaching import shown_in_set, withhold_in_report
-from ..grading import GradingSettings, Tolerance, regrade
+from ..grading import GradingSettings, regrade
 from ..models import (AuditEvent, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
                       User)
 from . import points
@@ -73,7 +76,13 @@ class Summary:
                               "new": s.new_total} for s in self.students]}
 
 
-def _reports(sess, set_id: str, settings: dict):
+PROGRESS_EVERY = 200   # submissions regraded between two progress reports
+
+
+def _reports(sess, set_id: str, settings: dict, graded: dict | None = None):
+    """Each submission of the set with its regrade report and who and what it is; a report in
+    ``graded`` (by submission id) is taken as it is."""
+    graded = graded or {}
     rows = sess.execute(
         select(Submission, User.name, User.email, ProblemSetItem)
         .join(Exercise, Exercise.id == Submission.exercise_id)
@@ -81,26 +90,43 @@ def _reports(sess, set_id: str, settings: dict):
         .outerjoin(User, User.id == Submission.user_id)
         .where(Exercise.problem_set_id == set_id)
         .order_by(User.name, User.email, ProblemSetItem.position, Submission.attempt)).all()
-    tolerance = Tolerance.from_dict(settings["tolerance"])
     shown = shown_in_set(sess, set_id)
     for submission, name, email, item in rows:
-        old = submission.grading["settings"]
-        new = GradingSettings(tolerance=tolerance, answer_digits=old["answer_digits"],
-                              ecf_credit=settings["ecf_credit"], feedback=old["feedback"])
-        withheld = {key for key, when in shown.get(submission.exercise_id, ())
-                    if when <= submission.created_at}
-        report = withhold_in_report(regrade(submission.grading, new), withheld)
+        new = GradingSettings.of({**submission.grading["settings"], **settings})
+        report = graded.get(submission.id)
+        if report is None:
+            withheld = {key for key, when in shown.get(submission.exercise_id, ())
+                        if when <= submission.created_at}
+            report = withhold_in_report(regrade(submission.grading, new), withheld)
         yield submission, report, (name or "", email or "", item)
 
 
+def _graded_ahead(set_id: str, settings: dict, progress) -> dict:
+    """Every stored submission's regrade report, graded outside the write transaction, with
+    ``progress(done, total)`` called as it goes."""
+    sess = db.session()
+    total = sess.scalar(select(func.count(Submission.id)).join(
+        Exercise, Exercise.id == Submission.exercise_id).where(Exercise.problem_set_id == set_id))
+    progress(0, total)
+    graded = {}
+    for done, (submission, report, _who) in enumerate(_reports(sess, set_id, settings), 1):
+        graded[submission.id] = report
+        if done % PROGRESS_EVERY == 0 or done == total:
+            progress(done, total)
+    sess.rollback()   # end the read; the apply transaction starts afresh
+    return graded
+
+
 def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool,
-                on_applied=None) -> Summary:
+                on_applied=None, progress=None) -> Summary:
     """Regrade every submission of a set under ``settings`` (``ecf_credit``, ``tolerance``);
     stores the new grades, the set's new settings and an audit event when ``apply``.
     ``on_applied(sess, summary)`` runs last in the same transaction (a job records itself
-    done there, so a regrade is applied once); an exception from it undoes everything."""
+    done there, so a regrade is applied once); an exception from it undoes everything.
+    With ``progress(done, total)``, the grading is done first and reported as it goes."""
     if not apply:
         return _summarise(set_id, _reports(db.session(), set_id, settings))
+    graded = _graded_ahead(set_id, settings, progress) if progress is not None else None
     with db.write_transaction() as sess:
         problem_set = sess.get(ProblemSet, set_id, with_for_update=True)
         for variant in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)
@@ -109,7 +135,7 @@ def regrade_set(set_id: str, settings: dict, actor_id: str, apply: bool,
         old_settings = {key: problem_set.settings.get(key) for key in settings}
         problem_set.settings = {**problem_set.settings, **settings}
         summary = _summarise(set_id, (_store(sess, report)
-                                      for report in _reports(sess, set_id, settings)))
+                                      for report in _reports(sess, set_id, settings, graded)))
         sess.add(AuditEvent(problem_set_id=set_id, actor_id=actor_id, action="regrade",
                             details={"old": old_settings, "new": settings, **summary.record()}))
         if on_applied is not None:

@@ -18,11 +18,11 @@ from .. import accounts, db, submissions
 from ..errors import ApiError
 from ..limits import join_limit, signup_limit
 from ..security import start_session
-from ..models import Submission
-from ..web import answer_errors, drafts, feedback, ladder, solutions
-from ..web.answer_fields import field_groups
+from ..models import ProblemSetItem, Submission
+from ..web import answer_errors, circuit_pages, drafts, feedback, ladder, solutions
 from ..web.diagram import drawable, layout
-from ..web.statement import statement
+from ..web.exercise_views import answer_groups, page_parts
+from ..web.labels import translated_title
 from . import enrollment, gradebook, policy, problem_sets
 from .access import enrolled_set, own_variant, student_required
 from .forms import ConfirmForm, JoinForm, SignupForm
@@ -114,17 +114,15 @@ def show(set_id: str):
 def render_variant(problem_set, joined, exercise, typed=None, errors=None, notice=None,
                    status=200):
     """The variant's page under the set's rules (see the module docstring)."""
-    spec = tracer.normalize(exercise.spec)
+    spec, parts = page_parts(exercise)
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
     refusal = policy.submit_refusal(problem_set, joined)
     draft = drafts.load(exercise) if typed is None else None
     typed = draft if draft is not None else typed
     return render_template(
-        "sets/exercise.html", problem_set=problem_set, exercise=exercise, spec=spec,
-        statement=statement(spec), diagram=layout(spec) if drawable(spec) else None,
-        groups=field_groups(spec, exercise.fields), typed=typed or (attempt.answers if attempt
-                                                                    else {}),
+        "sets/exercise.html", problem_set=problem_set, exercise=exercise, spec=spec, **parts,
+        title=_variant_title(exercise), typed=typed or (attempt.answers if attempt else {}),
         errors=errors or {}, attempt=attempt, notice=notice or refusal, closed=bool(refusal),
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
@@ -135,6 +133,14 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
                                                           exercise.settings["answer_digits"]),
         ladder_action=url_for("sets.coach", set_id=problem_set.id, exercise_id=exercise.id)), \
         status
+
+
+def _variant_title(exercise) -> str:
+    """A variant's heading in the reader's language: a circuit's is its item's title (as the
+    set lists it), a network's its template's title, or "Exercise"."""
+    if tracer.is_circuit(exercise.spec):
+        return translated_title(db.session().get(ProblemSetItem, exercise.item_id).title)
+    return translated_title(exercise.template.get("title")) or _("Exercise")
 
 
 @bp.get("/sets/<id:set_id>/exercises/<id:exercise_id>")
@@ -156,7 +162,7 @@ def submit(set_id: str, exercise_id: str):
     if refusal:
         return render_variant(problem_set, joined, variant, typed=answers, status=403)
     asked = drafts.before_grading(
-        variant, field_groups(tracer.normalize(variant.spec), variant.fields), answers,
+        variant, answer_groups(variant), answers,
         url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id),
         lambda typed: render_variant(problem_set, joined, variant, typed=typed))
     if asked is not None:
@@ -204,10 +210,16 @@ def solution(set_id: str, exercise_id: str):
         if ConfirmForm().validate_on_submit():
             solutions.reveal(variant)
         return redirect(url_for("sets.solution", set_id=set_id, exercise_id=exercise_id))
-    spec, walkthrough = solutions.walkthrough_of(variant)
+    circuit = None
+    if tracer.is_circuit(variant.spec):
+        diagram, walkthrough = circuit_pages.solution_of(variant)
+        circuit = {"caption": circuit_pages.caption(walkthrough is not None)}
+    else:
+        spec, walkthrough = solutions.walkthrough_of(variant)
+        diagram = layout(spec) if drawable(spec) else None
     return render_template("sets/solution.html", problem_set=problem_set, exercise=variant,
-                           diagram=layout(spec) if drawable(spec) else None,
-                           walkthrough=walkthrough, confirm=ConfirmForm())
+                           diagram=diagram, circuit=circuit, walkthrough=walkthrough,
+                           title=_variant_title(variant), confirm=ConfirmForm())
 
 
 @bp.get("/sets/<id:set_id>/submissions/<id:submission_id>")
@@ -220,4 +232,5 @@ def submission(set_id: str, submission_id: str):
         abort(404)
     variant = own_variant(set_id, record.exercise_id)
     return render_template("sets/submission.html", problem_set=problem_set, exercise=variant,
-                           submission=record, show_misconceptions=variant.settings["feedback"])
+                           submission=record, title=_variant_title(variant),
+                           show_misconceptions=variant.settings["feedback"])

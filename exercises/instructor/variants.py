@@ -18,16 +18,17 @@ import json
 import tracer
 
 from ..generation import BUILTIN_TEMPLATES, Template, generate, resolve_digits
+from ..generation.knobs import MAX_SEED
 from ..models import ProblemSet, ProblemSetItem
 from ..practice import GIVEN_NETWORK, field_dict, settings_of
+from . import circuit_items
 
-SEED_LIMIT = 2**31  # seeds live in a 32-bit column
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:
     """The seed of variant ``index`` of an exercise: deterministic, spread over 31 bits."""
     digest = hashlib.sha256(f"{set_id}:{item_id}:{index}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % SEED_LIMIT
+    return int.from_bytes(digest[:8], "big") % (MAX_SEED + 1)
 
 
 def network_hash(spec: dict) -> str:
@@ -50,15 +51,32 @@ def network_hash(spec: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def item_template(problem_set: ProblemSet, item: ProblemSetItem) -> Template:
+def item_template(problem_set: ProblemSet, item: ProblemSetItem):
     """The template an exercise's variants come from: built-in (or the given network), item
-    knobs, then set settings, asking for the item's fixed digits (``item_digits``).
-    Raises TemplateError when the template makes no good exercise."""
+    knobs, then set settings, asking for the item's fixed digits (``item_digits``); a
+    circuit item's is a ``circuit_items.CircuitItemTemplate``. Raises TemplateError when the
+    template makes no good exercise."""
     template = _unfixed(problem_set, item)
-    return template.fixed_digits(item.answer_digits or resolve_digits(template))
+    return template.fixed_digits(item.answer_digits or _resolved(template))
 
 
-def _unfixed(problem_set: ProblemSet, item: ProblemSetItem) -> Template:
+def _resolved(template) -> int:
+    if isinstance(template, circuit_items.CircuitItemTemplate):
+        return template.answer_digits
+    return resolve_digits(template)
+
+
+def make(template, seed: int | None):
+    """Variant ``seed`` of an item's template (``item_template``): a network's or a
+    circuit's exercise."""
+    if isinstance(template, circuit_items.CircuitItemTemplate):
+        return template.generate(seed)
+    return generate(template, seed)
+
+
+def _unfixed(problem_set: ProblemSet, item: ProblemSetItem):
+    if circuit_items.is_circuit_item(item.template_id, item.knobs):
+        return circuit_items.item_template(problem_set.settings, item.knobs)
     if item.template_id == GIVEN_NETWORK:
         base = Template.from_dict(item.knobs)
     else:
@@ -70,23 +88,26 @@ def item_digits(problem_set: ProblemSet, item: ProblemSetItem) -> int:
     """The answer digits every variant of the item asks for: fixed on the item once its set
     is published; before that, what publishing would fix (``auto`` resolved now). Raises
     TemplateError when the template makes no good exercise."""
-    return item.answer_digits or resolve_digits(_unfixed(problem_set, item))
+    return item.answer_digits or _resolved(_unfixed(problem_set, item))
 
 
 def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
     """Generate and trace one variant per seed, as plain data: what an Exercise row needs and
     the trace's numeric rows."""
-    template = Template.from_dict(knobs)
+    circuit = circuit_items.is_circuit_template(knobs)
+    template = (circuit_items.CircuitItemTemplate.from_dict(knobs) if circuit
+                else Template.from_dict(knobs))
     made = []
     for seed in seeds:
         if template.network is not None:
             seed = None
-        generated = generate(template, seed)
+        generated = make(template, seed)
         result = tracer.trace(generated.spec)
         made.append({"seed": seed, "spec": generated.spec,
                      "fields": [field_dict(f) for f in generated.fields],
                      "settings": settings_of(generated),
-                     "network_hash": network_hash(generated.spec),
+                     "network_hash": (circuit_items.circuit_hash if circuit else network_hash)(
+                         generated.spec),
                      "trace": {"spec": result.spec, "row_count": len(result),
                                "values": list(result.numeric_rows())}})
     return made

@@ -72,6 +72,17 @@ def progress(sess, job_id: str, done: int, total: int) -> None:
                  .values(done=done, total=total, heartbeat_at=utcnow()))
 
 
+def report(job_id: str, done: int, total: int) -> None:
+    """Record progress on a connection of its own, outside the caller's transaction (a step
+    that reads in one long transaction); a busy database skips this report, not the work."""
+    try:
+        with db.engine().begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+                         .values(done=done, total=total, heartbeat_at=utcnow()))
+    except Exception as exc:  # a busy SQLite file: the next report will do
+        log.warning("job %s: progress not recorded (%s)", job_id, exc)
+
+
 @contextmanager
 def heartbeat(job_id: str, every: float) -> Iterator[None]:
     """While the block runs, a thread marks the job alive every ``every`` seconds on a

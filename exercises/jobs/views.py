@@ -46,6 +46,9 @@ def describe(job: Job) -> str:
                  total=job.total)
     if job.kind == "export":
         return _("Exporting: %(done)d of %(total)d rows written.", done=job.done, total=job.total)
+    if job.total:
+        return _("Regrading: %(done)d of %(total)d graded attempts.", done=job.done,
+                 total=job.total)
     return _("Regrading every stored submission…")
 
 

@@ -38,7 +38,7 @@ def run(job_id: str) -> None:
     except SetError as exc:
         records.fail(job_id, str(exc))
         return
-    except Exception as exc:  # a worker has nobody to report to but the job and the log
+    except Exception:  # a worker has nobody to report to but the job and the log
         log.exception("job %s (%s %s) failed", job.id, job.kind, job.target)
         if job.kind == "publish":
             problem_sets.back_to_draft(job.target)
@@ -62,6 +62,9 @@ def _publish(job) -> dict:
 
 
 def _regrade(job) -> None:
+    def progress(done: int, total: int) -> None:
+        records.report(job.id, done, total)
+
     def applied(sess, summary) -> None:
         if not records.finish(sess, job.id, {"submissions": summary.submissions,
                                              "changed": summary.attempts_changed,
@@ -69,7 +72,7 @@ def _regrade(job) -> None:
                                              "fields_changed": summary.fields_changed}):
             raise AlreadyDone
     regrade.regrade_set(job.target, job.payload["settings"], job.created_by, apply=True,
-                        on_applied=applied)
+                        on_applied=applied, progress=progress)
 
 
 def _top_up(job) -> dict:
@@ -83,8 +86,7 @@ def _export(job) -> dict:
     from .. import export_files  # the exports import the instructor side, which imports jobs
 
     def progress(done: int, total: int) -> None:
-        with db.write_transaction() as sess:
-            records.progress(sess, job.id, done, total)
+        records.report(job.id, done, total)
     return export_files.write(job, progress)
 
 

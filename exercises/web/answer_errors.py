@@ -11,6 +11,8 @@ import re
 
 from flask_babel import gettext as _
 
+import tracer
+
 from ..errors import ApiError
 
 _NO_ATTEMPTS = re.compile(r"no attempts left: all (\d+) have been used")
@@ -74,6 +76,13 @@ def reason(text: str) -> str:
     if found and reason(found.group(2)) != found.group(2):
         return f"{found.group(1)}: {reason(found.group(2))}"
     return text
+
+
+def spec_reason(error: tracer.SpecError) -> str:
+    """The engine's refusal of a spec, key first, its words in the reader's language (the
+    engine gives them as a template and its fields, so no wording is matched here)."""
+    text = _(error.template, **error.params)
+    return f"{error.key}: {text}" if error.key else text
 
 
 def reasons(errors: dict[str, str]) -> dict[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from tracer.circuit import OPS, tex
 from tracer.circuit.keys import circuit_key
 from tracer.latex import num
@@ -19,25 +18,9 @@ from .answer_fields import FieldGroup, FieldView, input_id
 from .feedback import FieldResult, latest_attempt
 from .mathml import equation, math
 from .solutions import trace_rows
+from .circuit_titles import GIVEN_TITLE, TITLES
 from .walkthrough import Section, Step, Walkthrough
 
-TITLES = {
-    "cs231n": (_l("CS231n's circuit f = (x + y)·z"),
-               _l("Add, then multiply: the first example of CS231n's backpropagation notes. Push "
-                  "the gradient back from f to q, x, y and z.")),
-    "sigmoid-neuron": (_l("A sigmoid neuron, gate by gate"),
-                       _l("f = 1/(1 + e^−(w0·x0 + w1·x1 + w2)) built from multiply, add, negate, "
-                          "exp, add-one and 1/x gates, as in CS231n's notes.")),
-    "fan-out": (_l("A value used twice: f = x·y + x"),
-                _l("x feeds two nodes, so its gradient adds the gradients of both paths "
-                   "(micrograd's +=).")),
-    "max-gate": (_l("A max gate: f = 2·(x·y + max(z, w))"),
-                 _l("The max gate routes the whole gradient to its larger input and none to the "
-                    "other.")),
-    "division": (_l("A division gate: f = (x + y)/z"),
-                 _l("The gradient of a quotient with respect to its denominator: mind the sign "
-                    "and the numerator.")),
-}
 COLUMN, ROW, MARGIN, RADIUS = 170, 96, 50, 22
 OP_LABELS = {"add": "+", "mul": "×", "sub": "−", "div": "÷", "max": "max", "neg": "−x", "exp": "exp",
              "log": "ln", "relu": "relu", "sigmoid": "σ", "tanh": "tanh"}
@@ -199,12 +182,19 @@ def walkthrough(spec: dict, rows: list[dict], asked=(), answers: dict[str, Field
     return Walkthrough(list(sections.values()), len(rows), len(rows))
 
 
+def exercise_parts(spec: dict, fields: list[dict]) -> dict:
+    """What an unsolved circuit exercise's page shows: the statement, the diagram with the
+    given values, the answer form's groups, and the diagram's caption."""
+    return {"statement": statement(spec), "diagram": layout(spec),
+            "groups": field_groups(spec, fields), "circuit": {"caption": caption(False)}}
+
+
 def circuit_heading(template: dict) -> tuple[str, str]:
     """A circuit exercise's title and description in the reader's language."""
     if template.get("circuit") in TITLES:
         title, description = TITLES[template["circuit"]]
-        return str(title), str(description)
-    return _("Practice on a given circuit"), _("The circuit you gave, exactly as written.")
+        return _(title), _(description)
+    return _(GIVEN_TITLE), _("The circuit you gave, exactly as written.")
 
 
 def caption(solved: bool) -> str:

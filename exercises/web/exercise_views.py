@@ -28,14 +28,7 @@ bp = Blueprint("exercise", __name__, url_prefix="/exercises")
 
 def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     """The exercise page; ``typed`` and ``errors`` come from an unreadable submission."""
-    if tracer.is_circuit(exercise.spec):
-        spec, circuit = exercise.spec, {"caption": circuit_pages.caption(False)}
-        parts = {"statement": circuit_pages.statement(spec), "diagram": circuit_pages.layout(spec),
-                 "groups": circuit_pages.field_groups(spec, exercise.fields)}
-    else:
-        spec, circuit = tracer.normalize(exercise.spec), None
-        parts = {"statement": statement(spec), "diagram": layout(spec) if drawable(spec) else None,
-                 "groups": field_groups(spec, exercise.fields)}
+    spec, parts = page_parts(exercise)
     attempt = None if errors else feedback.latest_attempt(exercise)
     symbols = {f["key"]: f["symbol"] for f in exercise.fields}
     draft = drafts.load(exercise) if typed is None else None
@@ -50,7 +43,7 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
     title, description = heading(exercise.template_id, exercise.template)
     return render_template(
         "exercise.html", exercise=exercise, title=title, description=description,
-        spec=spec, circuit=circuit, **parts, typed=typed, errors=errors or {}, attempt=attempt,
+        spec=spec, **parts, typed=typed, errors=errors or {}, attempt=attempt,
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), notice=notice, share_url=share, again_url=again,
         solution_allowed=solutions.solution_allowed(exercise), draft=draft is not None,
@@ -58,7 +51,17 @@ def render_exercise(exercise, typed=None, errors=None, notice=None, status=200):
         rungs=ladder.field_rungs(exercise, spec, exercise.settings["answer_digits"])), status
 
 
-def _groups(exercise):
+def page_parts(exercise) -> tuple[dict, dict]:
+    """An exercise page's spec (normalized) and parts: statement, diagram, answer groups and
+    ``circuit`` (a circuit's caption, None for a network). The set pages use it too."""
+    if tracer.is_circuit(exercise.spec):
+        return exercise.spec, circuit_pages.exercise_parts(exercise.spec, exercise.fields)
+    spec = tracer.normalize(exercise.spec)
+    return spec, {"statement": statement(spec), "diagram": layout(spec) if drawable(spec) else None,
+                  "groups": field_groups(spec, exercise.fields), "circuit": None}
+
+
+def answer_groups(exercise):
     """The answer form's field groups (a circuit's or a network's)."""
     if tracer.is_circuit(exercise.spec):
         return circuit_pages.field_groups(exercise.spec, exercise.fields)
@@ -76,7 +79,7 @@ def submit(exercise_id: str):
     """Grade the answers; unreadable ones are shown beside their fields, using no attempt."""
     exercise = ownership.exercise_or_404(exercise_id)
     answers = drafts.form_answers(exercise)
-    asked = drafts.before_grading(exercise, _groups(exercise), answers,
+    asked = drafts.before_grading(exercise, answer_groups(exercise), answers,
                                   url_for("exercise.show", exercise_id=exercise.id),
                                   lambda typed: render_exercise(exercise, typed=typed))
     if asked is not None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import db
 from ..grading.messages import render, shown
 from ..models import Exercise, FieldGrade, Submission
+from ..submissions import attempts_used
 from .labels import STATUSES, misconception
 
 
@@ -42,16 +43,10 @@ class Attempt:
     first_wrong_index: int = 0
 
 
-def attempts_used(exercise: Exercise) -> int:
-    """How many graded attempts the exercise has."""
-    return db.session().scalar(select(func.count()).select_from(Submission)
-                               .where(Submission.exercise_id == exercise.id)) or 0
-
-
 def attempts_left(exercise: Exercise) -> int | None:
     """Attempts still allowed, or None when unlimited."""
     limit = exercise.settings.get("attempts")
-    return None if limit is None else max(limit - attempts_used(exercise), 0)
+    return None if limit is None else max(limit - attempts_used(db.session(), exercise.id), 0)
 
 
 def latest_attempt(exercise: Exercise) -> Attempt | None:

@@ -9,6 +9,7 @@ from flask_babel import gettext, lazy_gettext as _l
 
 from ..generation import BUILTIN_TEMPLATES
 from ..grading.misconceptions import REGISTRY
+from .circuit_titles import SET_GIVEN_TITLE, TITLES as CIRCUIT_TITLES
 
 QUANTITIES = {
     "z": _l("pre-activations (weighted sums)"),
@@ -24,14 +25,6 @@ QUANTITIES = {
     "velocity": _l("momentum velocities v (optimizer state)"),
     "m": _l("Adam first moments m (optimizer state)"),
     "v": _l("Adam second moments v (optimizer state)"),
-}
-
-PHASES = {
-    "input": _l("Given values"),
-    "forward": _l("Feedforward"),
-    "loss": _l("Loss"),
-    "backward": _l("Backpropagation"),
-    "update": _l("Parameter update"),
 }
 
 STATUSES = {
@@ -56,6 +49,8 @@ def translated_title(title: str | None) -> str | None:
     for key, (translated, _text) in PRESETS.items():
         if title == BUILTIN_TEMPLATES[key].title:
             return str(translated)
+    if title == SET_GIVEN_TITLE or title in (text for text, _description in CIRCUIT_TITLES.values()):
+        return gettext(title)
     return title
 
 

@@ -10,7 +10,6 @@ exercise is that network, with what to ask, the answer digits and the δ convent
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 

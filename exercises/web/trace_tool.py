@@ -21,7 +21,7 @@ from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
 from . import circuit_pages
-from .answer_errors import reason
+from .answer_errors import spec_reason
 from .diagram import drawable, layout
 from .walkthrough import build
 
@@ -76,7 +76,7 @@ def checked_trace(text: str, limit: int | None = None) -> tracer.Trace:
     try:
         normalized = tracer.normalize(spec)
     except tracer.SpecError as exc:
-        raise SpecProblem(reason(str(exc))) from exc
+        raise SpecProblem(spec_reason(exc)) from exc
     rows, budget = tracer.row_count(normalized), row_budget(caller)
     if rows > budget:
         raise SpecProblem(_("This trace would have %(rows)d rows; the limit is %(limit)d.",
@@ -91,7 +91,7 @@ def checked_trace(text: str, limit: int | None = None) -> tracer.Trace:
     try:
         return tracer.trace(normalized)
     except tracer.SpecError as exc:  # a valid spec whose values overflow float64 as it runs
-        raise SpecProblem(str(exc)) from exc
+        raise SpecProblem(spec_reason(exc)) from exc
 
 
 @bp.route("/trace", methods=["GET", "POST"])

@@ -19,13 +19,13 @@ from tracer.keys import PER_SAMPLE, key_of
 from tracer.latex import num
 from tracer.naming import Names
 
+from ..generation.knobs import ASKABLE as KNOB_ASKABLE
 from .feedback import FieldResult
 from .mathml import equation
 from .statement import layer_name
 
 MAX_STEPS = 1000  # rows rendered as HTML; the downloads carry every row
-ASKABLE = {"z", "a", "loss", "dL_da", "da_dz", "delta", "dL_dw", "dL_db", "velocity", "m", "v",
-           "w_new", "b_new"}
+ASKABLE = frozenset(KNOB_ASKABLE)
 
 
 @dataclass
@@ -135,7 +135,8 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
         step = Step(number=0, key=key, equation=equation(*shown), row_id=row_id(row),
-                    symbol=symbol, value=row["value"], asked=key in asked, answer=answers.get(key) if key in asked else None)
+                    symbol=symbol, value=row["value"], asked=key in asked,
+                    answer=answers.get(key) if key in asked else None)
         grouped.setdefault(_section_of(row, depth), []).append(step)
     sections, number = [], 0
     for position in sorted(grouped):

@@ -6,7 +6,7 @@ With JavaScript the page recomputes as one types, through ``POST /api/v1/traces`
 its own exam-mode checks); without it, the form posts here and the server recomputes. The page
 exists only where the solution may be shown and after it was revealed, and a changed network is
 traced only when exam mode allows that network (``trace_checks.trace_allowed``: an open exam's
-variant is refused however it is disguised).
+variant is refused however it is disguised). A circuit's what-if is ``circuit_whatif``'s.
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from tracer.naming import Names
 from ..limits import trace_limit
 from ..trace_checks import trace_allowed, web_caller
 from ..trace_limits import row_budget
-from . import ownership, solutions
+from . import circuit_whatif, ownership, solutions
+from .answer_errors import spec_reason
 from .diagram import pretty
 from .loss_plot import LossPlot, plot
 from .mathml import math as mathml
@@ -158,8 +159,6 @@ def allowed_or_403(exercise) -> None:
         abort(403, description=solutions.solution_refusal(exercise))
     if not exercise.revealed:
         abort(403, description=_("Show the worked solution first; what-if mode starts from it."))
-    if tracer.is_circuit(exercise.spec):
-        abort(404, description=_("What-if mode changes a network's values; circuits have none."))
 
 
 @bp.route("/<id:exercise_id>/what-if", methods=["GET", "POST"])
@@ -168,6 +167,8 @@ def what_if(exercise_id: str):
     """The what-if page: the exercise's values on GET, the posted values after a POST."""
     exercise = ownership.exercise_or_404(exercise_id)
     allowed_or_403(exercise)
+    if tracer.is_circuit(exercise.spec):
+        return circuit_whatif.render(exercise, request.form if request.method == "POST" else None)
     spec = tracer.normalize(exercise.spec)
     page, status = Page(knobs(spec)), 200
     caller = web_caller()
@@ -190,7 +191,7 @@ def what_if(exercise_id: str):
         try:
             outcome = run(asked, page.steps)
         except tracer.SpecError as exc:
-            page.problem, status = str(exc), 422
+            page.problem, status = spec_reason(exc), 422
     walkthrough = build(spec, solutions.trace_rows(exercise))
     return render_template(
         "whatif.html", exercise=exercise, title=heading(exercise.template_id, exercise.template)[0],

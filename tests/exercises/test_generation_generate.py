@@ -17,7 +17,7 @@ TEMPLATE_IDS = sorted(BUILTIN_TEMPLATES)
 
 
 @settings(max_examples=30, deadline=None)
-@given(template_id=st.sampled_from(TEMPLATE_IDS), seed=st.integers(0, 2 ** 63 - 1))
+@given(template_id=st.sampled_from(TEMPLATE_IDS), seed=st.integers(0, 2 ** 31 - 1))
 def test_the_same_template_and_seed_give_the_same_exercise(template_id, seed):
     template = BUILTIN_TEMPLATES[template_id]
     first = generate(template, seed).to_dict()
@@ -25,8 +25,8 @@ def test_the_same_template_and_seed_give_the_same_exercise(template_id, seed):
     assert first == again
 
 
-PAIRS = [("seed-2-2-2", 0), ("tanh-3-3-2", 7), ("relu-2-3-1", 2 ** 40 + 3),
-         ("softmax-3-4-3", 2 ** 63 - 1)]
+PAIRS = [("seed-2-2-2", 0), ("tanh-3-3-2", 7), ("relu-2-3-1", 2 ** 30 + 3),
+         ("softmax-3-4-3", 2 ** 31 - 1)]
 SCRIPT = """
 import json, sys
 from exercises.generation import BUILTIN_TEMPLATES, generate
@@ -57,7 +57,7 @@ def _flat(value):
 
 
 @settings(max_examples=30, deadline=None)
-@given(template_id=st.sampled_from(TEMPLATE_IDS), seed=st.integers(0, 2 ** 32))
+@given(template_id=st.sampled_from(TEMPLATE_IDS), seed=st.integers(0, 2 ** 31 - 1))
 def test_given_values_have_exactly_the_template_decimals_and_lie_in_range(template_id, seed):
     template = BUILTIN_TEMPLATES[template_id]
     spec = generate(template, seed).spec
@@ -112,8 +112,8 @@ def test_an_impossible_template_fails_after_bounded_tries_naming_the_condition()
                                  "tries (most often: a unit has |z| > 4)")
 
 
-@pytest.mark.parametrize("seed", [-1, 2 ** 63, 1.0, True, "3", None])
-def test_seeds_are_non_negative_64_bit_integers(seed):
+@pytest.mark.parametrize("seed", [-1, 2 ** 31, 2 ** 63, 1.0, True, "3", None])
+def test_seeds_are_non_negative_integers_that_fit_the_32_bit_seed_column(seed):
     with pytest.raises(TemplateError) as raised:
         generate(BUILTIN_TEMPLATES["seed-2-2-2"], seed)
     assert raised.value.key == "seed"

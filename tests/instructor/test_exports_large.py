@@ -29,9 +29,10 @@ def traced(app, instructor):
     return set_id
 
 
-def engine_csv(app, set_id: str) -> str:
+def engine_csv(app, set_id: str, columns=exports.TRACE_COLUMNS) -> str:
     """The traces export written independently: the csv module over the engine's own rows of
-    every variant (traced again from its stored spec), in the documented order."""
+    every variant (traced again from its stored spec), in the documented order; columns a row
+    lacks (a network's node and arg) empty."""
     with app.app_context():
         found = db.session().execute(
             select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
@@ -44,12 +45,12 @@ def engine_csv(app, set_id: str) -> str:
     found.sort(key=lambda v: (v[0] is None, v[0] or "", v[2], v[4]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(exports.TRACE_COLUMNS)
+    writer.writerow(columns)
     for name, email, position, title, variant, spec in found:
         head = [exports.as_text(name), exports.as_text(email),
                 exports.as_text(f"{position + 1}. {title}"), variant]
         for row in tracer.trace(spec).rows():
-            writer.writerow(head + [row[c] for c in tracer.Trace.columns])
+            writer.writerow(head + [row.get(c) for c in columns[4:]])
     return buffer.getvalue()
 
 
@@ -76,6 +77,26 @@ def _specs(app, set_id):
     with app.app_context():
         return db.session().scalars(select(Trace.spec).join(Exercise)
                                     .where(Exercise.problem_set_id == set_id)).all()
+
+
+@pytest.mark.parametrize("batch_rows", [5_000, 10])
+def test_a_set_with_a_circuit_item_exports_node_and_arg_columns(app, instructor, monkeypatch,
+                                                                batch_rows):
+    # SPEC §10: a circuit's rows name their node and arg; a network's leave them empty
+    monkeypatch.setattr(trace_export, "BATCH_ROWS", batch_rows)
+    set_id = build_set(app, instructor, pool_size=2,
+                       items=(("seed-2-2-2", {}), ("circuit:cs231n", {"circuit": "cs231n"})))
+    text = exported(app, set_id)
+    assert text == engine_csv(app, set_id, exports.CIRCUIT_TRACE_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    circuit = [r for r in rows if r["exercise"].startswith("2.")]
+    network = [r for r in rows if r["exercise"].startswith("1.")]
+    assert circuit and network
+    # f = (x + y)·z: the leaves, the nodes, then the gradients; ∂f/∂f = 1 first of the backward
+    assert [r["node"] for r in circuit if r["variant"] == "0" and r["phase"] == "input"] == ["x", "y", "z"]
+    grad = [r for r in circuit if r["variant"] == "0" and r["phase"] == "backward"][0]
+    assert (grad["quantity"], grad["value"]) == ("grad", "1.0")
+    assert all(r["node"] == "" and r["arg"] == "" for r in network)
 
 
 def test_values_come_from_the_database_and_a_trace_that_does_not_fit_is_refused(app, traced):

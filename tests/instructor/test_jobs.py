@@ -169,3 +169,13 @@ def test_a_regrade_job_is_applied_once_however_often_it_runs(app, instructor):
                                      .where(AuditEvent.action == "regrade"))
         settings = db.session().get(ProblemSet, set_id, populate_existing=True).settings
     assert events == 1 and settings["ecf_credit"] == 0.5
+
+
+def test_a_running_regrade_says_how_many_attempts_it_has_graded(app):
+    from exercises.jobs.views import describe
+
+    with app.test_request_context("/?lang=ko"):
+        running = Job(kind="regrade", state="running", done=400, total=1250)
+        assert describe(running) == "다시 채점하는 중: 채점된 시도 1250개 중 400개 완료."
+    with app.test_request_context("/"):
+        assert describe(running) == "Regrading: 400 of 1250 graded attempts."

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exercises import db, submissions
+from exercises import submissions
 from exercises.instructor import records
 
 from .conftest import (build_set, csrf_token, join, login, make_user, post_form, true_answers,

@@ -172,3 +172,45 @@ def test_the_regrade_page_previews_then_applies(app, client, scene):
     assert "Regraded 2 graded attempts: 1 changed; 1 students' totals changed." in \
         html.unescape(page)
     assert _stored(app, scene["sloppy"].id)[0] == 16
+
+
+def test_a_regrade_job_reports_its_progress_and_grades_late_arrivals_in_the_apply(
+        app, scene, instructor, monkeypatch):
+    from exercises import jobs
+    from exercises.jobs import records as job_records
+
+    reports = []
+    monkeypatch.setattr(regrade, "PROGRESS_EVERY", 1)
+    recorded = job_records.report
+
+    def report(job_id, done, total):
+        reports.append((done, total))
+        recorded(job_id, done, total)
+
+    monkeypatch.setattr(job_records, "report", report)
+    # The sloppy attempt is graded ahead; the exact one "arrives" after that pass, so only
+    # the apply transaction can regrade it.
+    graded_ahead = regrade._graded_ahead
+
+    def without_the_exact_attempt(set_id, settings, progress):
+        graded = graded_ahead(set_id, settings, progress)
+        return {sid: report for sid, report in graded.items()
+                if sid in sloppy_ids}
+
+    with app.app_context():
+        sloppy_ids = set(db.session().scalars(select(Submission.id).where(
+            Submission.exercise_id == scene["sloppy"].id)))
+    monkeypatch.setattr(regrade, "_graded_ahead", without_the_exact_attempt)
+    with app.app_context():
+        job = jobs.start("regrade", scene["set"], {"settings": LOOSE}, instructor)
+        assert job.state == "done" and job.result["submissions"] == 2
+        assert (job.done, job.total) == (2, 2)
+    assert reports == [(0, 2), (1, 2), (2, 2)]
+    # 3% is inside the loose 5%: the sloppy δ are now right, and the exact attempt (regraded
+    # in the apply) keeps every field right.
+    score, grades = _stored(app, scene["sloppy"].id)
+    assert grades["delta:2:1"][0] == "correct" and score == 16
+    with app.app_context():
+        exact = db.session().scalars(select(Submission).where(
+            Submission.id.not_in(sloppy_ids))).one()
+        assert exact.score == 16 and exact.grading["settings"]["tolerance"]["rtol"] == 0.05

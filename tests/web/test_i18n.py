@@ -99,3 +99,32 @@ def test_a_submission_answers_in_the_readers_language(client):
     assert korean[keys[0]]["message"] == "틀렸습니다. 이 값의 식과 계산을 확인하세요."
     assert korean[keys[1]]["message"] == "답이 없습니다." and english[keys[1]]["message"] == "No answer."
     assert list(korean) == keys          # the exercise's order
+
+
+def test_every_refusal_of_the_engine_has_a_korean_translation():
+    # The engine (numpy only) raises SpecError(key, template, **fields); the pages translate the
+    # template. Each one, and each N_-marked part, must be in the catalog with its fields kept.
+    found = extract_from_dir(ROOT / "tracer", [("**.py", "python")],
+                             keywords={"SpecError": (2,), "N_": None})
+    templates = {message for _file, _line, message, _comments, _context in found}
+    with KOREAN_PO.open("rb") as source:
+        catalog = read_po(source)
+    assert len(templates) > 60
+    for template in templates:
+        entry = catalog.get(template)
+        assert entry is not None and entry.string, template
+        assert sorted(re.findall(r"%\((\w+)\)s", entry.string)) == \
+            sorted(re.findall(r"%\((\w+)\)s", template)), template
+
+
+def test_the_engines_refusals_are_templates_not_formatted_text():
+    # An f-string message would escape the catalog (extraction skips it) and the translation.
+    import ast
+
+    formatted = []
+    for path in sorted((ROOT / "tracer").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "SpecError" \
+                    and len(node.args) > 1 and isinstance(node.args[1], ast.JoinedStr):
+                formatted.append(f"{path.name}:{node.lineno}")
+    assert formatted == []

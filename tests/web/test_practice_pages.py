@@ -214,6 +214,18 @@ def test_a_bad_pasted_network_reopens_the_configurator_naming_it(client, network
     assert "{" in element_text(html, "cfg-network")     # what was pasted is kept
 
 
+def test_a_pasted_network_the_engine_refuses_is_named_in_korean(client):
+    import json
+    from urllib.parse import urlencode
+
+    network = json.dumps({**SEED_POST, "learning_rate": 0})
+    client.get("/practice?lang=ko")
+    response = client.get("/practice/new?" + urlencode({"network": network}))
+    assert response.status_code == 422
+    assert element_text(response.get_data(as_text=True), "cfg-network-error").endswith(
+        "network.learning_rate: 0보다 커야 합니다")
+
+
 def test_a_pasted_network_without_biases_takes_the_forms_default_questions(client, stored_exercise):
     import json
     from urllib.parse import urlencode

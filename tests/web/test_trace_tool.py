@@ -106,3 +106,26 @@ def test_a_registered_check_can_refuse_traces(app, client, csrf):
     response = post_spec(client, csrf, json.dumps(EXAMPLE_SPEC))
     assert response.status_code == 422
     assert "Tracing is closed during the exam." in response.get_data(as_text=True)
+
+
+def spec_error_text(response) -> str:
+    """The refusal as the page states it, in the #spec-error notice, without its markup."""
+    html = response.get_data(as_text=True)
+    return html.split('id="spec-error">', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.parametrize("text, korean", [
+    (broken(learning_rate=-1), "learning_rate: 0보다 커야 합니다"),
+    (broken(layers=[2, 0, 2]), "layers[1]: 양의 정수여야 합니다. 받은 값: 0"),
+    (broken(inputs=[0.5]), "inputs: 수 2개의 리스트여야 하는데 항목이 1개입니다"),
+    (broken(colour="blue"), "colour: 명세의 키가 아닙니다"),
+    (json.dumps({"graph": {"leaves": {"x": 1.0}, "nodes": [
+        {"name": "f", "op": "log", "args": ["x", "x"]}], "output": "f"}}),
+     "graph.nodes[0].args: log는 인자 1개를 받는데 2개가 주어졌습니다"),
+])
+def test_the_engines_refusals_read_in_korean_with_their_keys_and_values(client, csrf, text,
+                                                                         korean):
+    client.get("/trace?lang=ko")
+    response = post_spec(client, csrf, text)
+    assert response.status_code == 422
+    assert spec_error_text(response).endswith(korean)

@@ -164,12 +164,3 @@ def test_training_beyond_the_row_budget_is_refused_before_tracing(app, client, c
     assert "the limit is 610" in element_text(html, "err-steps")
     plot = re.search(r'<polyline class="loss-line" points="([^"]+)"', html).group(1)
     assert len(plot.split()) <= 10  # what is plotted stays within the budget
-
-
-def test_a_circuits_solution_offers_no_what_if_and_its_what_if_url_says_why(client, csrf):
-    path, _ = start(client, "circuit=cs231n&seed=3")
-    solution = reveal(client, csrf, path)
-    assert "what-if" not in solution
-    response = client.get(f"{path}/what-if")
-    assert response.status_code == 404
-    assert "circuits have none" in response.get_data(as_text=True)

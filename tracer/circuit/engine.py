@@ -7,7 +7,7 @@ times the local gradient ∂node/∂arg (micrograd's ``+=``, so a value used twi
 
 import math
 
-from tracer.checks import SpecError
+from tracer.checks import N_, SpecError
 
 
 class Run:
@@ -25,14 +25,16 @@ class Run:
 
 
 def _domain(node, args):
-    """Why ``node`` cannot be computed at these arg values, or None."""
+    """Why ``node`` cannot be computed at these arg values (a template and its fields), or None."""
     op, first = node.op.name, args[0]
     if op == "log" and first <= 0:
-        return f"log of {node.args[0]} = {first!r}, which is not greater than 0"
+        return N_("log of %(arg)s = %(value)s, which is not greater than 0"), {
+            "arg": node.args[0], "value": repr(first)}
     if op == "div" and args[1] == 0:
-        return f"division by {node.args[1]} = 0"
+        return N_("division by %(arg)s = 0"), {"arg": node.args[1]}
     if op == "pow" and first == 0 and node.exponent < 0:
-        return f"{node.args[0]} = 0 to the negative power {node.exponent} (division by 0)"
+        return N_("%(arg)s = 0 to the negative power %(exponent)s (division by 0)"), {
+            "arg": node.args[0], "exponent": str(node.exponent)}
     return None
 
 
@@ -41,14 +43,14 @@ def _forward(node, index, values):
     key = f"graph.nodes[{index}]"
     problem = _domain(node, args)
     if problem:
-        raise SpecError(key, problem)
+        raise SpecError(key, problem[0], **problem[1])
     try:
         out = float(node.op.forward(args, node.exponent))
         local = [float(g) for g in node.op.local(args, out, node.exponent)]
     except (OverflowError, ZeroDivisionError, ValueError):
         out, local = math.inf, []
     if not math.isfinite(out) or not all(map(math.isfinite, local)):
-        raise SpecError(key, f"{node.name} or its local gradient does not fit in a float64")
+        raise SpecError(key, "%(node)s or its local gradient does not fit in a float64", node=node.name)
     return out, local
 
 
@@ -69,6 +71,7 @@ def run(circuit) -> Run:
             local = local_grads[index][i]
             grads[arg] = grads.get(arg, 0.0) + upstream * local
             if not math.isfinite(grads[arg]):
-                raise SpecError(f"graph.nodes[{index}]", f"the gradient of {arg} does not fit in a float64")
+                raise SpecError(f"graph.nodes[{index}]", "the gradient of %(arg)s does not fit in a float64",
+                                arg=arg)
             backward.append((index, i, local, grads[arg]))
     return Run(values, local_grads, backward, grads)

@@ -53,8 +53,8 @@ def is_circuit(spec) -> bool:
 
 def _name(value, key):
     if type(value) is not str or not NAME.match(value):
-        raise SpecError(key, f"must be a name of lowercase letters, digits and _ starting with a "
-                             f"letter, got {value!r}")
+        raise SpecError(key, "must be a name of lowercase letters, digits and _ starting with a "
+                             "letter, got %(got)s", got=repr(value))
     return value
 
 
@@ -62,7 +62,7 @@ def _unknown(mapping, known, key):
     extra = [k for k in mapping if k not in known]
     if extra:
         where = f"{key}.{extra[0]}" if key else str(extra[0])
-        raise SpecError(where, f"unknown key; allowed: {', '.join(known)}")
+        raise SpecError(where, "unknown key; allowed: %(known)s", known=", ".join(known))
 
 
 def _leaves(value):
@@ -78,45 +78,54 @@ def _leaves(value):
 def _arity(op, args, key):
     if op.arity is VARIADIC:
         if not 2 <= len(args) <= MAX_ARGS:
-            raise SpecError(key, f"{op.name} takes 2 to {MAX_ARGS} args, got {len(args)}")
+            raise SpecError(key, "%(op)s takes 2 to %(most)s args, got %(count)s", op=op.name,
+                            most=str(MAX_ARGS), count=str(len(args)))
     elif len(args) != op.arity:
-        raise SpecError(key, f"{op.name} takes {op.arity} arg{'s' if op.arity > 1 else ''}, got {len(args)}")
+        if op.arity == 1:
+            raise SpecError(key, "%(op)s takes 1 arg, got %(count)s", op=op.name,
+                            count=str(len(args)))
+        raise SpecError(key, "%(op)s takes %(arity)s args, got %(count)s", op=op.name,
+                        arity=str(op.arity), count=str(len(args)))
 
 
 def _exponent(item, op, key):
     if op.name != "pow":
         if "exponent" in item:
-            raise SpecError(f"{key}.exponent", f"only pow takes an exponent, not {op.name}")
+            raise SpecError(f"{key}.exponent", "only pow takes an exponent, not %(op)s", op=op.name)
         return None
     exponent = item.get("exponent")
     if type(exponent) is not int or abs(exponent) > MAX_EXPONENT:
-        raise SpecError(f"{key}.exponent", f"pow needs an integer exponent from {-MAX_EXPONENT} to "
-                                           f"{MAX_EXPONENT}, got {exponent!r}")
+        raise SpecError(f"{key}.exponent", "pow needs an integer exponent from %(low)s to %(high)s, "
+                        "got %(got)s", low=str(-MAX_EXPONENT), high=str(MAX_EXPONENT),
+                        got=repr(exponent))
     return exponent
 
 
 def _node(item, key, defined):
     if not isinstance(item, dict):
-        raise SpecError(key, f"must be an object with name, op and args, got {item!r}")
+        raise SpecError(key, "must be an object with name, op and args, got %(got)s", got=repr(item))
     _unknown(item, NODE_KEYS, key)
     for required in ("name", "op", "args"):
         if required not in item:
             raise SpecError(f"{key}.{required}", "missing")
     name = _name(item["name"], f"{key}.name")
     if name in defined:
-        raise SpecError(f"{key}.name", f"{name!r} is already used; every leaf and node needs its own name")
+        raise SpecError(f"{key}.name", "%(name)s is already used; every leaf and node needs its own name",
+                        name=repr(name))
     op = OPS.get(item["op"]) if isinstance(item["op"], str) else None
     if op is None:
-        raise SpecError(f"{key}.op", f"must be one of {', '.join(OPS)}; got {item['op']!r}")
+        raise SpecError(f"{key}.op", "must be one of %(options)s; got %(got)s", options=", ".join(OPS),
+                        got=repr(item["op"]))
     args = item["args"]
     if type(args) is not list:
-        raise SpecError(f"{key}.args", f"must be a list of names, got {args!r}")
+        raise SpecError(f"{key}.args", "must be a list of names, got %(got)s", got=repr(args))
     _arity(op, args, f"{key}.args")
     for i, arg in enumerate(args):
         if type(arg) is not str or arg not in defined:
-            raise SpecError(f"{key}.args[{i}]", f"{arg!r} is not a leaf or an earlier node")
+            raise SpecError(f"{key}.args[{i}]", "%(arg)s is not a leaf or an earlier node", arg=repr(arg))
         if arg in args[:i]:
-            raise SpecError(f"{key}.args[{i}]", f"{arg!r} is given twice; write x·x as pow with exponent 2")
+            raise SpecError(f"{key}.args[{i}]", "%(arg)s is given twice; write x·x as pow with exponent 2",
+                            arg=repr(arg))
     return Node(name, op, tuple(args), _exponent(item, op, key))
 
 
@@ -128,10 +137,12 @@ def _reaching(nodes, leaves, output):
             needed.update(node.args)
     for i, node in enumerate(nodes):
         if node.name not in needed:
-            raise SpecError(f"graph.nodes[{i}]", f"node {node.name!r} does not reach the output {output!r}")
+            raise SpecError(f"graph.nodes[{i}]", "node %(node)s does not reach the output %(output)s",
+                            node=repr(node.name), output=repr(output))
     for name in leaves:
         if name not in needed:
-            raise SpecError(f"graph.leaves.{name}", f"leaf {name!r} is used by no node that reaches the output")
+            raise SpecError(f"graph.leaves.{name}", "leaf %(name)s is used by no node that reaches the output",
+                            name=repr(name))
 
 
 def compile_circuit(spec: dict) -> Circuit:
@@ -146,7 +157,8 @@ def compile_circuit(spec: dict) -> Circuit:
     if type(items) is not list or not items:
         raise SpecError("graph.nodes", "must be a non-empty list of nodes")
     if len(items) > MAX_NODES:
-        raise SpecError("graph.nodes", f"at most {MAX_NODES} nodes, got {len(items)}")
+        raise SpecError("graph.nodes", "at most %(most)s nodes, got %(count)s", most=str(MAX_NODES),
+                        count=str(len(items)))
     defined, nodes = set(leaves), []
     for i, item in enumerate(items):
         node = _node(item, f"graph.nodes[{i}]", defined)
@@ -154,6 +166,6 @@ def compile_circuit(spec: dict) -> Circuit:
         nodes.append(node)
     output = graph.get("output", nodes[-1].name)
     if type(output) is not str or output not in {node.name for node in nodes}:
-        raise SpecError("graph.output", f"must name a node, got {output!r}")
+        raise SpecError("graph.output", "must name a node, got %(got)s", got=repr(output))
     _reaching(nodes, leaves, output)
     return Circuit(leaves, nodes, output)

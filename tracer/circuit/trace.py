@@ -70,7 +70,8 @@ class CircuitTrace(TraceForms):
             yield "input", name, None, "value", name, tex(name), num(value), value
         for index, node in enumerate(c.nodes):
             args = [values[a] for a in node.args]
-            yield ("forward", node.name, None, "value", node.name, node.op.tex([tex(a) for a in node.args], node.exponent),
+            yield ("forward", node.name, None, "value", node.name,
+                   node.op.tex([tex(a) for a in node.args], node.exponent),
                    node.op.tex([factor(v) for v in args], node.exponent), values[node.name])
         yield "backward", out, None, "grad", f"∂{out}/∂{out}", "1", "1", 1.0
         uses = {}
