@@ -5,7 +5,8 @@ request, and the instructor downloads the file when the job is done; smaller one
 Files go to ``EXPORTS_FOLDER`` (default: ``exports/`` in the instance folder); with several app
 servers it must be storage they share, as the worker that writes a file may not be the server
 that serves it. A file is written under a temporary name and renamed when complete, so a job
-run again after its worker died starts the file afresh and a download never sees half a file.
+run again after its worker died starts the file afresh and a download never sees half a file;
+a set keeps only its newest export file.
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def folder() -> Path:
 
 
 def path(job: Job) -> Path:
-    """Where a done export job's file is."""
-    return folder() / f"{job.id}.csv"
+    """Where a done export job's file is (named by its set, so a set's older files can go)."""
+    return folder() / f"{job.target}-{job.id}.csv"
 
 
 def filename(problem_set: ProblemSet, name: str) -> str:
@@ -75,4 +76,7 @@ def write(job: Job, progress) -> dict:
         for chunk in exports.export_lines(problem_set, name, bom, progress=told, conn=conn):
             out.write(chunk)
     os.replace(partial, target)
+    for older in target.parent.glob(f"{job.target}-*.csv"):  # one file per set: the newest
+        if older != target:
+            older.unlink(missing_ok=True)
     return {"rows": written, "name": name, "file": filename(problem_set, name)}

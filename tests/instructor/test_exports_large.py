@@ -145,10 +145,19 @@ def test_a_large_traces_export_runs_as_a_job_and_its_file_is_downloaded(app, cli
         assert download.status_code == 200 and download.mimetype == "text/csv"
         assert "attachment" in download.headers["Content-Disposition"]
         assert download.get_data(as_text=True) == expected
-    assert [p.name for p in (tmp_path / "exports").iterdir()] == [f"{job_id}.csv"]  # no partial file left
-    # a GET of the export itself (an old link) starts the job too, rather than streaming
+    files = [p.name for p in (tmp_path / "exports").iterdir()]
+    assert files == [f"{traced}-{job_id}.csv"]  # no partial file left
+    # a GET of the export itself (an old link) starts the job too, rather than streaming; the
+    # new file replaces the old one, whose link is then gone
     again = client.get(f"{page}traces.csv")
     assert again.status_code == 303
+    with app.app_context():
+        newest = db.session().scalar(select(Job.id).where(Job.kind == "export", Job.id != job_id))
+    assert [p.name for p in (tmp_path / "exports").iterdir()] == [f"{traced}-{newest}.csv"]
+    assert client.get(f"{page}files/{job_id}.csv").status_code == 404
+    with client.get(f"{page}files/{newest}.csv") as download:
+        assert download.get_data(as_text=True) == expected
+    job_id = newest
     # another instructor reaches neither the file nor the set
     client.get("/logout")
     make_user(app, "other@example.com")
