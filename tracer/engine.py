@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from tracer import activations as A
 from tracer import functions as F
 from tracer.checks import SpecError
 
@@ -74,13 +75,14 @@ def _backward(net, step):
     count = len(net.inputs)
     for l in range(depth, 0, -1):
         name = net.activations[l - 1]
+        activation = A.get(name)
         if l == depth:
             fused = F.fused_delta(net.loss, name, a[l], net.targets)
             if fused is None:
                 dL_da[l] = F.loss_gradient(net.loss, a[l], net.targets)
         else:
             dL_da[l] = np.dot(delta[l + 1], step.weights[l + 1])
-        if name != "softmax":
+        if activation.elementwise:
             if step.activated[l] is None:
                 da_dz[l] = F.activation_derivative(name, z[l], a[l], slope)
             else:  # ∂a/∂z of a = r·f(z)/p: f' at the activation before dropout, times r/p
@@ -88,8 +90,8 @@ def _backward(net, step):
                 da_dz[l] = net.masks[l - 1] * derivative / net.keep[l - 1] + 0.0
         if l == depth and fused is not None:
             delta[l] = fused
-        elif name == "softmax":
-            delta[l] = F.softmax_backward(a[l], dL_da[l])
+        elif not activation.elementwise:  # softmax: its Jacobian product
+            delta[l] = activation.backward(a[l], dL_da[l])
         else:
             delta[l] = dL_da[l] * da_dz[l]
             if step.activated[l] is not None:

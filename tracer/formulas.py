@@ -19,12 +19,11 @@ y − ŷ; softmax: the negated Jacobian product), a hidden δ by the textbook re
 import functools
 from itertools import repeat
 
+from tracer import activations, losses
 from tracer.latex import CDOTS, factor, factors, num, nums, shown, total
 from tracer.naming import Names
 from tracer.regularization import dropout_factor, keep_symbol, penalty_formulas
-from tracer.rows import CHUNK, FUSED, backward_quantities, spans
-
-WRAPS = {"sigmoid": "\\sigma({})", "tanh": "\\tanh({})", "relu": "\\max(0, {})"}
+from tracer.rows import CHUNK, backward_quantities, spans
 
 
 def products(left, right):
@@ -34,9 +33,12 @@ def products(left, right):
 
 def _scale(quantity, loss, outputs):
     """The loss's factor in front of ŷ − y: of the output dL_da (mse, half_sse, sse) or the fused δ."""
+    found = losses.get(loss)
     if quantity == "dL_da":
-        return {"mse": f"\\frac{{2}}{{{outputs}}}", "half_sse": "", "sse": "2"}[loss]
-    return f"\\frac{{1}}{{{outputs}}}" if loss == "bce" else ""
+        if found.factor_latex is None:
+            raise ValueError(f"loss {loss!r} has no factor c in c(ŷ − y)")
+        return found.factor_latex.format(n=outputs)
+    return found.fused_factor_latex.format(n=outputs)
 
 
 def _difference(quantity, loss, outputs, p, t):
@@ -84,14 +86,10 @@ class UnitSymbols:
 
     def a(self, l, j):
         """f(z) of the layer's activation; (r/p)·f(z) with dropout."""
-        name, z = self.activations[l - 1], self.names.pre(l, j)[1]
-        if name == "softmax":
-            below = total(self.sizes[l], lambda i: f"e^{{{self.names.pre(l, i + 1)[1]}}}")
-            return f"\\frac{{e^{{{z}}}}}{{{below}}}"
-        if name == "leaky_relu":
-            value = f"\\max(\\alpha {z}, {z})"
-        else:
-            value = z if name == "linear" else WRAPS[name].format(z)
+        activation, z = activations.get(self.activations[l - 1]), self.names.pre(l, j)[1]
+        below = activation.sum_term and total(
+            self.sizes[l], lambda i: activation.sum_term.format(self.names.pre(l, i + 1)[1]))
+        value = activation.latex.format(z=z, z_factor=z, alpha="\\alpha", sum=below)
         return f"{self._factor(l, j)} \\cdot {value}" if self.dropped(l) else value
 
     def dL_da(self, l, j):
@@ -109,28 +107,29 @@ class UnitSymbols:
 
     def da_dz(self, l, j):
         """f'(z) written with the unit's symbols."""
-        name = self.activations[l - 1]
+        activation = activations.get(self.activations[l - 1])
         a, z = self.names.unit(l, j)[1], self.names.pre(l, j)[1]
-        square = f"{{{a}}}^2" if "^" in a else f"{a}^2"  # a⁽¹⁾_1 already has a superscript
+        template = activation.derivative_latex
         if self.dropped(l):  # f' from f(z) itself: a is the kept value (r/p)·f(z)
-            derivative = {"sigmoid": f"\\sigma({z})(1 - \\sigma({z}))", "tanh": f"(1 - \\tanh^2({z}))",
-                          "relu": f"\\mathbb{{1}}[{z} > 0]",
-                          "leaky_relu": f"(\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0])"}
-            return " \\cdot ".join((self._factor(l, j), *([derivative[name]] if name in derivative else [])))
-        return {"sigmoid": f"{a}(1 - {a})", "tanh": f"1 - {square}", "relu": f"\\mathbb{{1}}[{z} > 0]",
-                "leaky_relu": f"\\mathbb{{1}}[{z} > 0] + \\alpha \\, \\mathbb{{1}}[{z} \\le 0]"}.get(name, "1")
+            if activation.unit_derivative:
+                return self._factor(l, j)
+            f = activation.latex.format(z=z, z_factor=z, alpha="\\alpha")
+            derivative = template.format(a=f, a_squared=activation.squared(z), z=z, alpha="\\alpha \\,")
+            return f"{self._factor(l, j)} \\cdot " + (f"({derivative})" if activation.derivative_is_sum else derivative)
+        square = f"{{{a}}}^2" if "^" in a else f"{a}^2"  # a⁽¹⁾_1 already has a superscript
+        return template.format(a=a, a_squared=square, z=z, alpha="\\alpha \\,")
 
     def delta(self, l, j):
         """δ: fused (ŷ − y), softmax's Jacobian product, or dL_da · da_dz; negated when δ = −∂L/∂z,
         written (y − ŷ) at the output and by the recursion Σ δ w · f′ in a hidden layer."""
         names, name, loss, output = self.names, self.activations[l - 1], self.loss, l == self.depth
         p, t = names.unit(l, j)[1], (names.target(j)[1] if output else None)
-        if output and (name, loss) in FUSED:
+        if output and losses.is_fused(name, loss):
             if self.negative:
                 return _difference("delta", loss, self.sizes[-1], t, p)
             return _difference("delta", loss, self.sizes[-1], p, t)
         g = names.latex("dL_da", l, j)
-        if name == "softmax":
+        if not activations.get(name).elementwise:  # softmax's Jacobian product
             inner = total(self.sizes[l], lambda i: f"{names.latex('dL_da', l, i + 1)} {names.unit(l, i + 1)[1]}")
             return f"{'-' if self.negative else ''}{p}\\left({g} - ({inner})\\right)"
         derivative = names.latex("da_dz", l, j)
@@ -147,6 +146,9 @@ def unit_symbols(sizes: tuple, naming: str, activations: tuple, loss: str, bias:
     """The :class:`UnitSymbols` of a structure, shared by the traces of that structure (and of
     that ``delta_convention`` and dropout: they change the formulas)."""
     return UnitSymbols(sizes, naming, activations, loss, bias, delta_convention, dropout)
+
+
+activations.ON_CHANGE.append(unit_symbols.cache_clear)
 
 
 class UnitFormulas:
@@ -176,27 +178,29 @@ class UnitFormulas:
 
     def forward(self, t, step, l, s):
         """z then a of every unit of layer ``l`` for sample ``s``."""
-        names, name = self.names, self.net.activations[l - 1]
+        names, activation = self.names, activations.get(self.net.activations[l - 1])
         weights, bias = step.weights[l], step.biases[l]
         inputs = shown(step.a[l - 1][s])
-        zs, activations = step.z[l][s].tolist(), step.a[l][s].tolist()
-        if name == "softmax":
-            exponentials = " + ".join(x if x is CDOTS else f"e^{{{x}}}" for x in shown(zs, nums))
+        zs, values = step.z[l][s].tolist(), step.a[l][s].tolist()
+        template, exponentials = activation.latex, None
+        if activation.sum_term:
+            exponentials = " + ".join(x if x is CDOTS else activation.sum_term.format(x) for x in shown(zs, nums))
+        alpha = f"{num(self.net.slope)} \\cdot" if "{alpha}" in template else ""
         for start, stop in spans(len(zs)):
             units = range(start + 1, stop + 1)
-            z, a = zs[start:stop], activations[start:stop]
+            z, a = zs[start:stop], values[start:stop]
             sums = [products(inputs, shown(weights[j - 1])) for j in units]
             if bias is not None:
                 biases = [factor(bias)] * len(sums) if self.net.bias == "shared" else factors(bias[start:stop].tolist())
                 sums = [f"{terms} + {b}" for terms, b in zip(sums, biases)]
             texts = [names.pre(l, j)[0] for j in units]
-            if name == "softmax":
-                numbers = [f"\\frac{{e^{{{v}}}}}{{{exponentials}}}" for v in nums(z)]
-            elif name == "leaky_relu":
-                slope = num(self.net.slope)
-                numbers = [f"\\max({slope} \\cdot {f}, {v})" for f, v in zip(factors(z), nums(z))]
+            if template == "{z}":
+                numbers = nums(z)
+            elif "{z_factor}" in template:
+                numbers = [template.format(z=v, z_factor=f, alpha=alpha, sum=exponentials)
+                           for f, v in zip(factors(z), nums(z))]
             else:
-                numbers = nums(z) if name == "linear" else [WRAPS[name].format(v) for v in nums(z)]
+                numbers = [template.format(z=v, alpha=alpha, sum=exponentials) for v in nums(z)]
             if self.symbols.dropped(l):
                 numbers = [f"{f} \\cdot {n}" for f, n in zip(self._factors(l, s, start, stop), numbers)]
             yield s + 1, l, units, repeat(None), (
@@ -211,17 +215,9 @@ class UnitFormulas:
     # loss ------------------------------------------------------------------------------------
 
     def _sample_loss(self, step, s):
-        names, n, loss = self.names, self.net.sizes[-1], self.net.loss
+        names, n, loss = self.names, self.net.sizes[-1], losses.get(self.net.loss)
         yhat, y = step.a[-1][s], self.net.targets[s]
-        term = {"bce": "{t} \\ln {p} + (1 - {t}) \\ln(1 - {p})",
-                "cross_entropy": "{t} \\ln {p}"}.get(loss, "({t} - {p})^2")
-        left, right = {
-            "mse": (f"\\frac{{1}}{{{n}}}\\left[", "\\right]"),
-            "half_sse": ("\\frac{1}{2}\\left[", "\\right]"),
-            "sse": ("", ""),
-            "bce": (f"-\\frac{{1}}{{{n}}}\\left[", "\\right]"),
-            "cross_entropy": ("-\\left(", "\\right)"),
-        }[loss]
+        term, left, right = loss.term, loss.left.format(n=n), loss.right.format(n=n)
         formula = total(n, lambda i: term.format(p=names.unit(self.depth, i + 1)[1], t=names.target(i + 1)[1]))
         substituted = total(n, lambda i: term.format(p=factor(yhat[i]), t=factor(y[i])))
         return left + formula + right, left + substituted + right
@@ -256,27 +252,21 @@ class UnitFormulas:
         """The substituted formulas of ``q`` for units start+1..stop of layer ``l``, sample ``s``."""
         net, name = self.net, self.net.activations[l - 1]
         a = step.a[l][s, start:stop].tolist()
-        if q == "da_dz" and self.symbols.dropped(l):
-            # f' from f(z) before dropout, times r/p
-            f = step.activated[l][s, start:stop].tolist()
-            plain = {"sigmoid": [f"{v}(1 - {v})" for v in nums(f)], "tanh": [f"(1 - {v}^2)" for v in factors(f)],
-                     "relu": [f"\\mathbb{{1}}[{v} > 0]" for v in nums(step.z[l][s, start:stop].tolist())],
-                     "leaky_relu": [f"(\\mathbb{{1}}[{v} > 0] + {num(net.slope)} \\cdot \\mathbb{{1}}[{v} \\le 0])"
-                                    for v in nums(step.z[l][s, start:stop].tolist())]}.get(name)
-            factors_ = self._factors(l, s, start, stop)
-            return factors_ if plain is None else [f"{r} \\cdot {d}" for r, d in zip(factors_, plain)]
         if q == "da_dz":
-            if name == "relu":
-                return [f"\\mathbb{{1}}[{v} > 0]" for v in nums(step.z[l][s, start:stop].tolist())]
-            if name == "leaky_relu":
-                slope = num(net.slope)
-                return [f"\\mathbb{{1}}[{v} > 0] + {slope} \\cdot \\mathbb{{1}}[{v} \\le 0]"
-                        for v in nums(step.z[l][s, start:stop].tolist())]
-            if name == "sigmoid":
-                return [f"{v}(1 - {v})" for v in nums(a)]
-            return [f"1 - {v}^2" for v in factors(a)] if name == "tanh" else ["1"] * len(a)
+            activation = activations.get(name)
+            z = lambda: step.z[l][s, start:stop].tolist()  # noqa: E731 (read only when used)
+            if not self.symbols.dropped(l):
+                return activation.derivative_numbers(lambda: a, z, net.slope)
+            # f' from f(z) before dropout, times r/p
+            factors_ = self._factors(l, s, start, stop)
+            if activation.unit_derivative:
+                return factors_
+            plain = activation.derivative_numbers(lambda: step.activated[l][s, start:stop].tolist(), z, net.slope)
+            if activation.derivative_is_sum:
+                plain = [f"({d})" for d in plain]
+            return [f"{r} \\cdot {d}" for r, d in zip(factors_, plain)]
         negative, output = self.symbols.negative, l == self.depth
-        if output and (q == "dL_da" or (name, net.loss) in FUSED):
+        if output and (q == "dL_da" or losses.is_fused(name, net.loss)):
             if negative and q == "delta":
                 targets = nums(net.targets[s, start:stop].tolist())
                 return [_difference(q, net.loss, net.sizes[-1], t, p) for p, t in zip(factors(a), targets)]
@@ -286,7 +276,7 @@ class UnitFormulas:
             sums = self._downstream(step, l, s, start, stop)
             return [f"-\\left({terms}\\right)" for terms in sums] if negative else sums
         g = step.dL_da[l][s]
-        if name == "softmax":
+        if not activations.get(name).elementwise:  # softmax's Jacobian product
             inner = products(shown(g), shown(step.a[l][s]))
             sign = "-" if negative else ""
             return [f"{sign}{v}\\left({d} - ({inner})\\right)"

@@ -9,8 +9,10 @@ there are from the structure alone, without computing anything.
 
 import itertools
 
+from tracer import activations, losses
+
 STATE = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}
-FUSED = (("sigmoid", "bce"), ("softmax", "cross_entropy"))
+FUSED = losses.fused_pairs()  # the built-in pairs; losses.is_fused also sees one registered later
 CHUNK = 4096  # units or sources rendered together: bounded memory on layers of any width
 
 
@@ -24,9 +26,10 @@ def spans(size: int) -> list:
 def backward_quantities(activation: str, loss: str, output: bool) -> tuple:
     """The per-unit backward quantities of a layer, in row order (SPEC §4 presence rules)."""
     quantities = ("dL_da", "da_dz", "delta")
-    if output and (activation, loss) in FUSED:
+    if output and losses.is_fused(activation, loss):
         quantities = ("da_dz", "delta")
-    return tuple(q for q in quantities if not (q == "da_dz" and activation == "softmax"))
+    elementwise = activations.get(activation).elementwise
+    return tuple(q for q in quantities if not (q == "da_dz" and not elementwise))
 
 
 def row_count(spec: dict) -> int:

@@ -8,7 +8,9 @@ import numpy as np
 
 from tracer import checks
 from tracer.checks import SpecError
-from tracer.functions import ACTIVATIONS, LOSSES
+from tracer import activations, losses
+from tracer.activations import ACTIVATIONS
+from tracer.losses import LOSSES
 
 BIAS_MODES = ("per_unit", "shared", "none")
 REDUCTIONS = ("mean", "sum")
@@ -84,20 +86,18 @@ def _activations(spec, depth):
         if type(name) is not str or name not in ACTIVATIONS:
             raise SpecError(f"activations[{i}]", "must be one of %(options)s; got %(got)s",
                             options=", ".join(ACTIVATIONS), got=repr(name))
-        if name == "softmax" and i < depth - 1:
+        if not activations.get(name).elementwise and i < depth - 1:
             key = f"activations[{i}]" if isinstance(spec.get("activations"), list) else "activations"
-            raise SpecError(key, "softmax is allowed only in the output layer")
+            raise SpecError(key, "%(name)s is allowed only in the output layer", name=name)
     return tuple(names)
 
 
 def _loss(spec, output):
     loss = _choice(spec, "loss", LOSSES, "mse")
-    if loss == "bce" and output != "sigmoid":
-        raise SpecError("loss", "bce needs sigmoid outputs; the output activation is %(output)s",
-                        output=output)
-    if loss == "cross_entropy" and output != "softmax":
-        raise SpecError("loss", "cross_entropy needs softmax outputs; the output activation is %(output)s",
-                        output=output)
+    needed = losses.get(loss).fused
+    if needed is not None and output != needed:
+        raise SpecError("loss", "%(loss)s needs %(activation)s outputs; the output activation is %(output)s",
+                        loss=loss, activation=needed, output=output)
     return loss
 
 
@@ -121,16 +121,17 @@ def _targets(net):
     if len(net.targets) != len(net.inputs):
         raise SpecError("targets", "has %(targets)s samples but inputs has %(inputs)s",
                         targets=str(len(net.targets)), inputs=str(len(net.inputs)))
-    if net.loss in ("bce", "cross_entropy"):
+    loss = losses.get(net.loss)
+    if loss.probabilities:
         outside = (net.targets < 0.0) | (net.targets > 1.0)
         if outside.any():
             s, j = np.argwhere(outside)[0].tolist()
             raise SpecError(f"targets[{s}][{j}]", "%(loss)s targets must lie in [0, 1]", loss=net.loss)
-    if net.loss == "cross_entropy":
+    if loss.distribution:
         for s, total in enumerate(net.targets.sum(axis=1).tolist()):
             if abs(total - 1.0) > 1e-9:
-                raise SpecError(f"targets[{s}]", "cross_entropy targets of a sample must sum to 1, got %(got)s",
-                                got=repr(total))
+                raise SpecError(f"targets[{s}]", "%(loss)s targets of a sample must sum to 1, got %(got)s",
+                                loss=net.loss, got=repr(total))
 
 
 def _optimizer(spec):

@@ -7,8 +7,9 @@ updates. So the seed network asks δ_ŷ1, δ_ŷ2, w5⁺…w8⁺, b3⁺, b4⁺, t
 b1⁺, b2⁺. Weights within a layer follow the naming scheme's numbering: by destination unit,
 except the seed scheme's output layer, which it numbers by source unit (w5: h1→ŷ1, w6: h1→ŷ2).
 
-``da_dz`` is never a field of a linear, ReLU or leaky ReLU layer (it is a constant there, so
-every unit's answer would be the same number), nor of softmax (the engine has no such row).
+``da_dz`` is never a field of a layer whose activation has a ``constant_derivative`` in the
+registry (linear, ReLU, leaky ReLU: every unit's answer would be the same number), nor of
+softmax (the engine has no such row).
 
 A batch asks each per-sample quantity sample by sample (``delta:2:1``, ``delta:2:1@2``), and a
 run of several steps asks everything again for each step (``w_new:2:1:2#2``), step by step.
@@ -17,13 +18,13 @@ Optimizer state (``velocity``, ``m``, ``v``) comes right before the layer's upda
 
 from dataclasses import dataclass
 
+from tracer import activations as registry
+from tracer import losses
 from tracer.keys import PER_SAMPLE, key_of, split_key
 from tracer.naming import Names, symbol
 
 from .knobs import ASKABLE
-from .network import FUSED, layer_activations
-
-CONSTANT_DERIVATIVE = ("linear", "relu", "leaky_relu", "softmax")
+from .network import layer_activations
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,8 @@ def _step_positions(spec, ask):
     state = [q for q in STATE[spec["optimizer"]["name"]] if q in ask]
     for l in range(last, 0, -1):
         per_unit = [q for q in ("dL_da", "da_dz", "delta") if q in ask
-                    and not (q == "dL_da" and l == last and (activations[-1], spec["loss"]) in FUSED)
-                    and not (q == "da_dz" and activations[l - 1] in CONSTANT_DERIVATIVE)]
+                    and not (q == "dL_da" and l == last and losses.is_fused(activations[-1], spec["loss"]))
+                    and not (q == "da_dz" and registry.get(activations[l - 1]).constant_derivative)]
         found += [(q, l, j, None, s) for s in samples for j in range(1, sizes[l] + 1) for q in per_unit]
         updated = has_bias and spec["update_biases"]
         if "dL_dw" in ask:

@@ -5,8 +5,6 @@ steps. The same function builds the placeholder spec that validates a template (
 everywhere) and the real spec of each generated try.
 """
 
-from tracer.rows import FUSED  # noqa: F401 ((activation, loss) pairs whose δ the engine fuses)
-
 
 def layer_activations(spec: dict) -> list[str]:
     """The activation of every layer 1..L of a spec, whether it names one or lists them."""

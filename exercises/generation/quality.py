@@ -3,7 +3,8 @@
 A network makes a good hand exercise at ``d`` answer digits when:
 
 - ``z_range``: no unit has |z| > 4;
-- ``relu_kink``: no ReLU or leaky ReLU unit has |z| < 0.05;
+- ``relu_kink``: no unit of an activation with a kink (ReLU, leaky ReLU: ``kink`` in the
+  registry) has |z| < 0.05;
 - ``rounds_to_zero``: no asked value rounds to 0 at d significant figures;
 - ``equals_given``: no asked value equals a given value at d figures;
 - ``values_agree``: no two asked values agree at d figures (asked values that are the same
@@ -29,6 +30,7 @@ import math
 from dataclasses import dataclass
 
 from exercises.grading.tolerance import Comparison, Tolerance
+from tracer import activations as registry
 from tracer.keys import key_of
 from tracer.naming import Names
 
@@ -148,7 +150,8 @@ def _relu_zero_keys(spec: dict, trace, sample=1, t=1) -> set[tuple]:
     last = len(sizes) - 1
     masks = spec.get("dropout_masks")
     inactive = {(l, j) for l in range(1, last + 1) for j in range(1, sizes[l] + 1)
-                if activations[l - 1] == "relu" and trace.value("z", l, j, sample=sample, iteration=t) <= 0
+                if registry.get(activations[l - 1]).zero_below_kink
+                and trace.value("z", l, j, sample=sample, iteration=t) <= 0
                 or masks and l < last and masks[sample - 1][l - 1][j - 1] == 0}
     dead, keys = {}, set()      # dead: (layer, unit) whose δ inactive ReLU units make 0
     for l in range(last, 0, -1):
@@ -181,7 +184,7 @@ def _unit_conditions(spec: dict, trace) -> list[Condition]:
                 z = abs(trace.value("z", l, j, sample=s, iteration=t))
                 if z > Z_LIMIT and (l, j) not in wide:
                     wide.append((l, j))
-                elif activations[l - 1] in ("relu", "leaky_relu") and z < RELU_MARGIN and (l, j) not in kinks:
+                elif registry.get(activations[l - 1]).kink and z < RELU_MARGIN and (l, j) not in kinks:
                     kinks.append((l, j))
     if not wide and not kinks:
         return []

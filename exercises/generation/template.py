@@ -18,15 +18,18 @@ A template may ask for a mini-batch (``batch``: 2 to 4 samples, each drawn like 
 for L2 ``weight_decay`` λ and for ``dropout``: a keep probability per hidden layer (one number
 serves every hidden layer), whose masks are drawn from the seed.
 
-Targets default to the output activation's range: [0.05, 0.95] for sigmoid (so bce targets are
-soft labels in that range), a one-hot vector for softmax (required with cross_entropy), else
-[−1, 1], all with 2 decimals.
+Targets default to the output activation's ``targets`` in the registry (``tracer.activations``):
+[0.05, 0.95] for sigmoid (so bce targets are soft labels in that range), a one-hot vector for
+softmax (required with cross_entropy), else [−1, 1], all with 2 decimals.
 """
 
 from dataclasses import dataclass, field, fields as dataclass_fields
 
 from tracer import SpecError, normalize
-from tracer.functions import ACTIVATIONS, LOSSES
+from tracer import activations as registry
+from tracer import losses
+from tracer.activations import ACTIVATIONS
+from tracer.losses import LOSSES
 
 from . import knobs
 from .fields import positions
@@ -36,7 +39,6 @@ from .network import layer_activations, placeholder_spec
 MAX_UNITS = 6          # units per layer of a hand exercise
 MAX_HIDDEN_LAYERS = 3
 UNIT_RANGE = ValueRange(-1.0, 1.0, 2)
-SIGMOID_TARGETS = ValueRange(0.05, 0.95, 2)
 # Knobs a given network sets itself (delta_convention may be set beside it, and then wins).
 NETWORK_KNOBS = ("layers", "activations", "loss", "bias", "update_biases", "optimizer",
                  "learning_rate", "naming", "weights", "biases", "inputs", "targets", "batch",
@@ -130,15 +132,17 @@ class Template:
         """Checks across knobs, then the engine's own validation of the template's network."""
         outputs = self.layers[-1]
         output = self.activations if isinstance(self.activations, str) else self.activations[-1]
-        if output == "softmax" and outputs < 2:
-            raise TemplateError("layers", "a softmax output layer needs at least 2 units")
-        if self.loss == "cross_entropy" and self.targets not in (None, "one_hot"):
-            raise TemplateError("targets", "cross_entropy targets are one-hot; leave targets unset")
-        if self.loss == "bce" and isinstance(self.targets, ValueRange) \
+        across = not registry.get(output).elementwise  # softmax: one function of the whole layer
+        loss = losses.get(self.loss)
+        if across and outputs < 2:
+            raise TemplateError("layers", f"a {output} output layer needs at least 2 units")
+        if loss.distribution and self.targets not in (None, "one_hot"):
+            raise TemplateError("targets", f"{self.loss} targets are one-hot; leave targets unset")
+        if loss.probabilities and isinstance(self.targets, ValueRange) \
                 and not 0 <= self.targets.low <= self.targets.high <= 1:
             # Checked here because the engine sees only the drawn targets, so a range that
             # reaches outside [0, 1] (a tanh preset's, say) would fail only for some seeds.
-            raise TemplateError("targets", f"bce targets must lie in [0, 1]; this range is "
+            raise TemplateError("targets", f"{self.loss} targets must lie in [0, 1]; this range is "
                                            f"[{self.targets.low:g}, {self.targets.high:g}]")
         if self.naming == "seed" and len(self.layers) != 3:
             raise TemplateError("naming", "the seed naming scheme needs exactly one hidden layer")
@@ -152,8 +156,8 @@ class Template:
             raise TemplateError("ask", "asks for bias values but the network has no biases")
         if self.ask is not None and "b_new" in asked and not self.update_biases:
             raise TemplateError("ask", "asks for b_new but biases are not updated")
-        if output == "softmax" and self.bias == "shared" and {"dL_db", "b_new"} & set(asked):
-            raise TemplateError("bias", "a shared bias before softmax has gradient 0 (the output "
+        if across and self.bias == "shared" and {"dL_db", "b_new"} & set(asked):
+            raise TemplateError("bias", f"a shared bias before {output} has gradient 0 (the output "
                                         "δ sum to 0); use per_unit or none")
         state = {"sgd": (), "momentum": ("velocity",), "adam": ("m", "v")}[spec["optimizer"]["name"]]
         for quantity in ("velocity", "m", "v"):
@@ -178,10 +182,10 @@ class Template:
         """The targets' range, or ``"one_hot"`` for a one-hot target vector."""
         if self.targets is not None:
             return self.targets
-        output = self.output_activation()
-        if output == "softmax":
+        output = registry.get(self.output_activation())
+        if output.one_hot:
             return "one_hot"
-        return SIGMOID_TARGETS if output == "sigmoid" else UNIT_RANGE
+        return UNIT_RANGE if output.targets is None else ValueRange(*output.targets, 2)
 
     def to_dict(self) -> dict:
         """The template as JSON knobs; ``Template.from_dict`` reads it back unchanged. A given

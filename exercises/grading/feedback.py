@@ -4,16 +4,10 @@ Messages are shown before the solution is revealed, so their parameters hold onl
 given values and the student's own answers, never an expected value of any field.
 """
 from exercises.grading.messages import Part
+from tracer import activations, losses
 from tracer.keys import key_of, parse_key, split_key
 
 _LIST_LIMIT = 3
-_DERIVATIVES = {
-    "sigmoid": "σ'({z}) = {a}(1 − {a})",
-    "tanh": "tanh'({z}) = 1 − {a}²",
-    "relu": "ReLU'({z}) (1 when {z} > 0, else 0)",
-    "leaky_relu": "f'({z}) (1 when {z} > 0, else {slope:g})",
-}
-_LOSS_NAMES = {"mse": "MSE", "half_sse": "½Σ(ŷ − y)²", "sse": "Σ(ŷ − y)²"}
 
 
 class Feedback:
@@ -56,24 +50,18 @@ class Feedback:
 
     def derivative(self, layer, unit):
         """f′ of a unit in symbols, e.g. σ'(a_h1) = h1(1 − h1)."""
-        name = self.net.activations[layer]
-        return _DERIVATIVES[name].format(z=self.sym("z", layer, unit), a=self.sym("a", layer, unit),
-                                         slope=self.net.slope)
+        text = activations.get(self.net.activations[layer]).derivative_text
+        return text.format(z=self.sym("z", layer, unit), a=self.sym("a", layer, unit), slope=self.net.slope)
 
     def output_gradient(self, unit):
         """∂L/∂ŷ (or the fused δ) of an output unit in symbols."""
         net = self.net
         yhat, y, n = self.sym("a", net.depth, unit), self.sym("y", net.depth, unit), net.sizes[-1]
-        if net.loss == "mse":
-            return f"∂L/∂{yhat} = (2/{n})·({yhat} − {y})"
-        if net.loss in ("half_sse", "sse"):
-            return f"∂L/∂{yhat} = {'2·' if net.loss == 'sse' else ''}({yhat} − {y})"
-        delta = f"∂L/∂{self.sym('z', net.depth, unit)}"
-        return f"{delta} = ({yhat} − {y})/{n}" if net.loss == "bce" else f"{delta} = {yhat} − {y}"
+        return losses.get(net.loss).gradient_text.format(yhat=yhat, y=y, n=n, z=self.sym("z", net.depth, unit))
 
     def loss_name(self):
         """The loss's name as a formula."""
-        return _LOSS_NAMES[self.net.loss]
+        return losses.get(self.net.loss).text
 
     def weights_from(self, layer, unit):
         """(symbol, value) of the weights leaving ``unit`` of ``layer``."""

@@ -17,7 +17,7 @@ from exercises.grading.network import Network
 from exercises.grading.parse import AnswerError, parse_answer
 from exercises.grading.results import FieldGrade, SubmissionResult
 from exercises.grading.settings import GradingSettings
-from tracer import ENGINE_VERSION, is_circuit
+from tracer import ENGINE_VERSION, activations, is_circuit
 
 
 class InvalidSubmission(ValueError):
@@ -32,6 +32,10 @@ class InvalidSubmission(ValueError):
 def _network(canonical_spec: str) -> Network:
     # Exercises are graded many times; their keys and dependency graph are built once.
     return Network(json.loads(canonical_spec))
+
+
+# A registry change (a test's toy activation) must not serve a network built with the old one.
+activations.ON_CHANGE.append(_network.cache_clear)
 
 
 def network_of(spec: dict) -> Network:

@@ -17,6 +17,7 @@ import numpy as np
 
 from exercises.grading.messages import N_, register
 from exercises.grading.model import pre_activation, transposed, weight_gradient
+from tracer import activations
 from tracer import functions as F
 from tracer.keys import parse_key
 
@@ -75,6 +76,11 @@ def _keys(net, group, layers):
     return [key for l in layers for key in net.keys_all(group, l)]
 
 
+def _activation(net, layer):
+    """The registry's :class:`~tracer.activations.Activation` of ``layer``."""
+    return activations.get(net.activations[layer])
+
+
 def _layers(net):
     return range(1, net.depth + 1)
 
@@ -119,7 +125,7 @@ class MissingActivationDerivative(Misconception):
                  "value leaves it out.")
 
     def _layers(self, net):
-        return [l for l in _layers(net) if net.activations[l] not in ("linear", "softmax")]
+        return [l for l in _layers(net) if _activation(net, l).elementwise and not _activation(net, l).unit_derivative]
 
     def occurs(self, net):
         return bool(self._layers(net))
@@ -148,14 +154,14 @@ class DerivativeOfActivationOutput(Misconception):
     message = N_("The derivative is taken at the pre-activation: %(derivative)s, not %(wrong)s.")
 
     def _layers(self, net):
-        return [l for l in _layers(net) if net.activations[l] in ("sigmoid", "tanh")]
+        return [l for l in _layers(net) if _activation(net, l).misapplied_text]
 
     def occurs(self, net):
         return bool(self._layers(net))
 
     def targets(self, net, param):
         keys = _keys(net, "da_dz", self._layers(net))
-        if net.fused and net.activations[net.depth] == "sigmoid":
+        if net.fused and net.depth in self._layers(net):
             keys += net.keys_all("delta", net.depth)  # the fused δ = (ŷ − y)/n never reads f′
         return frozenset(keys)
 
@@ -169,9 +175,8 @@ class DerivativeOfActivationOutput(Misconception):
 
     def params(self, fb, target, param, key):
         _, layer, unit, _ = parse_key(target)
-        point = {"sigmoid": "σ({a})(1 − σ({a}))", "tanh": "1 − tanh²({a})"}
-        return {"derivative": fb.derivative(layer, unit),
-                "wrong": point[fb.net.activations[layer]].format(a=fb.sym("a", layer, unit))}
+        wrong = _activation(fb.net, layer).misapplied_text
+        return {"derivative": fb.derivative(layer, unit), "wrong": wrong.format(a=fb.sym("a", layer, unit))}
 
 
 class TargetMinusOutput(Misconception):

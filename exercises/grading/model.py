@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from exercises.grading.network import Network, place
+from tracer import activations
 from tracer import functions as F
 
 
@@ -234,13 +235,14 @@ def _delta(run, l):
         else:
             gradient = run.delta[l + 1] @ run.weights[l + 1]
         run.gradient[l] = gradient = run.emit("dL_da", l, gradient)
-    if name != "softmax":
+    activation = activations.get(name)
+    if activation.elementwise:
         derivative = activation_derivative(run, l)
         derivative = run.emit("da_dz", l, derivative)
     if fused:
         value = F.fused_delta(net.loss, name, al, net.y)
-    elif name == "softmax":
-        value = F.softmax_backward(al, gradient)
+    elif not activation.elementwise:  # softmax: its Jacobian product
+        value = activation.backward(al, gradient)
     else:
         value = gradient * derivative
     sign = net.delta_sign

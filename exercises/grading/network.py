@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from tracer import activations, losses
 from tracer.keys import key_of, parse_key, split_key
 from tracer.naming import symbol
 from tracer.spec import normalize
@@ -62,7 +63,7 @@ class Network:
         self.eta = float(spec["learning_rate"])
         self.optimizer = dict(spec["optimizer"])
         self.slope = float(spec["leaky_relu_slope"])
-        self.fused = self.loss in ("bce", "cross_entropy")
+        self.fused = losses.get(self.loss).fused is not None  # spec validation: fused with the output
         # δ as the exercise defines it: ∂L/∂z (+1) or −∂L/∂z (−1, SPEC §2 delta_convention).
         self.delta_sign = -1 if spec.get("delta_convention") == "negative" else 1
         self.layout = _layout(self.sizes, self.activations, self.fused, self.bias, self.update_biases,
@@ -235,8 +236,9 @@ class Layout:
                     row = new_w[j * sources:(j + 1) * sources]
                     bias = new_b[j:j + 1] if self.bias == "per_unit" else new_b
                     graph[z[s][j]] = (*previous[s], *row, *bias)
-                    graph[a[s][j]] = z[s] if name == "softmax" else (z[s][j],)
-                    if name != "softmax":
+                    elementwise = activations.get(name).elementwise
+                    graph[a[s][j]] = (z[s][j],) if elementwise else z[s]
+                    if elementwise:
                         graph[da_dz[s][j]] = (z[s][j], a[s][j])
                     if l == self.depth and self.fused:
                         graph[delta[s][j]] = (a[s][j],)
@@ -245,7 +247,7 @@ class Layout:
                         graph[dL_da[s][j]] = (a[s][j],)
                     else:
                         graph[dL_da[s][j]] = (*self._per_sample("delta", l + 1, t)[s], *above[j::units])
-                    graph[delta[s][j]] = (*dL_da[s], *a[s]) if name == "softmax" else (dL_da[s][j], da_dz[s][j])
+                    graph[delta[s][j]] = (dL_da[s][j], da_dz[s][j]) if elementwise else (*dL_da[s], *a[s])
             for i, key in enumerate(self.keys("dL_dw", here)):
                 unit, source = divmod(i, sources)
                 decay = new_w[i:i + 1] if self.decay else ()

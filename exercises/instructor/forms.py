@@ -13,6 +13,8 @@ from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracer.losses import LOSSES
+
 from ..accounts import MAX_PASSWORD, MIN_PASSWORD
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE, TOLERANCE_MODES
@@ -38,8 +40,7 @@ COACHING_CHOICES = (("", _l("Default: the formula and the numbers (none in exam 
                     ("0", _l("None")), ("1", _l("The formula")),
                     ("2", _l("The formula and the numbers")),
                     ("3", _l("The formula, the numbers and the value (the value earns no credit)")))
-LOSS_CHOICES = (("", _l("template's")), ("mse", "mse"), ("half_sse", "half_sse"), ("sse", "sse"),
-                ("bce", "bce"), ("cross_entropy", "cross_entropy"))
+LOSS_CHOICES = (("", _l("template's")), *((name, name) for name in LOSSES))
 BIAS_CHOICES = (("", _l("template's")), ("per_unit", "per_unit"), ("shared", "shared"),
                 ("none", "none"))
 NAMING_CHOICES = (("", _l("template's")), ("seed", "seed"), ("sequential", "sequential"),

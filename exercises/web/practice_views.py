@@ -19,7 +19,9 @@ from ..generation.knobs import ASKABLE
 from ..generation.circuit_templates import CIRCUIT_TEMPLATES
 from ..practice import (CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, circuit_template, conditions_of,
                         is_circuit_request, refuse_exam_network, template_from_knobs)
-from tracer.functions import ACTIVATIONS, LOSSES
+from tracer import activations as registry
+from tracer.activations import ACTIVATIONS
+from tracer.losses import LOSSES
 
 from . import answer_errors, ownership
 from .labels import QUANTITIES
@@ -47,7 +49,7 @@ def render_configurator(errors: dict[str, str] | None = None, message: str | Non
         defaults=preset_defaults(preset), args=request.args, errors=errors or {},
         message=message, askable=ASKABLE, quantity_labels=QUANTITIES,
         circuits=[(name, circuit_heading({"circuit": name})) for name in CIRCUIT_TEMPLATES],
-        hidden_choices=[(a, a) for a in ACTIVATIONS if a != "softmax"],
+        hidden_choices=[(a, a) for a in ACTIVATIONS if registry.get(a).elementwise],  # softmax: output only
         output_choices=[(a, a) for a in ACTIVATIONS], loss_choices=[(name, name) for name in LOSSES],
         convention_choices=[("gradient", _("δ = ∂L/∂z (the seed post's)")),
                             ("negative", _("δ = −∂L/∂z (Mitchell; Russell and Norvig)"))]

@@ -21,19 +21,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 import tracer
+from tracer import activations as registry
 from tracer.naming import Names
 
 from .diagram import number
 from .mathml import equation, math
 
-ACTIVATION_DEFINITIONS = {
-    "sigmoid": r"\sigma(z) = \frac{1}{1 + e^{-z}}",
-    "tanh": r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
-    "relu": r"\mathrm{ReLU}(z) = \max(0, z)",
-    "leaky_relu": r"f(z) = \max(\alpha z, z)",
-    "linear": r"f(z) = z",
-    "softmax": r"\mathrm{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
-}
 UPDATE_RULES = {
     "sgd": [r"\theta^{+} = \theta - \eta \frac{\partial L}{\partial \theta}"],
     "momentum": [r"v = \mu \cdot 0 + \frac{\partial L}{\partial \theta}",
@@ -63,7 +56,7 @@ class Statement:
     inputs: list[Markup] = field(default_factory=list)
     targets: list[Markup] = field(default_factory=list)
     learning_rate: Markup = Markup("")
-    activations: list[tuple[str, Markup]] = field(default_factory=list)
+    activations: list[tuple[str, Markup, str]] = field(default_factory=list)
     forward: list[Markup] = field(default_factory=list)
     loss: Markup = Markup("")
     update: list[Markup] = field(default_factory=list)
@@ -191,10 +184,11 @@ def statement(spec: dict) -> Statement:
     activations = spec["activations"]
     per_layer = [activations] * depth if isinstance(activations, str) else list(activations)
     for layer, name in enumerate(per_layer, 1):
-        definition = ACTIVATION_DEFINITIONS[name]
-        if name == "leaky_relu":
+        activation = registry.get(name)
+        definition = activation.definition
+        if activation.uses_slope:
             definition += rf", \quad \alpha = {spec['leaky_relu_slope']!r}"
-        result.activations.append((layer_name(layer, depth), math(definition)))
+        result.activations.append((layer_name(layer, depth), math(definition), _(activation.description)))
     for row in tracer.trace(spec).rows():
         if row["phase"] in ("backward", "update"):
             break  # only the forward and loss formulas are stated; the rest costs ~80 % of rows

@@ -38,7 +38,7 @@ def _given(spec, key):
 
 
 @PROPERTY
-@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**40))
+@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**31 - 1))
 def test_the_engines_answers_rounded_to_the_asked_digits_are_correct(name, seed):
     exercise, keys, grading = _exercise(name, seed)
     digits = exercise.answer_digits
@@ -49,7 +49,7 @@ def test_the_engines_answers_rounded_to_the_asked_digits_are_correct(name, seed)
 
 
 @PROPERTY
-@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**40), data=st.data())
+@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**31 - 1), data=st.data())
 def test_an_unchanged_parameter_is_never_correct_or_carried(name, seed, data):
     exercise, keys, grading = _exercise(name, seed)
     true = _engine(exercise)
@@ -69,7 +69,7 @@ def test_an_unchanged_parameter_is_never_correct_or_carried(name, seed, data):
 
 
 @PROPERTY
-@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**40))
+@given(name=st.sampled_from(TEMPLATES), seed=st.integers(0, 2**31 - 1))
 def test_zero_deltas_and_copied_parameters_score_zero(name, seed):
     exercise, keys, grading = _exercise(name, seed)
     answers = {}
