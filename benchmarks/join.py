@@ -55,6 +55,8 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--class-size", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="a class of 30 (for CI)")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="joining threads (1: what one join costs alone)")
     args = parser.parse_args()
     size = 30 if args.quick else args.class_size
     with tempfile.TemporaryDirectory() as folder:
@@ -80,7 +82,7 @@ def main() -> None:
                 latencies.append(time.perf_counter() - began)
 
         started = time.perf_counter()
-        with ThreadPoolExecutor(THREADS) as executor:
+        with ThreadPoolExecutor(args.threads) as executor:
             list(executor.map(join, students))
         seconds = time.perf_counter() - started
         with app.app_context():
@@ -89,7 +91,7 @@ def main() -> None:
         app.extensions["db_engine"].dispose()
     latencies.sort()
     print(f"{'database':<36}{url.split(':', 1)[0]}")
-    print(f"{'students joining at once':<36}{size} ({THREADS} threads, {len(ITEMS)} exercises)")
+    print(f"{'students joining at once':<36}{size} ({args.threads} threads, {len(ITEMS)} exercises)")
     print(f"{'all joins done in':<36}{seconds:.2f} s")
     print(f"{'join latency median / p95 / max':<36}{statistics.median(latencies) * 1000:.0f} / "
           f"{_ms(latencies, 0.95):.0f} / {_ms(latencies, 1.0):.0f} ms")

@@ -81,7 +81,7 @@ def main(argv=None):
     profile = cProfile.Profile()
     with app.app_context():
         exercise = db.session().get(Exercise, created["id"])
-        settings = submissions.grading_settings(exercise.settings)
+        settings = submissions.GradingSettings.of(exercise.settings)
         symbols = {field["key"]: field["symbol"] for field in exercise.fields}
         grade_submission(exercise.spec, keys, answers[0], settings, symbols=symbols)  # warm up
         grading = _timed(lambda a=a: grade_submission(exercise.spec, keys, a, settings,

@@ -124,5 +124,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("REDIS_URL") or None,
         "POOL_TOPUP": _choice(env, "POOL_TOPUP", ("queue", "off")),
         "JOBS_STALE_SECONDS": _number(env, "JOBS_STALE_SECONDS", 60, low=1),
+        # exports larger than this many rows are written to EXPORTS_FOLDER by a job
+        # (exercises/export_files; default folder: exports/ in the instance folder)
+        "EXPORT_JOB_ROWS": _number(env, "EXPORT_JOB_ROWS", 100_000, low=1),
+        "EXPORTS_FOLDER": env.get("EXPORTS_FOLDER") or None,
         **{k: v for k, v in overrides.items() if not isinstance(v, str)},
     }

@@ -8,6 +8,7 @@ on SQLite and PostgreSQL. One scoped session per request (or CLI command), remov
 from __future__ import annotations
 
 import os
+import collections
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -89,7 +90,7 @@ def init_app(app: Flask) -> None:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions["db_engine"] = engine
     app.extensions["db_session"] = scoped_session(factory)
-    app.extensions["db_write_turn"] = threading.Lock() if engine.dialect.name == "sqlite" else None
+    app.extensions["db_write_turn"] = FairLock() if engine.dialect.name == "sqlite" else None
 
     @app.teardown_appcontext
     def _remove_session(_exc):
@@ -104,6 +105,41 @@ def session() -> Session:
 def engine() -> Engine:
     """The current app's engine."""
     return current_app.extensions["db_engine"]
+
+
+class FairLock:
+    """A lock handed over in the order it was asked for. ``threading.Lock`` wakes an arbitrary
+    waiter (and a running thread may take it before the woken one runs), so under a burst a
+    few unlucky threads wait many turns: a class joining at once saw a median of 46 ms and a
+    p95 of 2.5 s. Here each waiter has its own event, and ``release`` hands the lock to the
+    oldest directly."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+        self._held = False
+
+    def acquire(self, timeout: float = -1) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(None if timeout < 0 else timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait timed out: it is ours
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # still held: now by the oldest waiter
+            else:
+                self._held = False
 
 
 @contextmanager

@@ -16,12 +16,15 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from . import db, storage
+import tracer
+
+from . import db, storage, trace_export
 from .instructor import gradebook, roster
 from .instructor.policy import as_utc
 from .instructor.answers import answer_keys
+from .instructor.circuit_items import is_circuit_item
 from .models import (Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
-                     Trace, User, utcnow)
+                     User, utcnow)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -30,6 +33,8 @@ SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "fi
                       "submitted", "parsed", "expected", "status", "credit", "misconceptions",
                       "tolerance", "time")
 TRACE_COLUMNS = ("student", "email", "exercise", "variant") + storage.COLUMNS
+# a set with circuit items: a circuit's columns (SPEC §10: node and arg), empty for networks
+CIRCUIT_TRACE_COLUMNS = ("student", "email", "exercise", "variant") + tracer.circuit.COLUMNS
 KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
                "label", "expected", "answer_digits")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -150,17 +155,20 @@ def _variants(problem_set: ProblemSet):
                   Exercise.variant_index)).all()
 
 
-def traces(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
-    """Every variant's stored trace in SPEC §4 columns, with its student and exercise."""
-    def rows():
-        sess = db.session()
-        for exercise, item, name, email in _variants(problem_set):
-            record = sess.scalar(select(Trace).where(Trace.exercise_id == exercise.id))
-            head = {"student": as_text(name), "email": as_text(email),
-                    "exercise": as_text(_title(item)), "variant": exercise.variant_index}
-            for row in storage.stored_rows(sess, record):
-                yield {**head, **row}
-    return TRACE_COLUMNS, rows()
+def traces(problem_set: ProblemSet, progress=None,
+           conn=None) -> tuple[tuple[str, ...], Iterator[str]]:
+    """Every variant's stored trace in SPEC §4 columns (and §10's node and arg when the set has
+    circuit items), with its student and exercise: the columns and the CSV text after the
+    header (``trace_export``: batched reads, lines formatted a chunk at a time; ``progress``
+    and ``conn`` as there)."""
+    def head(variant) -> tuple:
+        return (as_text(variant.name), as_text(variant.email),
+                as_text(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
+    nodes = any(is_circuit_item(template_id, knobs) for template_id, knobs in db.session().execute(
+        select(ProblemSetItem.template_id, ProblemSetItem.knobs)
+        .where(ProblemSetItem.problem_set_id == problem_set.id)))
+    return (CIRCUIT_TRACE_COLUMNS if nodes else TRACE_COLUMNS,
+            trace_export.lines(problem_set.id, head, progress, conn, nodes))
 
 
 def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
@@ -182,13 +190,23 @@ BUILDERS = {"grades": grades, "submissions": submissions, "traces": traces,
             "answer-key": answer_key, "canvas": canvas}
 
 
+TEXT_EXPORTS = ("traces",)  # builders that give CSV text rather than dicts
 BOM_BY_DEFAULT = ("grades", "canvas")  # opened in Excel, which needs it for Korean names
 
 
-def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None) -> Iterator[str]:
+def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
+                 progress=None, conn=None) -> Iterator[str]:
     """The CSV text of export ``name`` of a set, in streamable chunks, starting with a UTF-8
-    byte-order mark when ``bom`` (default: for the exports people open in Excel)."""
-    columns, rows = BUILDERS[name](problem_set)
+    byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
+    export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
+    if name in TEXT_EXPORTS:
+        columns, rows = BUILDERS[name](problem_set, progress, conn)
+    else:
+        columns, rows = BUILDERS[name](problem_set)
     if bom if bom is not None else name in BOM_BY_DEFAULT:
         yield "\ufeff"
+    if name in TEXT_EXPORTS:  # already CSV text
+        yield ",".join(columns) + "\r\n"
+        yield from rows
+        return
     yield from storage.csv_lines(rows, columns)

@@ -1,8 +1,13 @@
 """Type and shape checks for the numbers of a network spec, each failing with the exact key.
 
-Lists are walked in Python (JSON gives lists, and numpy would silently turn ``true`` into 1.0);
-numpy arrays, convenient in a notebook, are checked by dtype. Both end as float64 arrays.
+Lists are checked for their items' types (JSON gives lists, and numpy would silently turn
+``true`` into 1.0) without a Python step per number, then converted and checked finite in one
+pass; numpy arrays, convenient in a notebook, are checked by dtype. Both end as float64 arrays.
+Only a malformed list is walked in Python, to name its first bad entry.
 """
+
+import itertools
+import math
 
 import numpy as np
 
@@ -90,24 +95,32 @@ def _from_ndarray(value, shape, key):
     return array
 
 
-def _numbers(row):
-    """Tell whether every item of a list is a finite int or float (the fast, common case)."""
-    for v in row:
-        if (type(v) is not float and type(v) is not int) or v - v:  # v − v is nan for inf/nan
-            return False
-    return True
+_PLAIN = frozenset((float, int))  # what JSON numbers are; bool, str, None and the rest are not
 
 
 def _well_formed(value, shape):
+    """Tell whether ``value`` is a list (of lists) of ``shape`` holding only ints and floats:
+    the loop is over rows; the items' types are gathered by ``map`` and ``set``, in C."""
     if type(value) is not list or len(value) != shape[0]:
         return False
     if len(shape) == 1:
-        return _numbers(value)
+        return set(map(type, value)) <= _PLAIN
     width = shape[1]
     for row in value:
-        if type(row) is not list or len(row) != width or not _numbers(row):
+        if type(row) is not list or len(row) != width:
             return False
-    return True
+    return set(map(type, itertools.chain.from_iterable(value))) <= _PLAIN
+
+
+def _finite(array, value, flat: bool) -> bool:
+    """Whether every entry is finite: one sum (of the list for a small one, where a numpy call
+    costs more than the loop; of the array for a large one), and a full check only when the sum
+    is not finite (an entry is not, or the sum overflowed)."""
+    if array.size > 256:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return bool(np.isfinite(array.sum()) or np.isfinite(array).all())
+    items = value if flat else list(itertools.chain.from_iterable(value))
+    return math.isfinite(sum(items)) or all(map(math.isfinite, items))
 
 
 def _diagnose(value, shape, key):
@@ -131,9 +144,11 @@ def array(value, shape: tuple, key: str) -> np.ndarray:
         return _from_ndarray(value, shape, key)
     if _well_formed(value, shape):
         try:
-            return np.array(value, dtype=np.float64)
+            result = np.array(value, dtype=np.float64)
         except OverflowError:
-            pass  # an int beyond float64; _diagnose names the array
+            result = None  # an int beyond float64; _diagnose names the array
+        if result is not None and _finite(result, value, len(shape) == 1):  # inf and nan: _diagnose names the entry
+            return result
     _diagnose(value, shape, key)
 
 

@@ -66,6 +66,11 @@ class Trace(TraceForms):
         """Yield ``(step, iteration, sample, phase, layer, unit, source, quantity, value)`` tuples."""
         return rows.numeric_rows(self._net, self._steps)
 
+    def row_tuples(self):
+        """An iterator of every row as a tuple in ``COLUMNS`` order (empty columns None): what
+        ``rows`` gives, without a dict per row."""
+        return rendered_rows(self._net, self._steps)
+
     def rows(self):
         """Yield every row as a dict with the SPEC §4 columns (empty columns are None)."""
         for step, t, sample, phase, layer, unit, source, quantity, symbol, formula, substituted, value in \
@@ -157,11 +162,11 @@ class Trace(TraceForms):
         return np.array(values[layer], dtype=np.float64)
 
     def _write_csv_rows(self, file) -> None:
-        """The CSV form's rows, formatted a thousand lines at a time."""
+        """The CSV form's rows, formatted 4,096 lines at a time (``csv_text``)."""
         file.write(",".join(COLUMNS) + "\r\n")
-        lines = _csv_lines(rendered_rows(self._net, self._steps))
-        while text := "".join(itertools.islice(lines, 1000)):
-            file.write(text)
+        rows = rendered_rows(self._net, self._steps)
+        while chunk := list(itertools.islice(rows, 4096)):
+            file.write(csv_text(chunk))
 
 
 def _cell(text):
@@ -170,6 +175,41 @@ def _cell(text):
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
     return f'"{text}"' if "," in text or "\n" in text or "\r" in text else text
+
+
+class _Cells(dict):
+    """Symbols and formulas as CSV cells, remembered: they repeat across the rows of a layer
+    and across traces of one structure, and a dict lookup costs less than quoting again."""
+
+    def __missing__(self, text):
+        if len(self) > 50_000:  # bounded, however many distinct names a network has
+            self.clear()
+        cell = self[text] = _cell(text)
+        return cell
+
+
+_CELLS = _Cells()
+_QUOTE, _NL, _CR = '"', "\n", "\r"
+
+
+def csv_text(rows, values=None, prefix: str = "", nodes: bool = False) -> str:
+    """The CSV lines of a list of row tuples (``COLUMNS`` order) as one string, each line
+    starting with ``prefix`` (cells already written as CSV, ending in a comma). With
+    ``values``, the value column is taken from it instead (a stored trace's values), one per
+    row; with ``nodes``, empty ``node`` and ``arg`` cells follow ``source`` (a circuit's columns,
+    SPEC §10, for a file that holds both). The bytes are those ``csv.writer`` writes: see
+    ``_csv_lines``."""
+    if values is None:
+        values = [row[11] for row in rows]
+    cells, after = _CELLS, ",,," if nodes else ","
+    return "".join([
+        f"{prefix}{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
+        f"{'' if unit is None else unit},{'' if source is None else source}{after}{quantity},"
+        f"{cells[symbol]},{cells[formula]},"
+        f"{_cell(sub) if ',' in sub or _QUOTE in sub or _NL in sub or _CR in sub else sub},"
+        f"{value}\r\n"
+        for (step, t, sample, phase, layer, unit, source, quantity, symbol, formula, sub, _v), value
+        in zip(rows, values)])
 
 
 def _csv_lines(rows):

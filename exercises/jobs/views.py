@@ -26,11 +26,16 @@ def describe(job: Job) -> str:
             why = _("An internal error stopped it; nothing was changed. Please try again.")
         if job.kind == "publish":
             return _("Not published. %(why)s", why=why)
+        if job.kind == "export":
+            return _("Not exported. %(why)s", why=why)
         return _("Not regraded. %(why)s", why=why)
     if job.state == "done":
         if job.kind == "publish":
             return _("Published: %(count)d variants are ready for your students.",
                      count=job.result.get("variants", 0))
+        if job.kind == "export":
+            return _("Exported %(rows)d rows: %(file)s is ready to download.",
+                     rows=job.result.get("rows", 0), file=job.result.get("file", ""))
         return _("Regraded %(n)d graded attempts: %(changed)d changed; %(students)d "
                  "students' totals changed.", n=job.result.get("submissions", 0),
                  changed=job.result.get("changed", 0), students=job.result.get("students", 0))
@@ -39,6 +44,8 @@ def describe(job: Job) -> str:
     if job.kind == "publish":
         return _("Publishing: %(done)d of %(total)d variants generated.", done=job.done,
                  total=job.total)
+    if job.kind == "export":
+        return _("Exporting: %(done)d of %(total)d rows written.", done=job.done, total=job.total)
     if job.total:
         return _("Regrading: %(done)d of %(total)d graded attempts.", done=job.done,
                  total=job.total)

@@ -1,7 +1,8 @@
 """What each kind of job does. Every one is idempotent, because a job may run again after its
 worker died (``records.claim``): publishing fills pools only where variants are missing
 (``pool.fill``), a regrade records itself done in the transaction that applies it, a top-up
-adds only to pools that run low, expiry deletes only what is still stale.
+adds only to pools that run low, expiry deletes only what is still stale, an export writes its
+file afresh under a temporary name.
 """
 from __future__ import annotations
 
@@ -81,6 +82,14 @@ def _top_up(job) -> dict:
     return {"variants": added}
 
 
+def _export(job) -> dict:
+    from .. import export_files  # the exports import the instructor side, which imports jobs
+
+    def progress(done: int, total: int) -> None:
+        records.report(job.id, done, total)
+    return export_files.write(job, progress)
+
+
 def _expire(job) -> dict:
     return {"deleted": expiry.expire_practice(job.payload.get("days", expiry.DAYS))}
 
@@ -92,4 +101,4 @@ def _lti_score(job) -> dict:
 
 
 KINDS = {"publish": _publish, "regrade": _regrade, "topup": _top_up, "expire": _expire,
-         "lti_score": _lti_score}
+         "lti_score": _lti_score, "export": _export}

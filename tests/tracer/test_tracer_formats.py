@@ -9,7 +9,7 @@ import pytest
 
 import tracer.rows
 from tracer import normalize, row_count, trace
-from tracer.trace import _csv_lines
+from tracer.trace import _csv_lines, csv_text
 
 HEADER = "step,iteration,sample,phase,layer,unit,source,quantity,symbol,formula,substituted,value"
 
@@ -184,6 +184,25 @@ def test_csv_cells_are_quoted_as_the_csv_module_quotes_them():
             for i, text in enumerate(texts)]
     expected = csv_module_text([dict(zip(HEADER.split(","), row)) for row in rows])
     assert HEADER + "\r\n" + "".join(_csv_lines(rows)) == expected
+
+
+def test_bulk_csv_text_takes_a_prefix_and_other_values_and_writes_what_csv_writes():
+    # a stored trace's export: leading cells (already CSV) and the values read from storage
+    texts = ["w_{1,2}", 'say "hi"', "line\nbreak", "", "plain"]
+    rows = [(i + 1, 1, None if i % 2 else 2, "update", 1, 2, None, "w_new", text, text[::-1],
+             "y" + text, 99.0) for i, text in enumerate(texts)]
+    stored = [0.1 + 0.2, -1e-300, 5e-324, 1 / 3, -0.0]
+    head = ["'=cmd", "Lee, Ann", "1. Seed", 0]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row, value in zip(rows, stored):
+        writer.writerow(head + list(row[:11]) + [value])
+    prefix = "'=cmd,\"Lee, Ann\",1. Seed,0,"
+    assert csv_text(rows, stored, prefix) == buffer.getvalue()
+    # and the values read back bit-identical
+    back = [float(line[-1]) for line in csv.reader(io.StringIO(buffer.getvalue()))]
+    assert [v.hex() for v in back] == [v.hex() for v in stored]
+    assert csv_text(rows) == "".join(_csv_lines(rows))  # without values: the rows' own
 
 
 def test_write_csv_to_a_path(ref, tmp_path):

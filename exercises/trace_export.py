@@ -1,0 +1,166 @@
+"""The traces export of a set, streamed from the database in batches (issue 18).
+
+Every variant's stored values are read with Core selects (plain tuples, no ORM object per row):
+the variants one cursor, streamed, and their values a batch of traces at a time (one ``IN``
+query per ``BATCH_ROWS`` rows, in primary-key order), so memory holds one batch whatever the
+class size; a trace longer than a batch is streamed alone, ``CHUNK`` rows at a time from a
+server-side cursor on PostgreSQL. Symbols and formulas are rendered again from each variant's
+spec (``tracer.Trace.row_tuples``), checked against the stored rows column by column, and the
+lines of a chunk are formatted at once by ``tracer.trace.csv_text``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import func, select
+
+import tracer
+from tracer.trace import csv_text
+
+from . import db
+from .models import Exercise, ProblemSetItem, Trace, TraceValue, User
+
+BATCH_ROWS = 5_000  # stored rows fetched by one query (several short traces, or one chunk)
+_VALUES = TraceValue.__table__.c
+_STORED = (_VALUES.trace_id, _VALUES.step, _VALUES.layer, _VALUES.unit, _VALUES.source,
+           _VALUES.quantity, _VALUES.value)
+
+
+def variants(conn, set_id: str):
+    """The set's variants with their trace, assigned ones first (by student name), then by
+    exercise and variant: (name, email, position, title, variant, trace id, rows, spec)."""
+    query = (select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
+                    Exercise.variant_index, Trace.id, Trace.row_count, Trace.spec)
+             .select_from(Exercise)
+             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+             .join(Trace, Trace.exercise_id == Exercise.id)
+             .outerjoin(User, User.id == Exercise.user_id)
+             .where(Exercise.problem_set_id == set_id)
+             .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
+                       Exercise.variant_index))
+    return conn.execution_options(yield_per=100).execute(query)
+
+
+def total_rows(set_id: str) -> int:
+    """How many rows the set's traces export has (from the stored row counts)."""
+    return db.session().scalar(
+        select(func.coalesce(func.sum(Trace.row_count), 0))
+        .join(Exercise, Exercise.id == Trace.exercise_id)
+        .where(Exercise.problem_set_id == set_id)) or 0
+
+
+def lines(set_id: str, head: Callable[[tuple], tuple],
+          progress: Callable[[int], None] | None = None, conn=None,
+          nodes: bool = False) -> Iterator[str]:
+    """The export's CSV text after its header, in chunks. ``head(variant)`` gives the leading
+    cells of a variant's rows (student, email, exercise, variant); ``progress(rows)`` is told
+    after each batch how many rows were written so far. Reads on ``conn`` (default: the
+    session's connection; a job reads on a connection of its own). With ``nodes`` the lines
+    have a circuit's ``node`` and ``arg`` columns (SPEC §10), empty in a network's rows."""
+    conn = conn if conn is not None else db.session().connection()
+    batch: list = []
+    size = written = 0
+    for variant in variants(conn, set_id):
+        if variant.row_count > BATCH_ROWS:
+            yield from _batch(conn, batch, head, nodes)
+            yield from _long(conn, variant, head, nodes)
+            written += size + variant.row_count
+            batch, size = [], 0
+        else:
+            batch.append(variant)
+            size += variant.row_count
+            if size < BATCH_ROWS:
+                continue
+            yield from _batch(conn, batch, head, nodes)
+            written += size
+            batch, size = [], 0
+        if progress:
+            progress(written)
+    yield from _batch(conn, batch, head, nodes)
+    if progress:
+        progress(written + size)
+
+
+def _prefix(cells: tuple) -> str:
+    """The leading cells of a variant's lines, quoted as ``csv.writer`` quotes them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue() + ","
+
+
+def _batch(conn, batch: list, head, nodes: bool) -> Iterator[str]:
+    """The lines of several short traces, their values fetched by one query."""
+    if not batch:
+        return
+    query = (select(*_STORED).where(_VALUES.trace_id.in_([v.id for v in batch]))
+             .order_by(_VALUES.trace_id, _VALUES.step))
+    stored = {trace_id: list(rows) for trace_id, rows in
+              itertools.groupby(_plain_rows(conn, query), key=lambda row: row[0])}
+    for variant in batch:
+        yield _variant(variant, head, [stored.get(variant.id, [])], nodes)
+
+
+def _plain_rows(conn, query) -> list[tuple]:
+    """The rows of ``query`` as the driver's plain tuples: SQLAlchemy's Row objects cost more
+    per row than fetching it (the columns are plain numbers and text, needing no conversion)."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _long(conn, variant, head, nodes: bool) -> Iterator[str]:
+    """The lines of one long trace, streamed ``BATCH_ROWS`` stored rows at a time."""
+    query = (select(*_STORED).where(_VALUES.trace_id == variant.id).order_by(_VALUES.step))
+    result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
+    yield from _variant_chunks(variant, head, result.partitions(), nodes)
+
+
+def _variant(variant, head, chunks, nodes: bool) -> str:
+    return "".join(_variant_chunks(variant, head, chunks, nodes))
+
+
+def _variant_chunks(variant, head, chunks, nodes: bool) -> Iterator[str]:
+    """A variant's lines, a chunk of stored rows at a time; ValueError when the stored rows do
+    not fit the rows its spec renders (another engine, or a damaged trace)."""
+    result = tracer.trace(variant.spec)
+    if tracer.is_circuit(variant.spec):
+        yield _circuit(variant, head, result, [row for chunk in chunks for row in chunk], nodes)
+        return
+    prefix = _prefix(head(variant))
+    rendered = result.row_tuples()
+    for stored in chunks:
+        if not stored:
+            continue
+        mine = list(itertools.islice(rendered, len(stored)))
+        got = list(zip(*stored))  # trace_id, step, layer, unit, source, quantity, value
+        want = list(zip(*mine)) if mine else [()] * 12
+        if (got[1], got[2], got[3], got[4], got[5]) != (
+                want[0], want[4], want[5], want[6], want[7]):
+            raise ValueError(f"stored trace {variant.id} does not match its spec")
+        yield csv_text(mine, got[6], prefix, nodes)
+    if next(rendered, None) is not None:
+        raise ValueError(f"stored trace {variant.id} does not match its spec")
+
+
+def _circuit(variant, head, result, stored: list, nodes: bool) -> str:
+    """A circuit variant's lines (a few dozen rows: written by ``csv.writer``), with its stored
+    values; its rows carry node and arg, so the file must have those columns."""
+    rows = list(result.rows())
+    if not nodes or [(r[1], r[5]) for r in stored] != [(r["step"], r["quantity"]) for r in rows]:
+        raise ValueError(f"stored trace {variant.id} does not match its spec")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    cells = list(head(variant))
+    for row, values in zip(rows, stored):
+        writer.writerow(cells + [row[c] for c in tracer.circuit.COLUMNS[:-1]] + [values[6]])
+    return buffer.getvalue()
