@@ -16,10 +16,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from . import db, exports, trace_export
+from . import db, exports
 from .models import Job, ProblemSet
 
-JOB_EXPORTS = ("traces",)  # the exports that can grow past what one request should stream
+# the exports that can grow past what one request should stream: those that count their rows
+JOB_EXPORTS = tuple(name for name, export in exports.EXPORTS.items() if export.count)
 DEFAULT_JOB_ROWS = 100_000
 PROGRESS_SECONDS = 1.0  # how often a running export records how far it got
 
@@ -30,7 +31,8 @@ def job_rows() -> int:
 
 def rows(problem_set: ProblemSet, name: str) -> int | None:
     """How many rows export ``name`` of a set will have, where that is known cheaply."""
-    return trace_export.total_rows(problem_set.id) if name == "traces" else None
+    count = exports.EXPORTS[name].count if name in exports.EXPORTS else None
+    return count(problem_set) if count else None
 
 
 def needs_job(problem_set: ProblemSet, name: str) -> bool:

@@ -8,12 +8,18 @@ leading apostrophe unless it is a plain number. Numbers stay numbers; names, ema
 that a spreadsheet would read as a number (``+1``) get the apostrophe too, so they stay text.
 The grades and Canvas exports start with a UTF-8 byte-order mark by default (Excel needs it to
 show Korean names); every export offers it.
+
+``EXPORTS`` is the one table of exports (``Export``: name, columns, rows, description): the
+export pages, the API route, the job that writes large files, the tests and the README's
+"CSV formats" table all read it.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import tracer
@@ -28,7 +34,6 @@ from .models import (Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetIte
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-EXPORTS = ("grades", "submissions", "traces", "answer-key", "canvas")
 SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
                       "submitted", "parsed", "expected", "status", "credit", "misconceptions",
                       "tolerance", "time")
@@ -186,12 +191,43 @@ def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]
     return KEY_COLUMNS, rows()
 
 
-BUILDERS = {"grades": grades, "submissions": submissions, "traces": traces,
-            "answer-key": answer_key, "canvas": canvas}
+@dataclass(frozen=True)
+class Export:
+    """One CSV export of a problem set.
+
+    ``columns`` is the header as documented (``<...>`` marks columns that depend on the set);
+    ``rows(problem_set)`` gives the actual header and the rows as dicts, or, for a ``text``
+    export, ``rows(problem_set, progress, conn)`` gives the header and CSV text already
+    formatted. ``description`` says what it holds, in the reader's language; ``bom``: it
+    starts with a UTF-8 byte-order mark by default (opened in Excel, which needs it for Korean
+    names); ``count(problem_set)``: its row count, known cheaply, for an export that can grow
+    large enough to be written by a job (``export_files``)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Callable
+    description: object
+    bom: bool = False
+    text: bool = False
+    count: Callable[[ProblemSet], int] | None = None
 
 
-TEXT_EXPORTS = ("traces",)  # builders that give CSV text rather than dicts
-BOM_BY_DEFAULT = ("grades", "canvas")  # opened in Excel, which needs it for Korean names
+EXPORTS: dict[str, Export] = {export.name: export for export in (
+    Export("grades", ("student", "email", "<one column per exercise>", "total", "max_total",
+                      "percent"), grades,
+           _l("Grades: a row per student, a column per exercise, totals."), bom=True),
+    Export("canvas", (*CANVAS_FIXED, "<assignment>"), canvas,
+           _l("Grades for Canvas: the set's total per student, ready for the gradebook import "
+              "(students matched on SIS Login ID = their email)."), bom=True),
+    Export("submissions", SUBMISSION_COLUMNS, submissions,
+           _l("Submissions: a row per field per attempt, with the submitted text, parsed and "
+              "expected values, status, credit, misconceptions and tolerance.")),
+    Export("traces", TRACE_COLUMNS, traces,
+           _l("Traces: every variant's full trace, with its student and exercise."),
+           text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id)),
+    Export("answer-key", KEY_COLUMNS, answer_key,
+           _l("Answer key: every variant's expected value of every field.")),
+)}
 
 
 def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
@@ -199,13 +235,14 @@ def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
     """The CSV text of export ``name`` of a set, in streamable chunks, starting with a UTF-8
     byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
     export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
-    if name in TEXT_EXPORTS:
-        columns, rows = BUILDERS[name](problem_set, progress, conn)
+    export = EXPORTS[name]
+    if export.text:
+        columns, rows = export.rows(problem_set, progress, conn)
     else:
-        columns, rows = BUILDERS[name](problem_set)
-    if bom if bom is not None else name in BOM_BY_DEFAULT:
+        columns, rows = export.rows(problem_set)
+    if bom if bom is not None else export.bom:
         yield "\ufeff"
-    if name in TEXT_EXPORTS:  # already CSV text
+    if export.text:  # already CSV text
         yield ",".join(columns) + "\r\n"
         yield from rows
         return

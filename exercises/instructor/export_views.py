@@ -17,15 +17,6 @@ from .forms import ConfirmForm
 
 bp = Blueprint("exports", __name__, url_prefix="/instructor/sets")
 api_bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")
-DESCRIPTIONS = (
-    ("grades", "Grades: a row per student, a column per exercise, totals."),
-    ("canvas", "Grades for Canvas: the set's total per student, ready for the gradebook "
-               "import (students matched on SIS Login ID = their email)."),
-    ("submissions", "Submissions: a row per field per attempt, with the submitted text, "
-                    "parsed and expected values, status, credit, misconceptions and tolerance."),
-    ("traces", "Traces: every variant's full trace, with its student and exercise."),
-    ("answer-key", "Answer key: every variant's expected value of every field."),
-)
 
 
 def _bom() -> bool | None:
@@ -56,7 +47,7 @@ def index(set_id: str):
              if export_files.needs_job(problem_set, name)}
     job = panel(set_id, "export")
     return render_template("instructor/exports.html", problem_set=problem_set,
-                           descriptions=DESCRIPTIONS, bom_by_default=exports.BOM_BY_DEFAULT,
+                           exports=exports.EXPORTS.values(),
                            large=large, form=ConfirmForm(), job=job, done=records_done(set_id),
                            job_done_url=url_for("exports.index", set_id=set_id))
 
