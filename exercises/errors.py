@@ -1,5 +1,9 @@
 """Error responses: JSON in SPEC §8's shape under /api/, styled pages elsewhere.
 
+The services' refusals (``domain``) get their HTTP status here, in ``STATUSES``, the one place
+that maps them: the API answers them as SPEC §8 JSON (``init_app``); the pages re-render a form
+with them (``web.answer_errors.refusal``) or show the error page.
+
 A page error (404, 403, 405, 409, 413, 422, 429, 500 …) is the site's own page in the reader's
 language, with a title, what happened, what to do, and links back into the site; a description
 given to ``abort`` (say, why a solution is refused) is shown under it.
@@ -10,6 +14,8 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from . import domain
+
 
 class ApiError(Exception):
     """A 4xx answer with a message and, where fields are at fault, one message per field."""
@@ -19,6 +25,17 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.fields = fields or {}
+
+
+# Each refusal's HTTP status (the most specific class first).
+STATUSES = ((domain.Malformed, 400), (domain.Forbidden, 403), (domain.NotFound, 404),
+            (domain.NoAttemptsLeft, 409), (domain.InvalidAnswers, 422),
+            (domain.InvalidSettings, 422))
+
+
+def status_of(error: domain.DomainError) -> int:
+    """The HTTP status of a service's refusal (422 for one not in ``STATUSES``)."""
+    return next((status for kind, status in STATUSES if isinstance(error, kind)), 422)
 
 
 def json_kind(value) -> str:
@@ -121,6 +138,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify(error_body(exc.message, exc.fields)), exc.status
+
+    @app.errorhandler(domain.DomainError)
+    def _domain_error(exc: domain.DomainError):
+        if request.path.startswith("/api/"):
+            return jsonify(error_body(exc.message, exc.fields)), status_of(exc)
+        from .web.answer_errors import notice  # the pages' words for it (web imports this module)
+        return error_page(status_of(exc), notice(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

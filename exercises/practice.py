@@ -25,7 +25,7 @@ from sqlalchemy import select
 import tracer
 
 from . import db, storage
-from .errors import ApiError
+from .domain import Forbidden, InvalidSettings, NotFound, TemplateRefused
 from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
 from .generation.circuits import generate_circuit, stored_template
 from .generation.knobs import MAX_SEED
@@ -55,23 +55,23 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int | None]:
     network).
 
     Knobs override the named built-in template (the seed post's network by default), or come
-    with a given network. Raises ApiError(422) naming the offending key.
+    with a given network. Raises InvalidSettings naming the offending key.
     """
     unknown = sorted(set(knobs) - set(PRACTICE_KNOBS))
     if unknown:
-        raise ApiError(422, f"unknown key(s): {', '.join(unknown)}",
+        raise InvalidSettings(f"unknown key(s): {', '.join(unknown)}",
                        {key: "not a practice setting" for key in unknown})
     if "network" in knobs:
         return _given_network(knobs), None
     base_id = knobs.get("template", DEFAULT_TEMPLATE)
     if not isinstance(base_id, str) or base_id not in BUILTIN_TEMPLATES:
-        raise ApiError(422, f"template: no built-in template {base_id!r}",
+        raise InvalidSettings(f"template: no built-in template {base_id!r}",
                        {"template": f"one of {', '.join(sorted(BUILTIN_TEMPLATES))}"})
     seed = knobs.get("seed")
     if seed is None:
         seed = secrets.randbelow(MAX_SEED)
     elif type(seed) is not int or not 0 <= seed <= MAX_SEED:
-        raise ApiError(422, f"seed: must be an integer from 0 to {MAX_SEED}",
+        raise InvalidSettings(f"seed: must be an integer from 0 to {MAX_SEED}",
                        {"seed": "not an integer in range"})
     overrides = {k: v for k, v in knobs.items() if k not in ("template", "seed")}
     if "layers" in overrides and "naming" not in overrides:
@@ -87,12 +87,12 @@ def template_from_knobs(knobs: dict[str, Any]) -> tuple[Template, int | None]:
 def _given_network(knobs: dict[str, Any]) -> Template:
     """The template of an exercise on the given network ``knobs["network"]``."""
     if not isinstance(knobs["network"], dict):
-        raise ApiError(422, "network: must be a network spec, a JSON object with layers, "
+        raise InvalidSettings("network: must be a network spec, a JSON object with layers, "
                             "weights, inputs, targets and learning_rate",
                        {"network": "not a network spec"})
     beside = sorted(set(knobs) - set(NETWORK_COMPANIONS))
     if beside:
-        raise ApiError(422, f"{', '.join(beside)}: not with a given network, whose values and "
+        raise InvalidSettings(f"{', '.join(beside)}: not with a given network, whose values and "
                             "settings are its own",
                        {key: "not with a given network" for key in beside})
     try:
@@ -102,26 +102,27 @@ def _given_network(knobs: dict[str, Any]) -> Template:
 
 
 def refuse_exam_network(template: Template) -> None:
-    """403 when ``template`` is a given network that is an open exam's variant (exam mode)."""
+    """Forbidden when ``template`` is a given network that is an open exam's variant (exam
+    mode)."""
     if template.network is not None and (refusal := trace_allowed(template.network, None)):
-        raise ApiError(403, refusal)
+        raise Forbidden(refusal)
 
 
-def template_error(exc: TemplateError) -> ApiError:
-    """A 422 for a template problem; the key is at fault when the error names one. A refusal
+def template_error(exc: TemplateError) -> TemplateRefused:
+    """The refusal of a template problem; the key is at fault when the error names one. A refusal
     that says what would work is written in the reader's language."""
     message = str(exc)
     if exc.parts and has_request_context():
         text = describe(exc.parts, gettext)
         message = f"{exc.key}: {text}" if exc.key else text
-    return ApiError(422, message, {exc.key: message} if exc.key else {})
+    return TemplateRefused(message, {exc.key: message} if exc.key else {})
 
 
 def create(knobs: dict[str, Any], browser_key: str | None = None,
            caller: Caller = ANONYMOUS) -> tuple[Exercise, str]:
     """Generate, store and return a practice exercise with a fresh bearer token. An exercise
-    on a given network that is an open exam's variant, even disguised, is refused (403), as
-    its trace is: its feedback would grade the exam's answers. Without a login the network
+    on a given network that is an open exam's variant, even disguised, is refused (Forbidden),
+    as its trace is: its feedback would grade the exam's answers. Without a login the network
     is bounded (``ANONYMOUS_MAX_WEIGHTS``)."""
     if is_circuit_request(knobs):
         generated, template_id = _circuit_exercise(knobs)
@@ -135,7 +136,7 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
             # tries), which nobody without a login may spend at will.
             message = (f"layers: without a login a practice network has at most "
                        f"{ANONYMOUS_MAX_WEIGHTS} weights; this one has {weights}")
-            raise ApiError(422, message, {"layers": message})
+            raise InvalidSettings(message, {"layers": message})
         try:
             generated = generate(template, seed)
         except TemplateError as exc:
@@ -164,14 +165,14 @@ def is_circuit_request(knobs: dict[str, Any]) -> bool:
 
 def _circuit_exercise(knobs: dict[str, Any]):
     """The generated circuit exercise of ``knobs`` and its template id (``circuit:NAME`` for a
-    built-in, ``circuit`` for a given circuit); 422 naming the knob at fault."""
+    built-in, ``circuit`` for a given circuit); refused naming the knob at fault."""
     seed = None
     if "network" not in knobs:
         seed = knobs.get("seed")
         if seed is None:
             seed = secrets.randbelow(MAX_SEED)
         elif type(seed) is not int or not 0 <= seed <= MAX_SEED:
-            raise ApiError(422, f"seed: must be an integer from 0 to {MAX_SEED}",
+            raise InvalidSettings(f"seed: must be an integer from 0 to {MAX_SEED}",
                            {"seed": "not an integer in range"})
     try:
         generated = generate_circuit(knobs, seed)
@@ -181,7 +182,7 @@ def _circuit_exercise(knobs: dict[str, Any]):
 
 
 def circuit_template(knobs: dict[str, Any]) -> dict[str, Any]:
-    """The template a circuit exercise of ``knobs`` stores; 422 naming a bad knob."""
+    """The template a circuit exercise of ``knobs`` stores; refused naming a bad knob."""
     try:
         return stored_template(knobs)
     except TemplateError as exc:
@@ -249,6 +250,6 @@ def reveal_json(exercise: Exercise) -> str:
         record.revealed = True
     stored = db.session().scalar(select(Trace).where(Trace.exercise_id == exercise.id))
     if stored is None:
-        raise ApiError(404, "this exercise has no stored trace")
+        raise NotFound("this exercise has no stored trace")
     steps = list(storage.stored_rows(db.session(), stored))
     return json.dumps({"spec": stored.spec, "steps": steps}, ensure_ascii=False)

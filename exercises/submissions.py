@@ -20,7 +20,8 @@ from flask_babel import gettext
 from sqlalchemy import func, insert, select
 
 from . import db
-from .errors import ApiError, json_kind
+from .domain import InvalidAnswers, Malformed, NoAttemptsLeft, NotFound
+from .errors import json_kind
 from .grading import GradingSettings, InvalidSubmission, grade_submission
 from .coaching import revealed_keys, without_shown_values
 from .models import Exercise, FieldGrade, Submission, new_id, utcnow
@@ -40,7 +41,7 @@ def attempts_used(sess, exercise_id: str) -> int:
 
 def _check_left(limit: int | None, used: int) -> None:
     if limit is not None and used >= limit:
-        raise ApiError(409, f"no attempts left: all {limit} have been used")
+        raise NoAttemptsLeft(limit)
 
 
 def _graded_on(exercise: Exercise) -> tuple:
@@ -55,8 +56,7 @@ def _grade(exercise: Exercise, answers: dict[str, Any]):
         return grade_submission(exercise.spec, keys, answers,
                                 GradingSettings.of(exercise.settings), symbols=symbols)
     except InvalidSubmission as exc:
-        raise ApiError(422, "some answers could not be read; no attempt was used",
-                       exc.errors) from exc
+        raise InvalidAnswers(exc.errors) from exc
 
 
 def _field_rows(submission_id: str, result) -> list[dict[str, Any]]:
@@ -71,16 +71,17 @@ def _field_rows(submission_id: str, result) -> list[dict[str, Any]]:
 def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[str, Any]:
     """Grade and store ``answers`` for an exercise; returns SPEC §8's submission response.
 
-    Raises ApiError: 400 when ``answers`` is not an object, 404 for an unknown exercise, 409
-    when no attempts are left, 422 naming each unparseable or unknown field (no attempt used).
+    Raises (``domain``) Malformed when ``answers`` is not an object, NotFound for an unknown
+    exercise, NoAttemptsLeft when no attempts are left, InvalidAnswers naming each unparseable
+    or unknown field (no attempt used).
     """
     if not isinstance(answers, dict):
         message = f"answers: must be an object {{key: text or number}}, not {json_kind(answers)}"
-        raise ApiError(400, message, {"answers": message})
+        raise Malformed(message, {"answers": message})
     exercise = db.session().get(Exercise, exercise_id)
     if exercise is None:
-        raise ApiError(404, "no such exercise")
-    if exercise.settings.get("attempts") is not None:  # spent: 409 before any grading
+        raise NotFound("no such exercise")
+    if exercise.settings.get("attempts") is not None:  # spent: refused before any grading
         _check_left(exercise.settings["attempts"], attempts_used(db.session(), exercise.id))
     graded_on = _graded_on(exercise)
     result = _grade(exercise, answers)
@@ -89,7 +90,7 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
         exercise = sess.scalar(select(Exercise).where(Exercise.id == exercise_id)
                                .with_for_update().execution_options(populate_existing=True))
         if exercise is None:
-            raise ApiError(404, "no such exercise")
+            raise NotFound("no such exercise")
         if _graded_on(exercise) != graded_on:
             result = _grade(exercise, answers)
             record = result.to_record()

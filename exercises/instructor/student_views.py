@@ -15,7 +15,7 @@ from sqlalchemy import select
 import tracer
 
 from .. import accounts, db, submissions
-from ..errors import ApiError
+from ..domain import InvalidAnswers, NoAttemptsLeft
 from ..limits import join_limit, signup_limit
 from ..security import start_session
 from ..models import ProblemSetItem, Submission
@@ -174,13 +174,10 @@ def submit(set_id: str, exercise_id: str):
         return asked
     try:
         submissions.submit(variant.id, answers, user_id=current_user.id)
-    except ApiError as error:
-        if error.status not in (409, 422):
-            raise
-        return render_variant(problem_set, joined, variant, typed=answers,
-                              errors=answer_errors.reasons(error.fields)
-                              if error.status == 422 else None,
-                              notice=answer_errors.notice(error), status=error.status)
+    except (InvalidAnswers, NoAttemptsLeft) as error:
+        status, notice, reasons = answer_errors.refusal(error)
+        return render_variant(problem_set, joined, variant, typed=answers, errors=reasons,
+                              notice=notice, status=status)
     drafts.discard(variant)
     return redirect(url_for("sets.exercise", set_id=set_id, exercise_id=exercise_id,
                             _anchor="feedback"))

@@ -1,9 +1,12 @@
 """Refusals in the reader's language, for the pages: a submission's (the notice above the
 answer form and each field's reason), the configurator's and the trace tool's.
 
-The services raise English texts (the JSON API's contract, naming keys such as
-``learning_rate`` or ``weights[0]``); a page shows the same refusal translated. Reasons are
-matched by their wording; a reason not known here stays as the service wrote it.
+The services raise domain errors (``exercises.domain``) with English texts (the JSON API's
+contract, naming keys such as ``learning_rate`` or ``weights[0]``); a page shows the same
+refusal translated, with its HTTP status from ``errors.status_of``: ``refusal`` is the one
+place that turns a domain error into what a page shows. A headline is chosen by the error's
+kind; a field's reason is matched by its wording, and one not known here stays as the service
+wrote it.
 """
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from flask_babel import gettext as _
 
 import tracer
 
-from ..errors import ApiError
+from ..domain import (DomainError, InvalidAnswers, NoAttemptsLeft, UnknownPreset,
+                      UnreadableSettings)
+from ..errors import status_of
 
-_NO_ATTEMPTS = re.compile(r"no attempts left: all (\d+) have been used")
 _AMBIGUOUS = re.compile(r"ambiguous: (\S+),(\S+) could be (\S+) or (\S+); write it with a "
                         r"decimal point")
 _LONG = re.compile(r"more than (\d+) (characters|digits)")
@@ -25,17 +29,22 @@ _ONE_OF = re.compile(r"must be one of (.+); got (.+)")
 _KEYED = re.compile(r"([A-Za-z_][\w.\[\]]*): (.+)")
 
 
-def notice(error: ApiError) -> str:
+def refusal(error: DomainError) -> tuple[int, str, dict[str, str]]:
+    """What a page shows of a service's refusal: the HTTP status, the notice above the form,
+    and each field's reason, all in the reader's language."""
+    return status_of(error), notice(error), reasons(error.fields)
+
+
+def notice(error: DomainError) -> str:
     """The refusal's headline for the page."""
-    if error.message == "some settings could not be read":
+    if isinstance(error, UnreadableSettings):
         return _("Some settings could not be read.")
-    if error.message == "unknown preset":
+    if isinstance(error, UnknownPreset):
         return _("There is no such preset.")
-    if error.status == 422 and error.message.startswith("some answers could not be read"):
+    if isinstance(error, InvalidAnswers):
         return _("Some answers could not be read; no attempt was used.")
-    found = _NO_ATTEMPTS.fullmatch(error.message)
-    if found:
-        return _("No attempts left: all %(n)s have been used.", n=found.group(1))
+    if isinstance(error, NoAttemptsLeft):
+        return _("No attempts left: all %(n)s have been used.", n=error.limit)
     return error.message
 
 

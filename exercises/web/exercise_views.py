@@ -16,7 +16,7 @@ from flask_login import current_user
 import tracer
 
 from .. import storage, submissions
-from ..errors import ApiError
+from ..domain import InvalidAnswers, NoAttemptsLeft
 from . import answer_errors, circuit_pages, drafts, feedback, ladder, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
@@ -86,15 +86,10 @@ def submit(exercise_id: str):
         return asked
     try:
         submissions.submit(exercise.id, answers)
-    except ApiError as error:
-        if error.status == 422:
-            return render_exercise(exercise, typed=answers,
-                                   errors=answer_errors.reasons(error.fields or {}),
-                                   notice=answer_errors.notice(error), status=422)
-        if error.status == 409:
-            return render_exercise(exercise, typed=answers, notice=answer_errors.notice(error),
-                                   status=409)
-        raise
+    except (InvalidAnswers, NoAttemptsLeft) as error:
+        status, notice, reasons = answer_errors.refusal(error)
+        return render_exercise(exercise, typed=answers, errors=reasons, notice=notice,
+                               status=status)
     drafts.discard(exercise)
     return redirect(url_for("exercise.show", exercise_id=exercise.id, _anchor="feedback"))
 

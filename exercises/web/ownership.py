@@ -47,7 +47,7 @@ def exercise_or_404(exercise_id: str) -> Exercise:
 def existing_practice(knobs: dict[str, Any]) -> Exercise | None:
     """This browser's practice exercise for ``knobs`` when the same settings and seed were
     opened before (so a shared or reloaded link is the same exercise), else None. Reads only.
-    Raises ApiError(422) for knobs that make no exercise."""
+    Raises InvalidSettings (``domain``) for knobs that make no exercise."""
     key = session.get(SESSION_KEY)
     if "seed" in knobs and isinstance(key, str):
         if practice.is_circuit_request(knobs):
@@ -67,8 +67,8 @@ def existing_practice(knobs: dict[str, Any]) -> Exercise | None:
 
 def practice_for(knobs: dict[str, Any]) -> Exercise:
     """This browser's practice exercise for ``knobs``: the existing one (``existing_practice``),
-    else a new one. Raises ApiError for knobs that make no exercise (422) or that exam mode
-    refuses (403)."""
+    else a new one. Raises (``domain``) InvalidSettings for knobs that make no exercise,
+    Forbidden for a network that exam mode refuses."""
     existing = existing_practice(knobs)
     if existing is not None:
         return existing

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 import tracer
 
 from ..api import JsonProblem, parse_json
-from ..errors import ApiError
+from ..domain import UnknownPreset, UnreadableSettings
 from ..generation import AUTO, BUILTIN_TEMPLATES, Template
 from ..generation.knobs import MAX_BATCH, MAX_DIGITS, MAX_ITERATIONS, MIN_DIGITS
 from ..practice import CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
@@ -77,7 +77,7 @@ def _network_knobs(args: MultiDict) -> dict[str, Any]:
     if tracer.is_circuit(knobs.get("network")):  # a circuit asks every gradient (SPEC §10)
         knobs.update({"answer_digits": digits} if (digits := _digits(args, errors)) not in (None, AUTO) else {})
         if errors:
-            raise ApiError(422, "some settings could not be read", errors)
+            raise UnreadableSettings(errors)
         return knobs
     ask = [q for q in args.getlist("ask") if q]
     if ask and sorted(ask) != sorted(STANDARD_ASK):   # the form's default: the network's own
@@ -88,7 +88,7 @@ def _network_knobs(args: MultiDict) -> dict[str, Any]:
     if convention := args.get("delta_convention", "").strip():
         knobs["delta_convention"] = convention
     if errors:
-        raise ApiError(422, "some settings could not be read", errors)
+        raise UnreadableSettings(errors)
     return knobs
 
 
@@ -103,13 +103,13 @@ def _circuit_knobs(args: MultiDict) -> dict[str, Any]:
 
 
 def _with_seed(args: MultiDict, knobs: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    """``knobs`` with the link's seed; 422 naming every setting that could not be read."""
+    """``knobs`` with the link's seed; refused naming every setting that could not be read."""
     if text := args.get("seed", "").strip():
         seed = _int(text, "seed", 0, MAX_SEED, errors)
         if seed is not None:
             knobs["seed"] = seed
     if errors:
-        raise ApiError(422, "some settings could not be read", errors)
+        raise UnreadableSettings(errors)
     return knobs
 
 
@@ -117,7 +117,8 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     """Practice knobs (for ``practice.create``) from the configurator's query arguments.
 
     Empty arguments mean "as in the preset"; so do values equal to the preset's. A pasted
-    network replaces the preset. Raises ApiError(422) naming each argument that cannot be read.
+    network replaces the preset. Raises UnreadableSettings naming each argument that cannot be
+    read (UnknownPreset for a preset that does not exist).
     """
     if args.get("network", "").strip():
         return _network_knobs(args)
@@ -127,7 +128,7 @@ def knobs_from_args(args: MultiDict) -> dict[str, Any]:
     template_id = args.get("template") or DEFAULT_TEMPLATE
     base = BUILTIN_TEMPLATES.get(template_id)
     if base is None:
-        raise ApiError(422, "unknown preset", {"template": "not one of the presets"})
+        raise UnknownPreset()
     knobs: dict[str, Any] = {"template": template_id}
     layers = list(base.layers)
     if text := args.get("layers", "").strip():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import ApiError
+from ..domain import DomainError
 from ..limits import practice_limit
 from ..generation import BUILTIN_TEMPLATES
 from ..generation.knobs import ASKABLE
@@ -56,6 +56,14 @@ def render_configurator(errors: dict[str, str] | None = None, message: str | Non
     ), status
 
 
+def refused(error: DomainError, knobs):
+    """The configurator again with the service's refusal: its notice, and each reason beside
+    the input that set it (``knobs`` None when the query itself was unreadable)."""
+    status, notice, _reasons = answer_errors.refusal(error)
+    return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)), notice,
+                               status)
+
+
 @bp.get("")
 def configure():
     """Choose a preset and change any of its settings."""
@@ -79,9 +87,8 @@ def new():
             refuse_exam_network(template)  # no start button for an exam's network
             template_id = GIVEN_NETWORK if "network" in knobs else knobs.get("template", DEFAULT_TEMPLATE)
             stored = template.to_dict()
-    except ApiError as error:
-        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
-                                   answer_errors.notice(error), error.status)
+    except DomainError as error:
+        return refused(error, knobs)
     title, description = heading(template_id, stored)
     return render_template("practice_start.html", title=title, description=description,
                            action=url_for("practice.new", **request.args.to_dict(flat=False)))
@@ -95,7 +102,6 @@ def create():
     try:
         knobs = knobs_from_args(request.args)
         exercise = ownership.practice_for(knobs)
-    except ApiError as error:
-        return render_configurator(answer_errors.reasons(query_errors(error.fields, knobs)),
-                                   answer_errors.notice(error), error.status)
+    except DomainError as error:
+        return refused(error, knobs)
     return redirect(url_for("exercise.show", exercise_id=exercise.id))

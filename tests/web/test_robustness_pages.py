@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import tracer
 from exercises import practice
-from exercises.errors import ApiError
+from exercises.domain import InvalidSettings
+from exercises.errors import status_of
 from exercises.generation import BUILTIN_TEMPLATES
 from exercises.generation.knobs import ASKABLE, BIAS_MODES, NAMINGS
 from exercises.web.ownership import SESSION_KEY
@@ -100,8 +101,8 @@ def test_every_page_of_any_exercise_the_knobs_make_renders(app, client, csrf, ex
     with app.app_context():
         try:
             made, _bearer = practice.create(knobs, browser_key=key)
-        except ApiError as error:
-            assert error.status == 422 and error.message
+        except InvalidSettings as error:
+            assert status_of(error) == 422 and error.message
             return
     page = f"/exercises/{made.id}"
     assert client.get(page).status_code == 200
