@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from exercises.generation import (BUILTIN_TEMPLATES, MAX_TRIES, Exercise, Template, TemplateError,
                                   generate)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the checkout: tests/exercises/generation/..
 TEMPLATE_IDS = sorted(BUILTIN_TEMPLATES)
 
 
