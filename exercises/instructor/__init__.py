@@ -25,12 +25,12 @@ def init_app(app: Flask) -> None:
     from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
     from . import (auth, cli, course_api, course_views, export_views, gradebook_views,
-                   printing, record_views, roster_views, set_views, student_views, tokens)
+                   printing, record_views, roster_views, set_views, tokens)
     from .history_text import action_name, describe, role_name
     from ..models import utcnow
     from .policy import shown, when
 
-    for blueprint in (auth.bp, set_views.bp, student_views.bp, gradebook_views.bp,
+    for blueprint in (auth.bp, set_views.bp, gradebook_views.bp,
                       record_views.bp, export_views.bp, export_views.api_bp, printing.bp,
                       roster_views.bp, course_views.bp, course_api.bp):
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """Student pages in the browser: home, practice, exercises with feedback and worked solutions,
-and the public trace tool. Views parse requests, call service functions and render templates.
+problem sets (joining, the set's exercises under its rules), and the public trace tool. Views
+parse requests, call service functions and render templates.
 """
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
-    from . import (exercise_views, home, i18n, labels, my_practice, practice_views, trace_tool,
-                   whatif)
+    from . import (exercise_views, home, i18n, labels, my_practice, practice_views, sets,
+                   trace_tool, whatif)
 
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)
@@ -21,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(trace_tool.bp)
     app.register_blueprint(my_practice.bp)
     app.register_blueprint(whatif.bp)
+    app.register_blueprint(sets.bp)

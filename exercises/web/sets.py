@@ -19,13 +19,13 @@ from ..domain import InvalidAnswers, NoAttemptsLeft
 from ..limits import join_limit, signup_limit
 from ..security import start_session
 from ..models import ProblemSetItem, Submission
-from ..web import answer_errors, circuit_pages, drafts, feedback, ladder, solutions
-from ..web.diagram import drawable, layout
-from ..web.exercise_views import answer_groups, page_parts
-from ..web.labels import translated_title
-from . import enrollment, gradebook, policy, problem_sets
-from .access import enrolled_set, own_variant, student_required
-from .forms import ConfirmForm, JoinForm, SignupForm
+from . import answer_errors, circuit_pages, drafts, feedback, ladder, solutions
+from .diagram import drawable, layout
+from .exercise_views import answer_groups, page_parts
+from .labels import translated_title
+from ..instructor import enrollment, gradebook, policy, problem_sets
+from ..instructor.access import enrolled_set, own_variant, student_required
+from ..instructor.forms import ConfirmForm, JoinForm, SignupForm
 
 bp = Blueprint("sets", __name__)
 
