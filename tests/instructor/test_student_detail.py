@@ -55,3 +55,13 @@ def test_view_with_key_shows_the_students_answers_beside_the_key(app, client, in
     delta = next(f for f in first.fields if f["key"] == "delta:2:2")  # delta:2:1 left blank
     expected = sig(engine.value(*parse_key("delta:2:2")), first.settings["answer_digits"])
     assert f"{delta['symbol']} {expected} {answers['delta:2:2']} Correct" in key
+
+
+def test_the_extension_form_says_whether_the_set_has_a_due_date_in_a_sentence(app, client,
+                                                                              instructor):
+    set_id, ben, _first, _answers, _blank = _scene(app, client, instructor)
+    path = f"/instructor/sets/{set_id}/students/{ben}"
+    assert element_text(client.get(path).get_data(as_text=True), "set-due") == \
+        "The set has no due date."
+    korean = client.get(path + "?lang=ko").get_data(as_text=True)
+    assert element_text(korean, "set-due") == "세트에 마감일이 없습니다."
