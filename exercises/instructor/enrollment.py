@@ -10,7 +10,7 @@ statements; how many exercises are still missing is read after it.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -80,29 +80,32 @@ def _enroll(sess, set_id: str, user_id: str) -> str:
     return sess.execute(statement).scalar_one()
 
 
-def _lacking(set_id: str, user_id: str):
-    """The set's exercises (active items) of which the student holds no variant."""
-    held = aliased(Exercise)
-    return (select(ProblemSetItem.id)
-            .where(ProblemSetItem.problem_set_id == set_id, ProblemSetItem.retired_at.is_(None),
-                   ~select(held.id).where(held.item_id == ProblemSetItem.id,
-                                          held.user_id == user_id).exists()))
+# The statements are built once (building a select of aliased tables costs SQLAlchemy more
+# than running it) and take the set and the student as parameters.
+_HELD, _FREE = aliased(Exercise, name="held"), aliased(Exercise, name="free")
+_LACKING = (select(ProblemSetItem.id)
+            .where(ProblemSetItem.problem_set_id == bindparam("set_id"),
+                   ProblemSetItem.retired_at.is_(None),
+                   ~select(_HELD.id).where(_HELD.item_id == ProblemSetItem.id,
+                                           _HELD.user_id == bindparam("user_id")).exists()))
+_FIRST_FREE = (select(_FREE.id)
+               .where(_FREE.item_id == ProblemSetItem.id, _FREE.user_id.is_(None))
+               .order_by(_FREE.variant_index).limit(1)
+               .with_for_update(skip_locked=True).scalar_subquery())
+# One free variant (the lowest-numbered) of every exercise the student has none of; an
+# exercise whose pool is empty claims nothing.
+_CLAIM = (update(Exercise)
+          .where(Exercise.id.in_(_LACKING.with_only_columns(_FIRST_FREE)), Exercise.user_id.is_(None))
+          .values(user_id=bindparam("user_id"), assigned_at=bindparam("now")))
+_MISSING = select(func.count()).select_from(_LACKING.subquery())
 
 
 def _claim(sess, set_id: str, user_id: str) -> None:
-    """Claim one free variant (the lowest-numbered) of every exercise the student has none of,
-    in one statement; an exercise whose pool is empty claims nothing."""
-    free = aliased(Exercise)
-    first = (select(free.id)
-             .where(free.item_id == ProblemSetItem.id, free.user_id.is_(None))
-             .order_by(free.variant_index).limit(1)
-             .with_for_update(skip_locked=True).scalar_subquery())
-    firsts = _lacking(set_id, user_id).with_only_columns(first)
-    sess.execute(update(Exercise).where(Exercise.id.in_(firsts), Exercise.user_id.is_(None))
-                 .values(user_id=user_id, assigned_at=utcnow()),
+    """Claim a variant of every exercise the student lacks, in one statement."""
+    sess.execute(_CLAIM, {"set_id": set_id, "user_id": user_id, "now": utcnow()},
                  execution_options={"synchronize_session": False})
 
 
 def _missing(set_id: str, user_id: str) -> int:
     """How many exercises the student still lacks a variant of (their pools ran dry)."""
-    return db.session().scalar(select(func.count()).select_from(_lacking(set_id, user_id).subquery()))
+    return db.session().scalar(_MISSING, {"set_id": set_id, "user_id": user_id})
