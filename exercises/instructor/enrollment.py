@@ -39,8 +39,10 @@ def join(problem_set: ProblemSet, user: User) -> tuple[Enrollment, int]:
     with db.write_transaction() as sess:
         enrollment_id = _enroll(sess, set_id, user_id)
         _claim(sess, set_id, user_id)
-    missing = _missing(set_id, user_id)
-    if pool.runs_low(set_id, pool_size):
+    missing, low = db.session().execute(  # one round trip for both reads
+        select(_MISSING.scalar_subquery(), pool.low_items(set_id, pool_size).exists()),
+        {"set_id": set_id, "user_id": user_id}).one()
+    if low:
         pool.schedule_top_up(set_id)
     return db.session().get(Enrollment, enrollment_id), missing
 
