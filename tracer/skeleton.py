@@ -8,8 +8,9 @@ symbols: η, λ, p, α, never the numbers). Only ``substituted`` and ``value`` d
 text of a row's leading cells up to its formula (its *head*) is rendered once per structure
 and kept, and a trace adds its own substituted and value cells (``lines``).
 
-Only traces of at most ``MAX_ROWS`` rows are kept (a bounded number of them), so memory stays
-small whatever is exported; a larger trace is written row by row by ``trace.csv_text``.
+Only traces of at most ``MAX_ROWS`` rows get a skeleton, and the kept skeletons hold at most
+``MAX_KEPT_ROWS`` rows together, so memory stays small whatever is exported; a larger trace is
+written row by row by ``trace.csv_text``.
 """
 
 import itertools
@@ -25,8 +26,8 @@ from tracer.render import substituted_column
 from tracer.spec import Network
 from tracer.trace import _CELLS, _cell
 
-MAX_ROWS = 20_000  # rows of a structure whose heads are kept
-MAX_STRUCTURES = 64
+MAX_ROWS = 5_000  # rows of a structure whose skeleton is kept
+MAX_KEPT_ROWS = 100_000  # rows of all kept skeletons together (a few MiB at most)
 _QUOTE, _NL, _CR = '"', "\n", "\r"
 
 
@@ -38,14 +39,15 @@ def structure(net) -> tuple:
 
 
 class Skeleton:
-    """The shared columns of a structure: ``heads`` (each row's CSV cells up to and including
-    its formula, then a comma) and ``keys`` (the step, layer, unit, source and quantity
-    columns as tuples, to check stored rows against)."""
+    """The shared columns of a structure: ``keys`` (the step, layer, unit, source and quantity
+    columns as tuples, to check stored rows against), ``text`` (the whole CSV text as one
+    format template, see ``_template``) or, where there is none, ``heads`` (each row's CSV
+    cells up to and including its formula, then a comma)."""
 
     __slots__ = ("heads", "keys", "text")
 
     def __init__(self, rows, nodes: bool):
-        self.text = None  # the whole CSV text as one str.format template (see ``_template``)
+        self.text = None
         after, cells = ",,," if nodes else ",", _CELLS
         self.heads = [
             f"{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
@@ -79,8 +81,10 @@ def of(trace, nodes: bool = False) -> Skeleton | None:
             return None
         found = Skeleton(rows, nodes)
         found.text = _template(trace, rows, found.heads)
+        if found.text is not None:
+            found.heads = None  # the template holds them
         with _LOCK:
-            if len(_KEPT) >= MAX_STRUCTURES:
+            if sum(len(kept.keys[0]) for kept in _KEPT.values()) + len(rows) > MAX_KEPT_ROWS:
                 _KEPT.clear()
             _KEPT[key] = found
     return found

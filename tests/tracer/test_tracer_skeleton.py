@@ -104,3 +104,15 @@ def test_a_structure_too_large_keeps_the_row_by_row_path(ref, monkeypatch):
     monkeypatch.setattr(skeleton, "MAX_ROWS", 10)
     rng = np.random.default_rng(9)
     assert skeleton.of(trace(variant(ref, rng, [2, 3, 2], 1, "sigmoid", "sigmoid", "mse"))) is None
+
+
+def test_without_a_template_the_substituted_column_is_rendered_row_by_row(ref, monkeypatch):
+    monkeypatch.setattr(skeleton, "_template", lambda trace, rows, heads: None)
+    monkeypatch.setattr(skeleton, "_KEPT", {})
+    rng = np.random.default_rng(11)
+    spec = variant(ref, rng, [3, 4, 3], 2, "tanh", "softmax", "cross_entropy", iterations=2)
+    result = trace(spec)
+    shared = skeleton.of(result)
+    assert shared.text is None and shared.heads is not None
+    values = [row["value"] for row in result.rows()]
+    assert skeleton.lines(shared, result, values, ",".join(PREFIX) + ",") == expected(spec)
