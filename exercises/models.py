@@ -315,6 +315,10 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 Index("uq_exercises_item_variant", Exercise.item_id, Exercise.variant_index, unique=True)
+# Revision 0007_perf2: an exercise's free variants in order (a join claims the first; whether a
+# pool runs low reads a few), never the thousands already handed out.
+Index("ix_exercises_free", Exercise.item_id, Exercise.variant_index,
+      sqlite_where=Exercise.user_id.is_(None), postgresql_where=Exercise.user_id.is_(None))
 Index("ix_grade_overrides_item_user", GradeOverride.item_id, GradeOverride.user_id)
 
 

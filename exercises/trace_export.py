@@ -4,9 +4,12 @@ Every variant's stored values are read with Core selects (plain tuples, no ORM o
 the variants one cursor, streamed, and their values a batch of traces at a time (one ``IN``
 query per ``BATCH_ROWS`` rows, in primary-key order), so memory holds one batch whatever the
 class size; a trace longer than a batch is streamed alone, ``CHUNK`` rows at a time from a
-server-side cursor on PostgreSQL. Symbols and formulas are rendered again from each variant's
-spec (``tracer.Trace.row_tuples``), checked against the stored rows column by column, and the
-lines of a chunk are formatted at once by ``tracer.trace.csv_text``.
+server-side cursor on PostgreSQL. Each variant is traced again from its spec; a short one's
+leading columns, symbols and formulas come from its structure's skeleton (``tracer.skeleton``:
+rendered once for every variant of that structure), its stored rows are checked against the
+skeleton's columns and its numbers filled in at once. A long one's rows are rendered
+(``tracer.Trace.row_tuples``), checked column by column and formatted a chunk at a time by
+``tracer.trace.csv_text``.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import func, select
 
 import tracer
+from tracer import skeleton
 from tracer.trace import csv_text
 
 from . import db
@@ -126,13 +130,23 @@ def _long(conn, variant, head, nodes: bool) -> Iterator[str]:
 
 
 def _variant(variant, head, chunks, nodes: bool) -> str:
-    return "".join(_variant_chunks(variant, head, chunks, nodes))
+    """A short variant's lines: the columns its structure shares come from the structure's
+    skeleton (rendered once, ``tracer.skeleton``), only its numbers are formatted here."""
+    result = tracer.trace(variant.spec)
+    shared = None if tracer.is_circuit(variant.spec) else skeleton.of(result, nodes)
+    if shared is None:
+        return "".join(_variant_chunks(variant, head, chunks, nodes, result))
+    stored = chunks[0]
+    got = list(zip(*stored)) if stored else [()] * 7  # trace_id, step, layer, unit, source, quantity, value
+    if (got[1], got[2], got[3], got[4], got[5]) != shared.keys:
+        raise ValueError(f"stored trace {variant.id} does not match its spec")
+    return skeleton.lines(shared, result, got[6], _prefix(head(variant)))
 
 
-def _variant_chunks(variant, head, chunks, nodes: bool) -> Iterator[str]:
+def _variant_chunks(variant, head, chunks, nodes: bool, result=None) -> Iterator[str]:
     """A variant's lines, a chunk of stored rows at a time; ValueError when the stored rows do
     not fit the rows its spec renders (another engine, or a damaged trace)."""
-    result = tracer.trace(variant.spec)
+    result = result if result is not None else tracer.trace(variant.spec)
     if tracer.is_circuit(variant.spec):
         yield _circuit(variant, head, result, [row for chunk in chunks for row in chunk], nodes)
         return

@@ -51,7 +51,7 @@ class Names:
         self.sizes, self.naming = tuple(sizes), naming
         self.depth = len(self.sizes) - 1
         # Formulas ask for the same few symbols again and again; a bounded cache per network.
-        for name in ("unit", "pre", "delta", "param", "both"):
+        for name in ("unit", "pre", "delta", "param", "both", "weights", "biases"):
             setattr(self, name, functools.lru_cache(maxsize=4096)(getattr(self, name)))
 
     def unit(self, layer, unit):

@@ -43,3 +43,27 @@ def _chunks(net, steps, builders):
                     for i, (quantity, symbols, formulas, substituted, values) in enumerate(groups)]
             yield rows[0] if width == 1 else itertools.chain.from_iterable(zip(*rows))
             number += count * width
+
+
+def substituted_column(net, steps) -> list:
+    """The ``substituted`` cell of every row in order, the rest of the row left out: what an
+    export of stored values needs besides the columns a structure shares (``tracer.skeleton``).
+    The same builders as :func:`rendered_rows`, without a row tuple per row."""
+    units = UnitFormulas(net)
+    params = ParameterFormulas(net, steps, units.names)
+    builders = {
+        "given": units.given, "forward": units.forward, "loss": units.loss, "backward": units.backward,
+        "w": partial(params.given, True), "b": partial(params.given, False),
+        "dL_dw": params.weight_gradients, "dL_db": params.bias_gradients,
+        "state_w": partial(params.states, True), "state_b": partial(params.states, False),
+        "w_new": partial(params.updated, True), "b_new": partial(params.updated, False),
+    }
+    column: list = []
+    extend = column.extend
+    for t, step, phase, kind, l, s in blocks(net, steps):
+        for *_, groups in builders[kind](t, step, l, s):
+            if len(groups) == 1:
+                extend(groups[0][3])
+            else:
+                extend(itertools.chain.from_iterable(zip(*[group[3] for group in groups])))
+    return column

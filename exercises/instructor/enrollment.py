@@ -3,16 +3,19 @@
 Handing out a variant is one UPDATE of a row that already exists, never a generation: each
 exercise's free variants are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (concurrent
 joins pass each other by) and under SQLite's BEGIN IMMEDIATE (joins queue briefly). The
-student's enrollment row is locked first, so two joins by the same student (a double click)
-cannot both claim a variant of the same exercise.
+student's enrollment row is upserted (and so locked) first, so two joins by the same student
+(a double click) cannot both claim a variant of the same exercise; then one UPDATE claims a
+variant of every exercise the student lacks. The write transaction holds just these two
+statements; how many exercises are still missing is read after it.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from .. import accounts, db
-from ..models import Enrollment, Exercise, ProblemSet, ProblemSetItem, User, utcnow
+from ..models import Enrollment, Exercise, ProblemSet, ProblemSetItem, User, new_id, utcnow
 from . import pool
 
 
@@ -26,28 +29,22 @@ def join(problem_set: ProblemSet, user: User) -> tuple[Enrollment, int]:
     """Enroll a student (idempotent) and assign the variants they lack.
 
     Returns the enrollment and how many exercises still wait for a variant (0 unless a pool
-    ran dry). Schedules a background top-up when a pool runs low.
+    ran dry). Schedules a background top-up when a pool runs low. The write transaction holds
+    two statements (the enrollment's upsert, which locks its row, and one UPDATE claiming a
+    variant of every exercise the student lacks); what is only read runs after it.
     """
     if user.role != "student":
         raise PermissionError("only student accounts join problem sets")
     set_id, user_id, pool_size = problem_set.id, user.id, problem_set.pool_size
-    for retry in (False, True):
-        try:
-            with db.write_transaction() as sess:
-                enrollment = _locked_enrollment(sess, set_id, user_id)
-                if enrollment is None:
-                    enrollment = Enrollment(problem_set_id=set_id, user_id=user_id)
-                    sess.add(enrollment)
-                    sess.flush()
-                missing = _assign(sess, set_id, user_id)
-            break
-        except IntegrityError:
-            if retry:
-                raise
-            # A concurrent join by the same student made the enrollment first: run again.
-    if pool.runs_low(set_id, pool_size):
+    with db.write_transaction() as sess:
+        enrollment_id = _enroll(sess, set_id, user_id)
+        _claim(sess, set_id, user_id)
+    missing, low = db.session().execute(  # one round trip for both reads
+        select(_MISSING.scalar_subquery(), pool.low_items(set_id, pool_size).exists()),
+        {"set_id": set_id, "user_id": user_id}).one()
+    if low:
         pool.schedule_top_up(set_id)
-    return enrollment, missing
+    return db.session().get(Enrollment, enrollment_id), missing
 
 
 def assign_missing(problem_set: ProblemSet, user_id: str) -> int:
@@ -57,7 +54,8 @@ def assign_missing(problem_set: ProblemSet, user_id: str) -> int:
     with db.write_transaction() as sess:
         if _locked_enrollment(sess, set_id, user_id) is None:
             return 0
-        missing = _assign(sess, set_id, user_id)
+        _claim(sess, set_id, user_id)
+    missing = _missing(set_id, user_id)
     if missing:
         pool.schedule_top_up(set_id)
     return missing
@@ -69,23 +67,47 @@ def _locked_enrollment(sess, set_id: str, user_id: str) -> Enrollment | None:
                        .with_for_update())
 
 
-def _assign(sess, set_id: str, user_id: str) -> int:
-    """Claim one free variant of every exercise the student has none of; returns how many
-    exercises found their pool empty."""
-    held = select(Exercise.id).where(Exercise.item_id == ProblemSetItem.id,
-                                     Exercise.user_id == user_id)
-    lacking = sess.scalars(select(ProblemSetItem.id)
-                           .where(ProblemSetItem.problem_set_id == set_id,
-                                  ProblemSetItem.retired_at.is_(None), ~held.exists())
-                           .order_by(ProblemSetItem.position)).all()
-    missing = 0
-    for item_id in lacking:  # one statement a claim: the write lock is held for every one
-        free = (select(Exercise.id)
-                .where(Exercise.item_id == item_id, Exercise.user_id.is_(None))
-                .order_by(Exercise.variant_index).limit(1)
-                .with_for_update(skip_locked=True).scalar_subquery())
-        claimed = sess.execute(update(Exercise).where(Exercise.id == free)
-                               .values(user_id=user_id, assigned_at=utcnow()),
-                               execution_options={"synchronize_session": False})
-        missing += claimed.rowcount == 0
-    return missing
+def _enroll(sess, set_id: str, user_id: str) -> str:
+    """The student's enrollment id, the row made when missing and locked either way (an
+    upsert whose no-op update takes the row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    serialises writers), so two joins by the same student (a double click) cannot both claim
+    a variant of the same exercise."""
+    dialect = sess.connection().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Enrollment)
+    table = Enrollment.__table__
+    statement = (upsert.values(id=new_id(), problem_set_id=set_id, user_id=user_id, joined_at=utcnow())
+                 .on_conflict_do_update(index_elements=[table.c.problem_set_id, table.c.user_id],
+                                        set_={"user_id": upsert.excluded.user_id})
+                 .returning(table.c.id))
+    return sess.execute(statement).scalar_one()
+
+
+# The statements are built once (building a select of aliased tables costs SQLAlchemy more
+# than running it) and take the set and the student as parameters.
+_HELD, _FREE = aliased(Exercise, name="held"), aliased(Exercise, name="free")
+_LACKING = (select(ProblemSetItem.id)
+            .where(ProblemSetItem.problem_set_id == bindparam("set_id"),
+                   ProblemSetItem.retired_at.is_(None),
+                   ~select(_HELD.id).where(_HELD.item_id == ProblemSetItem.id,
+                                           _HELD.user_id == bindparam("user_id")).exists()))
+_FIRST_FREE = (select(_FREE.id)
+               .where(_FREE.item_id == ProblemSetItem.id, _FREE.user_id.is_(None))
+               .order_by(_FREE.variant_index).limit(1)
+               .with_for_update(skip_locked=True).scalar_subquery())
+# One free variant (the lowest-numbered) of every exercise the student has none of; an
+# exercise whose pool is empty claims nothing.
+_CLAIM = (update(Exercise)
+          .where(Exercise.id.in_(_LACKING.with_only_columns(_FIRST_FREE)), Exercise.user_id.is_(None))
+          .values(user_id=bindparam("user_id"), assigned_at=bindparam("now")))
+_MISSING = select(func.count()).select_from(_LACKING.subquery())
+
+
+def _claim(sess, set_id: str, user_id: str) -> None:
+    """Claim a variant of every exercise the student lacks, in one statement."""
+    sess.execute(_CLAIM, {"set_id": set_id, "user_id": user_id, "now": utcnow()},
+                 execution_options={"synchronize_session": False})
+
+
+def _missing(set_id: str, user_id: str) -> int:
+    """How many exercises the student still lacks a variant of (their pools ran dry)."""
+    return db.session().scalar(_MISSING, {"set_id": set_id, "user_id": user_id})

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 import tracer
 
@@ -120,10 +121,23 @@ def top_up(set_id: str) -> int:
     return len(made)
 
 
+_FREE = aliased(Exercise, name="free")  # built once: an alias costs more to build than to query
+
+
+def low_items(set_id: str, pool_size: int):
+    """The set's exercises with fewer free variants than the low-water mark: those whose free
+    variant number ``low_water`` (in index order) does not exist. Reads at most that many
+    entries of ``ix_exercises_free`` per exercise, however many were handed out."""
+    nth_free = (select(_FREE.variant_index)
+                .where(_FREE.item_id == ProblemSetItem.id, _FREE.user_id.is_(None))
+                .order_by(_FREE.variant_index).limit(1).offset(low_water(pool_size) - 1)
+                .scalar_subquery())
+    return select(ProblemSetItem.id).where(ProblemSetItem.problem_set_id == set_id, nth_free.is_(None))
+
+
 def runs_low(set_id: str, pool_size: int) -> bool:
     """Whether any exercise of the set has fewer free variants than the low-water mark."""
-    return any(free < low_water(pool_size)
-               for free, _next in free_counts(db.session(), set_id).values())
+    return db.session().scalar(low_items(set_id, pool_size).limit(1)) is not None
 
 
 def fill(problem_set: ProblemSet, progress: Callable | None = None) -> int:
