@@ -116,3 +116,43 @@ def test_without_a_template_the_substituted_column_is_rendered_row_by_row(ref, m
     assert shared.text is None and shared.heads is not None
     values = [row["value"] for row in result.rows()]
     assert skeleton.lines(shared, result, values, ",".join(PREFIX) + ",") == expected(spec)
+
+
+def _raw_lines(spec) -> str:
+    """The skeleton's lines, or (when its structure fell back) the row-by-row path's."""
+    result = trace(spec)
+    shared = skeleton.of(result)
+    values = [row["value"] for row in result.rows()]
+    return skeleton.lines(shared, result, values, ",".join(PREFIX) + ",")
+
+
+@pytest.mark.parametrize("hidden, output, loss", [("relu", "linear", "half_sse"),
+                                                  ("leaky_relu", "sigmoid", "bce"),
+                                                  ("tanh", "softmax", "cross_entropy")])
+def test_a_skeleton_made_from_one_variant_writes_any_other_exactly(hidden, output, loss):
+    # The skeleton of a structure is made from the first variant it meets; every later variant
+    # is written from it. Values a hand-built variant may hold -- a unit exactly at a ReLU kink
+    # (z = 0), mixed signs, exact zeros and ones, tiny and large magnitudes -- must still give
+    # the csv module's bytes.
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    sizes = [2, 3, 2] if output != "linear" else [2, 3, 1]
+    weights_shape = [(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
+    special = st.sampled_from([0.0, 1.0, -1.0, 0.5, -0.5, 1e-9, -3e-7, 123.25, -0.1])
+    value = st.one_of(special, st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 3)))
+
+    @hsettings(max_examples=40, deadline=None)
+    @given(weights=st.tuples(*[st.lists(st.lists(value, min_size=m, max_size=m), min_size=n,
+                                        max_size=n) for n, m in weights_shape]),
+           inputs=st.lists(value, min_size=sizes[0], max_size=sizes[0]),
+           rate=st.sampled_from([0.5, 0.1, 1e-5, 2.0]))
+    def check(weights, inputs, rate):
+        targets = [1.0, 0.0] if output == "softmax" else [0.25] * sizes[-1]
+        if loss == "bce":
+            targets = [1.0, 0.0]
+        spec = {"layers": sizes, "activations": [hidden, output], "loss": loss,
+                "weights": [list(w) for w in weights], "inputs": inputs, "targets": targets,
+                "learning_rate": rate}
+        assert _raw_lines(spec) == expected(spec)
+
+    check()
