@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
     from . import (auth, cli, course_api, course_views, export_views, gradebook_views,
                    printing, record_views, roster_views, set_views, tokens)
+    from .forms import REVEAL_CHOICES
     from .history_text import action_name, describe, role_name
     from ..models import utcnow
     from .policy import shown, when
@@ -50,4 +51,5 @@ def init_app(app: Flask) -> None:
         status_label=lambda status: str(STATUSES.get(status, status)), describe_event=describe,
         event_action=action_name, role_label=role_name, now_utc=utcnow,
         instructor_diagram=lambda spec: layout(spec) if drawable(spec) else None,
-        instructor_circuit=circuit_view)
+        instructor_circuit=circuit_view,
+        reveal_label=lambda reveal: str(dict(REVEAL_CHOICES).get(reveal, reveal)))

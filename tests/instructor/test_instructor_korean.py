@@ -20,3 +20,16 @@ def test_new_instructor_pages_and_flashes_are_in_korean(app, client, instructor)
     done = post_form(client, f"{base}/items/{item}/points", {"points": "0"}, form_page=base,
                      follow_redirects=True).get_data(as_text=True)
     assert "배점을 바꾸지 않았습니다." in done
+
+
+def test_the_set_page_names_its_status_and_reveal_rule_in_the_readers_language(app, client,
+                                                                             instructor):
+    from ..web.conftest import element_text
+
+    set_id = build_set(app, instructor)   # published; reveals after the attempts are used
+    login(client, "teacher@example.com")
+    page = client.get(f"/instructor/sets/{set_id}").get_data(as_text=True)
+    assert element_text(page, "set-reveal") == "After the attempts are used"
+    korean = client.get(f"/instructor/sets/{set_id}?lang=ko").get_data(as_text=True)
+    assert element_text(korean, "set-reveal") == "시도 횟수를 다 쓴 뒤"
+    assert '<span class="status status-published">게시됨</span>' in korean
