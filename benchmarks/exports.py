@@ -94,9 +94,9 @@ def render_rate(app, set_id: str) -> float:
     symbol and formula columns once per structure (``tracer.skeleton``)."""
     import tracer
     from sqlalchemy import select
-    from exercises.models import Exercise, Trace
+    from exercises.models import Exercise, StoredTrace
     with app.app_context():
-        specs = db.session().scalars(select(Trace.spec).join(Exercise, Exercise.id == Trace.exercise_id)
+        specs = db.session().scalars(select(StoredTrace.spec).join(Exercise, Exercise.id == StoredTrace.exercise_id)
                                      .where(Exercise.problem_set_id == set_id)).all()
     best = float("inf")
     for _ in range(3):

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import tracer  # noqa: E402
 from exercises import create_app, db, migrate, storage  # noqa: E402
-from exercises.models import Trace  # noqa: E402
+from exercises.models import StoredTrace  # noqa: E402
 
 
 def network(layers: list[int], batch: int) -> dict:
@@ -66,7 +66,7 @@ def main() -> None:
         sess = db.session()
         written = 0
         with open(Path(tempfile.mkdtemp()) / "export.csv", "w", encoding="utf-8") as out:
-            for chunk in storage.csv_lines(storage.stored_rows(sess, sess.get(Trace, record.id))):
+            for chunk in storage.csv_lines(storage.stored_rows(sess, sess.get(StoredTrace, record.id))):
                 written += len(chunk)
                 out.write(chunk)
         export_s = time.perf_counter() - start

@@ -16,14 +16,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import (api, cli, db, errors, expiry, health, instructor, jobs, limits, logs, lti,
+    from . import (api, commands, db, errors, expiry, health, instructor, jobs, limits, logs, lti,
                    security, web)
 
     logs.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
-    cli.init_app(app)
+    commands.init_app(app)
     expiry.init_app(app)
     security.init_app(app)
     health.init_app(app)

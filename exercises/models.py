@@ -122,10 +122,10 @@ class Exercise(Base):
     network_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     assigned_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
-    trace: Mapped[Trace | None] = relationship(back_populates="exercise", uselist=False)
+    trace: Mapped[StoredTrace | None] = relationship(back_populates="exercise", uselist=False)
 
 
-class Trace(Base):
+class StoredTrace(Base):
     """A stored engine trace: the spec it came from and the engine version that made it."""
 
     __tablename__ = "traces"

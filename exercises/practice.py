@@ -30,7 +30,7 @@ from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, d
 from .generation.circuits import generate_circuit, stored_template
 from .generation.knobs import MAX_SEED
 from .generation.quality import MESSAGES
-from .models import Exercise, Trace
+from .models import Exercise, StoredTrace
 from .openapi import PRACTICE_REQUEST
 from .trace_checks import ANONYMOUS, Caller, trace_allowed
 
@@ -248,7 +248,7 @@ def reveal_json(exercise: Exercise) -> str:
     with db.write_transaction() as sess:
         record = sess.get(Exercise, exercise.id)
         record.revealed = True
-    stored = db.session().scalar(select(Trace).where(Trace.exercise_id == exercise.id))
+    stored = db.session().scalar(select(StoredTrace).where(StoredTrace.exercise_id == exercise.id))
     if stored is None:
         raise NotFound("this exercise has no stored trace")
     steps = list(storage.stored_rows(db.session(), stored))

@@ -16,16 +16,16 @@ import tracer
 from tracer.trace import COLUMNS  # a stored trace's CSV has the engine's columns
 
 from . import db
-from .models import Trace, TraceValue
+from .models import StoredTrace, TraceValue
 
 CHUNK = 10_000  # rows fetched per round trip when streaming a stored trace
 _STORED = ("step", "iteration", "sample", "layer", "unit", "source", "quantity", "value")
 VALUE_COLUMNS = ("trace_id", *_STORED)
 
 
-def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = None) -> Trace:
+def store_trace(sess: Session, result: tracer.Trace, exercise_id: str | None = None) -> StoredTrace:
     """Insert ``result`` and all its values in bulk, within the caller's transaction."""
-    record = Trace(spec=result.spec, engine_version=tracer.ENGINE_VERSION,
+    record = StoredTrace(spec=result.spec, engine_version=tracer.ENGINE_VERSION,
                    row_count=len(result), exercise_id=exercise_id)
     sess.add(record)
     sess.flush()
@@ -48,7 +48,7 @@ def stored_values(sess: Session, trace_id: str) -> Iterator[tuple]:
         yield tuple(row)
 
 
-def stored_rows(sess: Session, record: Trace) -> Iterator[dict]:
+def stored_rows(sess: Session, record: StoredTrace) -> Iterator[dict]:
     """Full SPEC §4 rows of a stored trace: stored numbers, symbols and formulas rendered from
     the spec's structure. Raises ValueError if the stored rows do not fit the spec."""
     rendered = tracer.trace(record.spec).rows()

@@ -25,7 +25,7 @@ from tracer import skeleton
 from tracer.trace import csv_text
 
 from . import db
-from .models import Exercise, ProblemSetItem, Trace, TraceValue, User
+from .models import Exercise, ProblemSetItem, StoredTrace, TraceValue, User
 
 BATCH_ROWS = 5_000  # stored rows fetched by one query (several short traces, or one chunk)
 _VALUES = TraceValue.__table__.c
@@ -37,10 +37,10 @@ def variants(conn, set_id: str):
     """The set's variants with their trace, assigned ones first (by student name), then by
     exercise and variant: (name, email, position, title, variant, trace id, rows, spec)."""
     query = (select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
-                    Exercise.variant_index, Trace.id, Trace.row_count, Trace.spec)
+                    Exercise.variant_index, StoredTrace.id, StoredTrace.row_count, StoredTrace.spec)
              .select_from(Exercise)
              .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-             .join(Trace, Trace.exercise_id == Exercise.id)
+             .join(StoredTrace, StoredTrace.exercise_id == Exercise.id)
              .outerjoin(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == set_id)
              .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
@@ -51,8 +51,8 @@ def variants(conn, set_id: str):
 def total_rows(set_id: str) -> int:
     """How many rows the set's traces export has (from the stored row counts)."""
     return db.session().scalar(
-        select(func.coalesce(func.sum(Trace.row_count), 0))
-        .join(Exercise, Exercise.id == Trace.exercise_id)
+        select(func.coalesce(func.sum(StoredTrace.row_count), 0))
+        .join(Exercise, Exercise.id == StoredTrace.exercise_id)
         .where(Exercise.problem_set_id == set_id)) or 0
 
 

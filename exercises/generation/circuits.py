@@ -18,7 +18,7 @@ import tracer
 from tracer.circuit.keys import circuit_key, parse_circuit_key
 
 from .circuit_templates import CIRCUIT_TEMPLATES, CircuitTemplate
-from .exercise import Exercise
+from .exercise import GeneratedExercise
 from .fields import Field
 from .knobs import DEFAULT_TOLERANCE, MAX_ATTEMPTS, TemplateError, check_digits, check_tolerance, is_int
 
@@ -134,15 +134,15 @@ def expected_value(result, key: str) -> float:
     return result.value(quantity, node=node, arg=arg)
 
 
-def _exercise(template: dict, seed, spec, fields, knobs) -> Exercise:
+def _exercise(template: dict, seed, spec, fields, knobs) -> GeneratedExercise:
     result = tracer.trace(spec)
-    return Exercise(template=template, seed=seed, spec=result.spec, fields=fields,
+    return GeneratedExercise(template=template, seed=seed, spec=result.spec, fields=fields,
                     answer_digits=knobs["answer_digits"], tolerance=knobs["tolerance"],
                     attempts=knobs["attempts"], ecf_credit=1.0, feedback=True, reveal="always",
                     expected={f.key: expected_value(result, f.key) for f in fields})
 
 
-def generate_circuit(knobs: dict, seed: int | None) -> Exercise:
+def generate_circuit(knobs: dict, seed: int | None) -> GeneratedExercise:
     """The exercise of a built-in circuit (knob ``circuit``) drawn from ``seed``, or on the given
     circuit ``knobs["network"]`` (no seed); TemplateError naming the knob at fault."""
     checked = check_knobs(knobs)

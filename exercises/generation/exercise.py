@@ -15,7 +15,7 @@ _STORED = ("template", "seed", "spec", "fields", "answer_digits", "tolerance", "
 
 
 @dataclass(frozen=True)
-class Exercise:
+class GeneratedExercise:
     """One exercise generated from ``template`` (its knobs as a dict) and ``seed`` (None for a
     given network).
 
@@ -47,7 +47,7 @@ class Exercise:
         return stored
 
     @classmethod
-    def from_dict(cls, stored: dict) -> "Exercise":
+    def from_dict(cls, stored: dict) -> "GeneratedExercise":
         """Read back what ``to_dict`` wrote."""
         missing = [name for name in _STORED if name not in stored]
         if missing:

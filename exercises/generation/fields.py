@@ -24,7 +24,7 @@ from tracer.keys import PER_SAMPLE, key_of, split_key
 from tracer.naming import Names, symbol
 
 from .knobs import ASKABLE
-from .network import layer_activations
+from .spec_builder import layer_activations
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ try that passes there. Where every exercise of a template must ask the same digi
 set's item), ``resolve_digits`` fixes them once for the template.
 
 A template with a given network makes exactly that exercise, with no seed: its conditions are
-checked and reported (``Exercise.conditions``), never regenerated nor refused for.
+checked and reported (``GeneratedExercise.conditions``), never regenerated nor refused for.
 """
 
 from collections import Counter
@@ -27,10 +27,10 @@ import numpy as np
 
 from tracer import SpecError, normalize, trace
 
-from .exercise import Exercise
+from .exercise import GeneratedExercise
 from .fields import fields_for, locate, value_at
 from .knobs import AUTO, MAX_DIGITS, MAX_SEED, TemplateError
-from .network import build_spec
+from .spec_builder import build_spec
 from .quality import DIGIT_CHOICES, N_, Assessment
 from .template import Template
 
@@ -122,15 +122,15 @@ def _tries(template: Template, seed: int) -> Iterator[tuple[Assessment, tuple]]:
 
 
 def _exercise(template: Template, seed: int | None, assessed: Assessment, digits: int,
-              fields: tuple, conditions: tuple = ()) -> Exercise:
-    return Exercise(
+              fields: tuple, conditions: tuple = ()) -> GeneratedExercise:
+    return GeneratedExercise(
         template=template.to_dict(), seed=seed, spec=assessed.spec, fields=fields,
         answer_digits=digits, tolerance=dict(template.tolerance), attempts=template.attempts,
         ecf_credit=template.ecf_credit, feedback=template.feedback, reveal=template.reveal,
         expected=assessed.expected, conditions=conditions)
 
 
-def generate(template: Template, seed: int | None = None) -> Exercise:
+def generate(template: Template, seed: int | None = None) -> GeneratedExercise:
     """The exercise of ``template`` and ``seed``; see the module docstring.
 
     Raises TemplateError when no try of 1,000 makes a good exercise at the template's digits
@@ -169,7 +169,7 @@ def generate(template: Template, seed: int | None = None) -> Exercise:
     return _exercise(template, seed, assessed, digits, fields)
 
 
-def _given(template: Template) -> Exercise:
+def _given(template: Template) -> GeneratedExercise:
     """The exercise on the template's given network: ``auto`` asks for the fewest digits from
     4 to 8 that pass every condition (8 when none does); what fails there is reported."""
     spec = template.network

@@ -36,7 +36,7 @@ from tracer.naming import Names
 
 from .fields import locate
 from .knobs import MAX_DIGITS, MIN_DIGITS
-from .network import layer_activations
+from .spec_builder import layer_activations
 
 Z_LIMIT = 4.0
 RELU_MARGIN = 0.05

@@ -34,7 +34,7 @@ from tracer.losses import LOSSES
 from . import knobs
 from .fields import positions
 from .knobs import TemplateError, ValueRange
-from .network import layer_activations, placeholder_spec
+from .spec_builder import layer_activations, placeholder_spec
 
 MAX_UNITS = 6          # units per layer of a hand exercise
 MAX_HIDDEN_LAYERS = 3

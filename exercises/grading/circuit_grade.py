@@ -13,7 +13,7 @@ from exercises.grading.circuit_mistakes import circuit_sites
 from exercises.grading.circuit_model import CircuitModel
 from exercises.grading.grade import parse_submission
 from exercises.grading.messages import render
-from exercises.grading.results import FieldGrade, SubmissionResult
+from exercises.grading.results import GradedField, SubmissionResult
 from exercises.grading.settings import GradingSettings
 from exercises.grading.tolerance import round_sig
 from tracer import ENGINE_VERSION
@@ -128,7 +128,7 @@ class _Submission:
 
 
 def _grade(sub, key, status, credit, parts, **extra):
-    return FieldGrade(key=key, submitted=sub.submitted[key], parsed=sub.parsed[key], expected=sub.true[key],
+    return GradedField(key=key, submitted=sub.submitted[key], parsed=sub.parsed[key], expected=sub.true[key],
                       tolerance=sub.settings.tolerance.describe(sub.settings.answer_digits), status=status,
                       credit=credit, parts=tuple(parts), message=render(parts), **extra)
 

@@ -13,9 +13,9 @@ from exercises.grading.diagnose import Evidence
 from exercises.grading.feedback import Feedback
 from exercises.grading.messages import render
 from exercises.grading.model import true_values
-from exercises.grading.network import Network
+from exercises.grading.network import GradingNetwork
 from exercises.grading.parse import AnswerError, parse_answer
-from exercises.grading.results import FieldGrade, SubmissionResult
+from exercises.grading.results import GradedField, SubmissionResult
 from exercises.grading.settings import GradingSettings
 from tracer import ENGINE_VERSION, activations, is_circuit
 
@@ -29,16 +29,16 @@ class InvalidSubmission(ValueError):
 
 
 @lru_cache(maxsize=256)
-def _network(canonical_spec: str) -> Network:
+def _network(canonical_spec: str) -> GradingNetwork:
     # Exercises are graded many times; their keys and dependency graph are built once.
-    return Network(json.loads(canonical_spec))
+    return GradingNetwork(json.loads(canonical_spec))
 
 
 # A registry change (a test's toy activation) must not serve a network built with the old one.
 activations.ON_CHANGE.append(_network.cache_clear)
 
 
-def network_of(spec: dict) -> Network:
+def network_of(spec: dict) -> GradingNetwork:
     """Return the (cached) grading view of an exercise's spec."""
     return _network(json.dumps(spec, sort_keys=True))
 
@@ -112,7 +112,7 @@ def _grade(key, value, evidence, settings, text, status, credit, parts, **extra)
     rule = settings.tolerance.describe(settings.answer_digits)
     if evidence.net.given(key) is not None:
         rule += ", and the step rule"
-    return FieldGrade(key=key, submitted=text, parsed=value, expected=evidence.true[key],
+    return GradedField(key=key, submitted=text, parsed=value, expected=evidence.true[key],
                       tolerance=rule, status=status, credit=credit, parts=tuple(parts),
                       message=render(parts), **extra)
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from exercises.grading.network import Network, place
+from exercises.grading.network import GradingNetwork, place
 from tracer import activations
 from tracer import functions as F
 
@@ -141,7 +141,7 @@ def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str
              param: float | None = None, scope=None) -> dict[str, float]:
     """Compute every quantity of one training step of an exercise, by field key.
 
-    ``network`` is a spec dict or a :class:`Network`. Each value is what its formula gives from
+    ``network`` is a spec dict or a :class:`GradingNetwork`. Each value is what its formula gives from
     the values upstream of it; where ``overrides`` names a key, its value replaces the computed
     one for everything downstream (the returned value stays the computed one). ``mistake`` is a
     misconception id, applied throughout or, with ``scope`` (an iterable of the mistake's target
@@ -149,7 +149,7 @@ def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str
     """
     from exercises.grading.sites import Site
 
-    net = network if isinstance(network, Network) else Network(network)
+    net = network if isinstance(network, GradingNetwork) else GradingNetwork(network)
     if mistake is None and (param is not None or scope is not None):
         raise ValueError("param and scope need a mistake")
     sites = () if mistake is None else (Site.of(net, mistake, param, scope),)
@@ -157,19 +157,19 @@ def evaluate(network, overrides: Mapping[str, float] | None = None, mistake: str
 
 
 @lru_cache(maxsize=256)
-def true_values(net: Network) -> dict[str, float]:
+def true_values(net: GradingNetwork) -> dict[str, float]:
     """The correct values of ``net``, computed once per network (do not modify)."""
     return dict(evaluate_lazily(net))
 
 
-def evaluate_lazily(net: Network, overrides=None, batch=None, rounding=None) -> Values:
-    """Like :func:`evaluate` on a :class:`Network` for the first row of ``batch`` (default: no
+def evaluate_lazily(net: GradingNetwork, overrides=None, batch=None, rounding=None) -> Values:
+    """Like :func:`evaluate` on a :class:`GradingNetwork` for the first row of ``batch`` (default: no
     mistake), returning a mapping that converts values only when they are read; ``overrides``
     may be a mapping or ``net.patches(mapping)``; ``rounding`` maps an array to its rounded form."""
     return Values(net, evaluate_rows(net, overrides, batch, rounding))
 
 
-def evaluate_rows(net: Network, overrides=None, batch=None, rounding=None) -> dict:
+def evaluate_rows(net: GradingNetwork, overrides=None, batch=None, rounding=None) -> dict:
     """Evaluate every row of ``batch`` at once; return (group, layer) → rows × elements."""
     run = Run(net, overrides, batch or _plain(net), rounding)
     weights, biases = list(net.weights), list(net.biases)

@@ -29,10 +29,10 @@ def place(layer, t=1):
 
 
 class Patches(dict):
-    """Overrides grouped by array, as :meth:`Network.patches` returns them."""
+    """Overrides grouped by array, as :meth:`GradingNetwork.patches` returns them."""
 
 
-class Network:
+class GradingNetwork:
     """A normalized spec (a batch of samples, several iterations) read into float64 arrays."""
 
     def __init__(self, spec: dict):

@@ -18,7 +18,7 @@ GRADER_VERSION = 2
 
 
 @dataclass(frozen=True)
-class FieldGrade:
+class GradedField:
     """The grade of one field; ``expected`` is secret until the solution is revealed."""
 
     key: str
@@ -55,7 +55,7 @@ class FieldGrade:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FieldGrade":
+    def from_dict(cls, data: dict) -> "GradedField":
         """Rebuild a grade from :meth:`to_dict`'s form."""
         return cls(**{**data, "misconceptions": tuple(data["misconceptions"]),
                       "carried_from": tuple(data["carried_from"]),
@@ -72,7 +72,7 @@ class SubmissionResult:
     field_keys: tuple[str, ...]
     answers: dict
     settings: GradingSettings
-    fields: dict[str, FieldGrade]
+    fields: dict[str, GradedField]
     engine_version: str = field(default="")
     symbols: dict[str, str] = field(default_factory=dict)
     grader_version: int = GRADER_VERSION
@@ -124,6 +124,6 @@ class SubmissionResult:
         return cls(spec=record["spec"], field_keys=tuple(record["field_keys"]),
                    answers=dict(record["answers"]),
                    settings=GradingSettings.from_dict(record["settings"]),
-                   fields={key: FieldGrade.from_dict(data) for key, data in record["fields"].items()},
+                   fields={key: GradedField.from_dict(data) for key, data in record["fields"].items()},
                    engine_version=record["engine_version"], symbols=dict(record.get("symbols", {})),
                    grader_version=record.get("grader_version", 1))

@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     from .circuit_items import circuit_view
     from ..web.labels import STATUSES, misconception
     from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
-    from . import (auth, cli, course_api, course_views, export_views, gradebook_views,
+    from . import (auth, commands, course_api, course_views, export_views, gradebook_views,
                    printing, record_views, roster_views, set_views, tokens)
     from .forms import REVEAL_CHOICES
     from .history_text import action_name, describe, role_name
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
     csrf.exempt(course_api.bp)
-    cli.init_app(app)
+    commands.init_app(app)
     register_trace_check(app, exam_refusal)
 
     def token_caller(token: str) -> Caller | None:

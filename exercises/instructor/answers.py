@@ -10,7 +10,7 @@ import tracer
 from tracer.keys import parse_key
 
 from .. import db
-from ..models import Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue
+from ..models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue
 from ..practice import conditions_of, field_dict, rendered_conditions
 from . import circuit_items, variants
 
@@ -28,10 +28,10 @@ def answer_keys(set_id: str, exercise_id: str | None = None) -> dict[str, dict[s
     """
     fields_query = select(Exercise.id, Exercise.fields, Exercise.spec).where(
         Exercise.problem_set_id == set_id)
-    query = (select(Trace.exercise_id, TraceValue.quantity, TraceValue.layer, TraceValue.unit,
+    query = (select(StoredTrace.exercise_id, TraceValue.quantity, TraceValue.layer, TraceValue.unit,
                     TraceValue.source, TraceValue.value, TraceValue.step)
-             .join(TraceValue, TraceValue.trace_id == Trace.id)
-             .join(Exercise, Exercise.id == Trace.exercise_id)
+             .join(TraceValue, TraceValue.trace_id == StoredTrace.id)
+             .join(Exercise, Exercise.id == StoredTrace.exercise_id)
              .where(Exercise.problem_set_id == set_id, TraceValue.iteration == 1))
     if exercise_id is not None:
         query = query.where(Exercise.id == exercise_id)

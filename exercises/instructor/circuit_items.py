@@ -28,7 +28,7 @@ import tracer
 from tracer.circuit.keys import circuit_key
 
 from .. import db
-from ..generation import Exercise, TemplateError
+from ..generation import GeneratedExercise, TemplateError
 from ..generation.circuit_templates import CIRCUIT_TEMPLATES
 from ..generation.circuits import check_knobs, generate_circuit
 from ..models import ProblemSetItem
@@ -151,7 +151,7 @@ class CircuitItemTemplate:
         """The same template asking for ``digits`` significant figures."""
         return dataclasses.replace(self, knobs={**self.knobs, "answer_digits": digits})
 
-    def generate(self, seed: int | None) -> Exercise:
+    def generate(self, seed: int | None) -> GeneratedExercise:
         """The variant of ``seed`` (None for a given circuit) with the set's policy."""
         made = generate_circuit(self.knobs, None if self.network is not None else seed)
         return dataclasses.replace(made, ecf_credit=float(self.ecf_credit),

@@ -10,7 +10,7 @@ from ..jobs.views import panel
 from . import gradebook as book
 from .. import db
 from ..models import ProblemSetItem
-from . import gradebook_page, problem_sets, regrade as regrading
+from . import gradebook_page, problem_sets, set_regrade as regrading
 from . import statistics as class_stats
 from .access import instructor_required, owned_set
 from .forms import RegradeForm, rejected_status

@@ -22,7 +22,7 @@ import tracer
 
 from .. import db
 from ..storage import VALUE_COLUMNS
-from ..models import (Exercise, ProblemSet, ProblemSetItem, Trace, TraceValue, new_id,
+from ..models import (Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue, new_id,
                       utcnow)
 from . import variants
 
@@ -62,7 +62,7 @@ def store_variants(sess, made: list) -> None:
     traces = [{"id": new_id(), "exercise_id": row["id"], "spec": result["spec"],
                "engine_version": tracer.ENGINE_VERSION, "row_count": result["row_count"],
                "created_at": row["created_at"]} for row, result in made]
-    sess.execute(insert(Trace), traces)
+    sess.execute(insert(StoredTrace), traces)
     db.bulk_insert(sess, TraceValue, VALUE_COLUMNS, (
         (stored["id"], step, iteration, sample, layer, unit, source, quantity, value)
         for stored, (_row, result) in zip(traces, made)

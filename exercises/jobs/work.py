@@ -11,7 +11,8 @@ import logging
 from flask import current_app
 
 from .. import db, expiry
-from ..instructor import pool, problem_sets, regrade
+from ..instructor import pool, problem_sets
+from ..instructor import set_regrade as regrade
 from ..instructor.problem_sets import SetError
 from ..models import ProblemSet
 from . import records

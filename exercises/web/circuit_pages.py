@@ -15,11 +15,11 @@ from tracer.circuit.keys import circuit_key
 from tracer.latex import num
 
 from .answer_fields import FieldGroup, FieldView, input_id
-from .feedback import FieldResult, latest_attempt
+from .stored_feedback import FieldResult, latest_attempt
 from .mathml import equation, math
 from .solutions import trace_rows
 from .circuit_titles import GIVEN_TITLE, TITLES
-from .walkthrough import Section, Step, Walkthrough
+from .walkthrough import Section, Walkthrough, WalkthroughStep
 
 COLUMN, ROW, MARGIN, RADIUS = 170, 96, 50, 22
 OP_LABELS = {"add": "+", "mul": "×", "sub": "−", "div": "÷", "max": "max", "neg": "−x", "exp": "exp",
@@ -177,7 +177,7 @@ def walkthrough(spec: dict, rows: list[dict], asked=(), answers: dict[str, Field
         symbol = _symbol_latex(key or circuit_key("grad", r["node"]), output)
         shown = (f"{symbol} = {num(r['value'])}",) if r["phase"] == "input" else (
             symbol, r["formula"], r["substituted"], num(r["value"]))
-        section.steps.append(Step(number=r["step"], key=key, equation=equation(*shown), asked=key in asked,
+        section.steps.append(WalkthroughStep(number=r["step"], key=key, equation=equation(*shown), asked=key in asked,
                                   answer=answers.get(key) if key in asked else None))
     return Walkthrough(list(sections.values()), len(rows), len(rows))
 

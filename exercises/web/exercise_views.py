@@ -17,7 +17,7 @@ import tracer
 
 from .. import storage, submissions
 from ..domain import InvalidAnswers, NoAttemptsLeft
-from . import answer_errors, circuit_pages, drafts, feedback, ladder, ownership, solutions
+from . import answer_errors, circuit_pages, drafts, stored_feedback as feedback, ladder, ownership, solutions
 from .answer_fields import field_groups
 from .diagram import drawable, layout
 from .practice_form import heading, share_args

@@ -19,7 +19,7 @@ from ..domain import InvalidAnswers, NoAttemptsLeft
 from ..limits import join_limit, signup_limit
 from ..security import start_session
 from ..models import ProblemSetItem, Submission
-from . import answer_errors, circuit_pages, drafts, feedback, ladder, solutions
+from . import answer_errors, circuit_pages, drafts, stored_feedback as feedback, ladder, solutions
 from .diagram import drawable, layout
 from .exercise_views import answer_groups, page_parts
 from .labels import translated_title

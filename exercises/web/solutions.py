@@ -13,9 +13,9 @@ from sqlalchemy import select
 import tracer
 
 from .. import db, storage
-from ..models import Exercise, Trace
+from ..models import Exercise, StoredTrace
 from ..trace_checks import trace_allowed, web_caller
-from . import feedback
+from . import stored_feedback as feedback
 from .walkthrough import Walkthrough, build
 
 
@@ -41,7 +41,7 @@ def reveal(exercise: Exercise) -> None:
 def trace_rows(exercise: Exercise) -> Iterator[dict]:
     """The exercise's stored trace as SPEC §4 rows, in step order."""
     sess = db.session()
-    stored = sess.scalar(select(Trace).where(Trace.exercise_id == exercise.id))
+    stored = sess.scalar(select(StoredTrace).where(StoredTrace.exercise_id == exercise.id))
     if stored is None:
         raise LookupError(f"exercise {exercise.id} has no stored trace")
     return storage.stored_rows(sess, stored)

@@ -20,7 +20,7 @@ from tracer.latex import num
 from tracer.naming import Names
 
 from ..generation.knobs import ASKABLE as KNOB_ASKABLE
-from .feedback import FieldResult
+from .stored_feedback import FieldResult
 from .mathml import equation
 from .statement import layer_name
 
@@ -29,7 +29,7 @@ ASKABLE = frozenset(KNOB_ASKABLE)
 
 
 @dataclass
-class Step:
+class WalkthroughStep:
     """One computed value: its equation (symbol = formula = numbers = value) and, when it was
     asked, the student's answer."""
 
@@ -48,7 +48,7 @@ class Section:
     """Consecutive steps under one heading; ``givens`` sections list given values."""
 
     title: str
-    steps: list[Step] = field(default_factory=list)
+    steps: list[WalkthroughStep] = field(default_factory=list)
     givens: bool = False
 
 
@@ -117,7 +117,7 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
     iterations = spec.get("iterations", 1)
     batch = isinstance(spec["inputs"][0], list) and len(spec["inputs"]) > 1
     asked, answers = set(asked), answers or {}
-    grouped: dict[tuple, list[Step]] = {}
+    grouped: dict[tuple, list[WalkthroughStep]] = {}
     total = 0
     for row in rows:
         total += 1
@@ -134,7 +134,7 @@ def build(spec: dict, rows: Iterable[dict], asked: Iterable[str] = (),
         value = num(row["value"])
         shown = (f"{symbol} = {value}",) if row["phase"] == "input" else (
             symbol, row["formula"], row["substituted"], value)
-        step = Step(number=0, key=key, equation=equation(*shown), row_id=row_id(row),
+        step = WalkthroughStep(number=0, key=key, equation=equation(*shown), row_id=row_id(row),
                     symbol=symbol, value=row["value"], asked=key in asked,
                     answer=answers.get(key) if key in asked else None)
         grouped.setdefault(_section_of(row, depth), []).append(step)

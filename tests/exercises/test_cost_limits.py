@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 import tracer
 from exercises import accounts, config, create_app, db
 from exercises.instructor import tokens
-from exercises.models import Exercise, Submission, Trace, TraceValue, utcnow
+from exercises.models import Exercise, Submission, StoredTrace, TraceValue, utcnow
 
 MILLION_ROWS = {"layers": [10, 10, 10],
                 "weights": [[[0.01 * ((i + j) % 7 - 3) for j in range(10)] for i in range(10)]] * 2,
@@ -102,10 +102,10 @@ def test_anonymous_practice_unused_for_30_days_is_deleted_with_its_trace(app, cl
         sess = db.session()
         left = set(sess.scalars(select(Exercise.id)))
         assert left == {old_but_used, recent}
-        traces = sess.scalar(select(func.count()).select_from(Trace))
+        traces = sess.scalar(select(func.count()).select_from(StoredTrace))
         assert traces == 2
         orphans = sess.scalar(select(func.count()).select_from(TraceValue).where(
-            ~TraceValue.trace_id.in_(select(Trace.id))))
+            ~TraceValue.trace_id.in_(select(StoredTrace.id))))
         assert orphans == 0
         assert sess.scalar(select(func.count()).select_from(Submission)) == 1
     assert runner.invoke(args=["expire-practice", "--days", "0"]).exit_code == 2  # 1 or more

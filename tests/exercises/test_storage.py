@@ -9,7 +9,7 @@ import numpy as np
 
 import tracer
 from exercises import db, storage
-from exercises.models import Trace
+from exercises.models import StoredTrace
 
 
 def _bits(value: float) -> bytes:
@@ -37,7 +37,7 @@ def test_a_100_50_10_batch_32_trace_reads_back_bit_identical(app):
             record = storage.store_trace(sess, result)
         sess = db.session()
         stored = list(storage.stored_values(sess, record.id))
-        assert sess.get(Trace, record.id).row_count == len(expected) == len(stored)
+        assert sess.get(StoredTrace, record.id).row_count == len(expected) == len(stored)
     for (step, iteration, sample, _phase, layer, unit, source, quantity, value), row in zip(
             expected, stored, strict=True):
         assert row[:7] == (step, iteration, sample, layer, unit, source, quantity)
@@ -53,7 +53,7 @@ def test_stored_trace_exports_the_same_csv_as_the_engine(app):
         with db.write_transaction() as sess:
             record = storage.store_trace(sess, result)
         sess = db.session()
-        exported = "".join(storage.csv_lines(storage.stored_rows(sess, sess.get(Trace, record.id))))
+        exported = "".join(storage.csv_lines(storage.stored_rows(sess, sess.get(StoredTrace, record.id))))
     ours = list(csv.reader(io.StringIO(exported)))
     theirs = list(csv.reader(io.StringIO(engine_csv.getvalue())))
     assert ours[0] == ["step", "iteration", "sample", "phase", "layer", "unit", "source",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from exercises import db, submissions
-from exercises.instructor import course, gradebook, problem_sets, records, regrade, tokens
+from exercises.instructor import course, gradebook, problem_sets, records, set_regrade as regrade, tokens
 from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, Submission
 
 from .conftest import (build_set, join, login, make_user, post_form, true_answers,

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 import tracer
 from exercises import db, exports, trace_export
-from exercises.models import Exercise, Job, ProblemSet, ProblemSetItem, Trace, TraceValue, User
+from exercises.models import Exercise, Job, ProblemSet, ProblemSetItem, StoredTrace, TraceValue, User
 
 from .conftest import build_set, join, login, make_user, post_form
 
@@ -36,9 +36,9 @@ def engine_csv(app, set_id: str, columns=exports.TRACE_COLUMNS) -> str:
     with app.app_context():
         found = db.session().execute(
             select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
-                   Exercise.variant_index, Trace.spec)
+                   Exercise.variant_index, StoredTrace.spec)
             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-            .join(Trace, Trace.exercise_id == Exercise.id)
+            .join(StoredTrace, StoredTrace.exercise_id == Exercise.id)
             .outerjoin(User, User.id == Exercise.user_id)
             .where(Exercise.problem_set_id == set_id)).all()
     # assigned variants first, by student name, then by exercise and variant
@@ -75,7 +75,7 @@ def test_traces_export_is_what_the_csv_module_writes_of_the_engines_rows(app, tr
 
 def _specs(app, set_id):
     with app.app_context():
-        return db.session().scalars(select(Trace.spec).join(Exercise)
+        return db.session().scalars(select(StoredTrace.spec).join(Exercise)
                                     .where(Exercise.problem_set_id == set_id)).all()
 
 
@@ -101,7 +101,7 @@ def test_a_set_with_a_circuit_item_exports_node_and_arg_columns(app, instructor,
 
 def test_values_come_from_the_database_and_a_trace_that_does_not_fit_is_refused(app, traced):
     with app.app_context():
-        trace_id = db.session().scalars(select(Trace.id).join(Exercise)
+        trace_id = db.session().scalars(select(StoredTrace.id).join(Exercise)
                                         .where(Exercise.problem_set_id == traced)).first()
         with db.write_transaction() as sess:  # a stored value: exported as stored
             sess.execute(update(TraceValue).where(TraceValue.trace_id == trace_id,

@@ -10,7 +10,7 @@ from exercises import db, migrate
 from exercises.generation import BUILTIN_TEMPLATES
 from exercises.instructor import answers, pool, problem_sets, variants
 from exercises.instructor.problem_sets import SetError
-from exercises.models import Exercise, ProblemSet, Trace, TraceValue
+from exercises.models import Exercise, ProblemSet, StoredTrace, TraceValue
 from tracer.keys import parse_key
 
 from .conftest import SET_FORM, build_set
@@ -43,7 +43,7 @@ def test_stored_traces_read_back_bit_identical_to_the_engine(app, instructor):
     with app.app_context():
         sess = db.session()
         for row in sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)):
-            stored = sess.scalar(select(Trace).where(Trace.exercise_id == row.id))
+            stored = sess.scalar(select(StoredTrace).where(StoredTrace.exercise_id == row.id))
             values = sess.scalars(select(TraceValue.value).where(TraceValue.trace_id == stored.id)
                                   .order_by(TraceValue.step)).all()
             engine = [r["value"] for r in tracer.trace(row.spec).rows()]

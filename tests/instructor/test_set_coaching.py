@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from exercises import db
 from exercises.models import Draft, LadderStep, Submission
 
-from exercises.instructor import regrade
+from exercises.instructor import set_regrade as regrade
 
 from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from exercises.generation import (BUILTIN_TEMPLATES, MAX_TRIES, Exercise, Template, TemplateError,
+from exercises.generation import (BUILTIN_TEMPLATES, MAX_TRIES, GeneratedExercise, Template, TemplateError,
                                   generate)
 
 ROOT = Path(__file__).resolve().parents[3]  # the checkout: tests/exercises/generation/..
@@ -128,15 +128,15 @@ def test_generate_needs_a_template_object():
 def test_an_exercise_is_stored_as_json_and_read_back_unchanged(template_id):
     exercise = generate(BUILTIN_TEMPLATES[template_id], 5)
     stored = json.loads(json.dumps(exercise.to_dict()))
-    assert Exercise.from_dict(stored) == exercise
-    assert Exercise.from_dict(stored).expected == exercise.expected   # floats bit-identical
+    assert GeneratedExercise.from_dict(stored) == exercise
+    assert GeneratedExercise.from_dict(stored).expected == exercise.expected   # floats bit-identical
 
 
 def test_a_stored_exercise_missing_a_part_is_rejected():
     stored = generate(BUILTIN_TEMPLATES["seed-2-2-2"], 5).to_dict()
     del stored["expected"]
     with pytest.raises(ValueError, match="expected"):
-        Exercise.from_dict(stored)
+        GeneratedExercise.from_dict(stored)
 
 
 @pytest.mark.parametrize("template_id", TEMPLATE_IDS)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from exercises.grading import MISCONCEPTIONS, evaluate, grade_submission
-from exercises.grading.network import Network
+from exercises.grading.network import GradingNetwork
 from exercises.grading.sites import sites
 
 SHAPES = {
@@ -93,7 +93,7 @@ def good_exercise(name):
     sizes, activations, loss, knobs = SHAPES[name]
     for seed in range(1000):
         spec = _draw(sizes, activations, loss, np.random.default_rng(seed), knobs)
-        net, values = Network(spec), evaluate(spec)
+        net, values = GradingNetwork(spec), evaluate(spec)
         z = [v for k, v in values.items() if k.startswith("z:")]
         steps_ok = all(abs(values[k] - net.given(k)) >= 20 * 0.51 * _unit(values[k])
                        for k in values if net.given(k) is not None)
@@ -119,7 +119,7 @@ def _sites(net, mistake):
 def _simulate(spec, site, quantities, figures):
     """Grade a student who makes the mistake at ``site``; return per field (status, ids, kind)
     where kind is what the independent classification says it must be."""
-    net, true = Network(spec), evaluate(spec)
+    net, true = GradingNetwork(spec), evaluate(spec)
     wrong = evaluate(spec, mistake=site.mistake.id, param=site.param, scope=site.scope)
     fields = [key for key in true if key.split(":")[0] in quantities]
     answers = {key: f"{wrong[key]:.{figures}g}" for key in fields}
@@ -151,7 +151,7 @@ def _simulate(spec, site, quantities, figures):
 
 def _cases():
     for name, spec in EXERCISES.items():
-        net = Network(spec)
+        net = GradingNetwork(spec)
         for mistake in MISCONCEPTIONS:
             if any(site.mistake.id == mistake for site in sites(net)):
                 yield pytest.param(name, mistake, id=f"{name}-{mistake}")
@@ -164,7 +164,7 @@ OWN = Counter()
 @pytest.mark.parametrize("name, mistake", list(_cases()))
 def test_simulated_students_are_named_where_the_mistake_acts_and_never_falsely(name, mistake):
     spec = EXERCISES[name]
-    net = Network(spec)
+    net = GradingNetwork(spec)
     runs = [(site, quantities, figures) for site in _sites(net, mistake) for figures in FIGURES
             for quantities in ((DEFAULT, EVERYTHING) if site.kind == "throughout" else (DEFAULT,))]
     for site, quantities, figures in runs:

@@ -12,7 +12,7 @@ import pytest
 
 from exercises.grading.misconceptions import MISCONCEPTIONS, variants
 from exercises.grading.model import evaluate
-from exercises.grading.network import Network
+from exercises.grading.network import GradingNetwork
 from tracer import normalize, trace
 from tracer.keys import key_of
 
@@ -240,7 +240,7 @@ def test_correct_student_matches_trace_on_random_networks(seed):
 
 def _cases():
     for spec in [SEED, *ARCHITECTURES]:
-        net = Network(spec)
+        net = GradingNetwork(spec)
         for mistake in MISCONCEPTIONS:
             for param in variants(net, mistake):
                 yield pytest.param(spec, mistake, param, id=f"{spec['layers']}-{spec['loss']}-{mistake}-{param}")

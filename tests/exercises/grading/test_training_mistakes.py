@@ -117,9 +117,9 @@ def _grade(spec, mistake, scope=None, asked=FIELDS):
     per field (status, ids, kind), kind what an independent classification says it must be:
     ``correct`` (the true value), ``inherits`` (what the student's own earlier answers give)
     or ``own`` (the mistake changed the field's own formula)."""
-    from exercises.grading.network import Network
+    from exercises.grading.network import GradingNetwork
 
-    net, true = Network(spec), evaluate(spec)
+    net, true = GradingNetwork(spec), evaluate(spec)
     wrong = evaluate(spec, mistake=mistake, scope=scope)
     keys = [key for key in true if key.split(":")[0] in asked]
     answers = {key: f"{wrong[key]:.6g}" for key in keys}
