@@ -9,6 +9,7 @@ SQLite, and on PostgreSQL when one answers (always under CI=true).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -85,12 +86,15 @@ def _burst(base: str, created: dict):
     refused: list[str] = []
     url = f"{base}/api/v1/exercises/{created['id']}/submissions"
     answers = {created["fields"][0]["key"]: "0.5"}
+    stop = threading.Event()   # set once the kill has cut a request: the burst is over
 
     def submit_until_refused():
-        while True:
+        while not stop.is_set():
             try:
                 status, body = _request(url, {"answers": answers}, created["token"])
-            except OSError as exc:   # connection reset or refused: the worker is gone
+            except (OSError, http.client.HTTPException) as exc:
+                # reset, refused, or a response cut off mid-body: the worker is gone, and an
+                # answer not received whole was never acknowledged
                 failures.append(repr(exc))
                 return
             if status != 201:
@@ -103,6 +107,12 @@ def _burst(base: str, created: dict):
         thread.start()
 
     def join():
+        # The master starts a new worker at once; threads that were between requests would
+        # go on submitting to it, so the burst ends when the kill has cut a request.
+        deadline = time.monotonic() + 60
+        while not failures and not refused and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stop.set()
         for thread in threads:
             thread.join(timeout=120)
     return acknowledged, failures, refused, join
