@@ -25,13 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from gradebook import graded_class, timed_get  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from exercises import create_app, db, migrate  # noqa: E402
-from exercises.models import (Enrollment, Exercise, ProblemSet, ProblemSetItem,  # noqa: E402
-                              Submission, User)
-from gradebook import graded_class, timed_get  # noqa: E402
+from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, Submission, User  # noqa: E402
 
 TARGET_MS = 500
 

@@ -92,8 +92,9 @@ def render_rate(app, set_id: str) -> float:
     """Rows per second of tracing and rendering the same variants' rows in full, with no
     database reads and no CSV (best of three): what the export cost before it rendered the
     symbol and formula columns once per structure (``tracer.skeleton``)."""
-    import tracer
     from sqlalchemy import select
+
+    import tracer
     from exercises.models import Exercise, StoredTrace
     with app.app_context():
         specs = db.session().scalars(select(StoredTrace.spec).join(Exercise, Exercise.id == StoredTrace.exercise_id)

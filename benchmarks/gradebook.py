@@ -22,17 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from publish import ITEMS, SETTINGS, accounts  # noqa: E402
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
+import tracer  # noqa: E402
 from exercises import create_app, db, migrate, submissions  # noqa: E402
 from exercises.exports import EXPORTS  # noqa: E402
 from exercises.instructor import enrollment, pool, problem_sets  # noqa: E402
-from exercises.models import (Enrollment, Exercise, FieldGrade, ProblemSet,  # noqa: E402
-                              ProblemSetItem, Submission, User, new_id)
-from publish import ITEMS, SETTINGS, accounts  # noqa: E402
-
-import tracer  # noqa: E402
+from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id  # noqa: E402
 from tracer.keys import parse_key  # noqa: E402
 
 

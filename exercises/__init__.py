@@ -10,14 +10,14 @@ def create_app(config: dict | None = None) -> Flask:
     # JSON keeps the order it was built in: a submission's fields come in the exercise's order,
     # the order one computes them (SPEC §6), never alphabetically.
     app.json.sort_keys = False
-    from . import allocator, config as config_module
+    from exercises import allocator
+    from exercises import config as config_module
 
     allocator.keep_freed_memory()  # traces reuse warm pages (see allocator): half a trace's time
 
     app.config.from_mapping(config_module.load(app.instance_path, config))
 
-    from . import (api, commands, db, errors, expiry, health, instructor, jobs, limits, logs, lti,
-                   security, web)
+    from exercises import api, commands, db, errors, expiry, health, instructor, jobs, limits, logs, lti, security, web
 
     logs.init_app(app)
     db.init_app(app)

@@ -15,8 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db
-from .models import User
+from exercises import db
+from exercises.models import User
 
 ROLES = ("instructor", "student")
 MIN_PASSWORD = 10

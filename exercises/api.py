@@ -10,14 +10,13 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 import tracer
-
-from . import db, practice, storage, submissions
-from .errors import ApiError, json_kind
-from .limits import api_practice_limit, api_trace_limit
-from .models import Exercise
-from .openapi import SUBMISSION_REQUEST, document
-from .trace_checks import Caller, bearer_caller, trace_allowed
-from .trace_limits import json_chunks, row_budget
+from exercises import db, practice, storage, submissions
+from exercises.errors import ApiError, json_kind
+from exercises.limits import api_practice_limit, api_trace_limit
+from exercises.models import Exercise
+from exercises.openapi import SUBMISSION_REQUEST, document
+from exercises.trace_checks import Caller, bearer_caller, trace_allowed
+from exercises.trace_limits import json_chunks, row_budget
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .models import Exercise, LadderStep
+from exercises.models import Exercise, LadderStep
 
 VALUE_RUNG = 3
 

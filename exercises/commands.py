@@ -14,7 +14,7 @@ db_cli = AppGroup("db", help="Database schema (Alembic).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    from . import migrate
+    from exercises import migrate
 
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
@@ -24,7 +24,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
-    from . import migrate
+    from exercises import migrate
 
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
 
@@ -32,7 +32,7 @@ def db_downgrade(revision: str) -> None:
 @db_cli.command("current")
 def db_current() -> None:
     """Show the database's revision."""
-    from . import migrate
+    from exercises import migrate
 
     migrate.current(current_app.config["DATABASE_URL"])
 
@@ -41,7 +41,7 @@ def db_current() -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Autogenerate a new revision from the models (for developers)."""
-    from . import migrate
+    from exercises import migrate
 
     migrate.revision(current_app.config["DATABASE_URL"], message)
 
@@ -53,7 +53,7 @@ def db_revision(message: str) -> None:
 @with_appcontext
 def create_instructor(email: str, name: str, password: str) -> None:
     """Create an instructor account."""
-    from . import accounts
+    from exercises import accounts
 
     try:
         accounts.create_user(email=email, name=name, password=password, role="instructor")
@@ -70,7 +70,7 @@ def create_instructor(email: str, name: str, password: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load demo data (idempotent): demo accounts, exercises and a problem set."""
-    from . import demo as demo_module
+    from exercises import demo as demo_module
 
     for line in demo_module.load():
         click.echo(line)

@@ -7,8 +7,8 @@ on SQLite and PostgreSQL. One scoped session per request (or CLI command), remov
 """
 from __future__ import annotations
 
-import os
 import collections
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager

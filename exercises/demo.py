@@ -7,12 +7,11 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-
-from . import accounts, db, submissions
-from .generation import BUILTIN_TEMPLATES
-from .grading import evaluate
-from .instructor import enrollment, problem_sets
-from .models import Exercise, ProblemSet, User
+from exercises import accounts, db, submissions
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.grading import evaluate
+from exercises.instructor import enrollment, problem_sets
+from exercises.models import Exercise, ProblemSet, User
 
 DEMO_PASSWORD = "backprop-demo"
 INSTRUCTOR = ("instructor@example.com", "Demo Instructor")

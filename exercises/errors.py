@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from . import domain
+from exercises import domain
 
 
 class ApiError(Exception):
@@ -143,7 +143,7 @@ def init_app(app: Flask) -> None:
     def _domain_error(exc: domain.DomainError):
         if request.path.startswith("/api/"):
             return jsonify(error_body(exc.message, exc.fields)), status_of(exc)
-        from .web.answer_errors import notice  # the pages' words for it (web imports this module)
+        from exercises.web.answer_errors import notice  # the pages' words for it (web imports this module)
         return error_page(status_of(exc), notice(exc))
 
     @app.errorhandler(HTTPException)

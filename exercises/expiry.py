@@ -15,8 +15,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from . import db
-from .models import Exercise, Submission, utcnow
+from exercises import db
+from exercises.models import Exercise, Submission, utcnow
 
 DAYS = 30
 BATCH = 500  # exercises deleted per transaction, so a large backlog never holds one long lock

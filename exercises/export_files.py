@@ -16,8 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from . import db, exports
-from .models import Job, ProblemSet
+from exercises import db, exports
+from exercises.models import Job, ProblemSet
 
 # the exports that can grow past what one request should stream: those that count their rows
 JOB_EXPORTS = tuple(name for name, export in exports.EXPORTS.items() if export.count)

@@ -23,14 +23,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import tracer
-
-from . import db, storage, trace_export
-from .instructor import gradebook, roster
-from .instructor.policy import as_utc
-from .instructor.answers import answer_keys
-from .instructor.circuit_items import is_circuit_item
-from .models import (Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission,
-                     User, utcnow)
+from exercises import db, storage, trace_export
+from exercises.instructor import gradebook, roster
+from exercises.instructor.answers import answer_keys
+from exercises.instructor.circuit_items import is_circuit_item
+from exercises.instructor.policy import as_utc
+from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import db
-from .errors import retry_later
+from exercises import db
+from exercises.errors import retry_later
 
 bp = Blueprint("health", __name__)
 RETRY_SECONDS = 30

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
-from .errors import retry_later
+from exercises.errors import retry_later
 
 DEFAULTS = {
     "RATELIMIT_LOGIN_ACCOUNT": "40 per minute",
@@ -77,7 +77,7 @@ def signed_in() -> bool:
 
 def token_signed_in() -> bool:
     """Whether an API caller sent a token that names a user (an instructor's access token)."""
-    from .api import api_caller
+    from exercises.api import api_caller
 
     return not api_caller().anonymous
 

@@ -10,9 +10,23 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Double, ForeignKey, Index, Integer,
-                        MetaData, SmallInteger, String, Text, UniqueConstraint, false, true)
 from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Deterministic constraint names, so Alembic revisions name them the same on every dialect.
@@ -386,4 +400,4 @@ class SetMember(Base):
 
 
 # The LTI 1.3 tables live with the LTI package; importing it here registers them on ``Base``.
-from .lti import models as _lti_models  # noqa: E402,F401
+from exercises.lti import models as _lti_models  # noqa: E402,F401

@@ -14,9 +14,8 @@ from functools import lru_cache
 
 from apispec import APISpec
 
+from exercises.generation.knobs import MAX_ATTEMPTS, MAX_DIGITS, MAX_SEED, MIN_DIGITS, NAMINGS, REVEALS
 from tracer.spec import DELTA_CONVENTIONS, KNOWN, REQUIRED
-
-from .generation.knobs import MAX_ATTEMPTS, MAX_DIGITS, MAX_SEED, MIN_DIGITS, NAMINGS, REVEALS
 
 ANY = {}
 NULLABLE_INT = {"type": ["integer", "null"]}

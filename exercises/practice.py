@@ -13,8 +13,8 @@ cookie). Its spec, fields, settings and full trace are stored in one transaction
 from __future__ import annotations
 
 import hashlib
-import json
 import hmac
+import json
 import secrets
 from typing import Any
 
@@ -23,16 +23,15 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 import tracer
-
-from . import db, storage
-from .domain import Forbidden, InvalidSettings, NotFound, TemplateRefused
-from .generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
-from .generation.circuits import generate_circuit, stored_template
-from .generation.knobs import MAX_SEED
-from .generation.quality import MESSAGES
-from .models import Exercise, StoredTrace
-from .openapi import PRACTICE_REQUEST
-from .trace_checks import ANONYMOUS, Caller, trace_allowed
+from exercises import db, storage
+from exercises.domain import Forbidden, InvalidSettings, NotFound, TemplateRefused
+from exercises.generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
+from exercises.generation.circuits import generate_circuit, stored_template
+from exercises.generation.knobs import MAX_SEED
+from exercises.generation.quality import MESSAGES
+from exercises.models import Exercise, StoredTrace
+from exercises.openapi import PRACTICE_REQUEST
+from exercises.trace_checks import ANONYMOUS, Caller, trace_allowed
 
 # The knobs a practice request may hold: the API's documented schema (exercises/openapi.py).
 PRACTICE_KNOBS = tuple(PRACTICE_REQUEST["properties"])

@@ -36,8 +36,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import db
-from .models import User
+from exercises import db
+from exercises.models import User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -140,7 +140,7 @@ def init_app(app: Flask) -> None:
     """Install CSRF protection, the login manager, the ``id`` URL converter, the NUL check and
     the security headers; exempt the bearer-token API from CSRF. Runs before any blueprint is
     registered (their rules use the converter)."""
-    from . import api
+    from exercises import api
 
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import tracer
+from exercises import db
+from exercises.models import StoredTrace, TraceValue
 from tracer.trace import COLUMNS  # a stored trace's CSV has the engine's columns
-
-from . import db
-from .models import StoredTrace, TraceValue
 
 CHUNK = 10_000  # rows fetched per round trip when streaming a stored trace
 _STORED = ("step", "iteration", "sample", "layer", "unit", "source", "quantity", "value")

@@ -19,13 +19,12 @@ from flask import current_app, has_request_context
 from flask_babel import gettext
 from sqlalchemy import func, insert, select
 
-from . import db
-from .domain import InvalidAnswers, Malformed, NoAttemptsLeft, NotFound
-from .errors import json_kind
-from .grading import GradingSettings, InvalidSubmission, grade_submission
-from .coaching import revealed_keys, without_shown_values
-from .models import Exercise, FieldGrade, Submission, new_id, utcnow
-
+from exercises import db
+from exercises.coaching import revealed_keys, without_shown_values
+from exercises.domain import InvalidAnswers, Malformed, NoAttemptsLeft, NotFound
+from exercises.errors import json_kind
+from exercises.grading import GradingSettings, InvalidSubmission, grade_submission
+from exercises.models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 # Sent after a graded attempt is stored (committed), with its ``submission_id``, the
 # exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers

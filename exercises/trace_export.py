@@ -21,11 +21,10 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import func, select
 
 import tracer
+from exercises import db
+from exercises.models import Exercise, ProblemSetItem, StoredTrace, TraceValue, User
 from tracer import skeleton
 from tracer.trace import csv_text
-
-from . import db
-from .models import Exercise, ProblemSetItem, StoredTrace, TraceValue, User
 
 BATCH_ROWS = 5_000  # stored rows fetched by one query (several short traces, or one chunk)
 _VALUES = TraceValue.__table__.c

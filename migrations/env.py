@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from exercises.db import make_engine
 from exercises.models import Base
 

@@ -19,7 +19,6 @@ from tracer.latex import CDOTS, factor, factors, indices, num, nums, shown, tota
 from tracer.naming import derived
 from tracer.rows import STATE, spans
 
-
 SLOT = "\x00"  # where a formula template takes the parameter's LaTeX symbol
 
 

@@ -6,10 +6,9 @@ Every malformed or inconsistent spec fails with one :class:`SpecError` naming th
 
 import numpy as np
 
-from tracer import checks
-from tracer.checks import SpecError
-from tracer import activations, losses
+from tracer import activations, checks, losses
 from tracer.activations import ACTIVATIONS
+from tracer.checks import SpecError
 from tracer.losses import LOSSES
 
 BIAS_MODES = ("per_unit", "shared", "none")

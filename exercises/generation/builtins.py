@@ -3,7 +3,7 @@
 Every one is a small extension of the seed post's network, sized to be done by hand.
 """
 
-from .template import Template
+from exercises.generation.template import Template
 
 BUILTIN_TEMPLATES: dict[str, Template] = {
     "seed-2-2-2": Template.from_dict({

@@ -15,12 +15,18 @@ that gets no gradient).
 import numpy as np
 
 import tracer
+from exercises.generation.circuit_templates import CIRCUIT_TEMPLATES, CircuitTemplate
+from exercises.generation.exercise import GeneratedExercise
+from exercises.generation.fields import Field
+from exercises.generation.knobs import (
+    DEFAULT_TOLERANCE,
+    MAX_ATTEMPTS,
+    TemplateError,
+    check_digits,
+    check_tolerance,
+    is_int,
+)
 from tracer.circuit.keys import circuit_key, parse_circuit_key
-
-from .circuit_templates import CIRCUIT_TEMPLATES, CircuitTemplate
-from .exercise import GeneratedExercise
-from .fields import Field
-from .knobs import DEFAULT_TOLERANCE, MAX_ATTEMPTS, TemplateError, check_digits, check_tolerance, is_int
 
 CIRCUIT_ASKABLE = ("value", "grad", "local_grad")
 DEFAULT_ASK = ("grad",)

@@ -7,8 +7,8 @@ bit-identical); ``public_view`` is what a student may see before the solution is
 import copy
 from dataclasses import dataclass
 
-from .fields import Field
-from .quality import Condition
+from exercises.generation.fields import Field
+from exercises.generation.quality import Condition
 
 _STORED = ("template", "seed", "spec", "fields", "answer_digits", "tolerance", "attempts",
            "ecf_credit", "feedback", "reveal", "expected")

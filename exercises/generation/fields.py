@@ -18,13 +18,12 @@ Optimizer state (``velocity``, ``m``, ``v``) comes right before the layer's upda
 
 from dataclasses import dataclass
 
+from exercises.generation.knobs import ASKABLE
+from exercises.generation.spec_builder import layer_activations
 from tracer import activations as registry
 from tracer import losses
 from tracer.keys import PER_SAMPLE, key_of, split_key
 from tracer.naming import Names, symbol
-
-from .knobs import ASKABLE
-from .spec_builder import layer_activations
 
 
 @dataclass(frozen=True)

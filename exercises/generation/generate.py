@@ -17,22 +17,21 @@ A template with a given network makes exactly that exercise, with no seed: its c
 checked and reported (``GeneratedExercise.conditions``), never regenerated nor refused for.
 """
 
+import json
+import math
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-import json
-import math
 
 import numpy as np
 
+from exercises.generation.exercise import GeneratedExercise
+from exercises.generation.fields import fields_for, locate, value_at
+from exercises.generation.knobs import AUTO, MAX_DIGITS, MAX_SEED, TemplateError
+from exercises.generation.quality import DIGIT_CHOICES, N_, Assessment
+from exercises.generation.spec_builder import build_spec
+from exercises.generation.template import Template
 from tracer import SpecError, normalize, trace
-
-from .exercise import GeneratedExercise
-from .fields import fields_for, locate, value_at
-from .knobs import AUTO, MAX_DIGITS, MAX_SEED, TemplateError
-from .spec_builder import build_spec
-from .quality import DIGIT_CHOICES, N_, Assessment
-from .template import Template
 
 MAX_TRIES = 1000
 PROBE_SEED = 0              # the seed whose tries decide a set item's ``auto`` digits

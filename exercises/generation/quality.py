@@ -29,14 +29,13 @@ fault, never a computed value, since the author of a practice exercise is its st
 import math
 from dataclasses import dataclass
 
+from exercises.generation.fields import locate
+from exercises.generation.knobs import MAX_DIGITS, MIN_DIGITS
+from exercises.generation.spec_builder import layer_activations
 from exercises.grading.tolerance import Comparison, Tolerance
 from tracer import activations as registry
 from tracer.keys import key_of
 from tracer.naming import Names
-
-from .fields import locate
-from .knobs import MAX_DIGITS, MIN_DIGITS
-from .spec_builder import layer_activations
 
 Z_LIMIT = 4.0
 RELU_MARGIN = 0.05

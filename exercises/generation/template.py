@@ -23,18 +23,17 @@ Targets default to the output activation's ``targets`` in the registry (``tracer
 softmax (required with cross_entropy), else [−1, 1], all with 2 decimals.
 """
 
-from dataclasses import dataclass, field, fields as dataclass_fields
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
-from tracer import SpecError, normalize
+from exercises.generation import knobs
+from exercises.generation.fields import positions
+from exercises.generation.knobs import TemplateError, ValueRange
+from exercises.generation.spec_builder import layer_activations, placeholder_spec
+from tracer import SpecError, losses, normalize
 from tracer import activations as registry
-from tracer import losses
 from tracer.activations import ACTIVATIONS
 from tracer.losses import LOSSES
-
-from . import knobs
-from .fields import positions
-from .knobs import TemplateError, ValueRange
-from .spec_builder import layer_activations, placeholder_spec
 
 MAX_UNITS = 6          # units per layer of a hand exercise
 MAX_HIDDEN_LAYERS = 3

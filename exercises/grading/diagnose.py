@@ -11,9 +11,9 @@ is kept when it explains the field and nothing the student answered elsewhere co
 a field with explanations by more than one misconception keeps those that also explain another
 wrong field, and is left unnamed when that still leaves several.
 """
+import math
 from dataclasses import dataclass
 from functools import lru_cache
-import math
 
 import numpy as np
 

@@ -3,9 +3,9 @@
 Plain values in, plain values out: a spec, the asked field keys, the answers as submitted and
 the settings; no request, no database.
 """
+import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-import json
 
 import numpy as np
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .exam import exam_refusal
+from exercises.instructor.exam import exam_refusal
 
 __all__ = ["exam_refusal", "init_app", "sig"]
 
@@ -19,17 +19,28 @@ def sig(value: float | None, digits: int) -> str:
 def init_app(app: Flask) -> None:
     """Register the instructor and student-set blueprints, the export API, the CLI commands,
     the exam-mode trace check and the template helpers."""
-    from ..security import csrf
-    from ..web.diagram import drawable, layout
-    from .circuit_items import circuit_view
-    from ..web.labels import STATUSES, misconception
-    from ..trace_checks import Caller, register_bearer_resolver, register_trace_check
-    from . import (auth, commands, course_api, course_views, export_views, gradebook_views,
-                   printing, record_views, roster_views, set_views, tokens)
-    from .forms import REVEAL_CHOICES
-    from .history_text import action_name, describe, role_name
-    from ..models import utcnow
-    from .policy import shown, when
+    from exercises.instructor import (
+        auth,
+        commands,
+        course_api,
+        course_views,
+        export_views,
+        gradebook_views,
+        printing,
+        record_views,
+        roster_views,
+        set_views,
+        tokens,
+    )
+    from exercises.instructor.circuit_items import circuit_view
+    from exercises.instructor.forms import REVEAL_CHOICES
+    from exercises.instructor.history_text import action_name, describe, role_name
+    from exercises.instructor.policy import shown, when
+    from exercises.models import utcnow
+    from exercises.security import csrf
+    from exercises.trace_checks import Caller, register_bearer_resolver, register_trace_check
+    from exercises.web.diagram import drawable, layout
+    from exercises.web.labels import STATUSES, misconception
 
     for blueprint in (auth.bp, set_views.bp, gradebook_views.bp,
                       record_views.bp, export_views.bp, export_views.api_bp, printing.bp,

@@ -19,8 +19,8 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import db
-from ..models import Enrollment, Exercise, ProblemSet, SetMember
+from exercises import db
+from exercises.models import Enrollment, Exercise, ProblemSet, SetMember
 
 ABILITIES = {"owner": {"view", "extend", "edit", "own"},
              "co_instructor": {"view", "extend", "edit"},

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 import tracer
+from exercises import db
+from exercises.instructor import circuit_items, variants
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue
+from exercises.practice import conditions_of, field_dict, rendered_conditions
 from tracer.keys import parse_key
-
-from .. import db
-from ..models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue
-from ..practice import conditions_of, field_dict, rendered_conditions
-from . import circuit_items, variants
 
 
 def _position(row) -> tuple:

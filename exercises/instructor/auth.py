@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from .. import accounts, db
-from ..limits import login_by_account, login_by_address
-from ..security import start_session
-from ..models import Enrollment, ProblemSet, SetMember
-from . import tokens
-from .access import instructor_required, safe_next
-from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, rejected_status
+from exercises import accounts, db
+from exercises.instructor import tokens
+from exercises.instructor.access import instructor_required, safe_next
+from exercises.instructor.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, rejected_status
+from exercises.limits import login_by_account, login_by_address
+from exercises.models import Enrollment, ProblemSet, SetMember
+from exercises.security import start_session
 
 bp = Blueprint("instructor", __name__)
 

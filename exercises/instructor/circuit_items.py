@@ -25,15 +25,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 import tracer
+from exercises import db
+from exercises.generation import GeneratedExercise, TemplateError
+from exercises.generation.circuit_templates import CIRCUIT_TEMPLATES
+from exercises.generation.circuits import check_knobs, generate_circuit
+from exercises.models import ProblemSetItem
+from exercises.practice import CIRCUIT
+from exercises.web.circuit_titles import SET_GIVEN_TITLE
+from exercises.web.circuit_titles import TITLES as CIRCUIT_TITLES
 from tracer.circuit.keys import circuit_key
-
-from .. import db
-from ..generation import GeneratedExercise, TemplateError
-from ..generation.circuit_templates import CIRCUIT_TEMPLATES
-from ..generation.circuits import check_knobs, generate_circuit
-from ..models import ProblemSetItem
-from ..practice import CIRCUIT
-from ..web.circuit_titles import SET_GIVEN_TITLE, TITLES as CIRCUIT_TITLES
 
 PREFIX = CIRCUIT + ":"
 SET_KNOBS = ("attempts", "tolerance")            # set settings the circuit generator takes
@@ -193,7 +193,7 @@ def expected_of(spec: dict, fields: list[dict], stored_values: list[float]) -> d
 def circuit_view(spec: dict, solved: bool = False) -> dict | None:
     """What the instructor's pages draw of a circuit variant (None for a network): the diagram
     with the given values (``solved``: every value and wire gradient too) and its caption."""
-    from ..web import circuit_pages  # pages only: the services above need no web module
+    from exercises.web import circuit_pages  # pages only: the services above need no web module
 
     if not tracer.is_circuit(spec):
         return None
@@ -207,7 +207,7 @@ def key_rows(spec: dict, template: dict, fields: list[dict]) -> list[dict]:
     """A circuit variant's printed answer key: every node's value in node order, then every
     gradient in the order the backward pass completes it (a built-in circuit's constants
     have none), each with its symbol, value and whether the exercise asks for it."""
-    from ..generation.circuits import expected_value, fields_of
+    from exercises.generation.circuits import expected_value, fields_of
 
     built_in = CIRCUIT_TEMPLATES.get(template.get("circuit"))
     result, asked = tracer.trace(spec), {f["key"] for f in fields}

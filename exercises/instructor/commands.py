@@ -6,9 +6,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import accounts, db
-from ..models import ProblemSet, User
-from . import pool, records
+from exercises import accounts, db
+from exercises.instructor import pool, records
+from exercises.models import ProblemSet, User
 
 
 @click.command("reset-password")

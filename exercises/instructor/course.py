@@ -17,12 +17,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import db
-from ..generation import TemplateError
-from ..models import (AuditEvent, Enrollment, ProblemSet, ProblemSetItem, SetMember, User,
-                      utcnow)
-from . import enrollment, pool, problem_sets, variants
-from .problem_sets import SetError
+from exercises import db
+from exercises.generation import TemplateError
+from exercises.instructor import enrollment, pool, problem_sets, variants
+from exercises.instructor.problem_sets import SetError
+from exercises.models import AuditEvent, Enrollment, ProblemSet, ProblemSetItem, SetMember, User, utcnow
 
 STAFF_ROLES = ("co_instructor", "ta")
 

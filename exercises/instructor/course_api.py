@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import func, select
 
-from .. import db
-from ..api import bearer_token
-from ..errors import ApiError
-from ..models import Enrollment, ProblemSet, ProblemSetItem, SetMember
-from . import tokens
-from .policy import as_utc
+from exercises import db
+from exercises.api import bearer_token
+from exercises.errors import ApiError
+from exercises.instructor import tokens
+from exercises.instructor.policy import as_utc
+from exercises.models import Enrollment, ProblemSet, ProblemSetItem, SetMember
 
 bp = Blueprint("course_api", __name__, url_prefix="/api/v1")
 PER_PAGE, MAX_PER_PAGE = 50, 100

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import course
-from .access import instructor_required, owned_set, role_of
-from .forms import ConfirmForm, StaffForm, rejected_status
-from .problem_sets import SetError
+from exercises.instructor import course
+from exercises.instructor.access import instructor_required, owned_set, role_of
+from exercises.instructor.forms import ConfirmForm, StaffForm, rejected_status
+from exercises.instructor.problem_sets import SetError
 
 bp = Blueprint("course", __name__, url_prefix="/instructor/sets")
 

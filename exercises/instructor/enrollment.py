@@ -14,9 +14,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from .. import accounts, db
-from ..models import Enrollment, Exercise, ProblemSet, ProblemSetItem, User, new_id, utcnow
-from . import pool
+from exercises import accounts, db
+from exercises.instructor import pool
+from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, User, new_id, utcnow
 
 
 def signup(name: str, email: str, password: str) -> User:

@@ -20,12 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import tracer
-
-from .. import db
-from ..models import Enrollment, Exercise, ProblemSet
-from ..trace_checks import ANONYMOUS, Caller
-from . import policy
-from .exam_match import Canonical, Tolerances, decimals_of, matches
+from exercises import db
+from exercises.instructor import policy
+from exercises.instructor.exam_match import Canonical, Tolerances, decimals_of, matches
+from exercises.models import Enrollment, Exercise, ProblemSet
+from exercises.trace_checks import ANONYMOUS, Caller
 
 _cache: dict[str, tuple[int, list[tuple[Canonical, Tolerances]]]] = {}
 _cache_lock = threading.Lock()

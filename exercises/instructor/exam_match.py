@@ -10,6 +10,7 @@ to a variant within the rounding of the variant's decimals. Plain numpy, no data
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 MAX_DECIMALS = 12

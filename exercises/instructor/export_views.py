@@ -2,18 +2,27 @@
 personal access token (``Authorization: Bearer``; no cookies, so no CSRF)."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, redirect, render_template, request, send_file,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
-from .. import db, export_files, exports, jobs
-from ..api import bearer_token
-from ..errors import ApiError
-from ..jobs.views import panel
-from ..models import Job, ProblemSet
-from . import tokens
-from .access import instructor_required, may, owned_set
-from .forms import ConfirmForm
+from exercises import db, export_files, exports, jobs
+from exercises.api import bearer_token
+from exercises.errors import ApiError
+from exercises.instructor import tokens
+from exercises.instructor.access import instructor_required, may, owned_set
+from exercises.instructor.forms import ConfirmForm
+from exercises.jobs.views import panel
+from exercises.models import Job, ProblemSet
 
 bp = Blueprint("exports", __name__, url_prefix="/instructor/sets")
 api_bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")

@@ -12,16 +12,26 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import (BooleanField, DateTimeLocalField, FloatField, IntegerField, PasswordField,
-                     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from exercises.accounts import MAX_PASSWORD, MIN_PASSWORD
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.generation.knobs import ASKABLE, TOLERANCE_MODES
+from exercises.web.circuit_titles import TITLES as CIRCUIT_TITLES
 from tracer.losses import LOSSES
 
-from ..accounts import MAX_PASSWORD, MIN_PASSWORD
-from ..generation import BUILTIN_TEMPLATES
-from ..generation.knobs import ASKABLE, TOLERANCE_MODES
-from ..web.circuit_titles import TITLES as CIRCUIT_TITLES
 
 def rejected_status() -> int:
     """The status of a form page shown again: 422 after a POST (whose input was refused; the

@@ -14,11 +14,20 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, null, select
 
-from .. import db
-from ..models import (Enrollment, Exercise, FieldGrade, GradeOverride, ProblemSet,
-                      ProblemSetItem, Submission, Timestamp, User)
-from . import points, pool
-from .policy import late_percent
+from exercises import db
+from exercises.instructor import points, pool
+from exercises.instructor.policy import late_percent
+from exercises.models import (
+    Enrollment,
+    Exercise,
+    FieldGrade,
+    GradeOverride,
+    ProblemSet,
+    ProblemSetItem,
+    Submission,
+    Timestamp,
+    User,
+)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .gradebook import Gradebook, Row
+from exercises.instructor.gradebook import Gradebook, Row
 
 PER_PAGE = 100
 FILTERS = ("all", "not_started", "in_progress", "complete", "extension")

@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import jobs
-from ..jobs.views import panel
-from . import gradebook as book
-from .. import db
-from ..models import ProblemSetItem
-from . import gradebook_page, problem_sets, set_regrade as regrading
-from . import statistics as class_stats
-from .access import instructor_required, owned_set
-from .forms import RegradeForm, rejected_status
-from ..web.ladder import hints_by_student
-from .problem_sets import SetError
+from exercises import db, jobs
+from exercises.instructor import gradebook as book
+from exercises.instructor import gradebook_page, problem_sets
+from exercises.instructor import set_regrade as regrading
+from exercises.instructor import statistics as class_stats
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.instructor.forms import RegradeForm, rejected_status
+from exercises.instructor.problem_sets import SetError
+from exercises.jobs.views import panel
+from exercises.models import ProblemSetItem
+from exercises.web.ladder import hints_by_student
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
 FILTER_LABELS = (("all", _l("All students")), ("not_started", _l("Not started")),

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from ..models import AuditEvent
-from .policy import shown
+from exercises.instructor.policy import shown
+from exercises.models import AuditEvent
 
 
 def _number(value) -> str:

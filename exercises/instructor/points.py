@@ -13,10 +13,10 @@ import math
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import db
-from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem
-from ..practice import field_dict
-from . import variants
+from exercises import db
+from exercises.instructor import variants
+from exercises.models import AuditEvent, Exercise, ProblemSet, ProblemSetItem
+from exercises.practice import field_dict
 
 DEFAULT_POINTS = 10.0
 MAX_POINTS = 1000.0

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from jinja2 import pass_context
 from sqlalchemy import func, select
 
-from .. import db
-from ..models import Enrollment, Exercise, ProblemSet, Submission, utcnow
+from exercises import db
+from exercises.models import Enrollment, Exercise, ProblemSet, Submission, utcnow
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -19,12 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 import tracer
-
-from .. import db
-from ..storage import VALUE_COLUMNS
-from ..models import (Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue, new_id,
-                      utcnow)
-from . import variants
+from exercises import db
+from exercises.instructor import variants
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue, new_id, utcnow
+from exercises.storage import VALUE_COLUMNS
 
 log = logging.getLogger(__name__)
 CHUNK = 100  # variants generated and stored per transaction while a pool fills
@@ -178,6 +176,6 @@ def schedule_top_up(set_id: str) -> None:
     """
     if current_app.config.get("POOL_TOPUP", "queue") == "off":
         return
-    from .. import jobs
+    from exercises import jobs
 
     jobs.start("topup", set_id)

@@ -12,16 +12,15 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 import tracer
-
-from .. import db
-from ..models import Exercise, ProblemSetItem, User
-from ..web import circuit_pages
-from ..web.answer_fields import field_groups
-from ..web.diagram import drawable, layout
-from ..web.statement import statement
-from .access import instructor_required, owned_set
-from .answers import answer_keys
-from .circuit_items import circuit_view, key_rows
+from exercises import db
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.instructor.answers import answer_keys
+from exercises.instructor.circuit_items import circuit_view, key_rows
+from exercises.models import Exercise, ProblemSetItem, User
+from exercises.web import circuit_pages
+from exercises.web.answer_fields import field_groups
+from exercises.web.diagram import drawable, layout
+from exercises.web.statement import statement
 
 bp = Blueprint("printing", __name__, url_prefix="/instructor/sets")
 MAX_PRINTED = 2000  # pages in one document; more is a different workflow

@@ -19,12 +19,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from .. import db
-from ..generation import BUILTIN_TEMPLATES, TemplateError
-from ..models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, new_id, utcnow
-from ..practice import GIVEN_NETWORK
-from . import circuit_items, pool, variants
-from .policy import as_utc
+from exercises import db
+from exercises.generation import BUILTIN_TEMPLATES, TemplateError
+from exercises.instructor import circuit_items, pool, variants
+from exercises.instructor.policy import as_utc
+from exercises.models import AuditEvent, Exercise, ProblemSet, ProblemSetItem, new_id, utcnow
+from exercises.practice import GIVEN_NETWORK
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 CODE_LENGTH = 8

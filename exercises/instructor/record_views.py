@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import db
-from ..limits import password_reset_limit
-from ..models import Enrollment, Exercise, ProblemSetItem, Submission, User
-from . import answers, records
-from . import gradebook as book
-from .access import instructor_required, owned_set
-from .forms import ConfirmForm, ExtensionForm, OverrideForm, PasswordResetForm, options
-from .policy import form_time
-from .records import RecordError
+from exercises import db
+from exercises.instructor import answers, records
+from exercises.instructor import gradebook as book
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.instructor.forms import ConfirmForm, ExtensionForm, OverrideForm, PasswordResetForm, options
+from exercises.instructor.policy import form_time
+from exercises.instructor.records import RecordError
+from exercises.limits import password_reset_limit
+from exercises.models import Enrollment, Exercise, ProblemSetItem, Submission, User
 
 bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
 

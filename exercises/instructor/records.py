@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .. import accounts, db
-from ..models import (AuditEvent, Enrollment, GradeOverride, ProblemSet, ProblemSetItem, User)
-from .policy import as_utc
+from exercises import accounts, db
+from exercises.instructor.policy import as_utc
+from exercises.models import AuditEvent, Enrollment, GradeOverride, ProblemSet, ProblemSetItem, User
 
 
 class RecordError(ValueError):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import db
-from ..accounts import normalize_email
-from ..models import RosterEntry
+from exercises import db
+from exercises.accounts import normalize_email
+from exercises.models import RosterEntry
 
 # header (case and spaces ignored) -> roster field
 HEADERS = {"name": "name", "student": "name", "student name": "name", "full name": "name",

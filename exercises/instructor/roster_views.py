@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
-from . import roster
-from .access import instructor_required, owned_set
-from .forms import RosterForm, rejected_status
+from exercises.instructor import roster
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.instructor.forms import RosterForm, rejected_status
 
 bp = Blueprint("roster", __name__, url_prefix="/instructor/sets")
 

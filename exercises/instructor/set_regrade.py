@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from .. import db
-from ..coaching import shown_in_set, withhold_in_report
-from ..grading import GradingSettings, regrade
-from ..models import (AuditEvent, Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem,
-                      Submission, User)
-from . import points
-from .gradebook import latest_overrides
-from .policy import late_percent
+from exercises import db
+from exercises.coaching import shown_in_set, withhold_in_report
+from exercises.grading import GradingSettings, regrade
+from exercises.instructor import points
+from exercises.instructor.gradebook import latest_overrides
+from exercises.instructor.policy import late_percent
+from exercises.models import AuditEvent, Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
 
 
 @dataclass

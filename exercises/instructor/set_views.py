@@ -6,17 +6,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import db, jobs
-from ..generation import TemplateError
-from ..models import Enrollment, Exercise, ProblemSetItem
-from ..practice import template_error
-from ..jobs.views import panel
-from . import answers, course, points, pool, problem_sets
-from .variants import item_digits
-from .access import instructor_required, owned_set
-from .forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
-from .policy import form_time
-from .problem_sets import SetError
+from exercises import db, jobs
+from exercises.generation import TemplateError
+from exercises.instructor import answers, course, points, pool, problem_sets
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.instructor.forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
+from exercises.instructor.policy import form_time
+from exercises.instructor.problem_sets import SetError
+from exercises.instructor.variants import item_digits
+from exercises.jobs.views import panel
+from exercises.models import Enrollment, Exercise, ProblemSetItem
+from exercises.practice import template_error
 
 bp = Blueprint("problem_sets", __name__, url_prefix="/instructor/sets")
 VARIANTS_PER_PAGE = 50

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Text, case, cast, func, select
 
-from .. import db
-from ..models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
-from . import pool
-from .gradebook import item_fields
+from exercises import db
+from exercises.instructor import pool
+from exercises.instructor.gradebook import item_fields
+from exercises.models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
 
 STATUSES = ("correct", "carried", "incorrect", "blank")
 

@@ -11,9 +11,9 @@ import secrets
 
 from sqlalchemy import select
 
-from .. import db
-from ..models import AccessToken, User, utcnow
-from ..practice import token_hash
+from exercises import db
+from exercises.models import AccessToken, User, utcnow
+from exercises.practice import token_hash
 
 PREFIX = "bpl_"
 

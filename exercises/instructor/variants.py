@@ -16,13 +16,11 @@ import hashlib
 import json
 
 import tracer
-
-from ..generation import BUILTIN_TEMPLATES, Template, generate, resolve_digits
-from ..generation.knobs import MAX_SEED
-from ..models import ProblemSet, ProblemSetItem
-from ..practice import GIVEN_NETWORK, field_dict, settings_of
-from . import circuit_items
-
+from exercises.generation import BUILTIN_TEMPLATES, Template, generate, resolve_digits
+from exercises.generation.knobs import MAX_SEED
+from exercises.instructor import circuit_items
+from exercises.models import ProblemSet, ProblemSetItem
+from exercises.practice import GIVEN_NETWORK, field_dict, settings_of
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..models import Job
-from . import queue, records
+from exercises.jobs import queue, records
+from exercises.models import Job
 
 __all__ = ["init_app", "latest", "start"]
 latest = records.latest
@@ -38,7 +38,7 @@ def start(kind: str, target: str | None, payload: dict | None = None,
 
 def init_app(app: Flask) -> None:
     """Set up the queue, the job progress route and ``flask worker``."""
-    from . import views
+    from exercises.jobs import views
 
     queue.init_app(app)
     app.register_blueprint(views.bp)

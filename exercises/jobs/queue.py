@@ -94,13 +94,13 @@ def _in_app(app: Flask, function, *args):
 
 
 def _run(job_id: str) -> None:
-    from .work import run
+    from exercises.jobs.work import run
 
     run(job_id)
 
 
 def _expire() -> None:
-    from .. import jobs
+    from exercises import jobs
 
     jobs.start("expire", None)
 
@@ -113,7 +113,7 @@ def send(job_id: str) -> None:
 def recover() -> int:
     """Send again every job whose worker died or whose message waited too long; returns how
     many. Running a job twice is harmless (``records.claim``)."""
-    from .records import requeue_stale
+    from exercises.jobs.records import requeue_stale
 
     ids = requeue_stale(current_app.config["JOBS_STALE_SECONDS"])
     for job_id in ids:

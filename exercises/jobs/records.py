@@ -15,12 +15,11 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
-from ..models import Job, utcnow
+from exercises import db
+from exercises.models import Job, utcnow
 
 ACTIVE = ("queued", "running")
 log = logging.getLogger(__name__)

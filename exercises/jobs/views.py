@@ -8,11 +8,11 @@ from datetime import timedelta
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 
-from .. import db
-from ..instructor.access import instructor_required, owned_set
-from ..models import Job, utcnow
-from . import records
-from .work import INTERNAL_ERROR
+from exercises import db
+from exercises.instructor.access import instructor_required, owned_set
+from exercises.jobs import records
+from exercises.jobs.work import INTERNAL_ERROR
+from exercises.models import Job, utcnow
 
 bp = Blueprint("jobs", __name__, url_prefix="/instructor/jobs")
 SHOWN_AFTER_END = timedelta(minutes=10)  # a finished job's panel stays this long

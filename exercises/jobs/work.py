@@ -10,12 +10,12 @@ import logging
 
 from flask import current_app
 
-from .. import db, expiry
-from ..instructor import pool, problem_sets
-from ..instructor import set_regrade as regrade
-from ..instructor.problem_sets import SetError
-from ..models import ProblemSet
-from . import records
+from exercises import db, expiry
+from exercises.instructor import pool, problem_sets
+from exercises.instructor import set_regrade as regrade
+from exercises.instructor.problem_sets import SetError
+from exercises.jobs import records
+from exercises.models import ProblemSet
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = "internal error"  # what the job records when it fails unexpectedly (logged)
@@ -84,7 +84,7 @@ def _top_up(job) -> dict:
 
 
 def _export(job) -> dict:
-    from .. import export_files  # the exports import the instructor side, which imports jobs
+    from exercises import export_files  # the exports import the instructor side, which imports jobs
 
     def progress(done: int, total: int) -> None:
         records.report(job.id, done, total)
@@ -96,7 +96,7 @@ def _expire(job) -> dict:
 
 
 def _lti_score(job) -> dict:
-    from ..lti.grades import post_score  # LTI grade passback (exercises/lti)
+    from exercises.lti.grades import post_score  # LTI grade passback (exercises/lti)
 
     return post_score(job)
 

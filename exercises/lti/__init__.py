@@ -23,9 +23,9 @@ def init_app(app: Flask) -> None:
     """Register the LTI endpoints (CSRF-exempt: see ``views``) and the instructor's LTI page,
     the framing rules and the framed session cookie, and grade passback after each graded
     submission."""
-    from .. import submissions
-    from ..security import FRAME_ORIGINS, csrf
-    from . import admin_views, framing, grades, views
+    from exercises import submissions
+    from exercises.lti import admin_views, framing, grades, views
+    from exercises.security import FRAME_ORIGINS, csrf
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import db
-from ..instructor.access import instructor_required
-from ..instructor.forms import ConfirmForm, rejected_status
-from ..models import ProblemSet
-from . import grades, registrations, roster
-from .forms import RegistrationForm
-from .models import LtiMember, LtiRegistration, LtiResourceLink
+from exercises import db
+from exercises.instructor.access import instructor_required
+from exercises.instructor.forms import ConfirmForm, rejected_status
+from exercises.lti import grades, registrations, roster
+from exercises.lti.forms import RegistrationForm
+from exercises.lti.models import LtiMember, LtiRegistration, LtiResourceLink
+from exercises.models import ProblemSet
 
 bp = Blueprint("lti_admin", __name__, url_prefix="/instructor/lti")
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from .registrations import PlatformFields
+from exercises.lti.registrations import PlatformFields
 
 SEPARATORS = re.compile(r"[\s,]+")
 

@@ -14,9 +14,9 @@ from flask import has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
-from .. import db
-from .launch import origin
-from .models import LtiRegistration
+from exercises import db
+from exercises.lti.launch import origin
+from exercises.lti.models import LtiRegistration
 
 SESSION_ORIGIN = "lti_frame_origin"  # set at launch: the LMS origin this session is framed by
 FRAMED_BLUEPRINTS = ("sets", "gradebook")

@@ -24,12 +24,12 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import func, select
 
-from .. import db, jobs
-from ..instructor.gradebook import gradebook
-from ..instructor.problem_sets import SetError
-from ..models import Exercise, Job, ProblemSet, Submission
-from .models import LtiMember, LtiRegistration, LtiResourceLink
-from .registrations import PlatformSession, ToolRegistration
+from exercises import db, jobs
+from exercises.instructor.gradebook import gradebook
+from exercises.instructor.problem_sets import SetError
+from exercises.lti.models import LtiMember, LtiRegistration, LtiResourceLink
+from exercises.lti.registrations import PlatformSession, ToolRegistration
+from exercises.models import Exercise, Job, ProblemSet, Submission
 
 log = logging.getLogger(__name__)
 KIND = "lti_score"

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 
-from . import storage
-from .registrations import PlatformSession, ToolConfig, ToolRegistration
+from exercises.lti import storage
+from exercises.lti.registrations import PlatformSession, ToolConfig, ToolRegistration
 
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
 CONTEXT = "https://purl.imsglobal.org/spec/lti/claim/context"

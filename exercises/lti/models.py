@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models import ID, Base, Timestamp, new_id, utcnow
+from exercises.models import ID, Base, Timestamp, new_id, utcnow
 
 URL = String(500)
 

@@ -19,11 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import accounts, db
-from ..models import ProblemSet, User, utcnow
-from ..instructor import enrollment
-from .launch import AGS, CONTEXT, NRPS, RESOURCE_LINK, LaunchRefused
-from .models import LtiIdentity, LtiMember, LtiRegistration, LtiResourceLink
+from exercises import accounts, db
+from exercises.instructor import enrollment
+from exercises.lti.launch import AGS, CONTEXT, NRPS, RESOURCE_LINK, LaunchRefused
+from exercises.lti.models import LtiIdentity, LtiMember, LtiRegistration, LtiResourceLink
+from exercises.models import ProblemSet, User, utcnow
 
 NO_PASSWORD = "!"  # no werkzeug hash looks like this: no password logs in
 NRPS_VERSIONS = ("2.0",)

@@ -23,9 +23,9 @@ from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
-from ..models import new_id
-from .models import LtiRegistration
+from exercises import db
+from exercises.lti.models import LtiRegistration
+from exercises.models import new_id
 
 KEY_BITS = 2048
 HTTP_TIMEOUT = 10  # seconds any call to a platform (keys, tokens, scores, rosters) may take

@@ -15,12 +15,12 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.service_connector import ServiceConnector
 
-from .. import db
-from ..models import ProblemSet
-from .models import LtiRegistration, LtiResourceLink
-from .launch import LaunchRefused
-from .people import NRPS_VERSIONS, enroll_member, student_for
-from .registrations import PlatformSession, ToolRegistration
+from exercises import db
+from exercises.lti.launch import LaunchRefused
+from exercises.lti.models import LtiRegistration, LtiResourceLink
+from exercises.lti.people import NRPS_VERSIONS, enroll_member, student_for
+from exercises.lti.registrations import PlatformSession, ToolRegistration
+from exercises.models import ProblemSet
 
 LEARNER = ("http://purl.imsglobal.org/vocab/lis/v2/membership#Learner", "Learner")
 

@@ -18,9 +18,9 @@ from typing import Any
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete, select
 
-from .. import db
-from ..models import utcnow
-from .models import LtiLaunchValue
+from exercises import db
+from exercises.lti.models import LtiLaunchValue
+from exercises.models import utcnow
 
 LIFETIME = 3600  # seconds a login's nonce and a launch's data are kept by default
 USED = "used"

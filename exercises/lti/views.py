@@ -5,8 +5,7 @@ random id of the launch it answers, which works once.
 """
 from __future__ import annotations
 
-from flask import (Blueprint, jsonify, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
@@ -15,17 +14,26 @@ from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy import delete, select
 
-from .. import db
-from ..instructor import pool
-from ..models import ProblemSet, User
-from ..security import content_security_policy, start_session
-from . import people
-from .framing import SESSION_ORIGIN, frame_origins
-from .launch import CUSTOM, DEEP_LINKING, MESSAGE, SET_PARAMETER, LaunchRefused, ToolLaunch, origin, \
-    platform_origin, restore
-from .models import LtiLaunchValue
-from .registrations import ToolConfig, key_set, url_problem
-from .storage import LIFETIME, DatabaseStorage
+from exercises import db
+from exercises.instructor import pool
+from exercises.lti import people
+from exercises.lti.framing import SESSION_ORIGIN, frame_origins
+from exercises.lti.launch import (
+    CUSTOM,
+    DEEP_LINKING,
+    MESSAGE,
+    SET_PARAMETER,
+    LaunchRefused,
+    ToolLaunch,
+    origin,
+    platform_origin,
+    restore,
+)
+from exercises.lti.models import LtiLaunchValue
+from exercises.lti.registrations import ToolConfig, key_set, url_problem
+from exercises.lti.storage import LIFETIME, DatabaseStorage
+from exercises.models import ProblemSet, User
+from exercises.security import content_security_policy, start_session
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 

@@ -9,8 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the student blueprints, Flask-Babel and the Jinja helpers the templates use."""
-    from . import (exercise_views, home, i18n, labels, my_practice, practice_views, sets,
-                   trace_tool, whatif)
+    from exercises.web import exercise_views, home, i18n, labels, my_practice, practice_views, sets, trace_tool, whatif
 
     i18n.init_app(app)
     app.jinja_env.globals["preset_titles"] = {key: title for key, (title, _text)

@@ -15,10 +15,8 @@ import re
 from flask_babel import gettext as _
 
 import tracer
-
-from ..domain import (DomainError, InvalidAnswers, NoAttemptsLeft, UnknownPreset,
-                      UnreadableSettings)
-from ..errors import status_of
+from exercises.domain import DomainError, InvalidAnswers, NoAttemptsLeft, UnknownPreset, UnreadableSettings
+from exercises.errors import status_of
 
 _AMBIGUOUS = re.compile(r"ambiguous: (\S+),(\S+) could be (\S+) or (\S+); write it with a "
                         r"decimal point")

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from exercises.web.mathml import math
+from exercises.web.statement import layer_name
 from tracer.keys import PER_SAMPLE, parse_key, split_key
 from tracer.naming import Names
-
-from .mathml import math
-from .statement import layer_name
 
 KIND = {"z": "forward", "a": "forward", "loss": "loss", "dL_da": "signals", "da_dz": "signals",
         "delta": "signals", "dL_dw": "gradients", "dL_db": "gradients", "w_new": "updates",

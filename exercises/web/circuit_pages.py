@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+
+from exercises.web.answer_fields import FieldGroup, FieldView, input_id
+from exercises.web.circuit_titles import GIVEN_TITLE, TITLES
+from exercises.web.mathml import equation, math
+from exercises.web.solutions import trace_rows
+from exercises.web.stored_feedback import FieldResult, latest_attempt
+from exercises.web.walkthrough import Section, Walkthrough, WalkthroughStep
 from tracer.circuit import OPS, tex
 from tracer.circuit.keys import circuit_key
 from tracer.latex import num
-
-from .answer_fields import FieldGroup, FieldView, input_id
-from .stored_feedback import FieldResult, latest_attempt
-from .mathml import equation, math
-from .solutions import trace_rows
-from .circuit_titles import GIVEN_TITLE, TITLES
-from .walkthrough import Section, Walkthrough, WalkthroughStep
 
 COLUMN, ROW, MARGIN, RADIUS = 170, 96, 50, 22
 OP_LABELS = {"add": "+", "mul": "×", "sub": "−", "div": "÷", "max": "max", "neg": "−x", "exp": "exp",

@@ -1,7 +1,7 @@
 """The built-in circuits' titles and descriptions (``generation.circuit_templates``) in English,
 marked for the catalogs: pages show them with gettext, and a set item left untitled stores
 the English title, which ``labels.translated_title`` translates where it is shown."""
-from ..grading.messages import N_
+from exercises.grading.messages import N_
 
 GIVEN_TITLE = N_("Practice on a given circuit")
 SET_GIVEN_TITLE = N_("Exercise on a given circuit")  # a set item's

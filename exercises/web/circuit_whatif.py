@@ -17,12 +17,11 @@ from flask import render_template
 from flask_babel import gettext as _
 
 import tracer
+from exercises.trace_checks import trace_allowed, web_caller
+from exercises.web import circuit_pages
+from exercises.web.answer_errors import spec_reason
+from exercises.web.circuit_pages import circuit_heading
 from tracer.circuit.keys import circuit_key
-
-from ..trace_checks import trace_allowed, web_caller
-from . import circuit_pages
-from .answer_errors import spec_reason
-from .circuit_pages import circuit_heading
 
 
 @dataclass

@@ -19,10 +19,10 @@ from functools import cached_property, lru_cache
 
 from markupsafe import Markup
 
+from exercises.web.label_placement import LABEL_HEIGHT, place_labels
+from exercises.web.label_placement import box as _box
+from exercises.web.mathml import math
 from tracer.naming import Names
-
-from .label_placement import LABEL_HEIGHT, box as _box, place_labels
-from .mathml import math
 
 COLUMN_GAP = 300
 GAP_STEPS = tuple(range(COLUMN_GAP, 561, 40))  # wider gaps, tried until the labels fit clear
@@ -106,7 +106,7 @@ class Diagram:
     @cached_property
     def parameters(self) -> list[tuple[Markup, str, str]]:
         """The weight table's rows (symbol, what it connects, value), made only when shown."""
-        from .statement import _parameters  # the statement's weight table (it imports ``number``)
+        from exercises.web.statement import _parameters  # the statement's weight table (it imports ``number``)
 
         return _parameters(self.spec, Names(self.sizes, self.spec["naming"]))
 

@@ -15,9 +15,9 @@ from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import delete
 
-from .. import db
-from ..grading.grade import InvalidSubmission, parse_submission
-from ..models import Draft, Exercise, utcnow
+from exercises import db
+from exercises.grading.grade import InvalidSubmission, parse_submission
+from exercises.models import Draft, Exercise, utcnow
 
 MAX_ANSWER = 64   # characters kept per field, as a graded answer keeps (FieldGrade.submitted)
 

@@ -8,20 +8,19 @@ kept and use no attempt. Saving without checking, the question about blank field
 """
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 import tracer
-
-from .. import storage, submissions
-from ..domain import InvalidAnswers, NoAttemptsLeft
-from . import answer_errors, circuit_pages, drafts, stored_feedback as feedback, ladder, ownership, solutions
-from .answer_fields import field_groups
-from .diagram import drawable, layout
-from .practice_form import heading, share_args
-from .statement import statement
+from exercises import storage, submissions
+from exercises.domain import InvalidAnswers, NoAttemptsLeft
+from exercises.web import answer_errors, circuit_pages, drafts, ladder, ownership, solutions
+from exercises.web import stored_feedback as feedback
+from exercises.web.answer_fields import field_groups
+from exercises.web.diagram import drawable, layout
+from exercises.web.practice_form import heading, share_args
+from exercises.web.statement import statement
 
 bp = Blueprint("exercise", __name__, url_prefix="/exercises")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..generation import BUILTIN_TEMPLATES
-from ..practice import DEFAULT_TEMPLATE
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.practice import DEFAULT_TEMPLATE
 
 bp = Blueprint("web", __name__)
 

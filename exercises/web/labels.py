@@ -5,11 +5,13 @@ translatable labels. Misconception explanations say what the mistake is and how 
 """
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
-from ..generation import BUILTIN_TEMPLATES
-from ..grading.misconceptions import REGISTRY
-from .circuit_titles import SET_GIVEN_TITLE, TITLES as CIRCUIT_TITLES
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.grading.misconceptions import REGISTRY
+from exercises.web.circuit_titles import SET_GIVEN_TITLE
+from exercises.web.circuit_titles import TITLES as CIRCUIT_TITLES
 
 QUANTITIES = {
     "z": _l("pre-activations (weighted sums)"),

@@ -23,15 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 import tracer
+from exercises import db
+from exercises.coaching import VALUE_RUNG
+from exercises.models import Exercise, LadderStep, ProblemSet
+from exercises.trace_checks import trace_allowed, web_caller
+from exercises.web.mathml import equation, math
 from tracer.keys import parse_key
 from tracer.latex import num
 from tracer.naming import Names
-
-from .. import db
-from ..coaching import VALUE_RUNG
-from ..models import Exercise, LadderStep, ProblemSet
-from ..trace_checks import trace_allowed, web_caller
-from .mathml import equation, math
 
 TOP = VALUE_RUNG   # the value: the rung whose field then earns no credit
 SET_DEFAULT, EXAM_DEFAULT = 2, 0

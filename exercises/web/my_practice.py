@@ -14,10 +14,10 @@ from flask import Blueprint, render_template, session
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import db
-from ..models import Draft, Exercise, LadderStep, Submission
-from .ownership import SESSION_KEY
-from .practice_form import heading
+from exercises import db
+from exercises.models import Draft, Exercise, LadderStep, Submission
+from exercises.web.ownership import SESSION_KEY
+from exercises.web.practice_form import heading
 
 bp = Blueprint("mine", __name__)
 LIMIT = 200   # the most recent exercises listed

@@ -11,9 +11,9 @@ from typing import Any
 from flask import abort, session
 from sqlalchemy import select
 
-from .. import db, practice
-from ..trace_checks import web_caller
-from ..models import Exercise
+from exercises import db, practice
+from exercises.models import Exercise
+from exercises.trace_checks import web_caller
 
 SESSION_KEY = "browser_key"
 

@@ -17,14 +17,13 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 import tracer
-
-from ..api import JsonProblem, parse_json
-from ..domain import UnknownPreset, UnreadableSettings
-from ..generation import AUTO, BUILTIN_TEMPLATES, Template
-from ..generation.knobs import MAX_BATCH, MAX_DIGITS, MAX_ITERATIONS, MIN_DIGITS
-from ..practice import CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
-from .circuit_pages import circuit_heading
-from .labels import PRESETS
+from exercises.api import JsonProblem, parse_json
+from exercises.domain import UnknownPreset, UnreadableSettings
+from exercises.generation import AUTO, BUILTIN_TEMPLATES, Template
+from exercises.generation.knobs import MAX_BATCH, MAX_DIGITS, MAX_ITERATIONS, MIN_DIGITS
+from exercises.practice import CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, MAX_SEED
+from exercises.web.circuit_pages import circuit_heading
+from exercises.web.labels import PRESETS
 
 STANDARD_ASK = ("delta", "w_new", "b_new")
 QUERY_KEYS = ("template", "layers", "hidden", "output", "loss", "bias", "update_biases",

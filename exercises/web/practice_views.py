@@ -12,21 +12,28 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..domain import DomainError
-from ..limits import practice_limit
-from ..generation import BUILTIN_TEMPLATES
-from ..generation.knobs import ASKABLE
-from ..generation.circuit_templates import CIRCUIT_TEMPLATES
-from ..practice import (CIRCUIT, DEFAULT_TEMPLATE, GIVEN_NETWORK, circuit_template, conditions_of,
-                        is_circuit_request, refuse_exam_network, template_from_knobs)
+from exercises.domain import DomainError
+from exercises.generation import BUILTIN_TEMPLATES
+from exercises.generation.circuit_templates import CIRCUIT_TEMPLATES
+from exercises.generation.knobs import ASKABLE
+from exercises.limits import practice_limit
+from exercises.practice import (
+    CIRCUIT,
+    DEFAULT_TEMPLATE,
+    GIVEN_NETWORK,
+    circuit_template,
+    conditions_of,
+    is_circuit_request,
+    refuse_exam_network,
+    template_from_knobs,
+)
+from exercises.web import answer_errors, ownership
+from exercises.web.circuit_pages import circuit_heading
+from exercises.web.labels import QUANTITIES
+from exercises.web.practice_form import heading, knobs_from_args, preset_defaults, query_errors
 from tracer import activations as registry
 from tracer.activations import ACTIVATIONS
 from tracer.losses import LOSSES
-
-from . import answer_errors, ownership
-from .labels import QUANTITIES
-from .circuit_pages import circuit_heading
-from .practice_form import heading, knobs_from_args, preset_defaults, query_errors
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 

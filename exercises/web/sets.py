@@ -6,26 +6,25 @@ stored feedback, walkthrough), rendered from the same services with the set's ru
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
 import tracer
-
-from .. import accounts, db, submissions
-from ..domain import InvalidAnswers, NoAttemptsLeft
-from ..limits import join_limit, signup_limit
-from ..security import start_session
-from ..models import ProblemSetItem, Submission
-from . import answer_errors, circuit_pages, drafts, stored_feedback as feedback, ladder, solutions
-from .diagram import drawable, layout
-from .exercise_views import answer_groups, page_parts
-from .labels import translated_title
-from ..instructor import enrollment, gradebook, policy, problem_sets
-from ..instructor.access import enrolled_set, own_variant, student_required
-from ..instructor.forms import ConfirmForm, JoinForm, SignupForm
+from exercises import accounts, db, submissions
+from exercises.domain import InvalidAnswers, NoAttemptsLeft
+from exercises.instructor import enrollment, gradebook, policy, problem_sets
+from exercises.instructor.access import enrolled_set, own_variant, student_required
+from exercises.instructor.forms import ConfirmForm, JoinForm, SignupForm
+from exercises.limits import join_limit, signup_limit
+from exercises.models import ProblemSetItem, Submission
+from exercises.security import start_session
+from exercises.web import answer_errors, circuit_pages, drafts, ladder, solutions
+from exercises.web import stored_feedback as feedback
+from exercises.web.diagram import drawable, layout
+from exercises.web.exercise_views import answer_groups, page_parts
+from exercises.web.labels import translated_title
 
 bp = Blueprint("sets", __name__)
 

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 import tracer
-
-from .. import db, storage
-from ..models import Exercise, StoredTrace
-from ..trace_checks import trace_allowed, web_caller
-from . import stored_feedback as feedback
-from .walkthrough import Walkthrough, build
+from exercises import db, storage
+from exercises.models import Exercise, StoredTrace
+from exercises.trace_checks import trace_allowed, web_caller
+from exercises.web import stored_feedback as feedback
+from exercises.web.walkthrough import Walkthrough, build
 
 
 def solution_allowed(exercise: Exercise) -> bool:

@@ -21,11 +21,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 import tracer
+from exercises.web.diagram import number
+from exercises.web.mathml import equation, math
 from tracer import activations as registry
 from tracer.naming import Names
-
-from .diagram import number
-from .mathml import equation, math
 
 UPDATE_RULES = {
     "sgd": [r"\theta^{+} = \theta - \eta \frac{\partial L}{\partial \theta}"],

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import db
-from ..grading.messages import render, shown
-from ..models import Exercise, FieldGrade, Submission
-from ..submissions import attempts_used
-from .labels import STATUSES, misconception
+from exercises import db
+from exercises.grading.messages import render, shown
+from exercises.models import Exercise, FieldGrade, Submission
+from exercises.submissions import attempts_used
+from exercises.web.labels import STATUSES, misconception
 
 
 @dataclass

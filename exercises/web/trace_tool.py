@@ -14,16 +14,15 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 import tracer
-
-from .. import storage
-from ..api import JsonProblem, parse_json
-from ..limits import trace_limit
-from ..trace_checks import trace_allowed, web_caller
-from ..trace_limits import PAGE_ROWS, json_chunks, row_budget
-from . import circuit_pages
-from .answer_errors import spec_reason
-from .diagram import drawable, layout
-from .walkthrough import build
+from exercises import storage
+from exercises.api import JsonProblem, parse_json
+from exercises.limits import trace_limit
+from exercises.trace_checks import trace_allowed, web_caller
+from exercises.trace_limits import PAGE_ROWS, json_chunks, row_budget
+from exercises.web import circuit_pages
+from exercises.web.answer_errors import spec_reason
+from exercises.web.diagram import drawable, layout
+from exercises.web.walkthrough import build
 
 bp = Blueprint("trace_tool", __name__)
 EXAMPLE_SPEC = {

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from exercises.generation.knobs import ASKABLE as KNOB_ASKABLE
+from exercises.web.mathml import equation
+from exercises.web.statement import layer_name
+from exercises.web.stored_feedback import FieldResult
 from tracer.keys import PER_SAMPLE, key_of
 from tracer.latex import num
 from tracer.naming import Names
-
-from ..generation.knobs import ASKABLE as KNOB_ASKABLE
-from .stored_feedback import FieldResult
-from .mathml import equation
-from .statement import layer_name
 
 MAX_STEPS = 1000  # rows rendered as HTML; the downloads carry every row
 ASKABLE = frozenset(KNOB_ASKABLE)

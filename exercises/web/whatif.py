@@ -18,18 +18,17 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 import tracer
+from exercises.limits import trace_limit
+from exercises.trace_checks import trace_allowed, web_caller
+from exercises.trace_limits import row_budget
+from exercises.web import circuit_whatif, ownership, solutions
+from exercises.web.answer_errors import spec_reason
+from exercises.web.diagram import pretty
+from exercises.web.loss_plot import LossPlot, plot
+from exercises.web.mathml import math as mathml
+from exercises.web.practice_form import heading
+from exercises.web.walkthrough import build, row_id
 from tracer.naming import Names
-
-from ..limits import trace_limit
-from ..trace_checks import trace_allowed, web_caller
-from ..trace_limits import row_budget
-from . import circuit_whatif, ownership, solutions
-from .answer_errors import spec_reason
-from .diagram import pretty
-from .loss_plot import LossPlot, plot
-from .mathml import math as mathml
-from .practice_form import heading
-from .walkthrough import build, row_id
 
 bp = Blueprint("whatif", __name__, url_prefix="/exercises")
 DEFAULT_STEPS, MAX_STEPS = 20, 200

@@ -11,9 +11,8 @@ Revision ID: 0006_instructor
 Revises: 0005
 Create Date: 2026-11-30 17:20:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006_instructor'
 down_revision = '0005'

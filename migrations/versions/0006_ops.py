@@ -4,9 +4,8 @@ Revision ID: 0006_ops
 Revises: 0006_student
 Create Date: 2026-11-30 17:30:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006_ops'
 down_revision = '0006_student'

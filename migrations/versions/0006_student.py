@@ -5,9 +5,8 @@ Revision ID: 0006_student
 Revises: 0006_instructor
 Create Date: 2026-11-30 17:20:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006_student'
 down_revision = '0006_instructor'

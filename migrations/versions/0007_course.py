@@ -12,9 +12,8 @@ Revision ID: 0007_course
 Revises: 0007_lead
 Create Date: 2026-11-30 21:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_course'
 down_revision = '0007_lead'

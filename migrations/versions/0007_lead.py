@@ -5,9 +5,8 @@ Revision ID: 0007_lead
 Revises: 0006_ops
 Create Date: 2026-11-30 21:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_lead'
 down_revision = '0006_ops'

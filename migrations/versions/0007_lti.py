@@ -4,9 +4,8 @@ Revision ID: 0007_lti
 Revises: 0007_course
 Create Date: 2026-11-30 21:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_lti'
 down_revision = '0007_course'

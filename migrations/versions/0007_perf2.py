@@ -6,9 +6,8 @@ Revision ID: 0007_perf2
 Revises: 0007_lti
 Create Date: 2026-11-30 22:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_perf2'
 down_revision = '0007_lti'

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 import tracer
 from exercises import accounts, config, create_app, db
 from exercises.instructor import tokens
-from exercises.models import Exercise, Submission, StoredTrace, TraceValue, utcnow
+from exercises.models import Exercise, StoredTrace, Submission, TraceValue, utcnow
 
 MILLION_ROWS = {"layers": [10, 10, 10],
                 "weights": [[[0.01 * ((i + j) % 7 - 3) for j in range(10)] for i in range(10)]] * 2,

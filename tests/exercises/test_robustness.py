@@ -9,13 +9,21 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tracer
 from exercises.practice import PRACTICE_KNOBS
 
-from .robustness import (JSON_VALUES, SEED_SPEC, assert_api_error, changed, key_root,
-                         practice, row_counts)  # noqa: F401 (practice is a fixture)
+from .robustness import (
+    JSON_VALUES,
+    SEED_SPEC,
+    assert_api_error,
+    changed,
+    key_root,
+    practice,  # noqa: F401 (practice is a fixture)
+    row_counts,
+)
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,

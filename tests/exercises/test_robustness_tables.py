@@ -12,8 +12,13 @@ import tracer
 from exercises import accounts
 from exercises.instructor import tokens
 
-from .robustness import (BAD_IDS, SEED_SPEC, assert_api_error, practice,  # noqa: F401
-                         row_counts)  # (practice is a fixture)
+from .robustness import (  # noqa: F401
+    BAD_IDS,
+    SEED_SPEC,
+    assert_api_error,
+    practice,
+    row_counts,  # (practice is a fixture)
+)
 
 
 @pytest.mark.parametrize("raw, why", [

@@ -10,13 +10,13 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 import tracer
 from exercises import accounts, db
 from exercises.instructor import enrollment, problem_sets
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
 from tracer.keys import parse_key
-from werkzeug.security import generate_password_hash
 
 PASSWORD = "correct horse battery"
 SET_FORM = {"title": "Week 3: backprop by hand", "instructions": "Show your work.",

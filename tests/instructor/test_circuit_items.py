@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from exercises import db, submissions
 from exercises.generation.circuits import generate_circuit
-from exercises.instructor import answers, problem_sets, set_regrade as regrade
+from exercises.instructor import answers, problem_sets
+from exercises.instructor import set_regrade as regrade
 from exercises.instructor.problem_sets import SetError
 from exercises.models import Exercise, ProblemSetItem
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from exercises import db, submissions
-from exercises.instructor import course, gradebook, problem_sets, records, set_regrade as regrade, tokens
+from exercises.instructor import course, gradebook, problem_sets, records, tokens
+from exercises.instructor import set_regrade as regrade
 from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, Submission
 
-from .conftest import (build_set, join, login, make_user, post_form, true_answers,
-                       variants_of)
+from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 
 TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {"ask": ["delta"]}))
 

@@ -15,8 +15,7 @@ from exercises.instructor import tokens
 from exercises.models import Exercise
 from tracer.keys import parse_key
 
-from .conftest import (build_set, gradient_ascent_answers, join, login, make_user,
-                       true_answers, variants_of)
+from .conftest import build_set, gradient_ascent_answers, join, login, make_user, true_answers, variants_of
 
 TWO = (("seed-2-2-2", {}), ("relu-2-3-1", {}))
 

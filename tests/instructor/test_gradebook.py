@@ -8,8 +8,7 @@ from exercises import db, submissions
 from exercises.instructor import gradebook, records
 from exercises.models import ProblemSet
 
-from .conftest import (build_set, gradient_ascent_answers, join, login, make_user,
-                       true_answers, variants_of)
+from .conftest import build_set, gradient_ascent_answers, join, login, make_user, true_answers, variants_of
 
 TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {"ask": ["delta"]}))
 

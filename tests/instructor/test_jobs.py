@@ -16,8 +16,8 @@ from exercises.instructor import pool, problem_sets
 from exercises.jobs import queue, records, work
 from exercises.models import AuditEvent, Exercise, Job, ProblemSet, utcnow
 
-from .conftest import build_set, login, make_user, post_form
 from ..web.conftest import element_text
+from .conftest import build_set, login, make_user, post_form
 
 TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {}))
 

@@ -9,8 +9,7 @@ from exercises import db
 from exercises.instructor import enrollment, pool, variants
 from exercises.models import Enrollment, Exercise, Job, ProblemSet, User
 
-from .conftest import (PASSWORD, build_set, join, login, make_students, make_user, post_form,
-                       variants_of)
+from .conftest import PASSWORD, build_set, join, login, make_students, make_user, post_form, variants_of
 
 TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {}))
 

@@ -13,8 +13,7 @@ from exercises import db, migrate, submissions
 from exercises.instructor import gradebook, points
 from exercises.models import AuditEvent, ProblemSet, ProblemSetItem
 
-from .conftest import (build_set, gradient_ascent_answers, join, login, make_user, post_form,
-                       true_answers, variants_of)
+from .conftest import build_set, gradient_ascent_answers, join, login, make_user, post_form, true_answers, variants_of
 
 TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {"ask": ["delta"]}))
 

@@ -9,8 +9,7 @@ import pytest
 from exercises import submissions
 from exercises.instructor import records
 
-from .conftest import (build_set, csrf_token, join, login, make_user, post_form, true_answers,
-                       variants_of)
+from .conftest import build_set, csrf_token, join, login, make_user, post_form, true_answers, variants_of
 
 PAST = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
 FUTURE = PAST + timedelta(days=2)

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from exercises import db, submissions
-from exercises.instructor import enrollment, pool, records, set_regrade as regrade
+from exercises.instructor import enrollment, pool, records
+from exercises.instructor import set_regrade as regrade
 from exercises.models import Exercise, FieldGrade, ProblemSet, Submission
 
 from ..web.conftest import element_text

@@ -4,15 +4,15 @@ refused form says why (422 and the form again, or a flashed message) and writes 
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from exercises import accounts, db
 from exercises.models import ProblemSet, ProblemSetItem
 
 from ..exercises.robustness import changed, row_counts
-from .conftest import (PASSWORD, SET_FORM, build_set, csrf_token, join, login, make_user,
-                       post_form)
+from .conftest import PASSWORD, SET_FORM, build_set, csrf_token, join, login, make_user, post_form
 
 FUZZ = settings(max_examples=30, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -171,7 +171,8 @@ def test_a_signup_that_loses_the_race_for_its_email_is_told_so(app, monkeypatch)
         """``func`` whose count() counts nothing."""
 
         def __getattr__(self, name):
-            from sqlalchemy import func as real, literal
+            from sqlalchemy import func as real
+            from sqlalchemy import literal
             return (lambda *args: literal(0)) if name == "count" else getattr(real, name)
 
     monkeypatch.setattr(accounts, "func", Blind())

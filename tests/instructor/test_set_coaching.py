@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from exercises import db
-from exercises.models import Draft, LadderStep, Submission
-
 from exercises.instructor import set_regrade as regrade
+from exercises.models import Draft, LadderStep, Submission
 
 from .conftest import build_set, join, login, make_user, post_form, true_answers, variants_of
 

@@ -12,8 +12,7 @@ from exercises.instructor import statistics
 from exercises.models import FieldGrade, ProblemSet, Submission
 
 from ..web.conftest import element_text
-from .conftest import (build_set, gradient_ascent_answers, join, login, make_user,
-                       true_answers, variants_of)
+from .conftest import build_set, gradient_ascent_answers, join, login, make_user, true_answers, variants_of
 
 
 @pytest.fixture

@@ -15,10 +15,8 @@ from exercises import db
 from exercises.lti.models import LtiIdentity, LtiMember, LtiRegistration
 from exercises.models import Enrollment, Job, Submission, User
 
-from ..instructor.conftest import (build_set, login, make_user, post_form, true_answers,
-                                   variants_of)
-from .emulator import CLIENT_ID, INSTRUCTOR, LEARNER, NRPS_SCOPE, SCORE_SCOPE, Platform, \
-    new_member
+from ..instructor.conftest import build_set, login, make_user, post_form, true_answers, variants_of
+from .emulator import CLIENT_ID, INSTRUCTOR, LEARNER, NRPS_SCOPE, SCORE_SCOPE, Platform, new_member
 
 TEACHER = "teacher@example.com"
 REFUSAL = re.compile(r'id="refusal">(.*?)</p>', re.S)

@@ -134,7 +134,9 @@ def test_a_skeleton_made_from_one_variant_writes_any_other_exactly(hidden, outpu
     # is written from it. Values a hand-built variant may hold -- a unit exactly at a ReLU kink
     # (z = 0), mixed signs, exact zeros and ones, tiny and large magnitudes -- must still give
     # the csv module's bytes.
-    from hypothesis import given, settings as hsettings, strategies as st
+    from hypothesis import given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
     sizes = [2, 3, 2] if output != "linear" else [2, 3, 1]
     weights_shape = [(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]

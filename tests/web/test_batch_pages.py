@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import tracer
 from exercises.generation.fields import locate, value_at
+
 from .conftest import element_text, start_practice
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from exercises import db
 from exercises.grading import evaluate
 from exercises.models import Exercise, Submission
+
 from .conftest import start_practice
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
 from .conftest import start_practice
 
 ROOT = Path(__file__).resolve().parents[2]

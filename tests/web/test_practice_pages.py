@@ -5,9 +5,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from exercises.web.practice_form import knobs_from_args, share_args
-from werkzeug.datastructures import MultiDict
+
 from .conftest import element_text, start_practice
 
 

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 import tracer
+
 from .conftest import element_text, start_practice
 
 

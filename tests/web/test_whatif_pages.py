@@ -7,6 +7,7 @@ import copy
 import re
 
 import tracer
+
 from .conftest import element_text
 from .test_solution_pages import reveal, start
 

@@ -10,7 +10,8 @@ import re
 from decimal import Decimal, localcontext
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tracer
 from exercises.generation import BUILTIN_TEMPLATES, Template, TemplateError, generate

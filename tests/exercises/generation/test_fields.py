@@ -2,8 +2,7 @@
 
 import pytest
 
-from exercises.generation import (BUILTIN_TEMPLATES, Template, fields_for, generate,
-                                  parse_field_key)
+from exercises.generation import BUILTIN_TEMPLATES, Template, fields_for, generate, parse_field_key
 from exercises.generation.spec_builder import placeholder_spec
 from tracer import normalize
 from tracer.keys import split_key

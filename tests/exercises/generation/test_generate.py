@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from exercises.generation import (BUILTIN_TEMPLATES, MAX_TRIES, GeneratedExercise, Template, TemplateError,
-                                  generate)
+from exercises.generation import BUILTIN_TEMPLATES, MAX_TRIES, GeneratedExercise, Template, TemplateError, generate
 
 ROOT = Path(__file__).resolve().parents[3]  # the checkout: tests/exercises/generation/..
 TEMPLATE_IDS = sorted(BUILTIN_TEMPLATES)

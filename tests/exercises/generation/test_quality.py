@@ -10,7 +10,8 @@ import math
 from decimal import Decimal, localcontext
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exercises.generation import BUILTIN_TEMPLATES, Template, generate
 from exercises.generation.quality import Assessment

@@ -5,10 +5,17 @@ import math
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from exercises.grading import (GradingSettings, InvalidSubmission, SubmissionResult, Tolerance, evaluate,
-                               grade_submission)
+from exercises.grading import (
+    GradingSettings,
+    InvalidSubmission,
+    SubmissionResult,
+    Tolerance,
+    evaluate,
+    grade_submission,
+)
 from tracer import trace
 from tracer.keys import key_of
 

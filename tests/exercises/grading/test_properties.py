@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exercises.generation import BUILTIN_TEMPLATES, generate
-from exercises.grading import GradingSettings, Tolerance, grade_submission
 from exercises.generation.fields import locate, value_at
+from exercises.grading import GradingSettings, Tolerance, grade_submission
 from tracer import trace
 
 TEMPLATES = sorted(BUILTIN_TEMPLATES)

@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from exercises.grading import evaluate, grade_submission
 from exercises.generation.fields import locate, value_at
+from exercises.grading import evaluate, grade_submission
 from tracer import trace
 from tracer.keys import key_of
 
