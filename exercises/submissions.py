@@ -24,7 +24,7 @@ from exercises.coaching import revealed_keys, without_shown_values
 from exercises.domain import InvalidAnswers, Malformed, NoAttemptsLeft, NotFound
 from exercises.errors import json_kind
 from exercises.generation import GeneratedExercise
-from exercises.grading import InvalidSubmission, grade_submission
+from exercises.grading import InvalidSubmission
 from exercises.models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 # Sent after a graded attempt is stored (committed), with its ``submission_id``, the
@@ -52,8 +52,7 @@ def _graded_on(exercise: Exercise) -> tuple:
 def _grade(contract: GeneratedExercise, answers: dict[str, Any]):
     """Grade ``answers`` against a stored exercise, under its grading settings."""
     try:
-        return grade_submission(contract.spec, [field.key for field in contract.fields], answers,
-                                contract.grading_settings(), symbols=contract.symbols())
+        return contract.grade(answers)
     except InvalidSubmission as exc:
         raise InvalidAnswers(exc.errors) from exc
 

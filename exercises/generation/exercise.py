@@ -9,7 +9,8 @@ shape every later stage reads:
   same values), computed again on loading as grading computes it;
 - **shown**: ``public_view()`` is everything a student may see (SPEC §8's exercise body without
   ``id`` and ``token``): the given values and the fields, never an expected value;
-- **graded**: ``grading_settings()`` is the one way an exercise's ``GradingSettings`` are built;
+- **graded**: ``grade(answers)`` grades a submission to its fields under
+  ``grading_settings()``, the one way an exercise's ``GradingSettings`` are built;
 - **exported whole**: ``to_dict``/``from_dict`` write it, key included, as plain JSON (floats
   written with ``repr`` read back bit-identical).
 """
@@ -22,6 +23,8 @@ import tracer
 from exercises.generation.fields import Field, locate, value_at
 from exercises.generation.knobs import DEFAULT_TOLERANCE
 from exercises.generation.quality import MESSAGES, Condition
+from exercises.grading.grade import grade_submission
+from exercises.grading.results import SubmissionResult
 from exercises.grading.settings import GradingSettings
 from tracer.circuit.keys import parse_circuit_key
 
@@ -114,6 +117,12 @@ class GeneratedExercise:
     def symbols(self) -> dict[str, str]:
         """Each field's symbol by its key."""
         return {field.key: field.symbol for field in self.fields}
+
+    def grade(self, answers) -> SubmissionResult:
+        """Grade ``answers`` (field key → text or number) to the exercise's fields under its
+        grading settings; raises ``InvalidSubmission`` naming each unreadable or unknown field."""
+        return grade_submission(self.spec, [field.key for field in self.fields], answers,
+                                self.grading_settings(), symbols=self.symbols())
 
     def public_view(self, translate: Callable[..., str] | None = None) -> dict:
         """What a student may see: SPEC §8's exercise body without ``id`` and ``token`` — the

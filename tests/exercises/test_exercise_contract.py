@@ -8,10 +8,12 @@ import math
 import pytest
 from sqlalchemy.orm import Session
 
+import tracer
 from exercises import db
 from exercises.generation import BUILTIN_TEMPLATES, GeneratedExercise, Template, generate
 from exercises.generation.circuit_templates import CIRCUIT_TEMPLATES
 from exercises.generation.circuits import generate_circuit
+from exercises.generation.fields import locate, value_at
 from exercises.grading import GradingSettings
 from exercises.grading.tolerance import Tolerance
 from exercises.models import Exercise
@@ -159,3 +161,15 @@ def test_a_row_stored_before_conditions_were_kept_loads_with_none(app):
         sess.flush()
         exercise_id = stored.id
     assert _load(app, exercise_id) == generated
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_a_loaded_exercise_grades_the_engines_answers_correct_and_a_wrong_one_not(app, template_id):
+    exercise = _load(app, _store(app, generate(BUILTIN_TEMPLATES[template_id], 11)))
+    result = tracer.trace(exercise.public_view()["network"])   # the engine, from what is shown
+    answers = {f.key: f"{value_at(result, locate(f.key)):.{exercise.answer_digits}g}" for f in exercise.fields}
+    graded = exercise.grade(answers)
+    assert graded.score == graded.max_score == len(exercise.fields)
+    first = exercise.fields[0].key
+    wrong = exercise.grade({**answers, first: "123.4"})
+    assert wrong.fields[first].status != "correct" and wrong.score < wrong.max_score
