@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from exercises import db
+from exercises.generation import GeneratedExercise
 from exercises.instructor import circuit_items, variants
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, TraceValue
-from exercises.practice import conditions_of, field_dict, rendered_conditions
+from exercises.practice import translator
 from tracer.keys import parse_key
 
 
@@ -95,17 +96,19 @@ class Preview:
 
 
 def preview(problem_set: ProblemSet, item: ProblemSetItem, index: int) -> Preview:
-    """Variant ``index`` of an exercise: the stored one when the pool holds it, else generated
-    now from the same seed (what publishing would store)."""
+    """Variant ``index`` of an exercise: the stored one when the pool holds it (its key read
+    from its stored trace), else generated now from the same seed (what publishing would
+    store)."""
     stored = db.session().scalar(select(Exercise).where(Exercise.item_id == item.id,
                                                         Exercise.variant_index == index))
     if stored is not None:
+        exercise = GeneratedExercise.from_row(stored)
         expected = answer_keys(problem_set.id, stored.id).get(stored.id, {})
-        return Preview(index, stored.seed, stored.spec, stored.fields, expected,
-                       stored.settings["answer_digits"], stored, conditions_of(stored))
-    template = variants.item_template(problem_set, item)
-    seed = None if template.network else variants.variant_seed(problem_set.id, item.id, index)
-    generated = variants.make(template, seed)
-    return Preview(index, seed, generated.spec, [field_dict(f) for f in generated.fields],
-                   dict(generated.expected), generated.answer_digits, None,
-                   rendered_conditions(generated.to_dict()["conditions"]))
+    else:
+        template = variants.item_template(problem_set, item)
+        seed = None if template.network else variants.variant_seed(problem_set.id, item.id, index)
+        exercise = variants.make(template, seed)
+        expected = dict(exercise.expected)
+    view = exercise.public_view(translator())
+    return Preview(index, exercise.seed, view["network"], view["fields"], expected,
+                   exercise.answer_digits, stored, view["conditions"])
