@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 import tracer
-from exercises import db, practice, storage, submissions
+from exercises import lookup, practice, storage, submissions
 from exercises.errors import ApiError, json_kind
 from exercises.limits import api_practice_limit, api_trace_limit
 from exercises.models import Exercise
@@ -92,7 +92,7 @@ def owned_exercise(exercise_id: str) -> Exercise:
     token = bearer_token()
     if token is None:
         raise ApiError(401, "this call needs 'Authorization: Bearer <token>'")
-    exercise = db.session().get(Exercise, exercise_id)
+    exercise = lookup.exercise(exercise_id)
     if exercise is None or not practice.owns(exercise, bearer=token):
         raise ApiError(404, "no such exercise")
     return exercise

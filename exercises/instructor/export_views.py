@@ -15,12 +15,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from exercises import db, export_files, exports, jobs
+from exercises import export_files, exports, jobs
 from exercises.api import bearer_token
 from exercises.errors import ApiError
-from exercises.instructor import tokens
+from exercises.instructor import staff_queries, tokens
 from exercises.instructor.access import instructor_required, may, owned_set
 from exercises.instructor.forms import ConfirmForm
+from exercises.jobs import records as job_records
 from exercises.jobs.views import panel
 from exercises.models import Job, ProblemSet
 
@@ -103,7 +104,7 @@ def _start(problem_set: ProblemSet, name: str):
 def file(set_id: str, job_id: str):
     """The file a done export job wrote (404 for another set's job or a file gone)."""
     owned_set(set_id)
-    job = db.session().get(Job, job_id)
+    job = job_records.find(job_id)
     if (job is None or job.kind != "export" or job.target != set_id or job.state != "done"
             or not export_files.path(job).exists()):
         abort(404)
@@ -123,7 +124,7 @@ def api_download(set_id: str, name: str):
     user = tokens.user_for(token)
     if user is None:
         raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
-    problem_set = db.session().get(ProblemSet, set_id)
+    problem_set = staff_queries.problem_set(set_id)
     if problem_set is None or not may(problem_set, user.id, "edit") or name not in exports.EXPORTS:
         raise ApiError(404, "no such problem set or export")
     return csv_response(problem_set, name)

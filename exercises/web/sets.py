@@ -18,7 +18,7 @@ from exercises.instructor.access import enrolled_set, own_variant, student_requi
 from exercises.instructor.forms import ConfirmForm, JoinForm, SignupForm
 from exercises.limits import join_limit, signup_limit
 from exercises.security import start_session
-from exercises.web import answer_errors, circuit_pages, drafts, ladder, queries, solutions
+from exercises.web import answer_errors, circuit_pages, drafts, ladder, solutions, student_queries
 from exercises.web import stored_feedback as feedback
 from exercises.web.diagram import drawable, layout
 from exercises.web.exercise_views import answer_groups, page_parts
@@ -152,7 +152,7 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
         time_up=policy.timer_end(problem_set, joined),
-        history=queries.attempt_history(exercise.id),
+        history=student_queries.attempt_history(exercise.id),
         solution_allowed=policy.solution_visible(exercise, problem_set, joined),
         draft=draft is not None, rungs=ladder.field_rungs(exercise, spec,
                                                           exercise.settings["answer_digits"]),
@@ -164,7 +164,7 @@ def _variant_title(exercise) -> str:
     """A variant's heading in the reader's language: a circuit's is its item's title (as the
     set lists it), a network's its template's title, or "Exercise"."""
     if tracer.is_circuit(exercise.spec):
-        return translated_title(queries.item_title(exercise))
+        return translated_title(student_queries.item_title(exercise))
     return translated_title(exercise.template.get("title")) or _("Exercise")
 
 
@@ -257,7 +257,7 @@ def solution(set_id: str, exercise_id: str):
 def submission(set_id: str, submission_id: str):
     """One of the student's graded attempts, field by field (never an expected value)."""
     problem_set, _joined = enrolled_set(set_id)
-    record = queries.own_submission(submission_id, current_user.id) or abort(404)
+    record = student_queries.own_submission(submission_id, current_user.id) or abort(404)
     variant = own_variant(set_id, record.exercise_id)
     return render_template("sets/submission.html", problem_set=problem_set, exercise=variant,
                            submission=record, title=_variant_title(variant),
