@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     redirect,
     render_template,
     request,
@@ -13,6 +14,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from exercises import export_files, exports, jobs
@@ -73,11 +75,13 @@ def records_done(set_id: str) -> Job | None:
 @bp.get("/<id:set_id>/exports/<name>.csv")
 @instructor_required
 def download(set_id: str, name: str):
-    """Download one export; one too large to stream in a request starts its job instead and
-    goes back to the list, which follows the job."""
+    """Download one export; one too large to stream in a request (an old link) goes back to
+    the list, whose "Prepare" button (a POST: a GET starts no job) writes its file."""
     problem_set = owned_set(set_id)
     if name in exports.EXPORTS and export_files.needs_job(problem_set, name):
-        return _start(problem_set, name)
+        flash(_("%(file)s is large: press “Prepare %(file)s” to write it to a file in the "
+                "background.", file=name + ".csv"), "success")
+        return redirect(url_for("exports.index", set_id=problem_set.id), 303)
     return csv_response(problem_set, name)
 
 

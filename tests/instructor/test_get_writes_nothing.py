@@ -111,6 +111,13 @@ def test_no_get_route_writes_for_a_student_or_the_instructor(app, client, instru
             assert response.status_code < 500, (who, url, response.status_code)
             changed = [name for name, digest in _snapshot(app).items() if before[name] != digest]
             assert changed == [], f"GET {url} as the {who} wrote to {changed}"
+    # an export too large to stream: its GET (an old link) starts no job either
+    app.config["EXPORT_JOB_ROWS"] = 1
+    for name in exports.EXPORTS:
+        url = f"/instructor/sets/{scene['set_id']}/exports/{name}.csv"
+        before = _snapshot(app)
+        teacher.get(url).close()
+        assert [n for n, d in _snapshot(app).items() if before[n] != d] == [], url
     # the scene is real: the student's pages answered, not just refused
     assert client.get(f"/sets/{scene['set_id']}/exercises/{scene['variant']}").status_code == 200
     assert client.get(f"/exercises/{scene['practice']}").status_code == 200
