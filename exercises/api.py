@@ -199,7 +199,9 @@ def submit(exercise_id: str):
 
 @bp.get("/exercises/<id:exercise_id>/solution")
 def solution(exercise_id: str):
-    """The exercise's full trace; a practice exercise is then marked revealed."""
+    """The exercise's full trace; a practice exercise is then marked revealed (a GET that
+    writes, kept because SPEC §8's contract says so: the API's caller holds the exercise's
+    token, and the reveal only records that the answers were seen)."""
     exercise = owned_exercise(exercise_id)
     refuse_during_exams(exercise.spec, api_caller())
     return Response(practice.reveal_json(exercise), mimetype="application/json")

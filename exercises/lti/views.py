@@ -43,7 +43,11 @@ def refused(reason: str, status: int = 401):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """OIDC login initiation: send the browser back to the platform's authentication URL with
-    a fresh state (a cookie) and nonce (stored), to come back to ``/lti/launch``."""
+    a fresh state (a cookie) and nonce (stored), to come back to ``/lti/launch``.
+
+    A GET that writes, on purpose: LTI 1.3 (OIDC third-party login) lets the platform start the
+    login with a GET or a POST, and the nonce must be stored before the browser leaves. It
+    stores only that expiring nonce, never a user's data."""
     stored = DatabaseStorage()
     oidc = FlaskOIDCLogin(FlaskRequest(), ToolConfig(), launch_data_storage=stored)
     oidc.set_launch_data_storage(stored).set_launch_data_lifetime(LIFETIME)
