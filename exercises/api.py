@@ -169,13 +169,13 @@ def create_practice():
         raise ApiError(400, "the body must be a JSON object of template knobs, "
                             f"not {json_kind(knobs)}")
     exercise, token = practice.create(knobs, caller=api_caller())
-    return jsonify({**practice.public_view(exercise), "token": token}), 201
+    return jsonify({**practice.exercise_body(exercise), "token": token}), 201
 
 
 @bp.get("/exercises/<id:exercise_id>")
 def show_exercise(exercise_id: str):
     """The public view of an exercise the caller owns."""
-    return jsonify(practice.public_view(owned_exercise(exercise_id)))
+    return jsonify(practice.exercise_body(owned_exercise(exercise_id)))
 
 
 @bp.post("/exercises/<id:exercise_id>/submissions")
