@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 import tracer
-from exercises import lookup, practice, storage, submissions
+from exercises import lookup, practice, submissions
 from exercises.errors import ApiError, json_kind
 from exercises.limits import api_practice_limit, api_trace_limit
 from exercises.models import Exercise
@@ -153,7 +153,7 @@ def create_trace():
         raise spec_error(exc) from exc
     # Streamed from the trace alone: the generators need no request or app context.
     if fmt == "csv":
-        return Response(storage.csv_lines(result.rows(), result.columns), mimetype="text/csv",
+        return Response(result.csv_chunks(), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
     return Response(json_chunks(result), mimetype="application/json")
 

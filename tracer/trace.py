@@ -4,6 +4,7 @@ import io
 import itertools
 import json
 import os
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -36,6 +37,12 @@ class TraceForms:
                 self._write_csv_rows(handle)
             return
         self._write_csv_rows(file)
+
+    def csv_chunks(self) -> Iterator[str]:
+        """The CSV form in pieces to stream, header first: the text ``write_csv`` writes."""
+        buffer = io.StringIO()
+        self._write_csv_rows(buffer)
+        yield buffer.getvalue()
 
     def to_csv(self) -> str:
         """The CSV form as text."""
@@ -161,19 +168,24 @@ class Trace(TraceForms):
             raise KeyError(f"the trace has no {quantity!r} array for layer {layer!r}")
         return np.array(values[layer], dtype=np.float64)
 
-    def _write_csv_rows(self, file) -> None:
-        """The CSV form's rows: from the structure's skeleton when it has one (rendered once per
-        structure, ``tracer.skeleton``), else formatted 4,096 lines at a time (``csv_text``)."""
+    def csv_chunks(self) -> Iterator[str]:
+        """The CSV form in pieces to stream, header first: from the structure's skeleton when it
+        has one (rendered once per structure, ``tracer.skeleton``), else 4,096 lines at a time
+        (``csv_text``)."""
         from tracer import skeleton  # (it builds on this module)
 
-        file.write(",".join(COLUMNS) + "\r\n")
+        yield ",".join(COLUMNS) + "\r\n"
         shared = skeleton.of(self)
         if shared is not None:
-            file.write(skeleton.lines(shared, self, None))
+            yield skeleton.lines(shared, self, None)
             return
         rows = rendered_rows(self._net, self._steps)
         while chunk := list(itertools.islice(rows, 4096)):
-            file.write(csv_text(chunk))
+            yield csv_text(chunk)
+
+    def _write_csv_rows(self, file) -> None:
+        for chunk in self.csv_chunks():
+            file.write(chunk)
 
 
 def _cell(text):

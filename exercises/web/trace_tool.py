@@ -14,7 +14,6 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 import tracer
-from exercises import storage
 from exercises.api import JsonProblem, parse_json
 from exercises.limits import trace_limit
 from exercises.trace_checks import trace_allowed, web_caller
@@ -131,5 +130,5 @@ def trace_download(fmt: str):
     if fmt == "json":
         return Response(json_chunks(result), mimetype="application/json",
                         headers={"Content-Disposition": 'attachment; filename="trace.json"'})
-    return Response(storage.csv_lines(result.rows(), result.columns), mimetype="text/csv",
+    return Response(result.csv_chunks(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="trace.csv"'})
