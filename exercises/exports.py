@@ -123,10 +123,10 @@ def canvas(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
     return columns, rows()
 
 
-def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
-    """A row per field per graded attempt, oldest first. Read as plain columns a chunk at a
-    time; each chunk's exercises' field symbols are read once for the chunk (a bounded cache),
-    so memory stays flat whatever the class size."""
+def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tuple]]:
+    """A row per field per graded attempt, oldest first (tuples in ``SUBMISSION_COLUMNS``
+    order). Read as plain columns a chunk at a time; each chunk's exercises' field symbols are
+    read once for the chunk (a bounded cache), so memory stays flat whatever the class size."""
     items = {item_id: (as_text(f"{position + 1}. {title}"), position + 1) for item_id, position, title in
              db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
                                   .where(ProblemSetItem.problem_set_id == problem_set.id))}
@@ -144,6 +144,7 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict
     def rows():
         symbols: dict[str, dict[str, str]] = {}
         people = _TextCache()
+        last_created = time = None
         result = db.session().connection().execution_options(yield_per=storage.CHUNK).execute(query)
         for chunk in result.partitions():
             missing = {row[3] for row in chunk} - symbols.keys()
@@ -155,12 +156,11 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict
             for (name, email, item_id, exercise_id, attempt, created, key, submitted, parsed, expected,
                  status, credit, misconceptions, tolerance) in chunk:
                 title, position = items[item_id]
-                yield {"student": people(name), "email": people(email), "exercise": title,
-                       "position": position, "attempt": attempt, "field": key,
-                       "symbol": symbols[exercise_id].get(key), "submitted": neutralise(submitted),
-                       "parsed": parsed, "expected": expected, "status": status, "credit": credit,
-                       "misconceptions": _names(misconceptions), "tolerance": tolerance,
-                       "time": created.isoformat()}
+                if created != last_created:  # an attempt's fields share its time
+                    last_created, time = created, created.isoformat()
+                yield (people(name), people(email), title, position, attempt, key,
+                       symbols[exercise_id].get(key), neutralise(submitted), parsed, expected, status,
+                       credit, _names(misconceptions), tolerance, time)
     return SUBMISSION_COLUMNS, rows()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
@@ -60,19 +61,21 @@ def stored_rows(sess: Session, record: StoredTrace) -> Iterator[dict]:
         yield row
 
 
-def csv_lines(rows: Iterable[dict], columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
-    """RFC 4180 CSV text for ``rows``, a header first, in chunks suitable for streaming."""
+def csv_lines(rows: Iterable[dict] | Iterable[tuple], columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
+    """RFC 4180 CSV text for ``rows`` (dicts by column name, or tuples in ``columns`` order), a
+    header first, in chunks suitable for streaming."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    count = 0
+    rows = iter(rows)
     # csv writes None as an empty cell and a float as str(), which is its shortest round-trip
     # repr, so values read back bit-identical.
-    for row in rows:
-        writer.writerow(map(row.get, columns))
-        count += 1
-        if count % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    while chunk := list(itertools.islice(rows, 1000)):
+        if type(chunk[0]) is dict:
+            writer.writerows(map(row.get, columns) for row in chunk)
+        else:
+            writer.writerows(chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
