@@ -41,7 +41,7 @@ from exercises.models import User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-login_manager.login_view = "instructor.login"
+login_manager.login_view = "auth.login"
 
 
 class IdConverter(BaseConverter):

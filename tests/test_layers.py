@@ -104,7 +104,7 @@ def route_modules() -> list[Path]:
 def test_route_modules_are_found():
     names = {path.relative_to(ROOT).as_posix() for path in route_modules()}
     # a sample the rule must cover: student pages, instructor pages, the API, LTI, jobs
-    assert {"exercises/web/sets.py", "exercises/instructor/set_views.py", "exercises/api.py",
+    assert {"exercises/web/sets.py", "exercises/instructor/problem_sets_views.py", "exercises/api.py",
             "exercises/lti/admin_views.py", "exercises/jobs/views.py",
             "exercises/health.py"} <= names
     assert "exercises/instructor/staff_queries.py" not in names

@@ -27,9 +27,10 @@ def init_app(app: Flask) -> None:
         export_views,
         gradebook_views,
         printing,
+        problem_set_api,
+        problem_sets_views,
         record_views,
         roster_views,
-        set_views,
         tokens,
     )
     from exercises.instructor.circuit_items import circuit_view
@@ -42,11 +43,11 @@ def init_app(app: Flask) -> None:
     from exercises.web.diagram import drawable, layout
     from exercises.web.labels import STATUSES, misconception
 
-    for blueprint in (auth.bp, set_views.bp, gradebook_views.bp,
-                      record_views.bp, export_views.bp, export_views.api_bp, printing.bp,
+    for blueprint in (auth.bp, problem_sets_views.bp, gradebook_views.bp,
+                      record_views.bp, export_views.bp, problem_set_api.bp, printing.bp,
                       roster_views.bp, course_views.bp, course_api.bp):
         app.register_blueprint(blueprint)
-    csrf.exempt(export_views.api_bp)  # bearer tokens, never cookies
+    csrf.exempt(problem_set_api.bp)  # bearer tokens, never cookies
     csrf.exempt(course_api.bp)
     commands.init_app(app)
     register_trace_check(app, exam_refusal)

@@ -13,13 +13,13 @@ from exercises.instructor.forms import ConfirmForm, LoginForm, PasswordChangeFor
 from exercises.limits import login_by_account, login_by_address
 from exercises.security import start_session
 
-bp = Blueprint("instructor", __name__)
+bp = Blueprint("auth", __name__)
 
 
 def home_of(user) -> str:
     """Where a user lands after logging in."""
     if user.role == "instructor":
-        return url_for("instructor.dashboard")
+        return url_for("auth.dashboard")
     return url_for("sets.my_sets")
 
 
@@ -53,7 +53,7 @@ def logout():
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
-    return redirect(url_for("instructor.login"))
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -103,4 +103,4 @@ def revoke_token(token_id: str):
     """Revoke one of the instructor's tokens."""
     if ConfirmForm().validate_on_submit() and tokens.revoke(current_user.id, token_id):
         flash(_("The token is revoked."), "success")
-    return redirect(url_for("instructor.access_tokens"))
+    return redirect(url_for("auth.access_tokens"))

@@ -1,5 +1,5 @@
-"""CSV downloads of a set: in the browser for its instructor, and through the JSON API with a
-personal access token (``Authorization: Bearer``; no cookies, so no CSRF)."""
+"""CSV downloads of a set in the browser, for its instructor (the same files for scripts:
+``problem_set_api``)."""
 from __future__ import annotations
 
 from flask import (
@@ -18,17 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from exercises import export_files, exports, jobs
-from exercises.api import bearer_token
-from exercises.errors import ApiError
-from exercises.instructor import staff_queries, tokens
-from exercises.instructor.access import instructor_required, may, owned_set
+from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import ConfirmForm
 from exercises.jobs import records as job_records
 from exercises.jobs.views import panel
 from exercises.models import Job, ProblemSet
 
-bp = Blueprint("exports", __name__, url_prefix="/instructor/sets")
-api_bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")
+bp = Blueprint("export", __name__, url_prefix="/instructor/sets")
 
 
 def _bom() -> bool | None:
@@ -61,7 +57,7 @@ def index(set_id: str):
     return render_template("instructor/exports.html", problem_set=problem_set,
                            exports=exports.EXPORTS.values(),
                            large=large, form=ConfirmForm(), job=job, done=records_done(set_id),
-                           job_done_url=url_for("exports.index", set_id=set_id))
+                           job_done_url=url_for("export.index", set_id=set_id))
 
 
 def records_done(set_id: str) -> Job | None:
@@ -81,7 +77,7 @@ def download(set_id: str, name: str):
     if name in exports.EXPORTS and export_files.needs_job(problem_set, name):
         flash(_("%(file)s is large: press “Prepare %(file)s” to write it to a file in the "
                 "background.", file=name + ".csv"), "success")
-        return redirect(url_for("exports.index", set_id=problem_set.id), 303)
+        return redirect(url_for("export.index", set_id=problem_set.id), 303)
     return csv_response(problem_set, name)
 
 
@@ -100,7 +96,7 @@ def prepare(set_id: str, name: str):
 def _start(problem_set: ProblemSet, name: str):
     jobs.start("export", problem_set.id, {"name": name, "bom": _bom()},
                created_by=current_user.id)
-    return redirect(url_for("exports.index", set_id=problem_set.id), 303)
+    return redirect(url_for("export.index", set_id=problem_set.id), 303)
 
 
 @bp.get("/<id:set_id>/exports/files/<id:job_id>.csv")
@@ -116,19 +112,3 @@ def file(set_id: str, job_id: str):
                          download_name=job.result.get("file", "export.csv"))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@api_bp.get("/<id:set_id>/exports/<name>.csv")
-def api_download(set_id: str, name: str):
-    """An export for scripts: 401 without a valid token, 404 unless the set is the token
-    owner's (an unknown id and another instructor's set look the same)."""
-    token = bearer_token()
-    if token is None:
-        raise ApiError(401, "this call needs 'Authorization: Bearer <personal access token>'")
-    user = tokens.user_for(token)
-    if user is None:
-        raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
-    problem_set = staff_queries.problem_set(set_id)
-    if problem_set is None or not may(problem_set, user.id, "edit") or name not in exports.EXPORTS:
-        raise ApiError(404, "no such problem set or export")
-    return csv_response(problem_set, name)

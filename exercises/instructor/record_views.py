@@ -14,7 +14,7 @@ from exercises.instructor.policy import form_time
 from exercises.instructor.records import RecordError
 from exercises.limits import password_reset_limit
 
-bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
+bp = Blueprint("record", __name__, url_prefix="/instructor/sets")
 
 
 def _student(set_id: str, user_id: str, need: str = "edit") -> tuple:
@@ -61,7 +61,7 @@ def extension(set_id: str, user_id: str):
         flash(_("Due date saved."), "success")
     else:
         flash(_("The date was not understood."), "error")
-    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+    return redirect(url_for("record.student", set_id=set_id, user_id=user_id))
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/override/<id:item_id>/remove")
@@ -76,7 +76,7 @@ def remove_override(set_id: str, user_id: str, item_id: str):
             flash(str(exc), "error")
         else:
             flash(_("Override removed: the best attempt counts again."), "success")
-    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+    return redirect(url_for("record.student", set_id=set_id, user_id=user_id))
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/override")
@@ -98,7 +98,7 @@ def override(set_id: str, user_id: str):
     else:
         flash("; ".join(f"{getattr(form, k).label.text}: {', '.join(v)}"
                         for k, v in form.errors.items()), "error")
-    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+    return redirect(url_for("record.student", set_id=set_id, user_id=user_id))
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/password")
@@ -124,7 +124,7 @@ def password(set_id: str, user_id: str):
                     "the new one.", name=user.name), "success")
     else:
         flash(_("Enter a new password."), "error")
-    return redirect(url_for("records.student", set_id=set_id, user_id=user_id))
+    return redirect(url_for("record.student", set_id=set_id, user_id=user_id))
 
 
 @bp.get("/<id:set_id>/history")

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from exercises.generation import BUILTIN_TEMPLATES
 from exercises.practice import DEFAULT_TEMPLATE
 
-bp = Blueprint("web", __name__)
+bp = Blueprint("home", __name__)
 
 # The instructor side registers the view that joins a problem set under this name; the home
 # page shows its form only when it exists.

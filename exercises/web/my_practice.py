@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, session
 from exercises.web.ownership import SESSION_KEY
 from exercises.web.practice_list import practice_rows
 
-bp = Blueprint("mine", __name__)
+bp = Blueprint("my_practice", __name__)
 
 
 @bp.get("/practice/mine")

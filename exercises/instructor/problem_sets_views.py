@@ -256,7 +256,7 @@ def delete(set_id: str):
             flash(str(exc), "error")
             return redirect(url_for("problem_sets.show", set_id=set_id))
         flash(_("The draft is deleted."), "success")
-    return redirect(url_for("instructor.dashboard"))
+    return redirect(url_for("auth.dashboard"))
 
 
 def _owned_item(set_id: str, item_id: str, need: str = "edit") -> tuple:
