@@ -8,16 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Double,
-    ForeignKey,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-)
+from sqlalchemy import JSON, Boolean, Double, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exercises.models.base import ID, Base, Timestamp, new_id, utcnow

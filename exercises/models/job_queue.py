@@ -1,17 +1,10 @@
-"""The background jobs' table (``exercises.jobs``): publishing, regrading, topping up pools.
-"""
+"""The background jobs' table (``exercises.jobs``): publishing, regrading, topping up pools."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exercises.models.base import ID, Base, Timestamp, new_id, utcnow

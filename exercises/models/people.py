@@ -1,15 +1,10 @@
-"""Accounts: instructors and students, and the personal access tokens of the export API.
-"""
+"""Accounts: instructors and students, and the personal access tokens of the export API."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (
-    ForeignKey,
-    Integer,
-    String,
-)
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exercises.models.base import ID, Base, Timestamp, new_id, utcnow
