@@ -62,7 +62,6 @@ class Misconception:
         return {}
 
 
-
 def step_keys(net, group, layers) -> list[str]:
     """The keys of ``group`` in ``layers``, of every iteration: a mistake a student makes, they
     make at every step."""
