@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from exercises import db, jobs
 from exercises.generation import TemplateError
-from exercises.instructor import answers, course, points, pool, problem_sets
+from exercises.instructor import answers, course, points, pool, problem_sets, publishing
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
 from exercises.instructor.policy import form_time
@@ -241,7 +241,7 @@ def publish(set_id: str):
     owned_set(set_id)
     if ConfirmForm().validate_on_submit():
         try:
-            problem_sets.begin_publish(set_id)
+            publishing.begin_publish(set_id)
         except SetError as exc:
             flash(_("Not published. %(why)s", why=exc), "error")
         else:
