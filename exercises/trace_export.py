@@ -1,19 +1,23 @@
 """The traces export of a set, streamed from the database in batches (issue 18).
 
-Every variant's stored values are read with Core selects (plain tuples, no ORM object per row):
-the variants one cursor, streamed, and their values a batch of traces at a time (one ``IN``
-query per ``BATCH_ROWS`` rows, in primary-key order), so memory holds one batch whatever the
-class size; a trace longer than a batch is streamed alone, ``CHUNK`` rows at a time from a
-server-side cursor on PostgreSQL. Each variant is traced again from its spec; a short one's
-leading columns, symbols and formulas come from its structure's skeleton (``tracer.skeleton``:
-rendered once for every variant of that structure), its stored rows are checked against the
-skeleton's columns and its numbers filled in at once. A long one's rows are rendered
-(``tracer.Trace.row_tuples``), checked column by column and formatted a chunk at a time by
-``tracer.trace.csv_text``.
+Every variant's stored values are read with plain driver cursors (no ORM object per row): the
+variants one cursor, streamed, and their values a batch of traces at a time (one query per
+``BATCH_ROWS`` rows), so memory holds one batch whatever the class size; a trace longer than a
+batch is streamed alone, ``CHUNK`` rows at a time from a server-side cursor on PostgreSQL.
+Each variant is traced again from its spec. A short one's leading columns, symbols and
+formulas come from its structure's skeleton (``tracer.skeleton``: rendered once for every
+variant of that structure) and only its numbers are formatted here; its stored key columns
+(step, layer, unit, source, quantity) must equal the skeleton's. On SQLite the stored rows are
+fetched and compared cell by cell; on PostgreSQL the server sends one row per trace, its values
+as one float8 array and an MD5 of its key columns, compared with the skeleton's digest (the
+keys are a third of the bytes and most of the driver's work). A long or circuit trace's rows
+are rendered (``tracer.Trace.row_tuples``), checked column by column and formatted a chunk at
+a time by ``tracer.trace.csv_text``.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 from collections.abc import Callable, Iterator
@@ -95,15 +99,79 @@ def _prefix(cells: tuple) -> str:
 
 
 def _batch(conn, batch: list, head, nodes: bool) -> Iterator[str]:
-    """The lines of several short traces, their values fetched by one query."""
+    """The lines of several short traces, their stored rows fetched by one or two queries."""
     if not batch:
         return
-    query = (select(*_STORED).where(_VALUES.trace_id.in_([v.id for v in batch]))
-             .order_by(_VALUES.trace_id, _VALUES.step))
-    stored = {trace_id: list(rows) for trace_id, rows in
-              itertools.groupby(_plain_rows(conn, query), key=lambda row: row[0])}
-    for variant in batch:
-        yield _variant(variant, head, [stored.get(variant.id, [])], nodes)
+    traced = [tracer.trace(variant.spec) for variant in batch]
+    shared = [None if tracer.is_circuit(v.spec) else skeleton.of(r, nodes) for v, r in zip(batch, traced)]
+    aggregated = conn.dialect.name == "postgresql"
+    whole = [v.id for v, s in zip(batch, shared) if s is None or not aggregated]
+    rows = _stored_rows(conn, whole) if whole else {}
+    digests = _stored_digests(conn, [v.id for v, s in zip(batch, shared) if s is not None]) if aggregated else {}
+    for variant, result, structure in zip(batch, traced, shared):
+        if structure is None:
+            yield "".join(_variant_chunks(variant, head, [rows.get(variant.id, [])], nodes, result))
+            continue
+        if aggregated:
+            digest, values = digests.get(variant.id, ("", []))
+            if digest != _digest(structure.keys) or len(values) != len(structure.keys[0]):
+                raise ValueError(f"stored trace {variant.id} does not match its spec")
+        else:
+            stored = rows.get(variant.id, [])
+            got = list(zip(*stored)) if stored else [()] * 7  # trace_id, step, layer, unit, source, quantity, value
+            if (got[1], got[2], got[3], got[4], got[5]) != structure.keys:
+                raise ValueError(f"stored trace {variant.id} does not match its spec")
+            values = got[6]
+        yield skeleton.lines(structure, result, values, _prefix(head(variant)))
+
+
+def _stored_rows(conn, trace_ids: list) -> dict[str, list[tuple]]:
+    """The stored rows of the traces, by trace id, in step order."""
+    query = (select(*_STORED).where(_VALUES.trace_id.in_(trace_ids)).order_by(_VALUES.trace_id, _VALUES.step))
+    return {trace_id: list(rows) for trace_id, rows in
+            itertools.groupby(_plain_rows(conn, query), key=lambda row: row[0])}
+
+
+# On PostgreSQL the server does the per-row work for traces with a skeleton: one row per trace,
+# its values as one float8 array (binary, loaded in C) and its key columns as an MD5 of their
+# text, compared with the same digest of the keys its spec renders (``_digest``), instead of
+# sending every key cell of every row.
+_AGGREGATED = """
+SELECT trace_id,
+       md5(string_agg(step || ',' || coalesce(layer::text, '') || ',' || coalesce(unit::text, '')
+                      || ',' || coalesce(source::text, '') || ',' || quantity, ';' ORDER BY step)),
+       array_agg(value ORDER BY step)
+FROM trace_values WHERE trace_id = ANY(%s) GROUP BY trace_id
+"""
+_DIGESTS: dict[int, tuple] = {}  # id(keys) -> (keys, digest); holding keys keeps the id valid
+
+
+def _stored_digests(conn, trace_ids: list) -> dict[str, tuple[str, list[float]]]:
+    """Each trace's (key digest, values) as ``_AGGREGATED`` reads them (PostgreSQL)."""
+    if not trace_ids:
+        return {}
+    cursor = conn.connection.dbapi_connection.cursor(binary=True)
+    try:
+        cursor.execute(_AGGREGATED, (trace_ids,))
+        return {trace_id: (digest, values) for trace_id, digest, values in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
+def _digest(keys: tuple) -> str:
+    """The MD5 of key columns (step, layer, unit, source, quantity, as column tuples), the way
+    ``_AGGREGATED`` computes it from stored rows."""
+    known = _DIGESTS.get(id(keys))
+    if known is not None and known[0] is keys:
+        return known[1]
+    text = ";".join(
+        f"{step},{'' if layer is None else layer},{'' if unit is None else unit},"
+        f"{'' if source is None else source},{quantity}" for step, layer, unit, source, quantity in zip(*keys))
+    digest = hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    if len(_DIGESTS) > 1_000:
+        _DIGESTS.clear()
+    _DIGESTS[id(keys)] = (keys, digest)
+    return digest
 
 
 def _plain_rows(conn, query) -> list[tuple]:
@@ -126,20 +194,6 @@ def _long(conn, variant, head, nodes: bool) -> Iterator[str]:
     query = (select(*_STORED).where(_VALUES.trace_id == variant.id).order_by(_VALUES.step))
     result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
     yield from _variant_chunks(variant, head, result.partitions(), nodes)
-
-
-def _variant(variant, head, chunks, nodes: bool) -> str:
-    """A short variant's lines: the columns its structure shares come from the structure's
-    skeleton (rendered once, ``tracer.skeleton``), only its numbers are formatted here."""
-    result = tracer.trace(variant.spec)
-    shared = None if tracer.is_circuit(variant.spec) else skeleton.of(result, nodes)
-    if shared is None:
-        return "".join(_variant_chunks(variant, head, chunks, nodes, result))
-    stored = chunks[0]
-    got = list(zip(*stored)) if stored else [()] * 7  # trace_id, step, layer, unit, source, quantity, value
-    if (got[1], got[2], got[3], got[4], got[5]) != shared.keys:
-        raise ValueError(f"stored trace {variant.id} does not match its spec")
-    return skeleton.lines(shared, result, got[6], _prefix(head(variant)))
 
 
 def _variant_chunks(variant, head, chunks, nodes: bool, result=None) -> Iterator[str]:

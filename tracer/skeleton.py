@@ -14,7 +14,9 @@ written row by row by ``trace.csv_text``.
 """
 
 import itertools
+import operator
 import re
+import string
 import threading
 
 import numpy as np
@@ -23,6 +25,7 @@ from tracer import activations
 from tracer.engine import Step
 from tracer.latex import nums
 from tracer.render import substituted_column
+from tracer.rows import numeric_rows
 from tracer.spec import Network
 from tracer.trace import _CELLS, _cell
 
@@ -44,10 +47,10 @@ class Skeleton:
     format template, see ``_template``) or, where there is none, ``heads`` (each row's CSV
     cells up to and including its formula, then a comma)."""
 
-    __slots__ = ("heads", "keys", "text")
+    __slots__ = ("fill", "heads", "keys", "text", "values")
 
     def __init__(self, rows, nodes: bool):
-        self.text = None
+        self.text = self.fill = self.values = None
         after, cells = ",,," if nodes else ",", _CELLS
         self.heads = [
             f"{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
@@ -59,6 +62,7 @@ class Skeleton:
 
 
 _KEPT: dict = {}
+_TOO_LONG = object()  # a structure known to have more than MAX_ROWS rows
 _LOCK = threading.Lock()
 
 
@@ -75,16 +79,20 @@ def of(trace, nodes: bool = False) -> Skeleton | None:
     for a trace of more than ``MAX_ROWS`` rows."""
     key = (structure(trace._net), nodes)
     found = _KEPT.get(key)
+    if found is _TOO_LONG:
+        return None
     if found is None:
         rows = list(itertools.islice(trace.row_tuples(), MAX_ROWS + 1))
         if len(rows) > MAX_ROWS:
+            with _LOCK:
+                _KEPT[key] = _TOO_LONG  # not rendered again to learn it
             return None
         found = Skeleton(rows, nodes)
-        found.text = _template(trace, rows, found.heads)
+        found.text, found.fill, found.values = _template(trace, rows, found.heads)
         if found.text is not None:
             found.heads = None  # the template holds them
         with _LOCK:
-            if sum(len(kept.keys[0]) for kept in _KEPT.values()) + len(rows) > MAX_KEPT_ROWS:
+            if sum(len(kept.keys[0]) for kept in _KEPT.values() if kept is not _TOO_LONG) + len(rows) > MAX_KEPT_ROWS:
                 _KEPT.clear()
             _KEPT[key] = found
     return found
@@ -92,14 +100,27 @@ def of(trace, nodes: bool = False) -> Skeleton | None:
 
 def lines(skeleton: Skeleton, trace, values, prefix: str = "") -> str:
     """The CSV lines of ``trace`` (of ``skeleton``'s structure), each starting with ``prefix``,
-    with ``values`` in the value column (a stored trace's, one per row): the same bytes as
-    ``trace.csv_text`` of its rows, with only the substituted column rendered."""
-    if skeleton.text is not None:
-        return _fill(skeleton.text, _gathered(trace._net, trace._steps), values, prefix)
+    with ``values`` in the value column (a stored trace's, one per row; None: the trace's own):
+    the same bytes as ``trace.csv_text`` of its rows, with only the substituted column rendered."""
+    if skeleton.fill is not None:
+        numbers = _gathered(trace._net, trace._steps)
+        if values is None:
+            values = own_values(skeleton, trace, numbers)
+        return _fill(skeleton.fill, numbers, values, prefix)
+    if values is None:
+        values = own_values(skeleton, trace)
     return "".join([
         f"{prefix}{head}{_cell(sub) if ',' in sub or _QUOTE in sub or _NL in sub or _CR in sub else sub},"
         f"{value}\r\n"
         for head, sub, value in zip(skeleton.heads, substituted_column(trace._net, trace._steps), values)])
+
+
+def own_values(skeleton: Skeleton, trace, numbers: list | None = None):
+    """The value column of ``trace`` itself: picked from its gathered numbers where the
+    structure's rows are known to read them one to one (``Skeleton.values``), else read row by row."""
+    if skeleton.values is not None:
+        return skeleton.values(numbers if numbers is not None else _gathered(trace._net, trace._steps))
+    return [row[8] for row in numeric_rows(trace._net, trace._steps)]
 
 
 # The substituted column as a template ----------------------------------------------------------
@@ -207,12 +228,13 @@ def _cell_template(up: str, down: str) -> str | None:
     return "".join(pieces)
 
 
-def _template(trace, rows, heads) -> str | None:
-    """The whole CSV text of the structure's traces as one format template, or None."""
+def _template(trace, rows, heads) -> tuple:
+    """The whole CSV text of the structure's traces as one format template, its compiled form
+    (``_compile``) and the value column's picker (``_value_picker``), or (None, None, None)."""
     numbers, _ = _numbers(trace._net, trace._steps)
     count = len(numbers)
     if count > MAX_NUMBERS:
-        return None
+        return None, None, None
     _, (plus_net, plus_steps) = _numbers(trace._net, trace._steps,
                                          iter(range(PROBE, PROBE + count)))
     _, (minus_net, minus_steps) = _numbers(trace._net, trace._steps,
@@ -221,24 +243,67 @@ def _template(trace, rows, heads) -> str | None:
         plus = substituted_column(plus_net, plus_steps)
         minus = substituted_column(minus_net, minus_steps)
     except Exception:  # noqa: BLE001 (a builder that does arithmetic on its numbers: no template)
-        return None
+        return None, None, None
     parts = []
     for r, (head, up, down) in enumerate(zip(heads, plus, minus)):
         text = _cell_template(up, down)
         if text is None:
-            return None
+            return None, None, None
         if "," in text or '"' in text or "\n" in text or "\r" in text:
             text = '"' + text.replace('"', '""') + '"'
         parts.append("{3}" + _escape(head) + text + f",{{2[{r}]}}\r\n")
     template = "".join(parts)
+    compiled = _compile(template, count, len(rows))
     real = [row[10] for row in rows]
     for column, values in ((plus, np.arange(PROBE, PROBE + count, dtype=np.float64)),
                            (minus, np.arange(-PROBE, -PROBE - count, -1, dtype=np.float64)),
                            (real, numbers)):
-        if _fill(template, values.tolist(), [row[11] for row in rows], "") != "".join(
+        if _fill(compiled, values.tolist(), [row[11] for row in rows], "") != "".join(
                 _line(head, cell, row[11]) for head, cell, row in zip(heads, column, rows)):
-            return None
-    return template
+            return None, None, None
+    return template, compiled, _value_picker((plus_net, plus_steps), (minus_net, minus_steps), numbers, rows)
+
+
+def _value_picker(plus, minus, numbers, rows):
+    """An ``itemgetter`` taking each row's value from the gathered numbers, when the probe
+    renderings show every row's value is one of them as it is (row r reads number k_r: its value is
+    probe k_r in both renderings), checked on the real trace too; else None."""
+    try:
+        up = [row[8] for row in numeric_rows(*plus)]
+        down = [row[8] for row in numeric_rows(*minus)]
+    except Exception:  # noqa: BLE001 (a reader that does arithmetic on its numbers: no picker)
+        return None
+    picks = [int(value) - PROBE for value in up]
+    if len(up) != len(rows) or len(down) != len(rows) or not all(
+            0 <= k < len(numbers) and value == PROBE + k and low == -(PROBE + k)
+            for k, value, low in zip(picks, up, down)):
+        return None
+    real = numbers.tolist()
+    if [str(real[k]) for k in picks] != [str(row[11]) for row in rows]:
+        return None
+    if len(picks) == 1:
+        return lambda gathered: [gathered[picks[0]]]
+    return operator.itemgetter(*picks)
+
+
+def _compile(template: str, count: int, rows: int) -> tuple:
+    """The template as its literal texts and one ``itemgetter`` that picks, from the list
+    ``numbers' texts + their factors + the rows' values + [prefix]``, the text of each of its
+    fields in order: filling it is then one C call and one join (``str.format`` parses the
+    template again on every call, which cost more than the numbers)."""
+    offsets = {"0": 0, "1": count, "2": 2 * count}
+    literals, picks, text = [], [], ""
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        text += literal  # an escaped brace ends a literal piece early: join the pieces
+        if field is None:
+            continue
+        literals.append(text)
+        text = ""
+        picks.append(2 * count + rows if field == "3" else offsets[field[0]] + int(field[2:-1]))
+    literals.append(text)
+    base: list = [None] * (2 * len(picks) + 1)
+    base[0::2] = literals
+    return base, operator.itemgetter(*picks) if len(picks) > 1 else (lambda pool: (pool[picks[0]],))
 
 
 def _line(head, cell, value):
@@ -275,7 +340,10 @@ def _gather(value, out: list) -> None:
         out.append(float(value))
 
 
-def _fill(template: str, numbers: list, values, prefix: str) -> str:
+def _fill(compiled: tuple, numbers: list, values, prefix: str) -> str:
+    base, pick = compiled
     texts = nums(numbers)
     factors = [f"({text})" if text[0] == "-" or "\\times" in text else text for text in texts]
-    return template.format(texts, factors, values, prefix)
+    out = base.copy()
+    out[1::2] = pick(texts + factors + list(map(str, values)) + [prefix])
+    return "".join(out)

@@ -162,8 +162,15 @@ class Trace(TraceForms):
         return np.array(values[layer], dtype=np.float64)
 
     def _write_csv_rows(self, file) -> None:
-        """The CSV form's rows, formatted 4,096 lines at a time (``csv_text``)."""
+        """The CSV form's rows: from the structure's skeleton when it has one (rendered once per
+        structure, ``tracer.skeleton``), else formatted 4,096 lines at a time (``csv_text``)."""
+        from tracer import skeleton  # (it builds on this module)
+
         file.write(",".join(COLUMNS) + "\r\n")
+        shared = skeleton.of(self)
+        if shared is not None:
+            file.write(skeleton.lines(shared, self, None))
+            return
         rows = rendered_rows(self._net, self._steps)
         while chunk := list(itertools.islice(rows, 4096)):
             file.write(csv_text(chunk))

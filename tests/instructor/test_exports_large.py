@@ -103,6 +103,9 @@ def test_values_come_from_the_database_and_a_trace_that_does_not_fit_is_refused(
     with app.app_context():
         trace_id = db.session().scalars(select(StoredTrace.id).join(Exercise)
                                         .where(Exercise.problem_set_id == traced)).first()
+        quantity, unit = db.session().execute(select(TraceValue.quantity, TraceValue.unit).where(
+            TraceValue.trace_id == trace_id, TraceValue.step == 2)).one()
+        assert (quantity, unit) == ("x", 2)  # the second input, x2
         with db.write_transaction() as sess:  # a stored value: exported as stored
             sess.execute(update(TraceValue).where(TraceValue.trace_id == trace_id,
                                                   TraceValue.step == 1).values(value=0.125))
@@ -116,9 +119,15 @@ def test_values_come_from_the_database_and_a_trace_that_does_not_fit_is_refused(
     with pytest.raises(ValueError, match="does not match its spec"):
         exported(app, traced)
     with app.app_context():
+        with db.write_transaction() as sess:  # the quantity back, but another unit: refused
+            sess.execute(update(TraceValue).where(TraceValue.trace_id == trace_id,
+                                                  TraceValue.step == 2).values(quantity="x", unit=7))
+    with pytest.raises(ValueError, match="does not match its spec"):
+        exported(app, traced)
+    with app.app_context():
         with db.write_transaction() as sess:  # a row missing: refused too
             sess.execute(update(TraceValue).where(TraceValue.trace_id == trace_id,
-                                                  TraceValue.step == 2).values(quantity="x"))
+                                                  TraceValue.step == 2).values(unit=unit))
             sess.query(TraceValue).filter(TraceValue.trace_id == trace_id,
                                           TraceValue.step == 5).delete()
     with pytest.raises(ValueError, match="does not match its spec"):

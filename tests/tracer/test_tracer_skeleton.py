@@ -72,6 +72,8 @@ def test_lines_of_every_variant_are_the_csv_modules(ref, structure):
         if number == 3 and bias != "none":  # exact zeros
             spec["weights"][0][0][0] = 0.0
         assert written(spec) == expected(spec)
+        # the trace's own CSV (values picked from its numbers by the skeleton) is the csv module's too
+        assert trace(spec).to_csv() == ",".join(COLUMNS) + "\r\n" + expected(spec, cells=())
 
 
 def test_variants_of_one_structure_share_one_skeleton(ref):
@@ -106,8 +108,18 @@ def test_a_structure_too_large_keeps_the_row_by_row_path(ref, monkeypatch):
     assert skeleton.of(trace(variant(ref, rng, [2, 3, 2], 1, "sigmoid", "sigmoid", "mse"))) is None
 
 
+def test_the_value_column_is_picked_from_the_numbers_only_where_every_row_reads_one(ref):
+    rng = np.random.default_rng(11)
+    for structure in STRUCTURES:
+        sizes, count, hidden, output, loss, bias, reduction, knobs = structure
+        result = trace(variant(ref, rng, sizes, count, hidden, output, loss, bias, reduction, **knobs))
+        shared = skeleton.of(result)
+        assert shared.values is not None  # every structure's rows read their numbers as they are
+        assert list(skeleton.own_values(shared, result)) == [row["value"] for row in result.rows()]
+
+
 def test_without_a_template_the_substituted_column_is_rendered_row_by_row(ref, monkeypatch):
-    monkeypatch.setattr(skeleton, "_template", lambda trace, rows, heads: None)
+    monkeypatch.setattr(skeleton, "_template", lambda trace, rows, heads: (None, None, None))
     monkeypatch.setattr(skeleton, "_KEPT", {})
     rng = np.random.default_rng(11)
     spec = variant(ref, rng, [3, 4, 3], 2, "tanh", "softmax", "cross_entropy", iterations=2)
