@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 import tracer
-from exercises import db, practice, storage, submissions
+from exercises import lookup, practice, storage, submissions
 from exercises.errors import ApiError, json_kind
 from exercises.limits import api_practice_limit, api_trace_limit
 from exercises.models import Exercise
@@ -92,7 +92,7 @@ def owned_exercise(exercise_id: str) -> Exercise:
     token = bearer_token()
     if token is None:
         raise ApiError(401, "this call needs 'Authorization: Bearer <token>'")
-    exercise = db.session().get(Exercise, exercise_id)
+    exercise = lookup.exercise(exercise_id)
     if exercise is None or not practice.owns(exercise, bearer=token):
         raise ApiError(404, "no such exercise")
     return exercise
@@ -169,13 +169,13 @@ def create_practice():
         raise ApiError(400, "the body must be a JSON object of template knobs, "
                             f"not {json_kind(knobs)}")
     exercise, token = practice.create(knobs, caller=api_caller())
-    return jsonify({**practice.public_view(exercise), "token": token}), 201
+    return jsonify({**practice.exercise_body(exercise), "token": token}), 201
 
 
 @bp.get("/exercises/<id:exercise_id>")
 def show_exercise(exercise_id: str):
     """The public view of an exercise the caller owns."""
-    return jsonify(practice.public_view(owned_exercise(exercise_id)))
+    return jsonify(practice.exercise_body(owned_exercise(exercise_id)))
 
 
 @bp.post("/exercises/<id:exercise_id>/submissions")
@@ -199,7 +199,9 @@ def submit(exercise_id: str):
 
 @bp.get("/exercises/<id:exercise_id>/solution")
 def solution(exercise_id: str):
-    """The exercise's full trace; a practice exercise is then marked revealed."""
+    """The exercise's full trace; a practice exercise is then marked revealed (a GET that
+    writes, kept because SPEC §8's contract says so: the API's caller holds the exercise's
+    token, and the reveal only records that the answers were seen)."""
     exercise = owned_exercise(exercise_id)
     refuse_during_exams(exercise.spec, api_caller())
     return Response(practice.reveal_json(exercise), mimetype="application/json")

@@ -15,12 +15,13 @@ export pages, the API route, the job that writes large files, the tests and the 
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 import tracer
 from exercises import db, storage, trace_export
@@ -123,39 +124,83 @@ def canvas(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
 
 
 def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
-    """A row per field per graded attempt, oldest first."""
-    query = (select(User.name, User.email, ProblemSetItem, Submission.attempt,
-                    Submission.created_at, Exercise.fields, FieldGrade)
+    """A row per field per graded attempt, oldest first. Read as plain columns a chunk at a
+    time; each chunk's exercises' field symbols are read once for the chunk (a bounded cache),
+    so memory stays flat whatever the class size."""
+    items = {item_id: (as_text(f"{position + 1}. {title}"), position + 1) for item_id, position, title in
+             db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
+                                  .where(ProblemSetItem.problem_set_id == problem_set.id))}
+    query = (select(User.name, User.email, Exercise.item_id, Exercise.id, Submission.attempt,
+                    Submission.created_at, FieldGrade.key, FieldGrade.submitted, FieldGrade.parsed,
+                    FieldGrade.expected, FieldGrade.status, FieldGrade.credit,
+                    cast(FieldGrade.misconceptions, Text), FieldGrade.tolerance)
+             .select_from(FieldGrade)
              .join(Submission, Submission.id == FieldGrade.submission_id)
              .join(Exercise, Exercise.id == Submission.exercise_id)
-             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
              .join(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == problem_set.id)
-             .order_by(Submission.created_at, Submission.id, FieldGrade.position)
-             .execution_options(yield_per=storage.CHUNK))
+             .order_by(Submission.created_at, Submission.id, FieldGrade.position))
 
     def rows():
-        for name, email, item, attempt, created, fields, grade in db.session().execute(query):
-            symbols = {f["key"]: f["symbol"] for f in fields}
-            yield {"student": as_text(name), "email": as_text(email),
-                   "exercise": as_text(_title(item)), "position": item.position + 1,
-                   "attempt": attempt, "field": grade.key, "symbol": symbols.get(grade.key),
-                   "submitted": neutralise(grade.submitted), "parsed": grade.parsed,
-                   "expected": grade.expected, "status": grade.status, "credit": grade.credit,
-                   "misconceptions": ";".join(grade.misconceptions), "tolerance": grade.tolerance,
-                   "time": created.isoformat()}
+        symbols: dict[str, dict[str, str]] = {}
+        people = _TextCache()
+        result = db.session().connection().execution_options(yield_per=storage.CHUNK).execute(query)
+        for chunk in result.partitions():
+            missing = {row[3] for row in chunk} - symbols.keys()
+            if len(symbols) + len(missing) > 20_000:
+                symbols.clear()
+                missing = {row[3] for row in chunk}
+            if missing:
+                symbols.update(_symbols(missing))
+            for (name, email, item_id, exercise_id, attempt, created, key, submitted, parsed, expected,
+                 status, credit, misconceptions, tolerance) in chunk:
+                title, position = items[item_id]
+                yield {"student": people(name), "email": people(email), "exercise": title,
+                       "position": position, "attempt": attempt, "field": key,
+                       "symbol": symbols[exercise_id].get(key), "submitted": neutralise(submitted),
+                       "parsed": parsed, "expected": expected, "status": status, "credit": credit,
+                       "misconceptions": _names(misconceptions), "tolerance": tolerance,
+                       "time": created.isoformat()}
     return SUBMISSION_COLUMNS, rows()
 
 
+def _names(stored: str | None) -> str:
+    """A grade's misconception names, joined by ";", from their stored JSON text (most grades
+    name none: no JSON is decoded for them)."""
+    return "" if stored in (None, "[]", "null") else ";".join(json.loads(stored))
+
+
+class _TextCache(dict):
+    """``as_text`` of names and emails, each worked out once per export (a class repeats them
+    on every row of every attempt)."""
+
+    def __call__(self, text: str | None) -> str | None:
+        found = self.get(text, self)
+        if found is self:
+            if len(self) > 20_000:
+                self.clear()
+            found = self[text] = as_text(text)
+        return found
+
+
+def _symbols(exercise_ids) -> dict[str, dict[str, str]]:
+    """Each exercise's field symbols by field key."""
+    return {exercise_id: {f["key"]: f["symbol"] for f in fields} for exercise_id, fields in
+            db.session().execute(select(Exercise.id, Exercise.fields).where(Exercise.id.in_(list(exercise_ids))))}
+
+
 def _variants(problem_set: ProblemSet):
-    """(exercise, item, student name, email) of every variant, assigned ones first."""
-    return db.session().execute(
-        select(Exercise, ProblemSetItem, User.name, User.email)
-        .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-        .outerjoin(User, User.id == Exercise.user_id)
-        .where(Exercise.problem_set_id == problem_set.id)
-        .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
-                  Exercise.variant_index)).all()
+    """(id, variant index, seed, fields, answer digits, position, title, student name, email) of
+    every variant, assigned ones first, as plain rows streamed a chunk at a time."""
+    query = (select(Exercise.id, Exercise.variant_index, Exercise.seed, Exercise.fields, Exercise.settings,
+                    ProblemSetItem.position, ProblemSetItem.title, User.name, User.email)
+             .select_from(Exercise)
+             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+             .outerjoin(User, User.id == Exercise.user_id)
+             .where(Exercise.problem_set_id == problem_set.id)
+             .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
+                       Exercise.variant_index))
+    return db.session().connection().execution_options(yield_per=KEY_BATCH).execute(query).partitions()
 
 
 def traces(problem_set: ProblemSet, progress=None,
@@ -174,18 +219,28 @@ def traces(problem_set: ProblemSet, progress=None,
             trace_export.lines(problem_set.id, head, progress, conn, nodes))
 
 
+KEY_BATCH = 500  # variants whose stored values one query of the answer-key export reads
+
+
 def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
-    """Every variant's expected value of every field, with its seed and student."""
+    """Every variant's expected value of every field, with its seed and student: the variants
+    streamed, their expected values read ``KEY_BATCH`` variants at a time."""
     def rows():
-        keys = answer_keys(problem_set.id)
-        for exercise, item, name, email in _variants(problem_set):
-            expected = keys.get(exercise.id, {})
-            for f in exercise.fields:
-                yield {"exercise": as_text(_title(item)), "position": item.position + 1,
-                       "variant": exercise.variant_index, "seed": exercise.seed,
-                       "student": as_text(name), "email": as_text(email), "field": f["key"],
-                       "symbol": f["symbol"], "label": f["label"], "expected": expected.get(f["key"]),
-                       "answer_digits": exercise.settings["answer_digits"]}
+        people = _TextCache()
+        titles: dict = {}
+        for batch in _variants(problem_set):
+            keys = answer_keys(problem_set.id, exercise_ids=[row[0] for row in batch])
+            for exercise_id, variant, seed, fields, settings, position, title, name, email in batch:
+                expected = keys.get(exercise_id, {})
+                if (position, title) not in titles:
+                    titles[position, title] = as_text(f"{position + 1}. {title}")
+                exercise, student, address = titles[position, title], people(name), people(email)
+                digits = settings["answer_digits"]
+                for f in fields:
+                    yield {"exercise": exercise, "position": position + 1, "variant": variant,
+                           "seed": seed, "student": student, "email": address, "field": f["key"],
+                           "symbol": f["symbol"], "label": f["label"], "expected": expected.get(f["key"]),
+                           "answer_digits": digits}
     return KEY_COLUMNS, rows()
 
 

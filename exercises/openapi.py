@@ -5,7 +5,7 @@ outside ``SUBMISSION_REQUEST`` and requires its ``required``; ``practice.PRACTIC
 ``PRACTICE_REQUEST``'s property list; ``TRACE_REQUEST``'s required keys are the engine's own
 (``tracer.spec.REQUIRED``, which ``tracer.normalize`` enforces). What they leave to the domain
 (a template's ranges, a network's shapes) answers 422 naming the key, as documented. Response
-schemas describe what the handlers build (``practice.public_view``, ``submissions.submit``,
+schemas describe what the handlers build (``practice.exercise_body``, ``submissions.submit``,
 the engine's trace rows); tests/deploy/test_openapi.py runs schemathesis against them.
 """
 from __future__ import annotations

@@ -25,10 +25,16 @@ from sqlalchemy import select
 import tracer
 from exercises import db, storage
 from exercises.domain import Forbidden, InvalidSettings, NotFound, TemplateRefused
-from exercises.generation import BUILTIN_TEMPLATES, Condition, Template, TemplateError, describe, generate
+from exercises.generation import (
+    BUILTIN_TEMPLATES,
+    GeneratedExercise,
+    Template,
+    TemplateError,
+    describe,
+    generate,
+)
 from exercises.generation.circuits import generate_circuit, stored_template
 from exercises.generation.knobs import MAX_SEED
-from exercises.generation.quality import MESSAGES
 from exercises.models import Exercise, StoredTrace
 from exercises.openapi import PRACTICE_REQUEST
 from exercises.trace_checks import ANONYMOUS, Caller, trace_allowed
@@ -125,7 +131,6 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
     is bounded (``ANONYMOUS_MAX_WEIGHTS``)."""
     if is_circuit_request(knobs):
         generated, template_id = _circuit_exercise(knobs)
-        seed, stored_template = generated.seed, generated.template
     else:
         template, seed = template_from_knobs(knobs)
         refuse_exam_network(template)
@@ -141,15 +146,11 @@ def create(knobs: dict[str, Any], browser_key: str | None = None,
         except TemplateError as exc:
             raise template_error(exc) from exc
         template_id = GIVEN_NETWORK if seed is None else knobs.get("template", DEFAULT_TEMPLATE)
-        stored_template = template.to_dict()
     token = secrets.token_urlsafe(32)
     result = tracer.trace(generated.spec)
     with db.write_transaction() as sess:
-        exercise = Exercise(kind="practice", template_id=template_id,
-                            seed=seed, template=stored_template, spec=generated.spec,
-                            fields=[field_dict(f) for f in generated.fields],
-                            settings=settings_of(generated), token_hash=token_hash(token),
-                            browser_key=browser_key)
+        exercise = Exercise(kind="practice", template_id=template_id, **generated.to_row(),
+                            token_hash=token_hash(token), browser_key=browser_key)
         sess.add(exercise)
         sess.flush()
         storage.store_trace(sess, result, exercise_id=exercise.id)
@@ -188,20 +189,6 @@ def circuit_template(knobs: dict[str, Any]) -> dict[str, Any]:
         raise template_error(exc) from exc
 
 
-def field_dict(field) -> dict[str, str]:
-    """A field as stored and shown: key, symbol, label."""
-    return {"key": field.key, "symbol": field.symbol, "label": field.label}
-
-
-def settings_of(generated) -> dict[str, Any]:
-    """The grading and policy settings an exercise carries from its template, with the
-    good-exercise conditions a given network fails."""
-    return {"answer_digits": generated.answer_digits, "tolerance": dict(generated.tolerance),
-            "attempts": generated.attempts, "ecf_credit": generated.ecf_credit,
-            "feedback": generated.feedback, "reveal": generated.reveal,
-            "conditions": [condition.to_dict() for condition in generated.conditions]}
-
-
 def owns(exercise: Exercise, bearer: str | None = None, browser_key: str | None = None) -> bool:
     """Whether the caller (a bearer token or a browser session key) owns a practice exercise."""
     if bearer and exercise.token_hash:
@@ -211,35 +198,22 @@ def owns(exercise: Exercise, bearer: str | None = None, browser_key: str | None 
     return False
 
 
-def public_view(exercise: Exercise) -> dict[str, Any]:
-    """SPEC §8's public view: every given value and the fields, never an answer.
+def translator():
+    """The translation of the public view's messages: the reader's language in a request,
+    English outside one (None)."""
+    return gettext if has_request_context() else None
 
-    The stored spec is the engine's input, so it holds only given values (weights, biases,
-    inputs, targets, η and conventions), never a computed one.
-    """
-    settings = exercise.settings
-    return {"id": exercise.id, "seed": exercise.seed, "network": exercise.spec,
-            "fields": exercise.fields, "answer_digits": settings["answer_digits"],
-            "tolerance": settings["tolerance"], "attempts": settings["attempts"],
-            "reveal": settings["reveal"], "conditions": conditions_of(exercise)}
+
+def exercise_body(exercise: Exercise) -> dict[str, Any]:
+    """SPEC §8's exercise body of a stored exercise: its id, then the public view of the
+    exercise it stores (``GeneratedExercise.public_view``)."""
+    return {"id": exercise.id, **GeneratedExercise.from_row(exercise).public_view(translator())}
 
 
 def conditions_of(exercise: Exercise) -> list[dict[str, Any]]:
-    """The good-exercise conditions the exercise's given network fails, each with its message
-    in the reader's language (English outside a request)."""
-    return rendered_conditions(exercise.settings.get("conditions", []))
-
-
-def rendered_conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored conditions (``Condition.to_dict``), each with its message in the reader's
-    language (English outside a request)."""
-    found = []
-    for stored in conditions:
-        condition = Condition(stored["condition"], tuple(stored["symbols"]), stored["digits"])
-        message = (gettext(MESSAGES[condition.condition], **condition.params())
-                   if has_request_context() else condition.message())
-        found.append({**condition.to_dict(), "message": message})
-    return found
+    """The good-exercise conditions a stored exercise's given network fails, as its public
+    view shows them (messages in the reader's language)."""
+    return GeneratedExercise.from_row(exercise).public_view(translator())["conditions"]
 
 
 def reveal_json(exercise: Exercise) -> str:

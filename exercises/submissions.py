@@ -23,7 +23,8 @@ from exercises import db
 from exercises.coaching import revealed_keys, without_shown_values
 from exercises.domain import InvalidAnswers, Malformed, NoAttemptsLeft, NotFound
 from exercises.errors import json_kind
-from exercises.grading import GradingSettings, InvalidSubmission, grade_submission
+from exercises.generation import GeneratedExercise
+from exercises.grading import InvalidSubmission
 from exercises.models import Exercise, FieldGrade, Submission, new_id, utcnow
 
 # Sent after a graded attempt is stored (committed), with its ``submission_id``, the
@@ -48,12 +49,10 @@ def _graded_on(exercise: Exercise) -> tuple:
     return exercise.spec, exercise.fields, exercise.settings
 
 
-def _grade(exercise: Exercise, answers: dict[str, Any]):
-    keys = [field["key"] for field in exercise.fields]
-    symbols = {field["key"]: field["symbol"] for field in exercise.fields}
+def _grade(contract: GeneratedExercise, answers: dict[str, Any]):
+    """Grade ``answers`` against a stored exercise, under its grading settings."""
     try:
-        return grade_submission(exercise.spec, keys, answers,
-                                GradingSettings.of(exercise.settings), symbols=symbols)
+        return contract.grade(answers)
     except InvalidSubmission as exc:
         raise InvalidAnswers(exc.errors) from exc
 
@@ -80,10 +79,11 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
     exercise = db.session().get(Exercise, exercise_id)
     if exercise is None:
         raise NotFound("no such exercise")
-    if exercise.settings.get("attempts") is not None:  # spent: refused before any grading
-        _check_left(exercise.settings["attempts"], attempts_used(db.session(), exercise.id))
+    contract = GeneratedExercise.from_row(exercise)
+    if contract.attempts is not None:  # spent: refused before any grading
+        _check_left(contract.attempts, attempts_used(db.session(), exercise.id))
     graded_on = _graded_on(exercise)
-    result = _grade(exercise, answers)
+    result = _grade(contract, answers)
     record = result.to_record()
     with db.write_transaction() as sess:
         exercise = sess.scalar(select(Exercise).where(Exercise.id == exercise_id)
@@ -91,14 +91,15 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
         if exercise is None:
             raise NotFound("no such exercise")
         if _graded_on(exercise) != graded_on:
-            result = _grade(exercise, answers)
+            contract = GeneratedExercise.from_row(exercise)
+            result = _grade(contract, answers)
             record = result.to_record()
         # A field whose value the coaching ladder showed earns no credit (read under the lock,
         # so a value shown while grading counts too).
         coached = without_shown_values(result, revealed_keys(sess, exercise.id))
         if coached is not result:
             result, record = coached, coached.to_record()
-        limit = exercise.settings.get("attempts")
+        limit = contract.attempts
         used, best = sess.execute(select(func.count(), func.max(Submission.score))
                                   .where(Submission.exercise_id == exercise.id)).one()
         _check_left(limit, used)

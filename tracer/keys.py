@@ -8,6 +8,8 @@ derived from a weight carry the source unit. In a batch a per-sample quantity ta
 and the suffix of sample 1 or iteration 1 is never written, so every value has one key.
 """
 
+import functools
+
 QUANTITIES = (
     "x", "y", "w", "b", "z", "a", "loss", "dL_da", "da_dz", "delta",
     "dL_dw", "dL_db", "velocity", "m", "v", "w_new", "b_new", "mask", "penalty",
@@ -108,6 +110,13 @@ def parse_key(key: str) -> tuple[str, int | None, int | None, int | None]:
         raise ValueError(f"a key must be a string, got {type(key).__name__}")
     if "@" in key or "#" in key:
         return parse_key(split_key(key)[0])
+    return _parsed(key)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parsed(key: str) -> tuple[str, int | None, int | None, int | None]:
+    """``parse_key`` of a key without suffixes, remembered: grading and exports parse the same
+    few hundred keys again and again (a ValueError is raised again each time, not remembered)."""
     parts = key.split(":")
     if len(parts) > 4:
         raise ValueError(f"malformed key {key!r}: too many parts")

@@ -173,6 +173,13 @@ class Names:
 PER_SAMPLE = ("x", "y", "mask", "z", "a", "dL_da", "da_dz", "delta")
 
 
+@functools.lru_cache(maxsize=256)
+def names_of(sizes: tuple, naming: str) -> "Names":
+    """The ``Names`` of a network's layer sizes and naming, made once (a ``Names`` sets up its
+    own caches, which cost more than the symbol asked for)."""
+    return Names(sizes, naming)
+
+
 def symbol(spec: dict, quantity: str, layer: int | None = None, unit: int | None = None,
            source: int | None = None, sample: int = 1, iteration: int = 1) -> str:
     """Return the symbol of a value in a normalized spec's naming scheme.
@@ -182,7 +189,7 @@ def symbol(spec: dict, quantity: str, layer: int | None = None, unit: int | None
     marked with its sample, ``δ_ŷ1[2]``, and with several iterations every value with its step,
     ``w7⁺ (t=2)``.
     """
-    text = Names(spec["layers"], spec["naming"]).text(quantity, layer, unit, source)
+    text = names_of(tuple(spec["layers"]), spec["naming"]).text(quantity, layer, unit, source)
     if len(spec["inputs"]) > 1 and isinstance(spec["inputs"][0], list) and quantity in PER_SAMPLE:
         text += f"[{sample}]"
     if spec.get("iterations", 1) > 1:

@@ -81,7 +81,10 @@ class GradingNetwork:
 
     def plain_symbol(self, key: str) -> str:
         """The symbol of the value a key without suffixes names, unmarked."""
-        return symbol({**self.spec, "inputs": self.spec["inputs"][:1], "iterations": 1}, *parse_key(key))
+        plain = self.__dict__.setdefault("_plain_symbols", {})
+        if key not in plain:
+            plain[key] = symbol({**self.spec, "inputs": self.spec["inputs"][:1], "iterations": 1}, *parse_key(key))
+        return plain[key]
 
     def is_square(self, layer: int) -> bool:
         """Whether W⁽ˡ⁾ is square and bigger than 1×1, so that swapping its indices matters."""

@@ -123,7 +123,7 @@ class SubmissionResult:
             raise ValueError(f"unknown grading record format {record.get('format')!r}")
         return cls(spec=record["spec"], field_keys=tuple(record["field_keys"]),
                    answers=dict(record["answers"]),
-                   settings=GradingSettings.from_dict(record["settings"]),
+                   settings=GradingSettings.of(record["settings"]),
                    fields={key: GradedField.from_dict(data) for key, data in record["fields"].items()},
                    engine_version=record["engine_version"], symbols=dict(record.get("symbols", {})),
                    grader_version=record.get("grader_version", 1))

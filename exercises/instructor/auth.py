@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
-from exercises import accounts, db
-from exercises.instructor import tokens
+from exercises import accounts
+from exercises.instructor import staff_queries, tokens
 from exercises.instructor.access import instructor_required, safe_next
 from exercises.instructor.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, rejected_status
 from exercises.limits import login_by_account, login_by_address
-from exercises.models import Enrollment, ProblemSet, SetMember
 from exercises.security import start_session
 
 bp = Blueprint("instructor", __name__)
@@ -82,17 +80,8 @@ def change_password():
 def dashboard():
     """The sets the instructor owns or teaches, with their status, number of students and
     the instructor's role."""
-    students = (select(Enrollment.problem_set_id, func.count().label("n"))
-                .group_by(Enrollment.problem_set_id).subquery())
-    rows = db.session().execute(
-        select(ProblemSet, func.coalesce(students.c.n, 0),
-               func.coalesce(SetMember.role, "owner"))
-        .outerjoin(students, students.c.problem_set_id == ProblemSet.id)
-        .outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
-                   & (SetMember.user_id == current_user.id))
-        .where((ProblemSet.owner_id == current_user.id) | SetMember.id.is_not(None))
-        .order_by(ProblemSet.created_at.desc())).all()
-    return render_template("instructor/dashboard.html", rows=rows, confirm=ConfirmForm())
+    return render_template("instructor/dashboard.html", rows=staff_queries.dashboard_rows(current_user.id),
+                           confirm=ConfirmForm())
 
 
 @bp.route("/instructor/tokens", methods=["GET", "POST"])

@@ -152,9 +152,10 @@ class CircuitItemTemplate:
         return dataclasses.replace(self, knobs={**self.knobs, "answer_digits": digits})
 
     def generate(self, seed: int | None) -> GeneratedExercise:
-        """The variant of ``seed`` (None for a given circuit) with the set's policy."""
+        """The variant of ``seed`` (None for a given circuit) with the set's policy; its
+        template is this one's (``to_dict``), as the variant's row stores it."""
         made = generate_circuit(self.knobs, None if self.network is not None else seed)
-        return dataclasses.replace(made, ecf_credit=float(self.ecf_credit),
+        return dataclasses.replace(made, template=self.to_dict(), ecf_credit=float(self.ecf_credit),
                                    feedback=bool(self.feedback), reveal=self.reveal)
 
 

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from exercises import accounts, db
-from exercises.instructor import pool, records
+from exercises.instructor import enrollment, pool, records
 from exercises.models import ProblemSet, User
 
 
@@ -41,6 +41,7 @@ def topup_pools(set_id: str | None) -> None:
         while added := pool.top_up(found):
             total += added
             click.echo(f"set {found}: {added} variants added")
+        enrollment.assign_waiting(found)
     click.echo(f"{total} variants added in all")
 
 

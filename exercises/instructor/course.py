@@ -160,3 +160,5 @@ def retire_item(set_id: str, item_id: str, actor_id: str, retire: bool = True) -
         item.retired_at = utcnow() if retire else None
         _event(sess, set_id, actor_id, "item_retired" if retire else "item_restored",
                item=item.title, item_id=item.id)
+    if not retire and enrollment.assign_waiting(set_id):
+        pool.schedule_top_up(set_id)  # students who joined while it was retired get one

@@ -3,14 +3,11 @@ personal access token (``Authorization: Bearer``; no cookies, so no CSRF), a pag
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import func, select
 
-from exercises import db
 from exercises.api import bearer_token
 from exercises.errors import ApiError
-from exercises.instructor import tokens
+from exercises.instructor import staff_queries, tokens
 from exercises.instructor.policy import as_utc
-from exercises.models import Enrollment, ProblemSet, ProblemSetItem, SetMember
 
 bp = Blueprint("course_api", __name__, url_prefix="/api/v1")
 PER_PAGE, MAX_PER_PAGE = 50, 100
@@ -42,23 +39,7 @@ def list_sets():
         raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
     page = _number("page", 1, 1_000_000)
     per_page = _number("per_page", PER_PAGE, MAX_PER_PAGE)
-    sess = db.session()
-    role = func.coalesce(SetMember.role, "owner")
-    mine = ((ProblemSet.owner_id == user.id) | SetMember.id.is_not(None))
-    joined = (select(func.count()).where(Enrollment.problem_set_id == ProblemSet.id)
-              .correlate(ProblemSet).scalar_subquery())
-    items = (select(func.count()).where(ProblemSetItem.problem_set_id == ProblemSet.id,
-                                        ProblemSetItem.retired_at.is_(None))
-             .correlate(ProblemSet).scalar_subquery())
-    base = select(ProblemSet.id).outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
-                                           & (SetMember.user_id == user.id)).where(mine)
-    total = sess.scalar(select(func.count()).select_from(base.subquery()))
-    rows = sess.execute(
-        select(ProblemSet, role, joined, items)
-        .outerjoin(SetMember, (SetMember.problem_set_id == ProblemSet.id)
-                   & (SetMember.user_id == user.id)).where(mine)
-        .order_by(ProblemSet.created_at.desc(), ProblemSet.id)
-        .offset((page - 1) * per_page).limit(per_page)).all()
+    total, rows = staff_queries.sets_page(user.id, page, per_page)
     return jsonify({
         "problem_sets": [{"id": s.id, "title": s.title, "status": s.status,
                           "join_code": s.join_code, "role": r, "students": n, "exercises": k,

@@ -2,6 +2,8 @@
 an exercise after publishing (adding one goes through the set page's own form)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,29 +41,30 @@ def staff(set_id: str):
 @instructor_required
 def remove_member(set_id: str, user_id: str):
     """Take someone off the set's staff."""
-    owned_set(set_id, "edit")
-    if ConfirmForm().validate_on_submit():
-        try:
-            course.remove_member(set_id, user_id, current_user.id)
-        except SetError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(_("Removed from the set's staff."), "success")
-    return redirect(url_for("course.staff", set_id=set_id))
+    return _staff_change(set_id, "edit", lambda: course.remove_member(set_id, user_id, current_user.id),
+                         _("Removed from the set's staff."))
 
 
 @bp.post("/<id:set_id>/staff/<id:user_id>/transfer")
 @instructor_required
 def transfer(set_id: str, user_id: str):
     """Hand the set to a co-instructor (the owner only)."""
-    owned_set(set_id, "own")
+    return _staff_change(set_id, "own", lambda: course.transfer(set_id, user_id, current_user.id),
+                         _("The set now belongs to its new owner; you are a co-instructor."))
+
+
+def _staff_change(set_id: str, need: str, change: Callable[[], object], done: str):
+    """A confirmed change to the set's staff by someone who may ``need``: ``change`` runs once
+    the form's token checks out, its refusal (SetError) or ``done`` is flashed, and the staff
+    page follows."""
+    owned_set(set_id, need)
     if ConfirmForm().validate_on_submit():
         try:
-            course.transfer(set_id, user_id, current_user.id)
+            change()
         except SetError as exc:
             flash(str(exc), "error")
         else:
-            flash(_("The set now belongs to its new owner; you are a co-instructor."), "success")
+            flash(done, "success")
     return redirect(url_for("course.staff", set_id=set_id))
 
 

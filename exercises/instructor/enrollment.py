@@ -61,6 +61,24 @@ def assign_missing(problem_set: ProblemSet, user_id: str) -> int:
     return missing
 
 
+def assign_waiting(set_id: str) -> int:
+    """Hand variants to every student of the set who still lacks some (their pool ran dry when
+    they joined, or an exercise came back from retirement): run by the top-up job after it
+    stored new variants, so that opening the set page never has to write. Schedules nothing;
+    returns how many students still wait."""
+    waiting = 0
+    for user_id in db.session().scalars(select(Enrollment.user_id).where(
+            Enrollment.problem_set_id == set_id)).all():
+        if not _missing(set_id, user_id):
+            continue
+        with db.write_transaction() as sess:
+            if _locked_enrollment(sess, set_id, user_id) is None:
+                continue
+            _claim(sess, set_id, user_id)
+        waiting += _missing(set_id, user_id) > 0
+    return waiting
+
+
 def _locked_enrollment(sess, set_id: str, user_id: str) -> Enrollment | None:
     return sess.scalar(select(Enrollment).where(Enrollment.problem_set_id == set_id,
                                                 Enrollment.user_id == user_id)

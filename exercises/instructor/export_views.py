@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     redirect,
     render_template,
     request,
@@ -13,14 +14,16 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from exercises import db, export_files, exports, jobs
+from exercises import export_files, exports, jobs
 from exercises.api import bearer_token
 from exercises.errors import ApiError
-from exercises.instructor import tokens
+from exercises.instructor import staff_queries, tokens
 from exercises.instructor.access import instructor_required, may, owned_set
 from exercises.instructor.forms import ConfirmForm
+from exercises.jobs import records as job_records
 from exercises.jobs.views import panel
 from exercises.models import Job, ProblemSet
 
@@ -72,11 +75,13 @@ def records_done(set_id: str) -> Job | None:
 @bp.get("/<id:set_id>/exports/<name>.csv")
 @instructor_required
 def download(set_id: str, name: str):
-    """Download one export; one too large to stream in a request starts its job instead and
-    goes back to the list, which follows the job."""
+    """Download one export; one too large to stream in a request (an old link) goes back to
+    the list, whose "Prepare" button (a POST: a GET starts no job) writes its file."""
     problem_set = owned_set(set_id)
     if name in exports.EXPORTS and export_files.needs_job(problem_set, name):
-        return _start(problem_set, name)
+        flash(_("%(file)s is large: press “Prepare %(file)s” to write it to a file in the "
+                "background.", file=name + ".csv"), "success")
+        return redirect(url_for("exports.index", set_id=problem_set.id), 303)
     return csv_response(problem_set, name)
 
 
@@ -103,7 +108,7 @@ def _start(problem_set: ProblemSet, name: str):
 def file(set_id: str, job_id: str):
     """The file a done export job wrote (404 for another set's job or a file gone)."""
     owned_set(set_id)
-    job = db.session().get(Job, job_id)
+    job = job_records.find(job_id)
     if (job is None or job.kind != "export" or job.target != set_id or job.state != "done"
             or not export_files.path(job).exists()):
         abort(404)
@@ -123,7 +128,7 @@ def api_download(set_id: str, name: str):
     user = tokens.user_for(token)
     if user is None:
         raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
-    problem_set = db.session().get(ProblemSet, set_id)
+    problem_set = staff_queries.problem_set(set_id)
     if problem_set is None or not may(problem_set, user.id, "edit") or name not in exports.EXPORTS:
         raise ApiError(404, "no such problem set or export")
     return csv_response(problem_set, name)

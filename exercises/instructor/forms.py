@@ -136,8 +136,8 @@ class SetForm(FlaskForm):
            "trace or see a practice solution"), default=True)
     starts_at = DateTimeLocalField(_l("Opens at (UTC, optional): no submissions before"),
                                    format=DUE_FORMAT, validators=[Optional()])
-    time_limit = IntegerField(_l("Time limit per student in minutes, from when they first open "
-                                 "the set (blank: none)"),
+    time_limit = IntegerField(_l("Time limit per student in minutes, from when they press "
+                                 "\"Start the exam\" (blank: none)"),
                               validators=[Optional(), NumberRange(min=1, max=100_000)])
     late_per_day = FloatField(_l("Late penalty: percent off per day late (blank: late work is "
                                  "refused)"), validators=[Optional(), NumberRange(min=0.01,

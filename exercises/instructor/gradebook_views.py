@@ -6,16 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from exercises import db, jobs
+from exercises import jobs
 from exercises.instructor import gradebook as book
-from exercises.instructor import gradebook_page, problem_sets
+from exercises.instructor import gradebook_page, problem_sets, staff_queries
 from exercises.instructor import set_regrade as regrading
 from exercises.instructor import statistics as class_stats
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import RegradeForm, rejected_status
 from exercises.instructor.problem_sets import SetError
 from exercises.jobs.views import panel
-from exercises.models import ProblemSetItem
 from exercises.web.ladder import hints_by_student
 
 bp = Blueprint("gradebook", __name__, url_prefix="/instructor/sets")
@@ -55,11 +54,9 @@ def statistics(set_id: str):
 def students_behind(set_id: str):
     """The students behind one number of the statistics page."""
     problem_set = owned_set(set_id, "view")
-    item = db.session().get(ProblemSetItem, request.args.get("item", ""))
+    item = staff_queries.set_item(set_id, request.args.get("item", "")) or abort(404)
     status, mistake = request.args.get("status"), request.args.get("misconception")
     key = request.args.get("field") or None
-    if item is None or item.problem_set_id != set_id:
-        abort(404)
     if (status is None) == (mistake is None) or (status is not None and (
             status not in class_stats.STATUSES or key is None)):
         abort(400, _("Ask for one status of one field, or one misconception."))

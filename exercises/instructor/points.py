@@ -16,7 +16,6 @@ from sqlalchemy import select
 from exercises import db
 from exercises.instructor import variants
 from exercises.models import AuditEvent, Exercise, ProblemSet, ProblemSetItem
-from exercises.practice import field_dict
 
 DEFAULT_POINTS = 10.0
 MAX_POINTS = 1000.0
@@ -45,7 +44,7 @@ def item_field_list(problem_set: ProblemSet, item: ProblemSetItem) -> list[dict]
         return stored
     template = variants.item_template(problem_set, item)
     made = variants.make(template, None if template.network is not None else 0)
-    return [field_dict(f) for f in made.fields]
+    return made.field_list()
 
 
 def is_even(item: ProblemSetItem) -> bool:

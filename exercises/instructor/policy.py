@@ -8,7 +8,9 @@ is compared.
 A set with a late-penalty rule takes work after the due date: each day late, or part of one,
 takes ``late_per_day`` percent off the attempt's score, up to ``late_cap`` percent (100 when
 unset), and once the cap is reached no more late work is taken. A timed exam opens at
-``starts_at``; each student's ``time_limit`` minutes run from when they first open the set.
+``starts_at``; each student's ``time_limit`` minutes run from when they press "Start the exam"
+on the set page (a POST: opening a page never starts the clock); until then the set's exercises
+are not shown to them and no answer is taken.
 """
 from __future__ import annotations
 
@@ -102,16 +104,26 @@ def timer_end(problem_set: ProblemSet, enrollment: Enrollment | None) -> datetim
     return as_utc(enrollment.started_at) + timedelta(minutes=problem_set.time_limit)
 
 
-def start_timer(problem_set: ProblemSet, enrollment: Enrollment) -> None:
-    """Start a student's time limit the first time they open a timed set once it has opened."""
-    if (not problem_set.time_limit or enrollment.started_at is not None
-            or (problem_set.starts_at is not None and utcnow() < as_utc(problem_set.starts_at))):
-        return
+def awaiting_start(problem_set: ProblemSet, enrollment: Enrollment | None) -> bool:
+    """Whether the set is timed and this student has not started it yet (its exercises stay
+    hidden and no answer is taken until they do)."""
+    return bool(problem_set.time_limit) and enrollment is not None \
+        and enrollment.started_at is None
+
+
+def start_timer(problem_set: ProblemSet, enrollment: Enrollment) -> bool:
+    """Start a student's time limit (their "Start the exam"), once: True when this call started
+    it; False when the set is untimed, already started, or does not take answers now (not
+    open yet, or past due: ``start_refusal`` says why). A second call never restarts it."""
+    if not awaiting_start(problem_set, enrollment) or start_refusal(problem_set, enrollment):
+        return False
     with db.write_transaction() as sess:
         locked = sess.get(Enrollment, enrollment.id, with_for_update=True)
-        if locked.started_at is None:
+        started = locked.started_at is None
+        if started:
             locked.started_at = utcnow()
     db.session().refresh(enrollment)
+    return started
 
 
 def due_for(problem_set: ProblemSet, enrollment: Enrollment | None) -> datetime | None:
@@ -128,7 +140,18 @@ def past_due(problem_set: ProblemSet, enrollment: Enrollment | None) -> bool:
 
 
 def submit_refusal(problem_set: ProblemSet, enrollment: Enrollment) -> str | None:
-    """Why a student may not submit to the set now, or None when they may."""
+    """Why a student may not submit to the set now, or None when they may (a timed set takes
+    answers only once the student has started it)."""
+    refusal = start_refusal(problem_set, enrollment)
+    if refusal is None and awaiting_start(problem_set, enrollment):
+        return _("Start the exam on the set's page first: your time limit of %(minutes)d "
+                 "minutes runs from when you start.", minutes=problem_set.time_limit)
+    return refusal
+
+
+def start_refusal(problem_set: ProblemSet, enrollment: Enrollment) -> str | None:
+    """Why the set takes no answers now whether or not a timed student has started (not
+    open, not opened yet, time or due date over), or None."""
     now = utcnow()
     if problem_set.status != "published":
         return _("this problem set is not open")

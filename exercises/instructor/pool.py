@@ -43,11 +43,9 @@ def generate_variants(problem_set: ProblemSet, counts: dict[str, tuple[int, int]
     now = utcnow()
     return [({"id": new_id(), "kind": "variant", "template_id": item.template_id,
               "problem_set_id": problem_set.id, "item_id": item.id, "variant_index": index,
-              "seed": entry["seed"], "template": knobs, "spec": entry["spec"],
-              "fields": entry["fields"], "settings": entry["settings"],
-              "network_hash": entry["network_hash"], "revealed": False, "created_at": now},
+              **entry["row"], "network_hash": entry["network_hash"], "revealed": False, "created_at": now},
              entry["trace"])
-            for (knobs, _seeds), (item, indices), entries in zip(jobs, places, made)
+            for (item, indices), entries in zip(places, made)
             for index, entry in zip(indices, entries)]
 
 

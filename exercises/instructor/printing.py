@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
 import tracer
-from exercises import db
+from exercises.instructor import staff_queries
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.answers import answer_keys
 from exercises.instructor.circuit_items import circuit_view, key_rows
-from exercises.models import Exercise, ProblemSetItem, User
+from exercises.models import Exercise, ProblemSetItem
 from exercises.web import circuit_pages
 from exercises.web.answer_fields import field_groups
 from exercises.web.diagram import drawable, layout
@@ -78,17 +77,9 @@ def printable(set_id: str):
     from_pool = request.args.get("variants") == "pool"
     part = "key" if request.args.get("part") == "key" else "questions"
     paper = request.args.get("paper", "a4") if request.args.get("paper") in PAPERS else "a4"
-    query = (select(Exercise, ProblemSetItem, User.name)
-             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-             .outerjoin(User, User.id == Exercise.user_id)
-             .where(Exercise.problem_set_id == set_id,
-                    Exercise.user_id.is_(None) if from_pool else Exercise.user_id.is_not(None))
-             .limit(MAX_PRINTED))
-    query = query.order_by(Exercise.variant_index, ProblemSetItem.position) if from_pool else \
-        query.order_by(User.name, User.id, ProblemSetItem.position)
     keys = answer_keys(set_id)
     pages = []
-    for exercise, item, name in db.session().execute(query):
+    for exercise, item, name in staff_queries.printed_variants(set_id, from_pool, MAX_PRINTED):
         if tracer.is_circuit(exercise.spec):
             pages.append(_circuit_page(exercise, item, name, keys.get(exercise.id, {})))
             continue

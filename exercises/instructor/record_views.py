@@ -5,29 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from exercises import db
-from exercises.instructor import answers, records
+from exercises.instructor import answers, records, staff_queries
 from exercises.instructor import gradebook as book
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import ConfirmForm, ExtensionForm, OverrideForm, PasswordResetForm, options
 from exercises.instructor.policy import form_time
 from exercises.instructor.records import RecordError
 from exercises.limits import password_reset_limit
-from exercises.models import Enrollment, Exercise, ProblemSetItem, Submission, User
 
 bp = Blueprint("records", __name__, url_prefix="/instructor/sets")
 
 
 def _student(set_id: str, user_id: str, need: str = "edit") -> tuple:
     problem_set = owned_set(set_id, need)
-    user = db.session().get(User, user_id)
-    enrollment = db.session().scalar(select(Enrollment).where(
-        Enrollment.problem_set_id == set_id, Enrollment.user_id == user_id))
-    if user is None or enrollment is None:
-        abort(404)
-    return problem_set, user, enrollment
+    found = staff_queries.set_student(set_id, user_id) or abort(404)
+    return problem_set, *found
 
 
 def _override_form(problem_set, gradebook_) -> OverrideForm:
@@ -47,26 +40,14 @@ def student(set_id: str, user_id: str):
     held = [c.exercise_id for c in gradebook_.rows[0].cells if c.exercise_id]
     return render_template("instructor/student.html", problem_set=problem_set, user=user,
                            enrollment=enrollment, book=gradebook_, row=gradebook_.rows[0],
-                           attempts=_attempts(user_id, held),
-                           variants={e.id: e for e in db.session().scalars(
-                               select(Exercise).where(Exercise.id.in_(held)))},
+                           attempts=staff_queries.attempts_by_variant(user_id, held),
+                           variants=staff_queries.exercises_by_id(held),
                            events=records.history(set_id, user_id),
                            extension_form=ExtensionForm(data={"due_at": form_time(enrollment.due_at)}),
                            override_form=_override_form(problem_set, gradebook_),
                            password_form=PasswordResetForm(), confirm=ConfirmForm(),
                            may_reset_password=records.may_reset_password(current_user.id,
                                                                          user_id))
-
-
-def _attempts(user_id: str, exercise_ids: list[str]) -> dict[str, list[Submission]]:
-    """A student's graded attempts on each of their variants, oldest first."""
-    grouped: dict[str, list[Submission]] = {}
-    for submission in db.session().scalars(
-            select(Submission).where(Submission.user_id == user_id,
-                                     Submission.exercise_id.in_(exercise_ids))
-            .order_by(Submission.attempt)):
-        grouped.setdefault(submission.exercise_id, []).append(submission)
-    return grouped
 
 
 @bp.post("/<id:set_id>/students/<id:user_id>/extension")
@@ -160,12 +141,10 @@ def variant(set_id: str, exercise_id: str):
     """A student's variant with its answer key and, beside it, every answer the student
     submitted with its grade."""
     problem_set = owned_set(set_id, "view")
-    exercise = db.session().get(Exercise, exercise_id)
-    if exercise is None or exercise.problem_set_id != set_id:
-        abort(404)
-    item = db.session().get(ProblemSetItem, exercise.item_id)
-    student = db.session().get(User, exercise.user_id) if exercise.user_id else None
-    attempts = _attempts(exercise.user_id, [exercise.id]).get(exercise.id, []) \
+    exercise = staff_queries.set_variant(set_id, exercise_id) or abort(404)
+    item = staff_queries.set_item(set_id, exercise.item_id)
+    student = staff_queries.user(exercise.user_id)
+    attempts = staff_queries.attempts_by_variant(exercise.user_id, [exercise.id]).get(exercise.id, []) \
         if exercise.user_id else []
     return render_template("instructor/preview.html", problem_set=problem_set, item=item,
                            shown=answers.preview(problem_set, item, exercise.variant_index),

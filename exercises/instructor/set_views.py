@@ -4,18 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from exercises import db, jobs
+from exercises import jobs
 from exercises.generation import TemplateError
-from exercises.instructor import answers, course, points, pool, problem_sets, publishing
+from exercises.instructor import answers, course, points, pool, problem_sets, publishing, staff_queries
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
 from exercises.instructor.policy import form_time
 from exercises.instructor.problem_sets import SetError
 from exercises.instructor.variants import item_digits
 from exercises.jobs.views import panel
-from exercises.models import Enrollment, Exercise, ProblemSetItem
 from exercises.practice import template_error
 
 bp = Blueprint("problem_sets", __name__, url_prefix="/instructor/sets")
@@ -101,8 +99,7 @@ def _digits(problem_set, items) -> dict[str, int | str]:
     for item in items:
         if problem_set.status == "published" and item.answer_digits is None:
             # published before digits were fixed per item: its variants carry their own
-            stored = db.session().scalar(select(Exercise.settings).where(
-                Exercise.item_id == item.id).limit(1))
+            stored = staff_queries.stored_item_settings(item.id)
             shown[item.id] = stored["answer_digits"] if stored else ""
             continue
         try:
@@ -117,10 +114,8 @@ def _digits(problem_set, items) -> dict[str, int | str]:
 def show(set_id: str):
     """A set's overview: settings, exercises, publishing, join code and the tools."""
     problem_set = owned_set(set_id, "view")
-    sess = db.session()
-    students = sess.scalar(select(func.count()).select_from(Enrollment)
-                           .where(Enrollment.problem_set_id == set_id))
-    pools = pool.free_counts(sess, set_id)
+    students = staff_queries.student_count(set_id)
+    pools = staff_queries.free_counts(set_id)
     join_url = (url_for("sets.join_code", code=problem_set.join_code, _external=True)
                 if problem_set.join_code else None)
     items = pool.set_items(set_id)
@@ -266,10 +261,7 @@ def delete(set_id: str):
 
 def _owned_item(set_id: str, item_id: str, need: str = "edit") -> tuple:
     problem_set = owned_set(set_id, need)
-    item = db.session().get(ProblemSetItem, item_id)
-    if item is None or item.problem_set_id != set_id:
-        abort(404)
-    return problem_set, item
+    return problem_set, staff_queries.set_item(set_id, item_id) or abort(404)
 
 
 @bp.get("/<id:set_id>/items/<id:item_id>/variants")
@@ -280,9 +272,7 @@ def variants(set_id: str, item_id: str):
     # Clamped, so a page number beyond any pool never reaches the database as an OFFSET
     # that overflows its integers.
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_VARIANTS // VARIANTS_PER_PAGE)
-    rows = db.session().scalars(
-        select(Exercise).where(Exercise.item_id == item_id).order_by(Exercise.variant_index)
-        .offset((page - 1) * VARIANTS_PER_PAGE).limit(VARIANTS_PER_PAGE)).all()
+    rows = staff_queries.item_variants(item_id, (page - 1) * VARIANTS_PER_PAGE, VARIANTS_PER_PAGE)
     return render_template("instructor/variants.html", problem_set=problem_set, item=item,
                            rows=rows, page=page, per_page=VARIANTS_PER_PAGE)
 

@@ -20,7 +20,7 @@ from exercises.generation import BUILTIN_TEMPLATES, Template, generate, resolve_
 from exercises.generation.knobs import MAX_SEED
 from exercises.instructor import circuit_items
 from exercises.models import ProblemSet, ProblemSetItem
-from exercises.practice import GIVEN_NETWORK, field_dict, settings_of
+from exercises.practice import GIVEN_NETWORK
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:
@@ -90,8 +90,9 @@ def item_digits(problem_set: ProblemSet, item: ProblemSetItem) -> int:
 
 
 def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
-    """Generate and trace one variant per seed, as plain data: what an Exercise row needs and
-    the trace's numeric rows."""
+    """Generate and trace one variant per seed, as plain data: the Exercise row's columns that
+    store the exercise (``GeneratedExercise.to_row``), its network hash and the trace's numeric
+    rows."""
     circuit = circuit_items.is_circuit_template(knobs)
     template = (circuit_items.CircuitItemTemplate.from_dict(knobs) if circuit
                 else Template.from_dict(knobs))
@@ -101,9 +102,7 @@ def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
             seed = None
         generated = make(template, seed)
         result = tracer.trace(generated.spec)
-        made.append({"seed": seed, "spec": generated.spec,
-                     "fields": [field_dict(f) for f in generated.fields],
-                     "settings": settings_of(generated),
+        made.append({"row": generated.to_row(),
                      "network_hash": (circuit_items.circuit_hash if circuit else network_hash)(
                          generated.spec),
                      "trace": {"spec": result.spec, "row_count": len(result),

@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import Blueprint, abort, jsonify
 from flask_babel import gettext as _
 
-from exercises import db
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.jobs import records
 from exercises.jobs.work import INTERNAL_ERROR
@@ -76,7 +75,7 @@ def _aware(moment):
 @instructor_required
 def progress(job_id: str):
     """A job's state as JSON, for the page's progress bar (only its set's owner sees it)."""
-    job = db.session().get(Job, job_id)
+    job = records.find(job_id)
     if job is None or job.target is None:
         abort(404)
     owned_set(job.target, "view")

@@ -11,7 +11,7 @@ import logging
 from flask import current_app
 
 from exercises import db, expiry
-from exercises.instructor import pool, publishing
+from exercises.instructor import enrollment, pool, publishing
 from exercises.instructor import set_regrade as regrade
 from exercises.instructor.problem_sets import SetError
 from exercises.jobs import records
@@ -80,6 +80,7 @@ def _top_up(job) -> dict:
     added = 0
     while step := pool.top_up(job.target):
         added += step  # a burst of joins may drain the new stock at once; refill until calm
+    enrollment.assign_waiting(job.target)  # students whose pool ran dry get theirs now
     return {"variants": added}
 
 

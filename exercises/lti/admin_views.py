@@ -6,30 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from exercises import db
 from exercises.instructor.access import instructor_required
 from exercises.instructor.forms import ConfirmForm, rejected_status
 from exercises.lti import grades, registrations, roster
 from exercises.lti.forms import RegistrationForm
-from exercises.lti.models import LtiMember, LtiRegistration, LtiResourceLink
-from exercises.models import ProblemSet
+from exercises.lti.models import LtiResourceLink
 
 bp = Blueprint("lti_admin", __name__, url_prefix="/instructor/lti")
-
-
-def _links(owner_id: str) -> list[tuple]:
-    """The owner's course links: (link, set title, members)."""
-    members = (select(LtiMember.link_id, func.count().label("n"))
-               .group_by(LtiMember.link_id).subquery())
-    return db.session().execute(
-        select(LtiResourceLink, ProblemSet.title, func.coalesce(members.c.n, 0))
-        .join(LtiRegistration, LtiRegistration.id == LtiResourceLink.registration_id)
-        .join(ProblemSet, ProblemSet.id == LtiResourceLink.problem_set_id)
-        .outerjoin(members, members.c.link_id == LtiResourceLink.id)
-        .where(LtiRegistration.owner_id == owner_id)
-        .order_by(LtiResourceLink.updated_at.desc())).all()
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -45,7 +29,7 @@ def registrations_page():
         else:
             flash(_("The platform is registered."), "success")
             return redirect(url_for("lti_admin.registrations_page"))
-    links = _links(current_user.id)
+    links = registrations.course_links(current_user.id)
     return render_template("lti/registrations.html", form=form, confirm=ConfirmForm(),
                            registrations=registrations.owned(current_user.id), links=links,
                            posts=grades.posting_counts([link.id for link, *_ in links])), \
@@ -68,11 +52,7 @@ def _owned_link(link_id: str) -> LtiResourceLink:
     """One of the current instructor's course links, or 404 (after the form's CSRF check)."""
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
-    link = db.session().get(LtiResourceLink, link_id)
-    registration = link and db.session().get(LtiRegistration, link.registration_id)
-    if registration is None or registration.owner_id != current_user.id:
-        abort(404)
-    return link
+    return registrations.owned_link(current_user.id, link_id) or abort(404)
 
 
 @bp.post("/links/<id:link_id>/scores")

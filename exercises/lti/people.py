@@ -100,6 +100,12 @@ def owner_for(registration: LtiRegistration, subject: str, email: object) -> Use
     return owner
 
 
+def owned_sets(owner: User) -> list[ProblemSet]:
+    """The sets an instructor owns, newest first (what a deep link may pick from)."""
+    return list(db.session().scalars(select(ProblemSet).where(ProblemSet.owner_id == owner.id)
+                                     .order_by(ProblemSet.created_at.desc())))
+
+
 def linked_set(registration: LtiRegistration, claims: dict, set_id: object) -> ProblemSet:
     """The problem set a resource-link launch names (SPEC §11's ``problem_set``), which must
     belong to the registration's owner; LaunchRefused (400/404) otherwise."""

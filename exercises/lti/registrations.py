@@ -20,12 +20,12 @@ from jwcrypto.jwk import JWK
 from pylti1p3.deployment import Deployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from exercises import db
-from exercises.lti.models import LtiRegistration
-from exercises.models import new_id
+from exercises.lti.models import LtiMember, LtiRegistration, LtiResourceLink
+from exercises.models import ProblemSet, new_id
 
 KEY_BITS = 2048
 HTTP_TIMEOUT = 10  # seconds any call to a platform (keys, tokens, scores, rosters) may take
@@ -187,3 +187,23 @@ class ToolConfig(ToolConfAbstract):
         if row is None or deployment_id not in row.deployment_ids:
             return None
         return Deployment().set_deployment_id(deployment_id)
+
+
+def course_links(owner_id: str) -> list[tuple]:
+    """The owner's course links, most recently launched first: (link, set title, members)."""
+    members = (select(LtiMember.link_id, func.count().label("n"))
+               .group_by(LtiMember.link_id).subquery())
+    return list(db.session().execute(
+        select(LtiResourceLink, ProblemSet.title, func.coalesce(members.c.n, 0))
+        .join(LtiRegistration, LtiRegistration.id == LtiResourceLink.registration_id)
+        .join(ProblemSet, ProblemSet.id == LtiResourceLink.problem_set_id)
+        .outerjoin(members, members.c.link_id == LtiResourceLink.id)
+        .where(LtiRegistration.owner_id == owner_id)
+        .order_by(LtiResourceLink.updated_at.desc())).all())
+
+
+def owned_link(owner_id: str, link_id: str) -> LtiResourceLink | None:
+    """One of the owner's course links (through its registration), None otherwise."""
+    link = db.session().get(LtiResourceLink, link_id)
+    registration = link and db.session().get(LtiRegistration, link.registration_id)
+    return link if registration is not None and registration.owner_id == owner_id else None

@@ -74,3 +74,9 @@ def consume_nonce(nonce: str) -> str:
 
 def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def forget_launch(launch_id: str) -> None:
+    """Delete a launch's stored data, so the launch answers once (a deep link's pick)."""
+    with db.write_transaction() as sess:
+        sess.execute(delete(LtiLaunchValue).where(LtiLaunchValue.key == launch_id))

@@ -12,11 +12,9 @@ from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
-from sqlalchemy import delete, select
 
-from exercises import db
 from exercises.instructor import pool
-from exercises.lti import people
+from exercises.lti import people, storage
 from exercises.lti.framing import SESSION_ORIGIN, frame_origins
 from exercises.lti.launch import (
     CUSTOM,
@@ -29,10 +27,9 @@ from exercises.lti.launch import (
     platform_origin,
     restore,
 )
-from exercises.lti.models import LtiLaunchValue
 from exercises.lti.registrations import ToolConfig, key_set, url_problem
 from exercises.lti.storage import LIFETIME, DatabaseStorage
-from exercises.models import ProblemSet, User
+from exercises.models import User
 from exercises.security import content_security_policy, start_session
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -46,7 +43,11 @@ def refused(reason: str, status: int = 401):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """OIDC login initiation: send the browser back to the platform's authentication URL with
-    a fresh state (a cookie) and nonce (stored), to come back to ``/lti/launch``."""
+    a fresh state (a cookie) and nonce (stored), to come back to ``/lti/launch``.
+
+    A GET that writes, on purpose: LTI 1.3 (OIDC third-party login) lets the platform start the
+    login with a GET or a POST, and the nonce must be stored before the browser leaves. It
+    stores only that expiring nonce, never a user's data."""
     stored = DatabaseStorage()
     oidc = FlaskOIDCLogin(FlaskRequest(), ToolConfig(), launch_data_storage=stored)
     oidc.set_launch_data_storage(stored).set_launch_data_lifetime(LIFETIME)
@@ -70,9 +71,7 @@ def launch():
             if url_problem(body[DEEP_LINKING].get("deep_link_return_url") or ""):
                 raise LaunchRefused(MESSAGE)
             owner = people.owner_for(registration, body["sub"], body.get("email"))
-            sets = db.session().scalars(select(ProblemSet).where(ProblemSet.owner_id == owner.id)
-                                        .order_by(ProblemSet.created_at.desc())).all()
-            return render_template("lti/deep_link_pick.html", sets=sets,
+            return render_template("lti/deep_link_pick.html", sets=people.owned_sets(owner),
                                    launch_id=message.get_launch_id())
         if not message.is_resource_launch():
             raise LaunchRefused(MESSAGE)
@@ -132,8 +131,7 @@ def deep_link():
     link = message.get_deep_link()
     token = link.get_response_jwt([resource])
     return_url = message.body[DEEP_LINKING]["deep_link_return_url"]
-    with db.write_transaction() as sess:  # the launch answers once
-        sess.execute(delete(LtiLaunchValue).where(LtiLaunchValue.key == launch_id))
+    storage.forget_launch(launch_id)  # the launch answers once
     response = make_response(render_template("lti/deep_link_return.html", action=return_url,
                                              token=token, problem_set=problem_set))
     response.headers["Content-Security-Policy"] = content_security_policy(

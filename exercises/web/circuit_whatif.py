@@ -10,7 +10,6 @@ changed circuit is traced only when ``trace_checks.trace_allowed`` lets the call
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
 
 from flask import render_template
@@ -21,6 +20,7 @@ from exercises.trace_checks import trace_allowed, web_caller
 from exercises.web import circuit_pages
 from exercises.web.answer_errors import spec_reason
 from exercises.web.circuit_pages import circuit_heading
+from exercises.web.typed_values import read_values
 from tracer.circuit.keys import circuit_key
 
 
@@ -61,17 +61,7 @@ def leaves(spec: dict) -> list[Leaf]:
 def read_form(page: CircuitPage, form) -> None:
     """Put the posted leaf values into the page; an unreadable one keeps the exercise's value
     and is named in ``page.errors``."""
-    for leaf in page.leaves:
-        text = form.get(leaf.name, "").strip().replace("−", "-").replace(",", ".")
-        try:
-            value = float(text)
-        except ValueError:
-            page.errors[leaf.name], leaf.typed = _("Enter a number."), text
-            continue
-        if not math.isfinite(value):
-            page.errors[leaf.name], leaf.typed = _("Enter a finite number."), text
-        else:
-            leaf.value = value
+    read_values(page.leaves, form, page.errors)
 
 
 def changed(spec: dict, page: CircuitPage) -> dict:

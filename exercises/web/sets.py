@@ -9,18 +9,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlalchemy import select
 
 import tracer
-from exercises import accounts, db, submissions
+from exercises import accounts, submissions
 from exercises.domain import InvalidAnswers, NoAttemptsLeft
 from exercises.instructor import enrollment, gradebook, policy, publishing
 from exercises.instructor.access import enrolled_set, own_variant, student_required
 from exercises.instructor.forms import ConfirmForm, JoinForm, SignupForm
 from exercises.limits import join_limit, signup_limit
-from exercises.models import ProblemSetItem, Submission
 from exercises.security import start_session
-from exercises.web import answer_errors, circuit_pages, drafts, ladder, solutions
+from exercises.web import answer_errors, circuit_pages, drafts, ladder, solutions, student_queries
 from exercises.web import stored_feedback as feedback
 from exercises.web.diagram import drawable, layout
 from exercises.web.exercise_views import answer_groups, page_parts
@@ -99,18 +97,43 @@ def my_sets():
 @bp.get("/sets/<id:set_id>")
 @student_required
 def show(set_id: str):
-    """The set's exercises with the student's status and score on each."""
+    """The set's exercises with the student's status and score on each (reads only: a timed
+    set shows its time limit and a "Start the exam" button until the student starts it, and
+    an exercise still waiting for its variant says so until the top-up job hands it out)."""
     problem_set, joined = enrolled_set(set_id)
-    policy.start_timer(problem_set, joined)
+    return set_page(problem_set, joined)
+
+
+def set_page(problem_set, joined, notice: str | None = None, status: int = 200):
+    """The set page (see ``show``); ``notice`` in place of the usual refusal."""
     book = gradebook.gradebook(problem_set, user_id=current_user.id)
-    if any(cell.exercise_id is None and not cell.retired for cell in book.rows[0].cells):
-        enrollment.assign_missing(problem_set, current_user.id)
-        book = gradebook.gradebook(problem_set, user_id=current_user.id)
+    awaiting = policy.awaiting_start(problem_set, joined)
+    blocked = policy.start_refusal(problem_set, joined)
     return render_template("sets/set.html", problem_set=problem_set, book=book,
                            row=book.rows[0], due=policy.due_for(problem_set, joined),
                            past_due=policy.past_due(problem_set, joined),
-                           refusal=policy.submit_refusal(problem_set, joined),
-                           time_up=policy.timer_end(problem_set, joined))
+                           refusal=notice or (blocked if awaiting
+                                              else policy.submit_refusal(problem_set, joined)),
+                           awaiting_start=awaiting, may_start=awaiting and blocked is None,
+                           confirm=ConfirmForm(),
+                           time_up=policy.timer_end(problem_set, joined)), status
+
+
+@bp.post("/sets/<id:set_id>/start")
+@student_required
+def start(set_id: str):
+    """Start the student's time limit on a timed set ("Start the exam"), once: a second press
+    changes nothing. Then back to the set page, which lists the exercises."""
+    problem_set, joined = enrolled_set(set_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form expired; reload the page and try again."))
+    if policy.awaiting_start(problem_set, joined):
+        refusal = policy.start_refusal(problem_set, joined)
+        if refusal:
+            flash(refusal, "error")
+        else:
+            policy.start_timer(problem_set, joined)
+    return redirect(url_for("sets.show", set_id=set_id), 303)
 
 
 def render_variant(problem_set, joined, exercise, typed=None, errors=None, notice=None,
@@ -129,8 +152,7 @@ def render_variant(problem_set, joined, exercise, typed=None, errors=None, notic
         summary=feedback.summary(attempt, symbols) if attempt else None,
         attempts_left=feedback.attempts_left(exercise), due=policy.due_for(problem_set, joined),
         time_up=policy.timer_end(problem_set, joined),
-        history=db.session().scalars(select(Submission).where(
-            Submission.exercise_id == exercise.id).order_by(Submission.attempt)).all(),
+        history=student_queries.attempt_history(exercise.id),
         solution_allowed=policy.solution_visible(exercise, problem_set, joined),
         draft=draft is not None, rungs=ladder.field_rungs(exercise, spec,
                                                           exercise.settings["answer_digits"]),
@@ -142,17 +164,20 @@ def _variant_title(exercise) -> str:
     """A variant's heading in the reader's language: a circuit's is its item's title (as the
     set lists it), a network's its template's title, or "Exercise"."""
     if tracer.is_circuit(exercise.spec):
-        return translated_title(db.session().get(ProblemSetItem, exercise.item_id).title)
+        return translated_title(student_queries.item_title(exercise))
     return translated_title(exercise.template.get("title")) or _("Exercise")
 
 
 @bp.get("/sets/<id:set_id>/exercises/<id:exercise_id>")
 @student_required
 def exercise(set_id: str, exercise_id: str):
-    """One of the student's variants with its latest feedback."""
+    """One of the student's variants with its latest feedback (a timed set's only once the
+    student started it: before, the set page with its start button)."""
     problem_set, joined = enrolled_set(set_id)
-    policy.start_timer(problem_set, joined)
-    return render_variant(problem_set, joined, own_variant(set_id, exercise_id))
+    variant = own_variant(set_id, exercise_id)
+    if policy.awaiting_start(problem_set, joined):
+        return redirect(url_for("sets.show", set_id=set_id))
+    return render_variant(problem_set, joined, variant)
 
 
 @bp.post("/sets/<id:set_id>/exercises/<id:exercise_id>")
@@ -163,6 +188,8 @@ def submit(set_id: str, exercise_id: str):
     variant = own_variant(set_id, exercise_id)
     answers = drafts.form_answers(variant)
     refusal = policy.submit_refusal(problem_set, joined)
+    if policy.awaiting_start(problem_set, joined):  # nothing of the exam shows before its start
+        return set_page(problem_set, joined, notice=refusal, status=403)
     if refusal:
         return render_variant(problem_set, joined, variant, typed=answers, status=403)
     asked = drafts.before_grading(
@@ -205,6 +232,8 @@ def solution(set_id: str, exercise_id: str):
     """The worked solution, when the set's reveal policy allows it (403 before)."""
     problem_set, joined = enrolled_set(set_id)
     variant = own_variant(set_id, exercise_id)
+    if policy.awaiting_start(problem_set, joined):
+        return redirect(url_for("sets.show", set_id=set_id))
     if not policy.solution_visible(variant, problem_set, joined):
         abort(403)
     if request.method == "POST":
@@ -228,9 +257,7 @@ def solution(set_id: str, exercise_id: str):
 def submission(set_id: str, submission_id: str):
     """One of the student's graded attempts, field by field (never an expected value)."""
     problem_set, _joined = enrolled_set(set_id)
-    record = db.session().get(Submission, submission_id)
-    if record is None or record.user_id != current_user.id:
-        abort(404)
+    record = student_queries.own_submission(submission_id, current_user.id) or abort(404)
     variant = own_variant(set_id, record.exercise_id)
     return render_template("sets/submission.html", problem_set=problem_set, exercise=variant,
                            submission=record, title=_variant_title(variant),

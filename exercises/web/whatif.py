@@ -11,7 +11,6 @@ variant is refused however it is disguised). A circuit's what-if is ``circuit_wh
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, render_template, request
@@ -27,6 +26,7 @@ from exercises.web.diagram import pretty
 from exercises.web.loss_plot import LossPlot, plot
 from exercises.web.mathml import math as mathml
 from exercises.web.practice_form import heading
+from exercises.web.typed_values import read_values
 from exercises.web.walkthrough import build, row_id
 from tracer.naming import Names
 
@@ -120,18 +120,7 @@ def changed(spec: dict, groups: list[tuple[str, list[Knob]]]) -> dict:
 def read_form(page: Page, form) -> None:
     """Put the posted values into the page's knobs and its number of training steps; an
     unreadable one keeps the exercise's value and is named in ``page.errors``."""
-    for _title, group in page.knobs:
-        for knob in group:
-            text = form.get(knob.name, "").strip().replace("−", "-").replace(",", ".")
-            try:
-                value = float(text)
-            except ValueError:
-                page.errors[knob.name], knob.typed = _("Enter a number."), text
-                continue
-            if not math.isfinite(value):
-                page.errors[knob.name], knob.typed = _("Enter a finite number."), text
-            else:
-                knob.value = value
+    read_values((knob for _title, group in page.knobs for knob in group), form, page.errors)
     text = form.get("steps", str(DEFAULT_STEPS)).strip()
     if text.isdigit() and 1 <= int(text) <= MAX_STEPS:
         page.steps = int(text)

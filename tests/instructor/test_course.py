@@ -288,8 +288,8 @@ def test_an_instructor_off_the_staff_gets_404(app, client, staffed):
 # --- exam start and time limit ------------------------------------------------------------
 
 def _submit_page(client, set_id, exercise):
-    url = f"/sets/{set_id}/exercises/{exercise.id}"
-    return post_form(client, url, true_answers(exercise))
+    url = f"/sets/{set_id}/exercises/{exercise.id}"  # the token from a page shown to anyone:
+    return post_form(client, url, true_answers(exercise), form_page="/join")  # the exam may be shut
 
 
 def test_the_timer_is_shown_and_a_submission_after_it_is_refused(app, client, instructor):
@@ -300,6 +300,8 @@ def test_the_timer_is_shown_and_a_submission_after_it_is_refused(app, client, in
     join(app, set_id, ann)
     (variant,) = variants_of(app, set_id, ann)
     login(client, "ann@example.com")
+    started = post_form(client, f"/sets/{set_id}/start", {}, form_page=f"/sets/{set_id}")
+    assert started.status_code == 303
     page = client.get(f"/sets/{set_id}").get_data(as_text=True)
     timer = re.search(r'<strong role="timer"[^>]*>([^<]+)</strong>', page)
     assert timer and timer.group(1) in ("0 h 30 min", "0 h 29 min")
@@ -345,7 +347,7 @@ def test_a_submission_within_the_time_limit_is_graded(app, client, instructor):
     join(app, set_id, ann)
     (variant,) = variants_of(app, set_id, ann)
     login(client, "ann@example.com")
-    client.get(f"/sets/{set_id}")
+    post_form(client, f"/sets/{set_id}/start", {}, form_page=f"/sets/{set_id}")
     assert _submit_page(client, set_id, variant).status_code == 302
     assert _book(app, set_id).rows[0].cells[0].score == 10
 

@@ -8,7 +8,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 import tracer
 from exercises import db, exports, trace_export
@@ -156,10 +156,18 @@ def test_a_large_traces_export_runs_as_a_job_and_its_file_is_downloaded(app, cli
         assert download.get_data(as_text=True) == expected
     files = [p.name for p in (tmp_path / "exports").iterdir()]
     assert files == [f"{traced}-{job_id}.csv"]  # no partial file left
-    # a GET of the export itself (an old link) starts the job too, rather than streaming; the
-    # new file replaces the old one, whose link is then gone
+    # a GET of the export itself (an old link) neither streams nor starts a job (no write on a
+    # GET): it goes back to the list, which says to press Prepare
+    with app.app_context():
+        jobs_before = db.session().scalar(select(func.count()).select_from(Job))
     again = client.get(f"{page}traces.csv")
-    assert again.status_code == 303
+    assert again.status_code == 303 and again.headers["Location"].endswith(page)
+    listing = client.get(page).get_data(as_text=True)
+    assert "traces.csv is large: press “Prepare traces.csv”" in listing
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Job)) == jobs_before
+    # pressing Prepare again writes a new file, which replaces the old one, whose link is gone
+    assert post_form(client, f"{page}traces.csv", {}, form_page=page).status_code == 303
     with app.app_context():
         newest = db.session().scalar(select(Job.id).where(Job.kind == "export", Job.id != job_id))
     assert [p.name for p in (tmp_path / "exports").iterdir()] == [f"{traced}-{newest}.csv"]
