@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exercises import create_app, db, exports, migrate  # noqa: E402
-from exercises.instructor import problem_sets  # noqa: E402
+from exercises.instructor import problem_sets, publishing  # noqa: E402
 from exercises.models import ProblemSet, User  # noqa: E402
 
 ITEMS = (("seed-2-2-2", {}), ("tanh-3-3-2", {}), ("relu-2-3-1", {}), ("softmax-3-4-3", {}),
@@ -48,7 +48,7 @@ def published_set(app, size: int) -> str:
         problem_set = problem_sets.create_set(owner.id, {**SETTINGS, "pool_size": size})
         for template_id, knobs in ITEMS:
             problem_sets.add_item(problem_set.id, template_id, knobs)
-        problem_sets.publish(problem_set.id)
+        publishing.publish(problem_set.id)
         engine = db.engine()
         if engine.dialect.name == "postgresql":
             # what autovacuum does within a minute of a bulk load: without fresh statistics the

@@ -29,7 +29,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 import tracer  # noqa: E402
 from exercises import create_app, db, migrate, submissions  # noqa: E402
 from exercises.exports import EXPORTS  # noqa: E402
-from exercises.instructor import enrollment, pool, problem_sets  # noqa: E402
+from exercises.instructor import enrollment, pool, problem_sets, publishing  # noqa: E402
 from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id  # noqa: E402
 from tracer.keys import parse_key  # noqa: E402
 
@@ -44,7 +44,7 @@ def graded_class(app, size: int) -> tuple[str, str]:
                                                       "exam_mode": False})
         for template_id, knobs in ITEMS:
             problem_sets.add_item(problem_set.id, template_id, knobs)
-        problem_sets.publish(problem_set.id)
+        publishing.publish(problem_set.id)
     students = accounts(app, size)
     with app.app_context():
         sess = db.session()

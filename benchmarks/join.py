@@ -29,7 +29,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from benchmarks.submit import _lock_timer  # noqa: E402
 from exercises import create_app, db, migrate  # noqa: E402
-from exercises.instructor import enrollment, problem_sets  # noqa: E402
+from exercises.instructor import enrollment, problem_sets, publishing  # noqa: E402
 from exercises.models import Exercise, ProblemSet, User, new_id  # noqa: E402
 
 ITEMS = ("seed-2-2-2", "tanh-3-3-2", "relu-2-3-1", "softmax-3-4-3", "seed-2-2-2")
@@ -72,7 +72,7 @@ def main() -> None:
             problem_set = problem_sets.create_set(owner, {**SETTINGS, "pool_size": size})
             for template_id in ITEMS:
                 problem_sets.add_item(problem_set.id, template_id, {})
-            problem_sets.publish(problem_set.id)
+            publishing.publish(problem_set.id)
         students = _users(app, size, "student")
         latencies: list[float] = []
         held = _lock_timer(app.extensions["db_engine"])

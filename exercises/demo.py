@@ -10,7 +10,7 @@ from sqlalchemy import select
 from exercises import accounts, db, submissions
 from exercises.generation import BUILTIN_TEMPLATES
 from exercises.grading import evaluate
-from exercises.instructor import enrollment, problem_sets
+from exercises.instructor import enrollment, problem_sets, publishing
 from exercises.models import Exercise, ProblemSet, User
 
 DEMO_PASSWORD = "backprop-demo"
@@ -39,7 +39,7 @@ def _demo_set(owner: User) -> ProblemSet:
     created = problem_sets.create_set(owner.id, SET_FORM)
     for template_id in DEMO_TEMPLATES:
         problem_sets.add_item(created.id, template_id, {})
-    problem_sets.publish(created.id)
+    publishing.publish(created.id)
     return db.session().get(ProblemSet, created.id)
 
 

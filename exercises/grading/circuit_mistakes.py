@@ -9,7 +9,8 @@ formula there (:meth:`alter_circuit`, called by :mod:`exercises.grading.circuit_
 from dataclasses import dataclass
 
 from exercises.grading.messages import N_, register
-from exercises.grading.misconceptions import REGISTRY, Misconception
+from exercises.grading.misconceptions import REGISTRY
+from exercises.grading.mistake import Misconception
 from tracer.circuit.keys import circuit_key
 
 

@@ -13,20 +13,19 @@ wrong field, and is left unnamed when that still leaves several.
 """
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from exercises.grading.model import Batch, evaluate_lazily, evaluate_rows, true_values
-from exercises.grading.sites import Site, sites
+from exercises.grading.early_rounding import ROUNDINGS, round_like, rounded_values
+from exercises.grading.model import evaluate_lazily, evaluate_rows
+from exercises.grading.site_table import field_cones, site_table
+from exercises.grading.sites import Site
 from exercises.grading.tolerance import figure_unit, matches_many, round_sig
 from tracer.keys import parse_key
 
 TRUTH, STUDENT = "truth", "student"
 # Writing nothing computes 0 for these groups; for an update it keeps θ.
 _ZERO_GROUPS = ("delta", "dL_da", "dL_dw", "dL_db")
-# How a student who keeps few digits rounds every intermediate value (SPEC §6 step 4a).
-_ROUNDINGS = (("decimals", 2), ("decimals", 3), ("decimals", 4), ("figures", 2), ("figures", 3))
 # Two floats that are one decimal number written by the student and by round_sig.
 _SAME_NUMBER = 1e-9
 
@@ -103,7 +102,7 @@ class Evidence:
     def cone(self, key):
         """Return (keys, frontier): the field's formula expanded through unasked quantities,
         itself included, and the asked fields where the expansion stops."""
-        return _cones(self.net, self.asked)[key]
+        return field_cones(self.net, self.asked)[key]
 
     def carried_from(self, key) -> tuple[tuple[str, ...], bool]:
         """Return (sources, wrong): the asked fields upstream of ``key`` whose answers are not
@@ -144,12 +143,12 @@ class Evidence:
                              for k in range(1, self.cmp.digits)):
             return True
         before = self.net.given(key)
-        for kind, k in _ROUNDINGS:
+        for kind, k in ROUNDINGS:
             # The student rounds every value, the answer included: it lies on the rounding's
             # grid, within half a unit of the trace's.
-            if value == 0 or _round(value, kind, k) != value:
+            if value == 0 or round_like(value, kind, k) != value:
                 continue
-            rounded = _rounded_values(self.net, kind, k)[key]
+            rounded = rounded_values(self.net, kind, k)[key]
             unit = 10.0 ** -k if kind == "decimals" else figure_unit(value, k)
             if before is not None:
                 # An update's step must survive the rounding, and the answer must take it.
@@ -169,7 +168,7 @@ class Evidence:
         other answers contradict each site."""
         if self._table is None:
             net, cmp = self.net, self.cmp
-            table = _site_table(net, self.asked)
+            table = site_table(net, self.asked)
             answers = np.array([np.nan if self.answers[key] is None else self.answers[key]
                                 for key in self.asked])
             before = table.before
@@ -260,76 +259,6 @@ class Evidence:
                                   if abs(self.predicted(f, key) - value) <= tight))
 
 
-class _SiteTable:
-    """What every submission to one exercise shares for diagnosis: its sites as one batch, the
-    values each site gives every asked field from the true values, which sites lie in each
-    field's formula, and where each field's value sits in the arrays."""
-
-    def __init__(self, net, asked):
-        self.sites = sites(net)
-        self.batch = Batch(net, self.sites)
-        self.row = {site: row for row, site in enumerate(self.sites)}
-        self.column = {key: column for column, key in enumerate(asked)}
-        self._slots = [net.slot(key) for key in asked]
-        self.before = np.array([np.nan if net.given(key) is None else net.given(key) for key in asked])
-        cones = _cones(net, asked)
-        self.inside = np.array([[bool(site.scope & cones[key][0]) for key in asked]
-                                for site in self.sites], dtype=bool).reshape(len(self.sites), len(asked))
-        self.truth = self.gather(evaluate_rows(net, None, self.batch))
-
-    def gather(self, flat):
-        """Rows × asked fields from an evaluation's rows × elements arrays."""
-        if not self._slots:
-            return np.zeros((len(self.sites), 0))
-        return np.stack([flat[group, layer][:, i] for group, layer, i in self._slots], axis=1)
-
-
-@lru_cache(maxsize=256)
-def _site_table(net, asked):
-    return _SiteTable(net, asked)
-
-
-@lru_cache(maxsize=256)
-def _cones(net, asked) -> dict:
-    """Each asked field's formula expanded through unasked quantities (itself included), and
-    the asked fields where the expansion stops."""
-    asked_set, cones = frozenset(asked), {}
-    for key in asked:
-        seen, frontier, stack = {key}, [], [key]
-        while stack:
-            for parent in net.parents.get(stack.pop(), ()):
-                if parent in seen:
-                    continue
-                seen.add(parent)
-                if parent in asked_set:
-                    frontier.append(parent)
-                else:
-                    stack.append(parent)
-        cones[key] = (frozenset(seen) - set(frontier), tuple(sorted(frontier)))
-    return cones
-
-
-def _round(value, kind, k):
-    return round(value, k) if kind == "decimals" else round_sig(value, k)
-
-
-def _rounder(kind, k):
-    if kind == "decimals":
-        return lambda array: np.round(array, k)
-
-    def figures(array):
-        array = np.asarray(array, dtype=np.float64)
-        magnitude = np.floor(np.log10(np.where(array == 0, 1.0, np.abs(array))))
-        scale = 10.0 ** (k - 1 - magnitude)
-        return np.round(array * scale) / scale
-    return figures
-
-
-@lru_cache(maxsize=1024)
-def _rounded_values(net, kind, k):
-    return evaluate_lazily(net, None, None, _rounder(kind, k))
-
-
 def _nearest(key, changed):
     # The changed key to explain: the field itself, else one of its own unit, else the latest layer.
     if key in changed:
@@ -340,6 +269,3 @@ def _nearest(key, changed):
         _, l, u, source = parse_key(candidate)
         return (l != layer or u != unit, -(l or 0), u or 0, source or 0)
     return min(changed, key=remoteness)
-
-
-__all__ = ["Evidence", "Finding", "true_values"]

@@ -8,7 +8,7 @@ after a wrong gradient, step 2 after a wrong step 1) inherits the mistake and is
 import numpy as np
 
 from exercises.grading.messages import N_
-from exercises.grading.misconceptions import Misconception, _keys, _layers
+from exercises.grading.mistake import Misconception, all_layers, step_keys
 from tracer.keys import parse_key, split_key
 
 _STATE_FACTORS = {"velocity": "momentum", "m": "beta1", "v": "beta2"}
@@ -16,7 +16,7 @@ _STATE_FACTORS = {"velocity": "momentum", "m": "beta1", "v": "beta2"}
 
 def _later_steps(net, groups):
     """The keys of ``groups`` of every layer in steps 2 and later."""
-    return frozenset(key for group in groups for key in _keys(net, group, _layers(net))
+    return frozenset(key for group in groups for key in step_keys(net, group, all_layers(net))
                      if split_key(key)[2] > 1)
 
 
@@ -35,7 +35,7 @@ class SumInsteadOfMean(Misconception):
 
     def targets(self, net, param):
         groups = ["dL_dw"] + (["dL_db"] if net.bias != "none" else [])
-        return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
+        return frozenset(key for group in groups for key in step_keys(net, group, all_layers(net)))
 
     def alter(self, run, group, layer, value, param):
         net = run.net
@@ -106,7 +106,7 @@ class MissingBiasCorrection(Misconception):
 
     def targets(self, net, param):
         groups = ["w_new"] + (["b_new"] if net.update_biases else [])
-        return frozenset(key for group in groups for key in _keys(net, group, _layers(net)))
+        return frozenset(key for group in groups for key in step_keys(net, group, all_layers(net)))
 
     def alter(self, run, group, layer, value, param):
         kind = group[0]
@@ -134,7 +134,7 @@ class DecayOnBias(Misconception):
         return bool(net.decay) and net.bias != "none"
 
     def targets(self, net, param):
-        return frozenset(_keys(net, "dL_db", _layers(net)))
+        return frozenset(step_keys(net, "dL_db", all_layers(net)))
 
     def alter(self, run, group, layer, value, param):
         return value + run.net.decay * run.biases[layer]
@@ -159,7 +159,7 @@ class MissingWeightDecay(Misconception):
         return bool(net.decay)
 
     def targets(self, net, param):
-        return frozenset([*_keys(net, "dL_dw", _layers(net)), *net.keys_all("loss")])
+        return frozenset([*step_keys(net, "dL_dw", all_layers(net)), *net.keys_all("loss")])
 
     def alter(self, run, group, layer, value, param):
         net = run.net
@@ -194,7 +194,7 @@ class DropoutScaleMissing(Misconception):
 
     def targets(self, net, param):
         layers = self._layers(net)
-        return frozenset([*_keys(net, "a", layers), *_keys(net, "da_dz", layers)])
+        return frozenset([*step_keys(net, "a", layers), *step_keys(net, "da_dz", layers)])
 
     def alter(self, run, group, layer, value, param):
         return value * run.net.keep[layer]

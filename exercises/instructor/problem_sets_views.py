@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from exercises import jobs
 from exercises.generation import TemplateError
-from exercises.instructor import answers, course, points, pool, problem_sets, staff_queries
+from exercises.instructor import answers, course, points, pool, problem_sets, publishing, staff_queries
 from exercises.instructor.access import instructor_required, owned_set
 from exercises.instructor.forms import ConfirmForm, ItemForm, PointsForm, SetForm, rejected_status
 from exercises.instructor.policy import form_time
@@ -236,7 +236,7 @@ def publish(set_id: str):
     owned_set(set_id)
     if ConfirmForm().validate_on_submit():
         try:
-            problem_sets.begin_publish(set_id)
+            publishing.begin_publish(set_id)
         except SetError as exc:
             flash(_("Not published. %(why)s", why=exc), "error")
         else:

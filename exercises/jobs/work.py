@@ -11,7 +11,7 @@ import logging
 from flask import current_app
 
 from exercises import db, expiry
-from exercises.instructor import enrollment, pool, problem_sets
+from exercises.instructor import enrollment, pool, publishing
 from exercises.instructor import set_regrade as regrade
 from exercises.instructor.problem_sets import SetError
 from exercises.jobs import records
@@ -42,7 +42,7 @@ def run(job_id: str) -> None:
     except Exception:  # a worker has nobody to report to but the job and the log
         log.exception("job %s (%s %s) failed", job.id, job.kind, job.target)
         if job.kind == "publish":
-            problem_sets.back_to_draft(job.target)
+            publishing.back_to_draft(job.target)
         records.fail(job_id, INTERNAL_ERROR)
         return
     if result is not None:
@@ -59,7 +59,7 @@ def _publish(job) -> dict:
     with db.write_transaction() as sess:  # the bar's length, before the first chunk
         progress(sess, job.done, problem_set.pool_size * len(pool.set_items(job.target)))
 
-    return {"variants": problem_sets.complete_publish(job.target, progress)}
+    return {"variants": publishing.complete_publish(job.target, progress)}
 
 
 def _regrade(job) -> None:

@@ -1,5 +1,5 @@
 """The LTI 1.3 tables (revision 0007_lti), on the app's ``Base`` (``exercises.models`` imports
-this module at its end, so Alembic and every ``Base.metadata`` user sees them).
+this module, so Alembic and every ``Base.metadata`` user sees them).
 
 A platform registration holds what the platform told the instructor (issuer, client id,
 deployment ids, its login, token and key-set URLs) and the tool's own RSA key pair, made for
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exercises.models import ID, Base, Timestamp, new_id, utcnow
+from exercises.models.base import ID, Base, Timestamp, new_id, utcnow
 
 URL = String(500)
 

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user
 import tracer
 from exercises import accounts, submissions
 from exercises.domain import InvalidAnswers, NoAttemptsLeft
-from exercises.instructor import enrollment, gradebook, policy, problem_sets
+from exercises.instructor import enrollment, gradebook, policy, publishing
 from exercises.instructor.access import enrolled_set, own_variant, student_required
 from exercises.instructor.forms import ConfirmForm, JoinForm, SignupForm
 from exercises.limits import join_limit, signup_limit
@@ -33,7 +33,7 @@ def join():
     """Type a join code (the home page's form posts here)."""
     form = JoinForm()
     if form.validate_on_submit():
-        problem_set = problem_sets.find_by_code(form.code.data)
+        problem_set = publishing.find_by_code(form.code.data)
         if problem_set is not None:
             return redirect(url_for("sets.join_code", code=problem_set.join_code))
         flash(_("No open problem set has that code."), "error")
@@ -45,7 +45,7 @@ def join():
 def join_code(code: str):
     """A set's join page: a logged-in student joins with one button; a newcomer makes an
     account here (or logs in and comes back)."""
-    problem_set = problem_sets.find_by_code(code) or abort(404)
+    problem_set = publishing.find_by_code(code) or abort(404)
     confirm, signup_form = ConfirmForm(), SignupForm()
     if request.method == "POST" and current_user.is_authenticated:
         if current_user.role != "student":
@@ -61,7 +61,7 @@ def join_code(code: str):
 @signup_limit
 def signup(code: str):
     """Make a student account, log in and join the set, in one step."""
-    problem_set = problem_sets.find_by_code(code) or abort(404)
+    problem_set = publishing.find_by_code(code) or abort(404)
     form = SignupForm()
     if form.validate_on_submit():
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from exercises import accounts, db
-from exercises.instructor import problem_sets
+from exercises.instructor import problem_sets, publishing
 from exercises.models import Exercise
 
 SETTINGS = {"title": "Midterm", "instructions": "", "attempts": 3, "due_at": None,
@@ -22,7 +22,7 @@ def _exam_variant_spec(app, exam_mode: bool) -> dict:
         exam = problem_sets.create_set(owner.id, {**SETTINGS, "exam_mode": exam_mode,
                                                   "lock_trace_tool": False})
         problem_sets.add_item(exam.id, "seed-2-2-2", {})
-        problem_sets.publish(exam.id)
+        publishing.publish(exam.id)
         variant = db.session().scalars(
             select(Exercise).where(Exercise.problem_set_id == exam.id)).first()
         return dict(variant.spec)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from exercises import accounts, db
-from exercises.instructor import problem_sets
+from exercises.instructor import problem_sets, publishing
 from exercises.models import Exercise
 
 SETTINGS = {"title": "Midterm", "instructions": "", "attempts": 3, "due_at": None,
@@ -22,7 +22,7 @@ def _open_exam_network(app) -> dict:
                                      password="long enough", role="instructor")
         exam = problem_sets.create_set(owner.id, SETTINGS)
         problem_sets.add_item(exam.id, "seed-2-2-2", {})
-        problem_sets.publish(exam.id)
+        publishing.publish(exam.id)
         variant = db.session().scalars(
             select(Exercise).where(Exercise.problem_set_id == exam.id)).first()
         return dict(variant.spec)

@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 
 import tracer
 from exercises import accounts, db
-from exercises.instructor import enrollment, problem_sets
+from exercises.instructor import enrollment, problem_sets, publishing
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
 from tracer.keys import parse_key
 
@@ -81,7 +81,7 @@ def build_set(app, owner_id: str, items=(("seed-2-2-2", {}),), publish=True, **s
         for template_id, knobs in items:
             problem_sets.add_item(problem_set.id, template_id, knobs)
         if publish:
-            problem_sets.publish(problem_set.id)
+            publishing.publish(problem_set.id)
         return problem_set.id
 
 

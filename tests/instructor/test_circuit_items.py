@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from exercises import db, submissions
 from exercises.generation.circuits import generate_circuit
-from exercises.instructor import answers, problem_sets
+from exercises.instructor import answers, problem_sets, publishing
 from exercises.instructor import set_regrade as regrade
 from exercises.instructor.problem_sets import SetError
 from exercises.models import Exercise, ProblemSetItem
@@ -52,7 +52,7 @@ def pasted_set(app, instructor, student):
         made = problem_sets.create_set(instructor, SET_FORM)
         problem_sets.add_item(made.id, "seed-2-2-2", problem_sets.item_knobs(
             {"template_id": "seed-2-2-2", "network": json.dumps(PASTED)}))
-        problem_sets.publish(made.id)
+        publishing.publish(made.id)
     join(app, made.id, student)
     return made.id
 
@@ -92,7 +92,7 @@ def test_the_item_form_adds_a_built_in_or_a_pasted_circuit_and_asks_what_it_is_t
     assert fan.knobs == {"circuit": "fan-out", "ask": ["value", "grad"], "answer_digits": 5}
     assert (pasted.template_id, pasted.title) == ("circuit", "CS231n, pasted")
     with app.app_context():
-        problem_sets.publish(set_id)
+        publishing.publish(set_id)
         fan_variant = db.session().scalar(select(Exercise).where(Exercise.item_id == fan.id).limit(1))
     # f = x·y + x: values p, f; gradients ∂f/∂p, then x (both uses) and y
     assert [f["key"] for f in fan_variant.fields] == ["value:p", "value:f", "grad:p", "grad:x", "grad:y"]

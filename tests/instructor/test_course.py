@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from exercises import db, submissions
-from exercises.instructor import course, gradebook, problem_sets, records, tokens
+from exercises.instructor import course, gradebook, publishing, records, tokens
 from exercises.instructor import set_regrade as regrade
 from exercises.models import Enrollment, Exercise, ProblemSet, ProblemSetItem, Submission
 
@@ -72,7 +72,7 @@ def test_a_copy_is_a_new_draft_with_the_exercises_and_settings_and_its_own_code(
     assert [(i.template_id, i.knobs, i.points) for i in copied] == [
         ("seed-2-2-2", {}, 4.0), ("tanh-3-3-2", {"ask": ["delta"]}, 10.0)]
     with app.app_context():
-        problem_sets.publish(copy_id)
+        publishing.publish(copy_id)
         codes = {db.session().get(ProblemSet, s).join_code for s in (set_id, copy_id)}
     assert len(codes) == 2 and None not in codes
     assert "Made as a copy of Week 3: backprop by hand, with its 2 exercises." in \

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from exercises import db, jobs
-from exercises.instructor import pool, problem_sets
+from exercises.instructor import pool, publishing
 from exercises.jobs import queue, records, work
 from exercises.models import AuditEvent, Exercise, Job, ProblemSet, utcnow
 
@@ -61,7 +61,7 @@ def test_a_running_job_refreshes_the_page_without_javascript_and_polls_with_it(a
                                                                                 instructor):
     set_id = build_set(app, instructor, publish=False, pool_size=3)
     with app.app_context():
-        problem_sets.begin_publish(set_id)
+        publishing.begin_publish(set_id)
         job, _new = records.create("publish", set_id, created_by=instructor)
         with db.write_transaction() as sess:
             records.progress(sess, job.id, 1, 3)
@@ -78,7 +78,7 @@ def test_a_running_job_refreshes_the_page_without_javascript_and_polls_with_it(a
 def test_only_the_sets_owner_reads_a_jobs_progress(app, client, instructor):
     set_id = build_set(app, instructor, pool_size=2, publish=False)
     with app.app_context():
-        problem_sets.begin_publish(set_id)
+        publishing.begin_publish(set_id)
         job = jobs.start("publish", set_id, created_by=instructor)
     make_user(app, "other@example.com")
     login(client, "other@example.com")
@@ -99,7 +99,7 @@ def test_a_publish_whose_worker_died_is_sent_again_and_fills_the_pools_once(app,
         return original(*args, **kwargs)
     monkeypatch.setattr(pool, "generate_variants", dies_on_the_third_chunk)
     with app.app_context():
-        problem_sets.begin_publish(set_id)
+        publishing.begin_publish(set_id)
         with pytest.raises(Crash):
             jobs.start("publish", set_id, created_by=instructor)
         job = jobs.latest(set_id, "publish")
@@ -122,7 +122,7 @@ def test_a_publish_whose_worker_died_is_sent_again_and_fills_the_pools_once(app,
 def test_two_runs_of_one_fill_store_each_variant_once(app, instructor):
     set_id = build_set(app, instructor, publish=False, pool_size=5)
     with app.app_context():
-        problem_sets.begin_publish(set_id)
+        publishing.begin_publish(set_id)
         problem_set = db.session().get(ProblemSet, set_id)
         assert pool.fill(problem_set) == 5
         assert pool.fill(problem_set) == 0
@@ -138,7 +138,7 @@ def test_a_template_that_makes_no_exercise_fails_the_job_and_leaves_a_draft(app,
         raise TemplateError(None, "no good draw")
     monkeypatch.setattr(pool, "generate_variants", refuse)
     with app.app_context():
-        problem_sets.begin_publish(set_id)
+        publishing.begin_publish(set_id)
         job = jobs.start("publish", set_id, created_by=instructor)
         assert db.session().get(ProblemSet, set_id, populate_existing=True).status == "draft"
     assert (job.state, job.error, job.active_key) == ("failed", "no good draw", None)

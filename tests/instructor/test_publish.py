@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import tracer
 from exercises import db, migrate
 from exercises.generation import BUILTIN_TEMPLATES
-from exercises.instructor import answers, pool, problem_sets, variants
+from exercises.instructor import answers, pool, problem_sets, publishing, variants
 from exercises.instructor.problem_sets import SetError
 from exercises.models import Exercise, ProblemSet, StoredTrace, TraceValue
 from tracer.keys import parse_key
@@ -85,7 +85,7 @@ def test_a_draft_preview_is_the_variant_publishing_stores(app, instructor):
         items = pool.set_items(set_id)
         before = answers.preview(problem_set, items[1], 2)  # generated now from the seed
         assert before.exercise is None
-        problem_sets.publish(set_id)
+        publishing.publish(set_id)
         after = answers.preview(db.session().get(ProblemSet, set_id), items[1], 2)
     assert after.exercise is not None
     assert after.spec == before.spec and after.seed == before.seed
@@ -99,11 +99,11 @@ def test_publishing_twice_or_empty_is_refused(app, instructor):
     with app.app_context():
         empty = problem_sets.create_set(instructor, SET_FORM)
         with pytest.raises(SetError, match="at least one exercise"):
-            problem_sets.publish(empty.id)
+            publishing.publish(empty.id)
     set_id = build_set(app, instructor, pool_size=1)
     with app.app_context():
         with pytest.raises(SetError, match="already published"):
-            problem_sets.publish(set_id)
+            publishing.publish(set_id)
         with pytest.raises(SetError, match="fixed"):
             problem_sets.add_item(set_id, "seed-2-2-2", {})
 

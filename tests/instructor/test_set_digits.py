@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from exercises import db
 from exercises.generation import BUILTIN_TEMPLATES, generate
-from exercises.instructor import pool, problem_sets, variants
+from exercises.instructor import pool, problem_sets, publishing, variants
 from exercises.models import Exercise, ProblemSet
 
 from ..web.conftest import element_text
@@ -74,7 +74,7 @@ def test_the_instructor_sees_each_items_digits_before_publishing(app, client, in
         f"Every variant of this exercise asks for {expected} significant figures.")
     # publishing fixes exactly what was shown
     with app.app_context():
-        problem_sets.publish(set_id)
+        publishing.publish(set_id)
     published = client.get(f"/instructor/sets/{set_id}").get_data(as_text=True)
     assert element_text(published, f"digits-{slow.id}") == (
         f"Every variant asks for {expected} significant figures.")

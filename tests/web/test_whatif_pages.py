@@ -114,7 +114,7 @@ def test_what_if_never_traces_an_open_exams_variant(app, client, csrf, stored_ex
     from sqlalchemy import select
 
     from exercises import accounts, db
-    from exercises.instructor import problem_sets
+    from exercises.instructor import problem_sets, publishing
     from exercises.models import Exercise
 
     path, exercise_id = start(client)
@@ -128,7 +128,7 @@ def test_what_if_never_traces_an_open_exams_variant(app, client, csrf, stored_ex
             "tolerance_mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None,
             "pool_size": 1, "exam_mode": True, "lock_trace_tool": False})
         problem_sets.add_item(exam.id, "seed-2-2-2", {})
-        problem_sets.publish(exam.id)
+        publishing.publish(exam.id)
         variant = tracer.normalize(db.session().scalars(
             select(Exercise).where(Exercise.problem_set_id == exam.id)).first().spec)
     page = client.get(f"{path}/what-if")
