@@ -1,11 +1,8 @@
 """CSV exports of a problem set: grades, submissions, traces, answer key, and grades for Canvas.
 
 Each export is a column list and a generator of rows, written by ``storage.csv_lines`` and
-streamed, so a large class never sits in memory as one string. Text that people wrote (names,
-emails, titles, submitted answers) is neutralised against spreadsheet formula injection
-(SPEC §7): a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-leading apostrophe unless it is a plain number. Numbers stay numbers; names, emails and titles
-that a spreadsheet would read as a number (``+1``) get the apostrophe too, so they stay text.
+streamed, so a large class never sits in memory as one string. Text that people wrote is made
+safe to open in a spreadsheet (``csv_cells``: SPEC §7's formula neutralisation).
 The grades and Canvas exports start with a UTF-8 byte-order mark by default (Excel needs it to
 show Korean names); every export offers it.
 
@@ -16,7 +13,6 @@ export pages, the API route, the job that writes large files, the tests and the 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -25,14 +21,13 @@ from sqlalchemy import Text, cast, select
 
 import tracer
 from exercises import db, storage, trace_export
+from exercises.csv_cells import as_text, neutralise
 from exercises.instructor import gradebook, roster
 from exercises.instructor.answers import answer_keys
 from exercises.instructor.circuit_items import is_circuit_item
 from exercises.instructor.policy import as_utc
 from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, utcnow
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
                       "submitted", "parsed", "expected", "status", "credit", "misconceptions",
                       "tolerance", "time")
@@ -42,21 +37,6 @@ CIRCUIT_TRACE_COLUMNS = ("student", "email", "exercise", "variant") + tracer.cir
 KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
                "label", "expected", "answer_digits")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
-
-
-def neutralise(text: str | None) -> str | None:
-    """A user-written cell made safe to open in a spreadsheet (see the module docstring)."""
-    if not text or not text.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(text):
-        return text
-    return "'" + text
-
-
-def as_text(text: str | None) -> str | None:
-    """A name, email or title: neutralised, and kept text where a spreadsheet would read a
-    number (a student named ``+1`` would show as 1), with the same leading apostrophe."""
-    if text and PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return neutralise(text)
 
 
 def _title(item: ProblemSetItem) -> str:

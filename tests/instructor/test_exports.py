@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 import tracer
 from exercises import db, submissions
-from exercises.exports import neutralise
+from exercises.csv_cells import neutralise
 from exercises.instructor import tokens
 from exercises.models import Exercise
 from tracer.keys import parse_key

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 import tracer
-from exercises import db, exports, trace_export
+from exercises import csv_cells, db, exports, trace_export
 from exercises.models import Exercise, Job, ProblemSet, ProblemSetItem, StoredTrace, TraceValue, User
 
 from .conftest import build_set, join, login, make_user, post_form
@@ -47,8 +47,8 @@ def engine_csv(app, set_id: str, columns=exports.TRACE_COLUMNS) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for name, email, position, title, variant, spec in found:
-        head = [exports.as_text(name), exports.as_text(email),
-                exports.as_text(f"{position + 1}. {title}"), variant]
+        head = [csv_cells.as_text(name), csv_cells.as_text(email),
+                csv_cells.as_text(f"{position + 1}. {title}"), variant]
         for row in tracer.trace(spec).rows():
             writer.writerow(head + [row.get(c) for c in columns[4:]])
     return buffer.getvalue()

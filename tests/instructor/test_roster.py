@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from exercises import db, submissions
-from exercises.exports import as_text
+from exercises.csv_cells import as_text
 from exercises.instructor import roster
 from exercises.models import ProblemSet
 

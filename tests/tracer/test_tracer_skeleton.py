@@ -10,7 +10,7 @@ import io
 import numpy as np
 import pytest
 
-from tracer import skeleton, trace
+from tracer import skeleton, skeleton_template, trace
 from tracer.trace import COLUMNS
 
 PREFIX = ('"Lee, Ann"', "{0} {x}", "1. Seed")  # cells quoted as csv writes them, braces kept
@@ -119,7 +119,7 @@ def test_the_value_column_is_picked_from_the_numbers_only_where_every_row_reads_
 
 
 def test_without_a_template_the_substituted_column_is_rendered_row_by_row(ref, monkeypatch):
-    monkeypatch.setattr(skeleton, "_template", lambda trace, rows, heads: (None, None, None))
+    monkeypatch.setattr(skeleton_template, "build", lambda trace, rows, heads: (None, None, None))
     monkeypatch.setattr(skeleton, "_KEPT", {})
     rng = np.random.default_rng(11)
     spec = variant(ref, rng, [3, 4, 3], 2, "tanh", "softmax", "cross_entropy", iterations=2)

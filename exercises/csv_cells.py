@@ -1,0 +1,28 @@
+"""Cells of the CSV exports made safe to open in a spreadsheet (SPEC §7).
+
+Text that people wrote (names, emails, titles, submitted answers) is neutralised against formula
+injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading apostrophe unless it is a plain number. Numbers stay numbers; names, emails and titles
+that a spreadsheet would read as a number (``+1``) get the apostrophe too, so they stay text.
+"""
+from __future__ import annotations
+
+import re
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(text: str | None) -> str | None:
+    """A user-written cell made safe to open in a spreadsheet (see the module docstring)."""
+    if not text or not text.startswith(FORMULA_STARTS) or PLAIN_NUMBER.fullmatch(text):
+        return text
+    return "'" + text
+
+
+def as_text(text: str | None) -> str | None:
+    """A name, email or title: neutralised, and kept text where a spreadsheet would read a
+    number (a student named ``+1`` would show as 1), with the same leading apostrophe."""
+    if text and PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return neutralise(text)
