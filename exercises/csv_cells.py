@@ -26,3 +26,16 @@ def as_text(text: str | None) -> str | None:
     if text and PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return neutralise(text)
+
+
+class TextCache(dict):
+    """``as_text`` of names and emails, each worked out once per export (a class repeats them
+    on every row of every attempt)."""
+
+    def __call__(self, text: str | None) -> str | None:
+        found = self.get(text, self)
+        if found is self:
+            if len(self) > 20_000:
+                self.clear()
+            found = self[text] = as_text(text)
+        return found

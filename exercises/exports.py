@@ -21,7 +21,7 @@ from sqlalchemy import Text, cast, select
 
 import tracer
 from exercises import db, storage, trace_export
-from exercises.csv_cells import as_text, neutralise
+from exercises.csv_cells import TextCache, as_text, neutralise
 from exercises.instructor import gradebook, roster
 from exercises.instructor.answers import answer_keys
 from exercises.instructor.circuit_items import is_circuit_item
@@ -123,7 +123,7 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tupl
 
     def rows():
         symbols: dict[str, dict[str, str]] = {}
-        people = _TextCache()
+        people = TextCache()
         last_created = time = None
         result = db.session().connection().execution_options(yield_per=storage.CHUNK).execute(query)
         for chunk in result.partitions():
@@ -150,29 +150,39 @@ def _names(stored: str | None) -> str:
     return "" if stored in (None, "[]", "null") else ";".join(json.loads(stored))
 
 
-class _TextCache(dict):
-    """``as_text`` of names and emails, each worked out once per export (a class repeats them
-    on every row of every attempt)."""
+def _symbols(exercise_ids) -> dict[str, dict[str, str]]:
+    """Each exercise's field symbols by field key. The field lists are read as their JSON text
+    and each distinct text decoded once: a set's variants of one item share theirs."""
+    decoded = _Decoded()
+    return {exercise_id: decoded.symbols(fields) for exercise_id, fields in db.session().execute(
+        select(Exercise.id, cast(Exercise.fields, Text)).where(Exercise.id.in_(list(exercise_ids))))}
 
-    def __call__(self, text: str | None) -> str | None:
-        found = self.get(text, self)
-        if found is self:
-            if len(self) > 20_000:
+
+class _Decoded(dict):
+    """JSON texts decoded once each (bounded): ``value(text)``, and ``symbols(text)`` for a
+    field list's symbols by key."""
+
+    def value(self, text: str):
+        found = self.get(text)
+        if found is None:
+            if len(self) > 1_000:
                 self.clear()
-            found = self[text] = as_text(text)
+            found = self[text] = json.loads(text)
         return found
 
-
-def _symbols(exercise_ids) -> dict[str, dict[str, str]]:
-    """Each exercise's field symbols by field key."""
-    return {exercise_id: {f["key"]: f["symbol"] for f in fields} for exercise_id, fields in
-            db.session().execute(select(Exercise.id, Exercise.fields).where(Exercise.id.in_(list(exercise_ids))))}
+    def symbols(self, text: str) -> dict[str, str]:
+        key = ("symbols", text)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = {f["key"]: f["symbol"] for f in self.value(text)}
+        return found
 
 
 def _variants(problem_set: ProblemSet):
     """(id, variant index, seed, fields, answer digits, position, title, student name, email) of
     every variant, assigned ones first, as plain rows streamed a chunk at a time."""
-    query = (select(Exercise.id, Exercise.variant_index, Exercise.seed, Exercise.fields, Exercise.settings,
+    query = (select(Exercise.id, Exercise.variant_index, Exercise.seed, cast(Exercise.fields, Text),
+                    cast(Exercise.settings, Text),
                     ProblemSetItem.position, ProblemSetItem.title, User.name, User.email)
              .select_from(Exercise)
              .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
@@ -202,11 +212,12 @@ def traces(problem_set: ProblemSet, progress=None,
 KEY_BATCH = 500  # variants whose stored values one query of the answer-key export reads
 
 
-def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
-    """Every variant's expected value of every field, with its seed and student: the variants
-    streamed, their expected values read ``KEY_BATCH`` variants at a time."""
+def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tuple]]:
+    """Every variant's expected value of every field, with its seed and student (tuples in
+    ``KEY_COLUMNS`` order): the variants streamed, their expected values read ``KEY_BATCH``
+    variants at a time, each distinct field list and settings text decoded once."""
     def rows():
-        people = _TextCache()
+        people, decoded = TextCache(), _Decoded()
         titles: dict = {}
         for batch in _variants(problem_set):
             keys = answer_keys(problem_set.id, exercise_ids=[row[0] for row in batch])
@@ -215,12 +226,10 @@ def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]
                 if (position, title) not in titles:
                     titles[position, title] = as_text(f"{position + 1}. {title}")
                 exercise, student, address = titles[position, title], people(name), people(email)
-                digits = settings["answer_digits"]
-                for f in fields:
-                    yield {"exercise": exercise, "position": position + 1, "variant": variant,
-                           "seed": seed, "student": student, "email": address, "field": f["key"],
-                           "symbol": f["symbol"], "label": f["label"], "expected": expected.get(f["key"]),
-                           "answer_digits": digits}
+                digits = decoded.value(settings)["answer_digits"]
+                for f in decoded.value(fields):
+                    yield (exercise, position + 1, variant, seed, student, address, f["key"], f["symbol"],
+                           f["label"], expected.get(f["key"]), digits)
     return KEY_COLUMNS, rows()
 
 
