@@ -53,7 +53,7 @@ class ProblemSet(Base):
     coaching: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(Timestamp)
     # Revision 0007_course: an exam's start and each student's time limit (minutes, counted
-    # from when they first open the set after the start), the late-penalty rule (percent per
+    # from when they press "Start the exam" after the start), the late-penalty rule (percent per
     # day late, capped; None: late work is refused) and the zone dates are shown in.
     starts_at: Mapped[datetime | None] = mapped_column(Timestamp)
     time_limit: Mapped[int | None] = mapped_column(Integer)
@@ -99,7 +99,7 @@ class Enrollment(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(Timestamp)
     joined_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
-    # Revision 0007_course: when the student first opened a timed set (their timer's start).
+    # Revision 0007_course: when the student started a timed set ("Start the exam", a POST).
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
