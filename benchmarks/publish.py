@@ -45,8 +45,9 @@ SETTINGS = {"title": "Benchmark exam", "instructions": "", "attempts": 3, "due_a
             "ecf_credit": 1.0, "feedback": True, "reveal": "after_attempts",
             "tolerance_mode": "relabs", "rtol": 1e-2, "atol": 0.0, "digits": None,
             "exam_mode": True}
-# joining threads: under the engine's default pool of 15 connections (the job and its
-# heartbeat hold two)
+# joining threads; the pool gives each its own connection, and two more for the job and its
+# heartbeat (the app's default 2 + 3 is sized for gunicorn's 4 threads a worker: 12 threads
+# queueing for 5 connections made one join wait 5 s)
 JOIN_THREADS = 12
 PASSWORD = "benchmark-password"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -137,7 +138,8 @@ def main() -> None:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-secret-key-32-bytes-long",
                           "POOL_TOPUP": "off", "RATELIMIT_ENABLED": False,
                           "JOBS_IMMEDIATE": False, "REDIS_URL": args.redis_url,
-                          "JOBS_SQLITE_FILE": f"{folder}/jobs.sqlite3"})
+                          "JOBS_SQLITE_FILE": f"{folder}/jobs.sqlite3",
+                          "DATABASE_POOL_SIZE": JOIN_THREADS + 2, "DATABASE_MAX_OVERFLOW": 0})
         owner = accounts(app, 1, role="instructor")[0]
         with app.app_context():
             email = db.session().get(User, owner).email
