@@ -126,6 +126,17 @@ def timed_get(client, url: str) -> tuple[float, int, int]:
     return seconds, len(body), max(body.count(b"\n") - 1, 0)
 
 
+def log_in(app, client, email: str) -> None:
+    """Log ``client`` in as the account ``email`` (its password set to a known one first)."""
+    with app.app_context(), db.write_transaction() as sess:
+        owner = sess.scalar(select(User).where(User.email == email))
+        owner.password_hash = generate_password_hash("benchmark-pass")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"email": email, "password": "benchmark-pass",
+                                       "csrf_token": token}).status_code == 302
+
+
 def instructor_pages(app, set_id: str, email: str) -> None:
     """Log in as the set's owner and print, as the instructor's browser fetches them, the
     gradebook's pages and the statistics page (best of 3 after a warm-up) and every CSV export
@@ -133,14 +144,7 @@ def instructor_pages(app, set_id: str, email: str) -> None:
     hands one over ``EXPORT_JOB_ROWS`` to a job that writes a file."""
     app.config["EXPORT_JOB_ROWS"] = 10**9
     client = app.test_client()
-    with app.app_context():
-        with db.write_transaction() as sess:
-            owner = sess.scalar(select(User).where(User.email == email))
-            owner.password_hash = generate_password_hash("benchmark-pass")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"email": email, "password": "benchmark-pass",
-                                       "csrf_token": token}).status_code == 302
+    log_in(app, client, email)
     base = f"/instructor/sets/{set_id}"
     pages = [("gradebook, page 1", f"{base}/gradebook"),
              ("gradebook, by total, in progress", f"{base}/gradebook?sort=total&order=desc"

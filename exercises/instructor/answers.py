@@ -40,7 +40,7 @@ def answer_keys(set_id: str, exercise_id: str | None = None,
     networks = [(ex_id, fields) for ex_id, fields, _item in variants if ex_id not in circuits]
     if not networks:
         return keys
-    wanted = {ex_id: [(f["key"], _parsed(f["key"])) for f in fields] for ex_id, fields in networks}
+    wanted = {ex_id: [(f["key"], parse_key(f["key"])) for f in fields] for ex_id, fields in networks}
     quantities = sorted({position[0] for fields in wanted.values() for _key, position in fields})
     values: dict[str, dict[tuple, float]] = {}
     for ex_id, quantity, layer, unit, source, value in db.session().execute(
@@ -67,18 +67,6 @@ def _circuit_keys(circuits: set[str], fields_of: dict[str, list[dict]]) -> dict[
     return {ex_id: circuit_items.expected_of(specs[ex_id], fields_of[ex_id],
                                              [v for _s, v in sorted(by_step[ex_id].items())])
             for ex_id in circuits if ex_id in by_step}
-
-
-_PARSED: dict[str, tuple] = {}  # parse_key of the field keys seen (a set repeats them per variant)
-
-
-def _parsed(key: str) -> tuple:
-    found = _PARSED.get(key)
-    if found is None:
-        if len(_PARSED) > 50_000:
-            _PARSED.clear()
-        found = _PARSED[key] = parse_key(key)
-    return found
 
 
 @dataclass

@@ -13,6 +13,18 @@ bp = Blueprint("course_api", __name__, url_prefix="/api/v1")
 PER_PAGE, MAX_PER_PAGE = 50, 100
 
 
+def token_owner():
+    """The instructor whose personal access token the request carries; 401 without one or
+    with one that is not valid (the instructor API's routes all start here)."""
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, "this call needs 'Authorization: Bearer <personal access token>'")
+    user = tokens.user_for(token)
+    if user is None:
+        raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
+    return user
+
+
 def _stamp(moment) -> str | None:
     return None if moment is None else as_utc(moment).isoformat()
 
@@ -31,12 +43,7 @@ def _number(name: str, default: int, largest: int) -> int:
 def list_sets():
     """The token owner's sets (owned or taught), newest first: 401 without a valid token,
     422 for a page or page size out of range."""
-    token = bearer_token()
-    if token is None:
-        raise ApiError(401, "this call needs 'Authorization: Bearer <personal access token>'")
-    user = tokens.user_for(token)
-    if user is None:
-        raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
+    user = token_owner()
     page = _number("page", 1, 1_000_000)
     per_page = _number("per_page", PER_PAGE, MAX_PER_PAGE)
     total, rows = staff_queries.sets_page(user.id, page, per_page)

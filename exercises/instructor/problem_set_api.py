@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint
 
 from exercises import exports
-from exercises.api import bearer_token
 from exercises.errors import ApiError
-from exercises.instructor import staff_queries, tokens
+from exercises.instructor import staff_queries
 from exercises.instructor.access import may
+from exercises.instructor.course_api import token_owner
 from exercises.instructor.export_views import csv_response
 
 bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")
@@ -19,12 +19,7 @@ bp = Blueprint("problem_set_api", __name__, url_prefix="/api/v1/problem-sets")
 def api_download(set_id: str, name: str):
     """An export for scripts: 401 without a valid token, 404 unless the set is the token
     owner's (an unknown id and another instructor's set look the same)."""
-    token = bearer_token()
-    if token is None:
-        raise ApiError(401, "this call needs 'Authorization: Bearer <personal access token>'")
-    user = tokens.user_for(token)
-    if user is None:
-        raise ApiError(401, "this token is not valid (revoked, mistyped, or not an instructor's)")
+    user = token_owner()
     problem_set = staff_queries.problem_set(set_id)
     if problem_set is None or not may(problem_set, user.id, "edit") or name not in exports.EXPORTS:
         raise ApiError(404, "no such problem set or export")
