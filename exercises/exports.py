@@ -12,30 +12,24 @@ export pages, the API route, the job that writes large files, the tests and the 
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Text, cast, select
+from sqlalchemy import select
 
 import tracer
-from exercises import db, storage, trace_export
-from exercises.csv_cells import TextCache, as_text, neutralise
+from exercises import db, export_copy, storage, trace_export
+from exercises.csv_cells import as_text, neutralise
+from exercises.field_exports import KEY_COLUMNS, SUBMISSION_COLUMNS, answer_key, submissions
 from exercises.instructor import gradebook, roster
-from exercises.instructor.answers import answer_keys
 from exercises.instructor.circuit_items import is_circuit_item
 from exercises.instructor.policy import as_utc
-from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, utcnow
+from exercises.models import Enrollment, ProblemSet, ProblemSetItem, utcnow
 
-SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
-                      "submitted", "parsed", "expected", "status", "credit", "misconceptions",
-                      "tolerance", "time")
 TRACE_COLUMNS = ("student", "email", "exercise", "variant") + storage.COLUMNS
 # a set with circuit items: a circuit's columns (SPEC §10: node and arg), empty for networks
 CIRCUIT_TRACE_COLUMNS = ("student", "email", "exercise", "variant") + tracer.circuit.COLUMNS
-KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
-               "label", "expected", "answer_digits")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
 
@@ -103,96 +97,6 @@ def canvas(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[dict]]:
     return columns, rows()
 
 
-def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tuple]]:
-    """A row per field per graded attempt, oldest first (tuples in ``SUBMISSION_COLUMNS``
-    order). Read as plain columns a chunk at a time; each chunk's exercises' field symbols are
-    read once for the chunk (a bounded cache), so memory stays flat whatever the class size."""
-    items = {item_id: (as_text(f"{position + 1}. {title}"), position + 1) for item_id, position, title in
-             db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
-                                  .where(ProblemSetItem.problem_set_id == problem_set.id))}
-    query = (select(User.name, User.email, Exercise.item_id, Exercise.id, Submission.attempt,
-                    Submission.created_at, FieldGrade.key, FieldGrade.submitted, FieldGrade.parsed,
-                    FieldGrade.expected, FieldGrade.status, FieldGrade.credit,
-                    cast(FieldGrade.misconceptions, Text), FieldGrade.tolerance)
-             .select_from(FieldGrade)
-             .join(Submission, Submission.id == FieldGrade.submission_id)
-             .join(Exercise, Exercise.id == Submission.exercise_id)
-             .join(User, User.id == Exercise.user_id)
-             .where(Exercise.problem_set_id == problem_set.id)
-             .order_by(Submission.created_at, Submission.id, FieldGrade.position))
-
-    def rows():
-        symbols: dict[str, dict[str, str]] = {}
-        people = TextCache()
-        last_created = time = None
-        result = db.session().connection().execution_options(yield_per=storage.CHUNK).execute(query)
-        for chunk in result.partitions():
-            missing = {row[3] for row in chunk} - symbols.keys()
-            if len(symbols) + len(missing) > 20_000:
-                symbols.clear()
-                missing = {row[3] for row in chunk}
-            if missing:
-                symbols.update(_symbols(missing))
-            for (name, email, item_id, exercise_id, attempt, created, key, submitted, parsed, expected,
-                 status, credit, misconceptions, tolerance) in chunk:
-                title, position = items[item_id]
-                if created != last_created:  # an attempt's fields share its time
-                    last_created, time = created, created.isoformat()
-                yield (people(name), people(email), title, position, attempt, key,
-                       symbols[exercise_id].get(key), neutralise(submitted), parsed, expected, status,
-                       credit, _names(misconceptions), tolerance, time)
-    return SUBMISSION_COLUMNS, rows()
-
-
-def _names(stored: str | None) -> str:
-    """A grade's misconception names, joined by ";", from their stored JSON text (most grades
-    name none: no JSON is decoded for them)."""
-    return "" if stored in (None, "[]", "null") else ";".join(json.loads(stored))
-
-
-def _symbols(exercise_ids) -> dict[str, dict[str, str]]:
-    """Each exercise's field symbols by field key. The field lists are read as their JSON text
-    and each distinct text decoded once: a set's variants of one item share theirs."""
-    decoded = _Decoded()
-    return {exercise_id: decoded.symbols(fields) for exercise_id, fields in db.session().execute(
-        select(Exercise.id, cast(Exercise.fields, Text)).where(Exercise.id.in_(list(exercise_ids))))}
-
-
-class _Decoded(dict):
-    """JSON texts decoded once each (bounded): ``value(text)``, and ``symbols(text)`` for a
-    field list's symbols by key."""
-
-    def value(self, text: str):
-        found = self.get(text)
-        if found is None:
-            if len(self) > 1_000:
-                self.clear()
-            found = self[text] = json.loads(text)
-        return found
-
-    def symbols(self, text: str) -> dict[str, str]:
-        key = ("symbols", text)
-        found = self.get(key)
-        if found is None:
-            found = self[key] = {f["key"]: f["symbol"] for f in self.value(text)}
-        return found
-
-
-def _variants(problem_set: ProblemSet):
-    """(id, variant index, seed, fields, answer digits, position, title, student name, email) of
-    every variant, assigned ones first, as plain rows streamed a chunk at a time."""
-    query = (select(Exercise.id, Exercise.variant_index, Exercise.seed, cast(Exercise.fields, Text),
-                    cast(Exercise.settings, Text),
-                    ProblemSetItem.position, ProblemSetItem.title, User.name, User.email)
-             .select_from(Exercise)
-             .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-             .outerjoin(User, User.id == Exercise.user_id)
-             .where(Exercise.problem_set_id == problem_set.id)
-             .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
-                       Exercise.variant_index))
-    return db.session().connection().execution_options(yield_per=KEY_BATCH).execute(query).partitions()
-
-
 def traces(problem_set: ProblemSet, progress=None,
            conn=None) -> tuple[tuple[str, ...], Iterator[str]]:
     """Every variant's stored trace in SPEC §4 columns (and §10's node and arg when the set has
@@ -202,35 +106,16 @@ def traces(problem_set: ProblemSet, progress=None,
     def head(variant) -> tuple:
         return (as_text(variant.name), as_text(variant.email),
                 as_text(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
-    nodes = any(is_circuit_item(template_id, knobs) for template_id, knobs in db.session().execute(
-        select(ProblemSetItem.template_id, ProblemSetItem.knobs)
-        .where(ProblemSetItem.problem_set_id == problem_set.id)))
+    nodes = _has_circuits(problem_set)
     return (CIRCUIT_TRACE_COLUMNS if nodes else TRACE_COLUMNS,
             trace_export.lines(problem_set.id, head, progress, conn, nodes))
 
 
-KEY_BATCH = 500  # variants whose stored values one query of the answer-key export reads
-
-
-def answer_key(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tuple]]:
-    """Every variant's expected value of every field, with its seed and student (tuples in
-    ``KEY_COLUMNS`` order): the variants streamed, their expected values read ``KEY_BATCH``
-    variants at a time, each distinct field list and settings text decoded once."""
-    def rows():
-        people, decoded = TextCache(), _Decoded()
-        titles: dict = {}
-        for batch in _variants(problem_set):
-            keys = answer_keys(problem_set.id, exercise_ids=[row[0] for row in batch])
-            for exercise_id, variant, seed, fields, settings, position, title, name, email in batch:
-                expected = keys.get(exercise_id, {})
-                if (position, title) not in titles:
-                    titles[position, title] = as_text(f"{position + 1}. {title}")
-                exercise, student, address = titles[position, title], people(name), people(email)
-                digits = decoded.value(settings)["answer_digits"]
-                for f in decoded.value(fields):
-                    yield (exercise, position + 1, variant, seed, student, address, f["key"], f["symbol"],
-                           f["label"], expected.get(f["key"]), digits)
-    return KEY_COLUMNS, rows()
+def _has_circuits(problem_set: ProblemSet) -> bool:
+    """Whether any exercise of the set is a circuit (SPEC §10)."""
+    return any(is_circuit_item(template_id, knobs) for template_id, knobs in db.session().execute(
+        select(ProblemSetItem.template_id, ProblemSetItem.knobs)
+        .where(ProblemSetItem.problem_set_id == problem_set.id)))
 
 
 @dataclass(frozen=True)
@@ -243,7 +128,9 @@ class Export:
     formatted. ``description`` says what it holds, in the reader's language; ``bom``: it
     starts with a UTF-8 byte-order mark by default (opened in Excel, which needs it for Korean
     names); ``count(problem_set)``: its row count, known cheaply, for an export that can grow
-    large enough to be written by a job (``export_files``)."""
+    large enough to be written by a job (``export_files``); ``copy(problem_set)``: on
+    PostgreSQL, the same CSV text after the header as COPY writes it (``export_copy``), or None
+    where that export has no COPY form for the set."""
 
     name: str
     columns: tuple[str, ...]
@@ -252,6 +139,7 @@ class Export:
     bom: bool = False
     text: bool = False
     count: Callable[[ProblemSet], int] | None = None
+    copy: Callable[[ProblemSet], Iterator[str] | None] | None = None
 
 
 EXPORTS: dict[str, Export] = {export.name: export for export in (
@@ -263,12 +151,14 @@ EXPORTS: dict[str, Export] = {export.name: export for export in (
               "(students matched on SIS Login ID = their email)."), bom=True),
     Export("submissions", SUBMISSION_COLUMNS, submissions,
            _l("Submissions: a row per field per attempt, with the submitted text, parsed and "
-              "expected values, status, credit, misconceptions and tolerance.")),
+              "expected values, status, credit, misconceptions and tolerance."),
+           copy=export_copy.submissions),
     Export("traces", TRACE_COLUMNS, traces,
            _l("Traces: every variant's full trace, with its student and exercise."),
            text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id)),
     Export("answer-key", KEY_COLUMNS, answer_key,
-           _l("Answer key: every variant's expected value of every field.")),
+           _l("Answer key: every variant's expected value of every field."),
+           copy=lambda problem_set: None if _has_circuits(problem_set) else export_copy.answer_key(problem_set)),
 )}
 
 
@@ -278,14 +168,18 @@ def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
     byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
     export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
     export = EXPORTS[name]
-    if export.text:
-        columns, rows = export.rows(problem_set, progress, conn)
+    text = export.copy(problem_set) if export.copy and db.session().get_bind().dialect.name == "postgresql" \
+        else None
+    if text is not None:  # PostgreSQL writes it
+        columns = export.columns
+    elif export.text:
+        columns, text = export.rows(problem_set, progress, conn)
     else:
         columns, rows = export.rows(problem_set)
     if bom if bom is not None else export.bom:
         yield "\ufeff"
-    if export.text:  # already CSV text
-        yield ",".join(columns) + "\r\n"
-        yield from rows
+    if text is None:
+        yield from storage.csv_lines(rows, columns)
         return
-    yield from storage.csv_lines(rows, columns)
+    yield ",".join(columns) + "\r\n"  # the header (plain names: nothing to quote)
+    yield from text

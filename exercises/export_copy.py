@@ -1,0 +1,231 @@
+"""The submissions and answer-key exports written by PostgreSQL itself (issue 13).
+
+At class scale these exports are a hundred thousand rows of fifteen cells: read by the driver,
+built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL they are one
+``COPY (query) TO STDOUT WITH CSV`` instead: the server joins, orders and formats every row
+while the app passes the text on (``lines``). The Python writers in ``exports`` stay the
+reference (they are what SQLite runs) and the query makes exactly their cells:
+
+- floats as Python's ``repr`` (``_float``: PostgreSQL writes the same shortest round-trip
+  digits, but ``1`` for 1.0 and ``1e+15`` where Python writes ``1000000000000000.0``);
+- text people wrote neutralised as ``csv_cells.neutralise`` does (``_neutral``); names, emails
+  and titles are worked out here by ``csv_cells.as_text`` and sent in as arrays;
+- an empty text as an empty cell (COPY would write ``""``), misconception names joined by
+  ``;``, times in UTC as ``datetime.isoformat`` writes them;
+- each field's symbol (and, for the key, its label and the stored value it names) from its
+  exercise's field list, decoded here once per distinct list and matched by the list's MD5.
+
+The one difference left: a cell holding exactly ``\\.`` is quoted by COPY, which a CSV reader
+reads as the same text. ``tests/instructor/test_export_copy.py`` holds the two ways equal,
+byte for byte, on a set with awkward names, answers and numbers.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from exercises import db
+from exercises.csv_cells import TextCache, as_text
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
+from tracer.keys import parse_key
+
+_CHUNK = 1 << 16  # bytes passed on at a time
+WORK_MEM = "64MB"  # for the one sort of a set's rows (the default 4MB sorts a class on disk)
+
+
+def _float(x: str) -> str:
+    """SQL for float ``x`` written as Python's ``repr`` writes it. PostgreSQL writes the same
+    shortest round-trip digits below 10¹⁵ (only ``1`` where Python writes ``1.0``); from 10¹⁵
+    to 10¹⁶ Python keeps fixed notation where PostgreSQL has gone to exponents; and above
+    that PostgreSQL writes some whole numbers with every digit (``5.5940124301157536e+16`` for
+    ``5.594012430115754e+16``), so those take the fewest significant digits that read back as
+    ``x`` (``_SHORTEST``)."""
+    return (f"CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'NaN'::float8 THEN 'nan' "
+            f"WHEN {x} = 'Infinity'::float8 THEN 'inf' WHEN {x} = '-Infinity'::float8 THEN '-inf' "
+            f"WHEN abs({x}) >= 1e16::float8 THEN {_SHORTEST.format(x=x)} "
+            f"WHEN abs({x}) >= 1e15::float8 "
+            f"THEN ({x}::text)::numeric::text || CASE WHEN {x} = trunc({x}) THEN '.0' ELSE '' END "
+            f"WHEN {x} = trunc({x}) THEN {x}::text || '.0' "
+            f"ELSE {x}::text END")
+
+
+# |x| ≥ 10¹⁶ (a whole number): rounded to 1, 2, … 17 significant digits until it reads back as
+# x, then written as Python does: d.ddde+NN
+_SHORTEST = """(SELECT CASE WHEN {x} < 0 THEN '-' ELSE '' END || left(d, 1)
+       || CASE WHEN length(d) > 1 THEN '.' || substr(d, 2) ELSE '' END || 'e+' || (length(t) - 1)::text
+FROM (SELECT ltrim(c::text, '-') AS t, rtrim(ltrim(c::text, '-'), '0') AS d
+      FROM (SELECT round(n, p - length(ltrim(trunc(n)::text, '-'))) AS c, p
+            FROM (SELECT ({x}::text)::numeric AS n) a, generate_series(1, 17) AS p) r
+      WHERE CASE WHEN abs(c) <= 1.7976931348623157e308 THEN c::float8 = {x} ELSE false END  -- no overflow
+      ORDER BY p LIMIT 1) s)"""
+
+
+# csv_cells.FORMULA_STARTS and PLAIN_NUMBER, in SQL
+_NUMBER = r"'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
+
+
+def _neutral(s: str) -> str:
+    """SQL for ``csv_cells.neutralise(s)``, an empty text as NULL."""
+    return (f"CASE WHEN {s} = '' THEN NULL "
+            f"WHEN left({s}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') AND {s} !~ {_NUMBER} "
+            f"THEN '''' || {s} ELSE {s} END")
+
+
+def _time(t: str) -> str:
+    """SQL for a timestamp as ``datetime.isoformat`` writes it in UTC."""
+    utc = f"({t} AT TIME ZONE 'UTC')"
+    return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+            f"mod(extract(microseconds FROM {utc})::bigint, 1000000) = 0 THEN '' "
+            f"ELSE to_char({utc}, '.US') END || '+00:00'")
+
+
+_PEOPLE = "unnest(%(person)s::text[], %(name)s::text[], %(email)s::text[]) AS p(id, name, email)"
+_ITEMS = "unnest(%(item)s::text[], %(title)s::text[], %(position)s::int[]) AS i(id, title, position)"
+
+SUBMISSIONS = f"""
+COPY (
+WITH a AS MATERIALIZED (  -- an attempt's cells, worked out once for its fields, and its place
+    SELECT s.id, p.name, p.email, i.title, i.position, s.attempt, {_time('s.created_at')} AS time,
+           md5(e.fields::text) AS fields, row_number() OVER (ORDER BY s.created_at, s.id) AS n
+    FROM submissions s
+    JOIN exercises e ON e.id = s.exercise_id
+    JOIN {_PEOPLE} ON p.id = e.user_id
+    JOIN {_ITEMS} ON i.id = e.item_id
+    WHERE e.problem_set_id = %(set)s)
+SELECT a.name, a.email, a.title, a.position, a.attempt, NULLIF(fg.key, ''), NULLIF(k.symbol, ''),
+       {_neutral('fg.submitted')}, {_float('fg.parsed')}, {_float('fg.expected')},
+       NULLIF(fg.status, ''), {_float('fg.credit')},
+       CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN NULL
+            ELSE NULLIF((SELECT string_agg(m, ';' ORDER BY n)
+                         FROM json_array_elements_text(fg.misconceptions) WITH ORDINALITY AS j(m, n)), '')
+       END,
+       NULLIF(fg.tolerance, ''), a.time
+FROM a
+JOIN field_grades fg ON fg.submission_id = a.id
+LEFT JOIN unnest(%(list)s::text[], %(key)s::text[], %(symbol)s::text[]) AS k(list, key, symbol)
+     ON k.list = a.fields AND k.key = fg.key
+ORDER BY a.n, fg.position
+) TO STDOUT WITH (FORMAT csv)
+"""
+
+# A field's stored value is the trace row of its quantity, layer, unit and source (SPEC §4, as
+# ``answers.answer_keys`` reads it). Looked up by those four, each field costs a scan of its
+# trace's rows; so each field list comes with the step that holds each field's value in one of
+# its variants (``_field_lists``), and the row at that step is taken where it is that value,
+# else (a variant of another shape with the same fields) the row is looked up by the four.
+_SAME = ("{v}.iteration = 1 AND {v}.quantity = k.quantity AND {v}.layer IS NOT DISTINCT FROM k.layer "
+         "AND {v}.unit IS NOT DISTINCT FROM k.unit AND {v}.source IS NOT DISTINCT FROM k.source")
+
+ANSWER_KEY = f"""
+COPY (
+WITH e AS MATERIALIZED (  -- each variant's field-list digest worked out once, and its place
+    SELECT e.id, e.variant_index, e.seed, e.settings->>'answer_digits' AS digits, p.name, p.email,
+           i.title, i.position, t.id AS trace, md5(e.fields::text) AS fields,
+           row_number() OVER (ORDER BY e.user_id IS NULL, u.name, u.email, i.position, e.variant_index,
+                                       e.id) AS n
+    FROM exercises e
+    JOIN {_ITEMS} ON i.id = e.item_id
+    LEFT JOIN users u ON u.id = e.user_id
+    LEFT JOIN {_PEOPLE} ON p.id = e.user_id
+    LEFT JOIN traces t ON t.exercise_id = e.id
+    WHERE e.problem_set_id = %(set)s)
+SELECT e.title, e.position, e.variant_index, e.seed, e.name, e.email, NULLIF(k.key, ''),
+       NULLIF(k.symbol, ''), NULLIF(k.label, ''), {_float('x.value')}, NULLIF(e.digits, '')
+FROM e
+JOIN unnest(%(list)s::text[], %(ord)s::int[], %(key)s::text[], %(symbol)s::text[], %(label)s::text[],
+            %(quantity)s::text[], %(layer)s::int[], %(unit)s::int[], %(source)s::int[], %(step)s::int[])
+     AS k(list, ord, key, symbol, label, quantity, layer, unit, source, step) ON k.list = e.fields
+LEFT JOIN trace_values v ON v.trace_id = e.trace AND v.step = k.step
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN {_SAME.format(v="v")} THEN v.value
+                ELSE (SELECT w.value FROM trace_values w WHERE w.trace_id = e.trace AND {_SAME.format(v="w")}
+                      ORDER BY w.step DESC LIMIT 1) END AS value
+    OFFSET 0) x  -- a fence: the value is worked out once, not once for each time _float names it
+ORDER BY e.n, k.ord
+) TO STDOUT WITH (FORMAT csv)
+"""
+
+
+def lines(sql: str, params: dict) -> Iterator[str]:
+    """The CSV text COPY writes for ``sql``, passed on in chunks of about ``_CHUNK`` bytes (COPY
+    sends a row at a time, each ending in a line feed, made CRLF here; a chunk is decoded
+    incrementally all the same). Runs in the session's transaction, with JIT compilation off (it costs more than it
+    saves on one pass over a set), floats written in their shortest round-trip form, and room to
+    sort a class's rows in memory (``WORK_MEM``)."""
+    raw = db.session().connection().connection.dbapi_connection
+    cursor = raw.cursor()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        cursor.execute("SELECT set_config('jit', 'off', true), set_config('extra_float_digits', '1', true), "
+                       "set_config('work_mem', %s, true)", (WORK_MEM,))
+        with cursor.copy(sql, params) as copy:
+            buffer = bytearray()
+            for data in copy:  # a row each, ending in "\n": RFC 4180 (and csv.writer) end it in "\r\n"
+                buffer += data[:-1]
+                buffer += b"\r\n"
+                if len(buffer) >= _CHUNK:
+                    yield decoder.decode(buffer)
+                    buffer.clear()
+            yield decoder.decode(buffer, final=True)
+    finally:
+        cursor.close()
+
+
+def _people(set_id: str) -> dict:
+    """The set's students' cells (``as_text`` of name and email) as arrays, by user id."""
+    cells = TextCache()
+    rows = db.session().execute(select(User.id, User.name, User.email).where(
+        User.id.in_(select(Exercise.user_id).where(Exercise.problem_set_id == set_id)))).all()
+    return {"person": [r[0] for r in rows], "name": [cells(r[1]) for r in rows],
+            "email": [cells(r[2]) for r in rows]}
+
+
+def _items(set_id: str) -> dict:
+    """The set's exercises' title cells and positions (from 1) as arrays, by item id."""
+    rows = db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
+                                .where(ProblemSetItem.problem_set_id == set_id)).all()
+    return {"item": [r[0] for r in rows], "title": [as_text(f"{r[1] + 1}. {r[2]}") for r in rows],
+            "position": [r[1] + 1 for r in rows]}
+
+
+def _field_lists(set_id: str, locate: bool) -> dict:
+    """Every distinct field list of the set's exercises, a row per field as arrays: the list's
+    MD5 (as PostgreSQL computes it), the field's place, key, symbol and label, and, with
+    ``locate``, the stored value it names (quantity, layer, unit, source; ``parse_key``) and
+    the step that holds it in the list's first variant (see ``ANSWER_KEY``)."""
+    columns: dict[str, list] = {name: [] for name in (
+        "list", "ord", "key", "symbol", "label", "quantity", "layer", "unit", "source", "step")}
+    conn = db.session().connection()
+    for digest, text, exercise_id in conn.exec_driver_sql(
+            "SELECT DISTINCT ON (d) d, f, id FROM (SELECT md5(fields::text) AS d, fields::text AS f, id "
+            "FROM exercises WHERE problem_set_id = %(set)s) x ORDER BY d, id", {"set": set_id}).all():
+        steps = {} if not locate else {tuple(row[:4]): row[4] for row in conn.exec_driver_sql(
+            "SELECT v.quantity, v.layer, v.unit, v.source, max(v.step) FROM trace_values v "
+            "JOIN traces t ON t.id = v.trace_id WHERE t.exercise_id = %(id)s AND v.iteration = 1 "
+            "GROUP BY v.quantity, v.layer, v.unit, v.source", {"id": exercise_id})}
+        for n, field in enumerate(json.loads(text)):
+            key = field["key"]
+            where = parse_key(key) if locate else (None,) * 4
+            for name, value in zip(columns, (digest, n, key, field.get("symbol"), field.get("label"), *where,
+                                             steps.get(where))):
+                columns[name].append(value)
+    return columns
+
+
+def submissions(problem_set: ProblemSet) -> Iterator[str]:
+    """The submissions export's lines after its header (``exports.SUBMISSION_COLUMNS``)."""
+    fields = _field_lists(problem_set.id, locate=False)
+    params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
+              "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
+    return lines(SUBMISSIONS, params)
+
+
+def answer_key(problem_set: ProblemSet) -> Iterator[str]:
+    """The answer-key export's lines after its header (``exports.KEY_COLUMNS``), for a set of
+    networks (a circuit's key is read in step order: ``exports.answer_key`` writes those)."""
+    params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
+              **_field_lists(problem_set.id, locate=True)}
+    return lines(ANSWER_KEY, params)

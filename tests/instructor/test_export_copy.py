@@ -1,0 +1,189 @@
+"""On PostgreSQL the submissions and answer-key exports are written by the server (COPY,
+``exercises.export_copy``); everywhere else by Python (``exercises.field_exports``). The two
+must write the same bytes: every piece of SQL that stands in for Python (floats as ``repr``,
+``neutralise``, ``isoformat`` in UTC) is checked against Python itself on awkward values, then
+whole exports of a set with awkward names, titles and answers are compared byte for byte.
+
+These tests run on a PostgreSQL database of their own in both of CI's passes (they skip on a
+laptop without one, never under CI=true)."""
+from __future__ import annotations
+
+import math
+import random
+import struct
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.engine import make_url
+
+from exercises import create_app, db, export_copy, exports, field_exports, migrate, storage, submissions
+from exercises.csv_cells import neutralise
+from exercises.models import ProblemSet, ProblemSetItem, Submission
+
+from .conftest import build_set, join, make_user, true_answers, variants_of
+
+
+@pytest.fixture(scope="module")
+def pg_app(postgres_url):
+    """The app on a fresh, migrated PostgreSQL database of its own."""
+    name = f"bl_copy_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    application = create_app({"TESTING": True, "DATABASE_URL": url, "POOL_TOPUP": "off",
+                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
+                              "RATELIMIT_ENABLED": False})
+    yield application
+    application.extensions["db_session"].remove()
+    application.extensions["db_engine"].dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sql_column(app, expression: str, values: list, kind: str) -> list:
+    """``expression`` (naming column ``x``) of every value, as PostgreSQL works it out."""
+    with app.app_context():
+        conn = db.session().connection()
+        return [row[0] for row in conn.exec_driver_sql(
+            f"SELECT {expression} FROM unnest(%(values)s::{kind}[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
+            {"values": values})]
+
+
+def _awkward_floats() -> list[float]:
+    """Floats where Python's repr and PostgreSQL's text differ or could: integral values, the
+    decade where PostgreSQL switches to exponents a step before Python, the edges of fixed
+    notation, signed zero, extremes and non-finite values, and 3,000 random bit patterns."""
+    edges = [0.0, -0.0, 1.0, -3.0, 0.5, 0.1, 1e-4, 1e-5, 0.00012345, 9.999e-5, 1e14, 1e15, -1e15,
+             1e15 + 0.5, 1234567890123456.0, 9999999999999998.0, 1e16, 2.0 ** 53, 1e22, 1.5e300,
+             5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 123456789012345.67,
+             -0.0841427, 1 / 3, math.pi * 1e15, float("inf"), float("-inf"), float("nan")]
+    rng = random.Random(13)
+    patterns = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(3_000)]
+    scaled = [rng.uniform(-1, 1) * 10.0 ** rng.randint(-8, 17) for _ in range(1_000)]
+    return edges + patterns + scaled + [float(rng.randint(-10**6, 10**6)) for _ in range(200)]
+
+
+def test_floats_are_written_as_pythons_repr(pg_app):
+    values = _awkward_floats()
+    written = _sql_column(pg_app, export_copy._float("x"), values, "float8")
+    wrong = [(repr(v), w) for v, w in zip(values, written) if w != repr(v)]
+    assert wrong == [] and len(written) == len(values)
+    assert _sql_column(pg_app, export_copy._float("x"), [None], "float8") == [None]
+
+
+NEUTRALISED = ["=1+1", '=HYPERLINK("http://x","click")', "+1", "-1", "-1/2", "+0.5", "-0.5e-3", "@SUM(A1)",
+               "\tx", "\r1", "-", "+", "=", "-١٢", "+１", "1,5", '"q"', "plain", "", "-.5", "-5.", "-e5",
+               "+1e5", "-1E+05", "1e5", "-1\n", "한국어", "-x,y"]
+
+
+def test_user_text_is_neutralised_as_python_does(pg_app):
+    written = _sql_column(pg_app, export_copy._neutral("x"), NEUTRALISED, "text")
+    assert written == [neutralise(text) or None for text in NEUTRALISED]
+
+
+def test_times_are_written_as_isoformat_in_utc(pg_app):
+    start = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
+    moments = [start, start + timedelta(microseconds=1), start + timedelta(microseconds=120_000),
+               datetime(2026, 12, 1, 2, 3, 4, 999_999, tzinfo=UTC)]
+    written = _sql_column(pg_app, export_copy._time("x"), moments, "timestamptz")
+    assert written == [moment.isoformat() for moment in moments]
+
+
+AWKWARD_ANSWERS = ["-1/2", "+0.5", "-0", "1e15", "1234567890123456.5", "2/4", "1e-7", "-3"]
+
+
+@pytest.fixture(scope="module")
+def awkward_set(pg_app):
+    """A published set on PostgreSQL whose names, titles and answers are as awkward as a class
+    makes them: formulas, numbers, commas, quotes, line breaks, Korean, two students of one
+    name; graded attempts right and wrong; pool variants no one holds."""
+    app = pg_app
+    owner = make_user(app, "teacher@example.com", name="Ada Teacher")
+    set_id = build_set(app, owner, items=(("seed-2-2-2", {}), ("relu-2-3-1", {}), ("tanh-3-3-2", {})),
+                       pool_size=6)
+    with app.app_context(), db.write_transaction() as sess:
+        titles = ['=cmd|"/c calc"', 'Week 1, "the seed"\npart 2', "+1"]
+        for position, title in enumerate(titles):
+            sess.execute(update(ProblemSetItem).where(ProblemSetItem.problem_set_id == set_id,
+                                                      ProblemSetItem.position == position).values(title=title))
+    names = ['=HYPERLINK("http://x","click")', "+1", 'Kim, "Jr."', "이서연", "Twin", "Twin", "Line\nbreak"]
+    students = [make_user(app, f"s{n}@example.com", "student", name) for n, name in enumerate(names)]
+    for n, student in enumerate(students):
+        join(app, set_id, student)
+        for k, exercise in enumerate(variants_of(app, set_id, student)):
+            answers = true_answers(exercise)
+            keys = list(answers)
+            for j, key in enumerate(keys[: n + 2]):  # each student gets a few fields awkwardly
+                answers[key] = AWKWARD_ANSWERS[(n + j + k) % len(AWKWARD_ANSWERS)]
+            if n % 3 == 0:
+                answers[keys[-1]] = ""  # left blank
+            with app.app_context():
+                submissions.submit(exercise.id, answers, user_id=student)
+                if n == 1:
+                    submissions.submit(exercise.id, true_answers(exercise), user_id=student)
+    with app.app_context(), db.write_transaction() as sess:  # one attempt on a whole second
+        first = sess.scalars(select(Submission).order_by(Submission.created_at)).first()
+        first.created_at = first.created_at.replace(microsecond=0)
+    return set_id
+
+
+def _python_export(app, set_id: str, writer) -> str:
+    with app.app_context():
+        columns, rows = writer(db.session().get(ProblemSet, set_id))
+        return "".join(storage.csv_lines(rows, columns))
+
+
+def _served_export(app, set_id: str, name: str) -> str:
+    with app.app_context():
+        return "".join(exports.export_lines(db.session().get(ProblemSet, set_id), name, bom=False))
+
+
+@pytest.mark.parametrize(("name", "writer"), [("submissions", field_exports.submissions),
+                                              ("answer-key", field_exports.answer_key)])
+def test_postgresql_writes_the_same_bytes_as_python(pg_app, awkward_set, name, writer):
+    reference = _python_export(pg_app, awkward_set, writer)
+    served = _served_export(pg_app, awkward_set, name)
+    assert served.count("\r\n") > 100  # the set has rows to compare
+    assert served == reference
+
+
+def test_the_served_exports_are_the_copy_form(pg_app, awkward_set, monkeypatch):
+    """The comparison above is between two different writers: on PostgreSQL the route's text
+    is COPY's (the Python writers are not called)."""
+    def refuse(_problem_set):
+        raise AssertionError("the Python writer ran on PostgreSQL")
+    monkeypatch.setitem(exports.EXPORTS, "submissions", replace(exports.EXPORTS["submissions"], rows=refuse))
+    assert _served_export(pg_app, awkward_set, "submissions").startswith(
+        ",".join(field_exports.SUBMISSION_COLUMNS))
+
+
+def _reverse_steps(app, trace_id: str) -> None:
+    """Store a trace's rows in reverse step order (through a gap: steps are a primary key)."""
+    with app.app_context(), db.write_transaction() as sess:
+        conn = sess.connection()
+        conn.exec_driver_sql("UPDATE trace_values SET step = step + 100000 WHERE trace_id = %(t)s", {"t": trace_id})
+        conn.exec_driver_sql("UPDATE trace_values SET step = (SELECT max(step) FROM trace_values "
+                             "WHERE trace_id = %(t)s) - step + 1 WHERE trace_id = %(t)s", {"t": trace_id})
+
+
+def test_a_key_whose_step_differs_in_a_variant_is_still_found_by_its_name(pg_app, awkward_set):
+    """The answer key takes a field's value from the step it has in the list's first variant
+    when that row is the field's value, else finds it by quantity, layer, unit and source: a
+    variant whose rows were stored in another order still gets its own values."""
+    with pg_app.app_context():
+        trace_id = db.session().connection().exec_driver_sql(
+            "SELECT t.id FROM traces t JOIN exercises e ON e.id = t.exercise_id "
+            "WHERE e.problem_set_id = %(set)s ORDER BY e.id DESC LIMIT 1", {"set": awkward_set}).scalar()
+    before = _served_export(pg_app, awkward_set, "answer-key")
+    _reverse_steps(pg_app, trace_id)
+    try:
+        assert _served_export(pg_app, awkward_set, "answer-key") == before == _python_export(
+            pg_app, awkward_set, field_exports.answer_key)
+    finally:
+        _reverse_steps(pg_app, trace_id)
