@@ -225,7 +225,7 @@ def submissions(problem_set: ProblemSet) -> Iterator[str]:
 
 def answer_key(problem_set: ProblemSet) -> Iterator[str]:
     """The answer-key export's lines after its header (``exports.KEY_COLUMNS``), for a set of
-    networks (a circuit's key is read in step order: ``exports.answer_key`` writes those)."""
+    networks (a circuit's key is read in step order: ``field_exports.answer_key`` writes those)."""
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               **_field_lists(problem_set.id, locate=True)}
     return lines(ANSWER_KEY, params)
