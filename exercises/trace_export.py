@@ -21,6 +21,8 @@ import hashlib
 import io
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 
 from sqlalchemy import func, select
 
@@ -37,8 +39,8 @@ _STORED = (_VALUES.trace_id, _VALUES.step, _VALUES.layer, _VALUES.unit, _VALUES.
 
 
 def variants(conn, set_id: str):
-    """The set's variants with their trace, assigned ones first (by student name), then by
-    exercise and variant: (name, email, position, title, variant, trace id, rows, spec)."""
+    """The set's variants with their trace, assigned ones first (by student name, then email),
+    then by exercise and variant: (name, email, position, title, variant, trace id, rows, spec)."""
     query = (select(User.name, User.email, ProblemSetItem.position, ProblemSetItem.title,
                     Exercise.variant_index, StoredTrace.id, StoredTrace.row_count, StoredTrace.spec)
              .select_from(Exercise)
@@ -46,8 +48,8 @@ def variants(conn, set_id: str):
              .join(StoredTrace, StoredTrace.exercise_id == Exercise.id)
              .outerjoin(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == set_id)
-             .order_by(Exercise.user_id.is_(None), User.name, ProblemSetItem.position,
-                       Exercise.variant_index))
+             .order_by(Exercise.user_id.is_(None), User.name, User.email, ProblemSetItem.position,
+                       Exercise.variant_index, Exercise.id))
     return conn.execution_options(yield_per=100).execute(query)
 
 
@@ -66,29 +68,54 @@ def lines(set_id: str, head: Callable[[tuple], tuple],
     cells of a variant's rows (student, email, exercise, variant); ``progress(rows)`` is told
     after each batch how many rows were written so far. Reads on ``conn`` (default: the
     session's connection; a job reads on a connection of its own). With ``nodes`` the lines
-    have a circuit's ``node`` and ``arg`` columns (SPEC §10), empty in a network's rows."""
+    have a circuit's ``node`` and ``arg`` columns (SPEC §10), empty in a network's rows.
+
+    On PostgreSQL the next batch's stored values are read by a second thread while this one
+    traces and writes the batch before (the server's work and ours overlap; the driver waits
+    for the server without holding the GIL, and takes one query at a time on a connection)."""
     conn = conn if conn is not None else db.session().connection()
-    batch: list = []
-    size = written = 0
-    for variant in variants(conn, set_id):
-        if variant.row_count > BATCH_ROWS:
-            yield from _batch(conn, batch, head, nodes)
-            yield from _long(conn, variant, head, nodes)
-            written += size + variant.row_count
-            batch, size = [], 0
-        else:
-            batch.append(variant)
-            size += variant.row_count
-            if size < BATCH_ROWS:
-                continue
-            yield from _batch(conn, batch, head, nodes)
-            written += size
-            batch, size = [], 0
-        if progress:
-            progress(written)
-    yield from _batch(conn, batch, head, nodes)
+    ahead = conn.dialect.name == "postgresql"
+    written, pending = 0, None  # pending: a batch read (or being read), not yet written, and its rows
+    with ThreadPoolExecutor(1, thread_name_prefix="trace-export") if ahead else nullcontext() as reader:
+        for batch, size in _batches(variants(conn, set_id)):
+            long = batch[0].row_count > BATCH_ROWS
+            read = None if long else reader.submit(_read, conn, batch) if ahead else _read(conn, batch)
+            if pending:  # written while the batch after it is read
+                yield from _batch(conn, *pending[:2], head, nodes)
+                written, pending = written + pending[2], None
+            if long:  # a long trace, alone: streamed in chunks
+                yield from _long(conn, batch[0], head, nodes)
+                written += size
+            else:
+                pending = (batch, read, size)
+            if progress:
+                progress(written)
+        if pending:
+            yield from _batch(conn, *pending[:2], head, nodes)
+            written += pending[2]
     if progress:
-        progress(written + size)
+        progress(written)
+
+
+def _batches(variants) -> Iterator[tuple[list, int]]:
+    """The variants in batches of about ``BATCH_ROWS`` stored rows (a longer trace alone), and
+    each batch's row count."""
+    batch: list = []
+    size = 0
+    for variant in variants:
+        if variant.row_count > BATCH_ROWS:
+            if batch:
+                yield batch, size
+            yield [variant], variant.row_count
+            batch, size = [], 0
+            continue
+        batch.append(variant)
+        size += variant.row_count
+        if size >= BATCH_ROWS:
+            yield batch, size
+            batch, size = [], 0
+    if batch:
+        yield batch, size
 
 
 def _prefix(cells: tuple) -> str:
@@ -98,16 +125,26 @@ def _prefix(cells: tuple) -> str:
     return buffer.getvalue() + ","
 
 
-def _batch(conn, batch: list, head, nodes: bool) -> Iterator[str]:
-    """The lines of several short traces, their stored rows fetched by one or two queries."""
-    if not batch:
-        return
+def _read(conn, batch: list) -> tuple[dict, dict]:
+    """A batch's stored values: on PostgreSQL each network trace's (key digest, values) and a
+    circuit's rows; elsewhere every trace's rows."""
+    if conn.dialect.name != "postgresql":
+        return _stored_rows(conn, [v.id for v in batch]), {}
+    circuits = [v.id for v in batch if tracer.is_circuit(v.spec)]
+    return (_stored_rows(conn, circuits) if circuits else {},
+            _stored_digests(conn, [v.id for v in batch if not tracer.is_circuit(v.spec)]))
+
+
+def _batch(conn, batch: list, read, head, nodes: bool) -> Iterator[str]:
+    """The lines of several short traces, from their stored values (``_read``'s, or a future
+    of them)."""
     traced = [tracer.trace(variant.spec) for variant in batch]
     shared = [None if tracer.is_circuit(v.spec) else skeleton.of(r, nodes) for v, r in zip(batch, traced)]
+    rows, digests = read.result() if isinstance(read, Future) else read
     aggregated = conn.dialect.name == "postgresql"
-    whole = [v.id for v, s in zip(batch, shared) if s is None or not aggregated]
-    rows = _stored_rows(conn, whole) if whole else {}
-    digests = _stored_digests(conn, [v.id for v, s in zip(batch, shared) if s is not None]) if aggregated else {}
+    missing = [v.id for v, s in zip(batch, shared) if s is None and v.id not in rows]
+    if missing:  # a network trace without a skeleton (not expected below BATCH_ROWS rows)
+        rows = {**rows, **_stored_rows(conn, missing)}
     for variant, result, structure in zip(batch, traced, shared):
         if structure is None:
             yield "".join(_variant_chunks(variant, head, [rows.get(variant.id, [])], nodes, result))

@@ -59,11 +59,12 @@ def exported(app, set_id: str) -> str:
         return "".join(exports.export_lines(db.session().get(ProblemSet, set_id), "traces"))
 
 
-@pytest.mark.parametrize("batch_rows", [5_000, 150, 50])
+@pytest.mark.parametrize("batch_rows", [5_000, 150, 70, 50])
 def test_traces_export_is_what_the_csv_module_writes_of_the_engines_rows(app, traced,
                                                                          monkeypatch, batch_rows):
-    # 5,000: every trace in one query; 150: a few per query; 50: every trace (61 or more rows)
-    # longer than a batch, streamed alone in chunks
+    # 5,000: every trace in one query; 150: a few per query (on PostgreSQL the next batch read
+    # while one is written); 70: short and long traces mixed; 50: every trace (61 or more
+    # rows) longer than a batch, streamed alone in chunks
     monkeypatch.setattr(trace_export, "BATCH_ROWS", batch_rows)
     text = exported(app, traced)
     assert text == engine_csv(app, traced)
