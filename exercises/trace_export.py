@@ -30,6 +30,7 @@ import tracer
 from exercises import db
 from exercises.models import Exercise, ProblemSetItem, StoredTrace, TraceValue, User
 from tracer import skeleton
+from tracer.spec import compile_spec
 from tracer.trace import csv_text
 
 BATCH_ROWS = 5_000  # stored rows fetched by one query (several short traces, or one chunk)
@@ -70,23 +71,31 @@ def lines(set_id: str, head: Callable[[tuple], tuple],
     session's connection; a job reads on a connection of its own). With ``nodes`` the lines
     have a circuit's ``node`` and ``arg`` columns (SPEC §10), empty in a network's rows.
 
-    On PostgreSQL the next batch's stored values are read by a second thread while this one
-    traces and writes the batch before (the server's work and ours overlap; the driver waits
-    for the server without holding the GIL, and takes one query at a time on a connection)."""
+    On PostgreSQL a second thread reads ahead (the next batch's variants and their stored
+    values) while this one writes the batch before: the server's work and ours overlap (the
+    driver waits for the server without holding the GIL, and takes one query at a time on a
+    connection). A long trace is streamed with nothing read ahead."""
     conn = conn if conn is not None else db.session().connection()
     ahead = conn.dialect.name == "postgresql"
+    batches = _batches(variants(conn, set_id))
     written, pending = 0, None  # pending: a batch read (or being read), not yet written, and its rows
     with ThreadPoolExecutor(1, thread_name_prefix="trace-export") if ahead else nullcontext() as reader:
-        for batch, size in _batches(variants(conn, set_id)):
-            long = batch[0].row_count > BATCH_ROWS
-            read = None if long else reader.submit(_read, conn, batch) if ahead else _read(conn, batch)
-            if pending:  # written while the batch after it is read
-                yield from _batch(conn, *pending[:2], head, nodes)
-                written, pending = written + pending[2], None
-            if long:  # a long trace, alone: streamed in chunks
+        coming = reader.submit(next, batches, None) if ahead else None  # the variants of the next batch
+        while (found := coming.result() if ahead else next(batches, None)) is not None:
+            batch, size = found
+            if batch[0].row_count > BATCH_ROWS:  # a long trace, alone: streamed in chunks, with
+                if pending:                      # nothing else reading on the connection
+                    yield from _batch(conn, *pending[:2], head, nodes)
+                    written, pending = written + pending[2], None
                 yield from _long(conn, batch[0], head, nodes)
                 written += size
+                coming = reader.submit(next, batches, None) if ahead else None
             else:
+                read = reader.submit(_read, conn, batch) if ahead else _read(conn, batch)
+                coming = reader.submit(next, batches, None) if ahead else None
+                if pending:  # written while the reader reads the batches after it
+                    yield from _batch(conn, *pending[:2], head, nodes)
+                    written += pending[2]
                 pending = (batch, read, size)
             if progress:
                 progress(written)
@@ -137,17 +146,22 @@ def _read(conn, batch: list) -> tuple[dict, dict]:
 
 def _batch(conn, batch: list, read, head, nodes: bool) -> Iterator[str]:
     """The lines of several short traces, from their stored values (``_read``'s, or a future
-    of them)."""
-    traced = [tracer.trace(variant.spec) for variant in batch]
-    shared = [None if tracer.is_circuit(v.spec) else skeleton.of(r, nodes) for v, r in zip(batch, traced)]
+    of them). A network whose structure is known is not traced again: its spec is compiled and
+    its numbers read from its stored values (``skeleton.stored_lines``)."""
     rows, digests = read.result() if isinstance(read, Future) else read
     aggregated = conn.dialect.name == "postgresql"
-    missing = [v.id for v, s in zip(batch, shared) if s is None and v.id not in rows]
-    if missing:  # a network trace without a skeleton (not expected below BATCH_ROWS rows)
-        rows = {**rows, **_stored_rows(conn, missing)}
-    for variant, result, structure in zip(batch, traced, shared):
-        if structure is None:
-            yield "".join(_variant_chunks(variant, head, [rows.get(variant.id, [])], nodes, result))
+    for variant in batch:
+        if tracer.is_circuit(variant.spec):
+            yield "".join(_variant_chunks(variant, head, [rows.get(variant.id, [])], nodes))
+            continue
+        net, result = compile_spec(variant.spec), None
+        structure = skeleton.known(net, nodes)
+        if structure is None or structure.stored is None:
+            result = tracer.trace(variant.spec)
+            structure = skeleton.of(result, nodes)
+        if structure is None:  # a network trace without a skeleton (not expected below BATCH_ROWS rows)
+            stored = rows[variant.id] if variant.id in rows else _stored_rows(conn, [variant.id]).get(variant.id, [])
+            yield "".join(_variant_chunks(variant, head, [stored], nodes, result))
             continue
         if aggregated:
             digest, values = digests.get(variant.id, ("", []))
@@ -159,7 +173,11 @@ def _batch(conn, batch: list, read, head, nodes: bool) -> Iterator[str]:
             if (got[1], got[2], got[3], got[4], got[5]) != structure.keys:
                 raise ValueError(f"stored trace {variant.id} does not match its spec")
             values = got[6]
-        yield skeleton.lines(structure, result, values, _prefix(head(variant)))
+        text = skeleton.stored_lines(structure, net, values, _prefix(head(variant))) if result is None else None
+        if text is None:
+            result = result if result is not None else tracer.trace(variant.spec)
+            text = skeleton.lines(structure, result, values, _prefix(head(variant)))
+        yield text
 
 
 def _stored_rows(conn, trace_ids: list) -> dict[str, list[tuple]]:

@@ -16,7 +16,7 @@ written row by row by ``trace.csv_text``.
 import itertools
 import threading
 
-from tracer import activations
+from tracer import activations, skeleton_stored
 from tracer import skeleton_template as templates
 from tracer.render import substituted_column
 from tracer.rows import numeric_rows
@@ -40,10 +40,10 @@ class Skeleton:
     format template, see ``skeleton_template``) or, where there is none, ``heads`` (each row's CSV
     cells up to and including its formula, then a comma)."""
 
-    __slots__ = ("fill", "heads", "keys", "text", "values")
+    __slots__ = ("fill", "heads", "keys", "stored", "text", "values")
 
     def __init__(self, rows, nodes: bool):
-        self.text = self.fill = self.values = None
+        self.text = self.fill = self.values = self.stored = None
         after, cells = ",,," if nodes else ",", _CELLS
         self.heads = [
             f"{step},{t},{'' if sample is None else sample},{phase},{'' if layer is None else layer},"
@@ -81,7 +81,9 @@ def of(trace, nodes: bool = False) -> Skeleton | None:
                 _KEPT[key] = _TOO_LONG  # not rendered again to learn it
             return None
         found = Skeleton(rows, nodes)
-        found.text, found.fill, found.values = templates.build(trace, rows, found.heads)
+        found.text, found.fill, picks = templates.build(trace, rows, found.heads)
+        found.values = templates.value_picker(picks)
+        found.stored = _stored_plan(found, trace, picks, [row[11] for row in rows])
         if found.text is not None:
             found.heads = None  # the template holds them
         with _LOCK:
@@ -89,6 +91,37 @@ def of(trace, nodes: bool = False) -> Skeleton | None:
                 _KEPT.clear()
             _KEPT[key] = found
     return found
+
+
+def _stored_plan(found: Skeleton, trace, picks, values) -> tuple | None:
+    """The structure's ``skeleton_stored.plan``, kept only if it writes ``trace`` (with its own
+    ``values``) exactly as its numbers do."""
+    if found.fill is None:
+        return None
+    made = skeleton_stored.plan(found.text, trace, picks)
+    if made is None:
+        return None
+    read = skeleton_stored.numbers(made, trace._net, values)
+    own = templates.gathered(trace._net, trace._steps)
+    if read is None or templates.fill(found.fill, read, values, "") != templates.fill(found.fill, own, values, ""):
+        return None
+    return made
+
+
+def known(net, nodes: bool = False) -> Skeleton | None:
+    """The kept skeleton of ``net``'s structure, if one is kept (nothing is rendered)."""
+    found = _KEPT.get((structure(net), nodes))
+    return None if found is _TOO_LONG else found
+
+
+def stored_lines(skeleton: Skeleton, net, values, prefix: str = "") -> str | None:
+    """The CSV lines of a stored trace of ``skeleton``'s structure from its compiled ``net``
+    and stored ``values`` alone (``skeleton_stored``: no engine run), or None where the
+    structure has no plan for it."""
+    if skeleton.stored is None:
+        return None
+    numbers = skeleton_stored.numbers(skeleton.stored, net, values)
+    return None if numbers is None else templates.fill(skeleton.fill, numbers, values, prefix)
 
 
 def lines(skeleton: Skeleton, trace, values, prefix: str = "") -> str:

@@ -126,7 +126,8 @@ def _cell_template(up: str, down: str) -> str | None:
 
 def build(trace, rows, heads) -> tuple:
     """The whole CSV text of the structure's traces as one format template, its compiled form
-    (``_compile``) and the value column's picker (``_value_picker``), or (None, None, None)."""
+    (``compile_template``) and which number each row's value is (``row_picks``, or None), or
+    (None, None, None)."""
     numbers, _ = _numbers(trace._net, trace._steps)
     count = len(numbers)
     if count > MAX_NUMBERS:
@@ -157,13 +158,23 @@ def build(trace, rows, heads) -> tuple:
         if fill(compiled, values.tolist(), [row[11] for row in rows], "") != "".join(
                 _line(head, cell, row[11]) for head, cell, row in zip(heads, column, rows)):
             return None, None, None
-    return template, compiled, value_picker((plus_net, plus_steps), (minus_net, minus_steps), numbers, rows)
+    picks = row_picks((plus_net, plus_steps), (minus_net, minus_steps), numbers, rows)
+    return template, compiled, picks
 
 
-def value_picker(plus, minus, numbers, rows):
-    """An ``itemgetter`` taking each row's value from the gathered numbers, when the probe
-    renderings show every row's value is one of them as it is (row r reads number k_r: its value is
-    probe k_r in both renderings), checked on the real trace too; else None."""
+def value_picker(picks: list[int] | None):
+    """An ``itemgetter`` taking each row's value from the gathered numbers (``row_picks``), or None."""
+    if picks is None:
+        return None
+    if len(picks) == 1:
+        return lambda gathered: [gathered[picks[0]]]
+    return operator.itemgetter(*picks)
+
+
+def row_picks(plus, minus, numbers, rows) -> list[int] | None:
+    """Which gathered number each row's value is (row r reads number k_r), when the probe
+    renderings show every row's value is one of them as it is (its value is probe k_r in both
+    renderings), checked on the real trace too; else None."""
     try:
         up = [row[8] for row in numeric_rows(*plus)]
         down = [row[8] for row in numeric_rows(*minus)]
@@ -177,9 +188,7 @@ def value_picker(plus, minus, numbers, rows):
     real = numbers.tolist()
     if [str(real[k]) for k in picks] != [str(row[11]) for row in rows]:
         return None
-    if len(picks) == 1:
-        return lambda gathered: [gathered[picks[0]]]
-    return operator.itemgetter(*picks)
+    return picks
 
 
 def compile_template(template: str, count: int, rows: int) -> tuple:
@@ -209,6 +218,15 @@ def _line(head, cell, value):
 
 def gathered(net, steps) -> list:
     """The numbers of ``_numbers`` as a list of floats, read faster (no copy, no probes)."""
+    out = gathered_net(net)
+    for step in steps:
+        for name in _STEP_NUMBERS:
+            _gather(getattr(step, name), out)
+    return out
+
+
+def gathered_net(net) -> list:
+    """The network's part of ``gathered``: its numbers before any step's."""
     out: list = []
     for name in _NET_GATHERED:
         value = getattr(net, name)
@@ -216,9 +234,6 @@ def gathered(net, steps) -> list:
             out += [v for k, v in value.items() if k != "name"]
         else:
             _gather(value, out)
-    for step in steps:
-        for name in _STEP_NUMBERS:
-            _gather(getattr(step, name), out)
     return out
 
 

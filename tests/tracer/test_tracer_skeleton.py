@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tracer import skeleton, skeleton_template, trace
+from tracer.spec import compile_spec
 from tracer.trace import COLUMNS
 
 PREFIX = ('"Lee, Ann"', "{0} {x}", "1. Seed")  # cells quoted as csv writes them, braces kept
@@ -170,3 +171,44 @@ def test_a_skeleton_made_from_one_variant_writes_any_other_exactly(hidden, outpu
         assert _raw_lines(spec) == expected(spec)
 
     check()
+
+
+@pytest.mark.parametrize("structure", STRUCTURES, ids=lambda s: "-".join(map(str, s[0])) + f"-{s[2]}-{s[3]}")
+def test_a_stored_trace_is_written_from_its_network_and_values_alone(ref, structure):
+    """The export writes a stored trace of a known structure without running the engine: its
+    step numbers read from the stored values (``skeleton_stored``). Where a structure has such
+    a plan, every variant's lines are still the csv module's over the engine's own rows."""
+    sizes, count, hidden, output, loss, bias, reduction, knobs = structure
+    rng = np.random.default_rng(sum(sizes) * 11 + count)
+    planned = []
+    for number in range(3):
+        spec = variant(ref, rng, sizes, count, hidden, output, loss, bias, reduction,
+                       **dict(knobs, learning_rate=[0.1, 0.5, 1e-5][number]))
+        result = trace(spec)
+        shared = skeleton.of(result)
+        values = [row["value"] for row in result.rows()]
+        text = skeleton.stored_lines(shared, compile_spec(spec), values, ",".join(PREFIX) + ",")
+        planned.append(text is not None)
+        if text is not None:
+            assert text == expected(spec)
+    # one step of plain gradient descent, the exercises' kind, always has a plan
+    if knobs.get("iterations", 1) == 1 and "optimizer" not in knobs:
+        assert all(planned)
+
+
+def test_the_numbers_of_a_stored_trace_are_its_stored_values(ref):
+    """A stored trace's formulas show its stored numbers, not the engine's: the first weight
+    stored as 0.123457 appears in the first pre-activation's substituted formula."""
+    spec = variant(ref, np.random.default_rng(5), [2, 2, 2], 1, "sigmoid", "sigmoid", "mse",
+                   naming="seed")
+    result = trace(spec)
+    shared = skeleton.of(result)
+    rows = list(result.rows())
+    values = [row["value"] for row in rows]
+    w1 = next(i for i, row in enumerate(rows) if row["quantity"] == "w" and row["phase"] == "input")
+    z1 = next(i for i, row in enumerate(rows) if row["quantity"] == "z")
+    values[w1] = 0.123457
+    lines = skeleton.stored_lines(shared, compile_spec(spec), values).splitlines()
+    substituted = next(csv.reader([lines[z1]]))[COLUMNS.index("substituted")]
+    assert "0.123457" in substituted
+    assert "0.123457" not in rows[z1]["substituted"]
