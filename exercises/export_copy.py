@@ -3,11 +3,11 @@
 At class scale these exports are a hundred thousand rows of fifteen cells: read by the driver,
 built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL they are one
 ``COPY (query) TO STDOUT WITH CSV`` instead: the server joins, orders and formats every row
-while the app passes the text on (``lines``). The Python writers in ``exports`` stay the
+while the app passes the text on (``copy_stream``: a class in slices, two at a time, the
+attempts or variants given in order). The Python writers in ``field_exports`` stay the
 reference (they are what SQLite runs) and the query makes exactly their cells:
 
-- floats as Python's ``repr`` (``_float``: PostgreSQL writes the same shortest round-trip
-  digits, but ``1`` for 1.0 and ``1e+15`` where Python writes ``1000000000000000.0``);
+- floats as Python's ``repr`` (``_float``);
 - text people wrote neutralised as ``csv_cells.neutralise`` does (``_neutral``); names, emails
   and titles are worked out here by ``csv_cells.as_text`` and sent in as arrays;
 - an empty text as an empty cell (COPY would write ``""``), misconception names joined by
@@ -21,19 +21,15 @@ byte for byte, on a set with awkward names, answers and numbers.
 """
 from __future__ import annotations
 
-import codecs
 import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from exercises import db
+from exercises import copy_stream, db
 from exercises.csv_cells import TextCache, as_text
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
 from tracer.keys import parse_key
-
-_CHUNK = 1 << 16  # bytes passed on at a time
-WORK_MEM = "64MB"  # for the one sort of a set's rows (the default 4MB sorts a class on disk)
 
 
 def _float(x: str) -> str:
@@ -89,8 +85,9 @@ SUBMISSIONS = f"""
 COPY (
 WITH a AS MATERIALIZED (  -- an attempt's cells, worked out once for its fields, and its place
     SELECT s.id, p.name, p.email, i.title, i.position, s.attempt, {_time('s.created_at')} AS time,
-           md5(e.fields::text) AS fields, row_number() OVER (ORDER BY s.created_at, s.id) AS n
-    FROM submissions s
+           md5(e.fields::text) AS fields, o.n
+    FROM unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)
+    JOIN submissions s ON s.id = o.id
     JOIN exercises e ON e.id = s.exercise_id
     JOIN {_PEOPLE} ON p.id = e.user_id
     JOIN {_ITEMS} ON i.id = e.item_id
@@ -123,12 +120,10 @@ ANSWER_KEY = f"""
 COPY (
 WITH e AS MATERIALIZED (  -- each variant's field-list digest worked out once, and its place
     SELECT e.id, e.variant_index, e.seed, e.settings->>'answer_digits' AS digits, p.name, p.email,
-           i.title, i.position, t.id AS trace, md5(e.fields::text) AS fields,
-           row_number() OVER (ORDER BY e.user_id IS NULL, u.name, u.email, i.position, e.variant_index,
-                                       e.id) AS n
-    FROM exercises e
+           i.title, i.position, t.id AS trace, md5(e.fields::text) AS fields, o.n
+    FROM unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)
+    JOIN exercises e ON e.id = o.id
     JOIN {_ITEMS} ON i.id = e.item_id
-    LEFT JOIN users u ON u.id = e.user_id
     LEFT JOIN {_PEOPLE} ON p.id = e.user_id
     LEFT JOIN traces t ON t.exercise_id = e.id
     WHERE e.problem_set_id = %(set)s)
@@ -149,29 +144,16 @@ ORDER BY e.n, k.ord
 """
 
 
-def lines(sql: str, params: dict) -> Iterator[str]:
-    """The CSV text COPY writes for ``sql``, passed on in chunks of about ``_CHUNK`` bytes (COPY
-    sends a row at a time, each ending in a line feed, made CRLF here; a chunk is decoded
-    incrementally all the same). Runs in the session's transaction, with JIT compilation off (it costs more than it
-    saves on one pass over a set), floats written in their shortest round-trip form, and room to
-    sort a class's rows in memory (``WORK_MEM``)."""
-    raw = db.session().connection().connection.dbapi_connection
-    cursor = raw.cursor()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        cursor.execute("SELECT set_config('jit', 'off', true), set_config('extra_float_digits', '1', true), "
-                       "set_config('work_mem', %s, true)", (WORK_MEM,))
-        with cursor.copy(sql, params) as copy:
-            buffer = bytearray()
-            for data in copy:  # a row each, ending in "\n": RFC 4180 (and csv.writer) end it in "\r\n"
-                buffer += data[:-1]
-                buffer += b"\r\n"
-                if len(buffer) >= _CHUNK:
-                    yield decoder.decode(buffer)
-                    buffer.clear()
-            yield decoder.decode(buffer, final=True)
-    finally:
-        cursor.close()
+# the attempts in the submissions export's order, and the variants in the answer key's
+_ATTEMPTS = ("SELECT s.id FROM submissions s JOIN exercises e ON e.id = s.exercise_id "
+             "WHERE e.problem_set_id = %(set)s ORDER BY s.created_at, s.id")
+_VARIANTS = ("SELECT e.id FROM exercises e JOIN problem_set_items i ON i.id = e.item_id "
+             "LEFT JOIN users u ON u.id = e.user_id WHERE e.problem_set_id = %(set)s "
+             "ORDER BY e.user_id IS NULL, u.name, u.email, i.position, e.variant_index, e.id")
+
+
+def _order(query: str, set_id: str) -> list[str]:
+    return list(db.session().connection().exec_driver_sql(query, {"set": set_id}).scalars())
 
 
 def _people(set_id: str) -> dict:
@@ -220,7 +202,7 @@ def submissions(problem_set: ProblemSet) -> Iterator[str]:
     fields = _field_lists(problem_set.id, locate=False)
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
-    return lines(SUBMISSIONS, params)
+    return copy_stream.lines(SUBMISSIONS, params, _order(_ATTEMPTS, problem_set.id))
 
 
 def answer_key(problem_set: ProblemSet) -> Iterator[str]:
@@ -228,4 +210,4 @@ def answer_key(problem_set: ProblemSet) -> Iterator[str]:
     networks (a circuit's key is read in step order: ``field_exports.answer_key`` writes those)."""
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               **_field_lists(problem_set.id, locate=True)}
-    return lines(ANSWER_KEY, params)
+    return copy_stream.lines(ANSWER_KEY, params, _order(_VARIANTS, problem_set.id))

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
-from exercises import create_app, db, export_copy, exports, field_exports, migrate, storage, submissions
+from exercises import copy_stream, create_app, db, export_copy, exports, field_exports, migrate, storage, submissions
 from exercises.csv_cells import neutralise
 from exercises.models import ProblemSet, ProblemSetItem, Submission
 
@@ -144,9 +144,14 @@ def _served_export(app, set_id: str, name: str) -> str:
         return "".join(exports.export_lines(db.session().get(ProblemSet, set_id), name, bom=False))
 
 
+@pytest.mark.parametrize("slice_size", [1_000, 4])
 @pytest.mark.parametrize(("name", "writer"), [("submissions", field_exports.submissions),
                                               ("answer-key", field_exports.answer_key)])
-def test_postgresql_writes_the_same_bytes_as_python(pg_app, awkward_set, name, writer):
+def test_postgresql_writes_the_same_bytes_as_python(pg_app, awkward_set, name, writer, slice_size,
+                                                    monkeypatch):
+    """In one COPY (the set is smaller than a slice), and in slices of four attempts or
+    variants written two at a time on connections that share the session's snapshot."""
+    monkeypatch.setattr(copy_stream, "SLICE", slice_size)
     reference = _python_export(pg_app, awkward_set, writer)
     served = _served_export(pg_app, awkward_set, name)
     assert served.count("\r\n") > 100  # the set has rows to compare
