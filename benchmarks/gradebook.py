@@ -7,7 +7,8 @@ grades one real attempt per exercise (the first student's, through ``submissions
 copies its stored rows to every student's own variant, with a score that varies by student, so
 the tables hold what a graded class holds (a submission and its field grades per student per
 exercise). Then times, as the instructor's browser would fetch them: the gradebook's first page,
-a sorted and filtered page, the statistics page, and each CSV export (rows a second). Defaults to
+a sorted and filtered page, the statistics page, and each CSV export (rows a second, then the
+Python heap's peak while it streams). Defaults to
 a fresh SQLite file; a PostgreSQL URL must name an existing, empty or migrated database.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -159,6 +161,24 @@ def instructor_pages(app, set_id: str, email: str) -> None:
         seconds, size_bytes, rows = timed_get(client, f"{base}/exports/{name}.csv")
         print(f"{'export ' + name:<36}{seconds:.2f} s, {rows} rows, "
               f"{rows / seconds:,.0f} rows/s, {size_bytes / 1e6:.1f} MB")
+    for name in EXPORTS:
+        peak = streamed_peak(client, f"{base}/exports/{name}.csv")
+        print(f"{'  ' + name + ': heap peak streaming':<36}{peak / 2**20:.1f} MiB")
+
+
+def streamed_peak(client, url: str) -> int:
+    """The Python heap's peak (tracemalloc) while ``url``'s body is read chunk by chunk and
+    dropped, as a server streams it: what the export itself holds, not the file."""
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        assert response.status_code == 200, (url, response.status_code)
+        for _chunk in response.response:
+            pass
+        response.close()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# ASCII digits only, as a spreadsheet reads a number (and as export_copy's SQL matches)
+# ASCII digits only, as a spreadsheet reads a number (and as export_sql's SQL matches)
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 

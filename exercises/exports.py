@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import tracer
-from exercises import db, export_copy, storage, trace_export
+from exercises import db, export_sql, storage, trace_export
 from exercises.csv_cells import as_text, neutralise
 from exercises.field_exports import KEY_COLUMNS, SUBMISSION_COLUMNS, answer_key, submissions
 from exercises.instructor import gradebook, roster
@@ -128,9 +128,9 @@ class Export:
     formatted. ``description`` says what it holds, in the reader's language; ``bom``: it
     starts with a UTF-8 byte-order mark by default (opened in Excel, which needs it for Korean
     names); ``count(problem_set)``: its row count, known cheaply, for an export that can grow
-    large enough to be written by a job (``export_files``); ``copy(problem_set)``: on
-    PostgreSQL, the same CSV text after the header as COPY writes it (``export_copy``), or None
-    where that export has no COPY form for the set."""
+    large enough to be written by a job (``export_files``); ``sql(problem_set)``: on
+    PostgreSQL, the same CSV text after the header, written by the server (``export_sql``), or
+    None where that export has no such form for the set."""
 
     name: str
     columns: tuple[str, ...]
@@ -139,7 +139,7 @@ class Export:
     bom: bool = False
     text: bool = False
     count: Callable[[ProblemSet], int] | None = None
-    copy: Callable[[ProblemSet], Iterator[str] | None] | None = None
+    sql: Callable[[ProblemSet], Iterator[str] | None] | None = None
 
 
 EXPORTS: dict[str, Export] = {export.name: export for export in (
@@ -152,13 +152,13 @@ EXPORTS: dict[str, Export] = {export.name: export for export in (
     Export("submissions", SUBMISSION_COLUMNS, submissions,
            _l("Submissions: a row per field per attempt, with the submitted text, parsed and "
               "expected values, status, credit, misconceptions and tolerance."),
-           copy=export_copy.submissions),
+           sql=export_sql.submissions),
     Export("traces", TRACE_COLUMNS, traces,
            _l("Traces: every variant's full trace, with its student and exercise."),
            text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id)),
     Export("answer-key", KEY_COLUMNS, answer_key,
            _l("Answer key: every variant's expected value of every field."),
-           copy=lambda problem_set: None if _has_circuits(problem_set) else export_copy.answer_key(problem_set)),
+           sql=lambda problem_set: None if _has_circuits(problem_set) else export_sql.answer_key(problem_set)),
 )}
 
 
@@ -168,7 +168,7 @@ def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
     byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
     export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
     export = EXPORTS[name]
-    text = export.copy(problem_set) if export.copy and db.session().get_bind().dialect.name == "postgresql" \
+    text = export.sql(problem_set) if export.sql and db.session().get_bind().dialect.name == "postgresql" \
         else None
     if text is not None:  # PostgreSQL writes it
         columns = export.columns

@@ -1,8 +1,8 @@
 """The exports with a row per field, written in Python: submissions (a row per field per graded
 attempt) and the answer key (a row per field per variant).
 
-These are the reference forms: SQLite runs them, and on PostgreSQL ``export_copy`` has the
-server write the same text (``tests/instructor/test_export_copy.py`` holds the two equal).
+These are the reference forms: SQLite runs them, and on PostgreSQL ``export_sql`` has the
+server write the same text (``tests/instructor/test_export_sql.py`` holds the two equal).
 Rows are tuples in their columns' order, read as plain columns a chunk at a time, so memory
 stays flat whatever the class size.
 """

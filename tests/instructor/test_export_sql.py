@@ -1,5 +1,5 @@
-"""On PostgreSQL the submissions and answer-key exports are written by the server (COPY,
-``exercises.export_copy``); everywhere else by Python (``exercises.field_exports``). The two
+"""On PostgreSQL the submissions and answer-key exports are written by the server
+(``exercises.export_sql``); everywhere else by Python (``exercises.field_exports``). The two
 must write the same bytes: every piece of SQL that stands in for Python (floats as ``repr``,
 ``neutralise``, ``isoformat`` in UTC) is checked against Python itself on awkward values, then
 whole exports of a set with awkward names, titles and answers are compared byte for byte.
@@ -8,6 +8,8 @@ These tests run on a PostgreSQL database of their own in both of CI's passes (th
 laptop without one, never under CI=true)."""
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 import struct
@@ -19,8 +21,9 @@ import pytest
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
-from exercises import copy_stream, create_app, db, export_copy, exports, field_exports, migrate, storage, submissions
+from exercises import create_app, db, export_sql, exports, field_exports, migrate, sql_stream, storage, submissions
 from exercises.csv_cells import neutralise
+from exercises.grading import STATUSES
 from exercises.models import ProblemSet, ProblemSetItem, Submission
 
 from .conftest import build_set, join, make_user, true_answers, variants_of
@@ -71,10 +74,10 @@ def _awkward_floats() -> list[float]:
 
 def test_floats_are_written_as_pythons_repr(pg_app):
     values = _awkward_floats()
-    written = _sql_column(pg_app, export_copy._float("x"), values, "float8")
+    written = _sql_column(pg_app, export_sql._float("x"), values, "float8")
     wrong = [(repr(v), w) for v, w in zip(values, written) if w != repr(v)]
     assert wrong == [] and len(written) == len(values)
-    assert _sql_column(pg_app, export_copy._float("x"), [None], "float8") == [None]
+    assert _sql_column(pg_app, export_sql._float("x"), [None], "float8") == [None]
 
 
 NEUTRALISED = ["=1+1", '=HYPERLINK("http://x","click")', "+1", "-1", "-1/2", "+0.5", "-0.5e-3", "@SUM(A1)",
@@ -83,15 +86,27 @@ NEUTRALISED = ["=1+1", '=HYPERLINK("http://x","click")', "+1", "-1", "-1/2", "+0
 
 
 def test_user_text_is_neutralised_as_python_does(pg_app):
-    written = _sql_column(pg_app, export_copy._neutral("x"), NEUTRALISED, "text")
-    assert written == [neutralise(text) or None for text in NEUTRALISED]
+    written = _sql_column(pg_app, export_sql._neutral("x"), NEUTRALISED, "text")
+    assert written == [neutralise(text) for text in NEUTRALISED]
+
+
+def test_text_cells_are_quoted_as_the_csv_module_quotes_them(pg_app):
+    texts = [*NEUTRALISED, "a\nb", "a\r\nb", '""', "\\.", "x;y", " lead", "tab\tin", "콤마,있음", None]
+
+    def by_csv(text):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow([text, "z"])
+        return buffer.getvalue()[: -len(",z\r\n")]
+    expected = [by_csv(text) for text in texts]
+    assert _sql_column(pg_app, export_sql._cell("x"), texts, "text") == expected
+    assert [export_sql._quoted(text) for text in texts] == expected
 
 
 def test_times_are_written_as_isoformat_in_utc(pg_app):
     start = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
     moments = [start, start + timedelta(microseconds=1), start + timedelta(microseconds=120_000),
                datetime(2026, 12, 1, 2, 3, 4, 999_999, tzinfo=UTC)]
-    written = _sql_column(pg_app, export_copy._time("x"), moments, "timestamptz")
+    written = _sql_column(pg_app, export_sql._time("x"), moments, "timestamptz")
     assert written == [moment.isoformat() for moment in moments]
 
 
@@ -149,9 +164,9 @@ def _served_export(app, set_id: str, name: str) -> str:
                                               ("answer-key", field_exports.answer_key)])
 def test_postgresql_writes_the_same_bytes_as_python(pg_app, awkward_set, name, writer, slice_size,
                                                     monkeypatch):
-    """In one COPY (the set is smaller than a slice), and in slices of four attempts or
+    """In one query (the set is smaller than a slice), and in slices of four attempts or
     variants written two at a time on connections that share the session's snapshot."""
-    monkeypatch.setattr(copy_stream, "SLICE", slice_size)
+    monkeypatch.setattr(sql_stream, "SLICE", slice_size)
     reference = _python_export(pg_app, awkward_set, writer)
     served = _served_export(pg_app, awkward_set, name)
     assert served.count("\r\n") > 100  # the set has rows to compare
@@ -160,7 +175,7 @@ def test_postgresql_writes_the_same_bytes_as_python(pg_app, awkward_set, name, w
 
 def test_the_served_exports_are_the_copy_form(pg_app, awkward_set, monkeypatch):
     """The comparison above is between two different writers: on PostgreSQL the route's text
-    is COPY's (the Python writers are not called)."""
+    is the server's (the Python writers are not called)."""
     def refuse(_problem_set):
         raise AssertionError("the Python writer ran on PostgreSQL")
     monkeypatch.setitem(exports.EXPORTS, "submissions", replace(exports.EXPORTS["submissions"], rows=refuse))
@@ -192,3 +207,12 @@ def test_a_key_whose_step_differs_in_a_variant_is_still_found_by_its_name(pg_app
             pg_app, awkward_set, field_exports.answer_key)
     finally:
         _reverse_steps(pg_app, trace_id)
+
+
+def test_keys_and_statuses_need_no_quoting(pg_app, awkward_set):
+    """The query writes a field's key and a grade's status as they are: csv.writer leaves them
+    unquoted too (a status is one of the grader's words; a key, a quantity and numbers)."""
+    assert all(export_sql._quoted(status) == status for status in STATUSES)
+    with pg_app.app_context():
+        keys = db.session().connection().exec_driver_sql("SELECT DISTINCT key FROM field_grades").scalars().all()
+    assert keys and all(export_sql._quoted(key) == key for key in keys)

@@ -1,23 +1,25 @@
 """The submissions and answer-key exports written by PostgreSQL itself (issue 13).
 
 At class scale these exports are a hundred thousand rows of fifteen cells: read by the driver,
-built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL they are one
-``COPY (query) TO STDOUT WITH CSV`` instead: the server joins, orders and formats every row
-while the app passes the text on (``copy_stream``: a class in slices, two at a time, the
-attempts or variants given in order). The Python writers in ``field_exports`` stay the
-reference (they are what SQLite runs) and the query makes exactly their cells:
+built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL the server writes
+them: one query gives each attempt's (or variant's) lines as one text, CSV already, and the app
+passes the texts on (``sql_stream``: a class in slices, two at a time). The Python writers in
+``field_exports`` stay the reference (they are what SQLite runs) and the query makes exactly
+their bytes:
 
 - floats as Python's ``repr`` (``_float``);
 - text people wrote neutralised as ``csv_cells.neutralise`` does (``_neutral``); names, emails
   and titles are worked out here by ``csv_cells.as_text`` and sent in as arrays;
-- an empty text as an empty cell (COPY would write ``""``), misconception names joined by
-  ``;``, times in UTC as ``datetime.isoformat`` writes them;
+- every text quoted as ``csv.writer`` quotes it (``_cell`` in SQL, ``_quoted`` here), empty
+  and missing cells empty, lines ending in CRLF; a field's key and a grade's status are written
+  as they are (a key is checked by ``parse_key`` when its exercise is made: a quantity and
+  numbers; a status is one of ``grading``'s few words), which is how csv.writer writes them;
+- misconception names joined by ``;``, times in UTC as ``datetime.isoformat`` writes them;
 - each field's symbol (and, for the key, its label and the stored value it names) from its
   exercise's field list, decoded here once per distinct list and matched by the list's MD5.
 
-The one difference left: a cell holding exactly ``\\.`` is quoted by COPY, which a CSV reader
-reads as the same text. ``tests/instructor/test_export_copy.py`` holds the two ways equal,
-byte for byte, on a set with awkward names, answers and numbers.
+``tests/instructor/test_export_sql.py`` holds the two ways equal, byte for byte, on a set with
+awkward names, answers and numbers.
 """
 from __future__ import annotations
 
@@ -26,19 +28,19 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from exercises import copy_stream, db
+from exercises import db, sql_stream
 from exercises.csv_cells import TextCache, as_text
 from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
 from tracer.keys import parse_key
 
 
 def _float(x: str) -> str:
-    """SQL for float ``x`` written as Python's ``repr`` writes it. PostgreSQL writes the same
-    shortest round-trip digits below 10¹⁵ (only ``1`` where Python writes ``1.0``); from 10¹⁵
-    to 10¹⁶ Python keeps fixed notation where PostgreSQL has gone to exponents; and above
-    that PostgreSQL writes some whole numbers with every digit (``5.5940124301157536e+16`` for
-    ``5.594012430115754e+16``), so those take the fewest significant digits that read back as
-    ``x`` (``_SHORTEST``)."""
+    """SQL for float ``x`` written as Python's ``repr`` writes it (NULL stays NULL). PostgreSQL
+    writes the same shortest round-trip digits below 10¹⁵ (only ``1`` where Python writes
+    ``1.0``); from 10¹⁵ to 10¹⁶ Python keeps fixed notation where PostgreSQL has gone to
+    exponents; and above that PostgreSQL writes some whole numbers with every digit
+    (``5.5940124301157536e+16`` for ``5.594012430115754e+16``), so those take the fewest
+    significant digits that read back as ``x`` (``_SHORTEST``)."""
     return (f"CASE WHEN {x} IS NULL THEN NULL WHEN {x} = 'NaN'::float8 THEN 'nan' "
             f"WHEN {x} = 'Infinity'::float8 THEN 'inf' WHEN {x} = '-Infinity'::float8 THEN '-inf' "
             f"WHEN abs({x}) >= 1e16::float8 THEN {_SHORTEST.format(x=x)} "
@@ -59,14 +61,21 @@ FROM (SELECT ltrim(c::text, '-') AS t, rtrim(ltrim(c::text, '-'), '0') AS d
       ORDER BY p LIMIT 1) s)"""
 
 
+def _cell(s: str) -> str:
+    """SQL for a text cell as ``csv.writer`` writes it: quoted, its quotes doubled, when it holds
+    a comma, a quote or a line break; empty for NULL. ``s`` should be a column (it is named
+    more than once)."""
+    return (f"CASE WHEN {s} IS NULL THEN '' WHEN {s} ~ '[\",\\r\\n]' "
+            f"THEN '\"' || replace({s}, '\"', '\"\"') || '\"' ELSE {s} END")
+
+
 # csv_cells.FORMULA_STARTS and PLAIN_NUMBER, in SQL
 _NUMBER = r"'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
 
 
 def _neutral(s: str) -> str:
-    """SQL for ``csv_cells.neutralise(s)``, an empty text as NULL."""
-    return (f"CASE WHEN {s} = '' THEN NULL "
-            f"WHEN left({s}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') AND {s} !~ {_NUMBER} "
+    """SQL for ``csv_cells.neutralise(s)``: an apostrophe before a formula."""
+    return (f"CASE WHEN left({s}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') AND {s} !~ {_NUMBER} "
             f"THEN '''' || {s} ELSE {s} END")
 
 
@@ -78,34 +87,41 @@ def _time(t: str) -> str:
             f"ELSE to_char({utc}, '.US') END || '+00:00'")
 
 
+def _quoted(text) -> str:
+    """A cell as ``csv.writer`` writes it (what ``_cell`` does in SQL)."""
+    if text is None:
+        return ""
+    text = str(text)
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
 _PEOPLE = "unnest(%(person)s::text[], %(name)s::text[], %(email)s::text[]) AS p(id, name, email)"
 _ITEMS = "unnest(%(item)s::text[], %(title)s::text[], %(position)s::int[]) AS i(id, title, position)"
+_ORDER = "unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)"
 
 SUBMISSIONS = f"""
-COPY (
 WITH a AS MATERIALIZED (  -- an attempt's cells, worked out once for its fields, and its place
-    SELECT s.id, p.name, p.email, i.title, i.position, s.attempt, {_time('s.created_at')} AS time,
-           md5(e.fields::text) AS fields, o.n
-    FROM unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)
+    SELECT s.id, o.n, p.name || ',' || p.email || ',' || i.title || ',' || i.position || ',' || s.attempt
+           || ',' AS head, ',' || {_time('s.created_at')} || E'\\r\\n' AS tail, md5(e.fields::text) AS fields
+    FROM {_ORDER}
     JOIN submissions s ON s.id = o.id
     JOIN exercises e ON e.id = s.exercise_id
     JOIN {_PEOPLE} ON p.id = e.user_id
     JOIN {_ITEMS} ON i.id = e.item_id
     WHERE e.problem_set_id = %(set)s)
-SELECT a.name, a.email, a.title, a.position, a.attempt, NULLIF(fg.key, ''), NULLIF(k.symbol, ''),
-       {_neutral('fg.submitted')}, {_float('fg.parsed')}, {_float('fg.expected')},
-       NULLIF(fg.status, ''), {_float('fg.credit')},
-       CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN NULL
-            ELSE NULLIF((SELECT string_agg(m, ';' ORDER BY n)
-                         FROM json_array_elements_text(fg.misconceptions) WITH ORDINALITY AS j(m, n)), '')
-       END,
-       NULLIF(fg.tolerance, ''), a.time
+SELECT string_agg(concat(  -- concat: one text made, NULL as an empty cell
+    a.head, fg.key, ',', k.symbol, ',', {_cell(_neutral('fg.submitted'))}, ',', {_float('fg.parsed')}, ',',
+    {_float('fg.expected')}, ',', fg.status, ',', {_float('fg.credit')}, ',',
+    CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN '' ELSE {_cell('''(
+           SELECT string_agg(m, ';' ORDER BY n) FROM json_array_elements_text(fg.misconceptions)
+           WITH ORDINALITY AS j(m, n))''')} END, ',',
+    {_cell('fg.tolerance')}, a.tail), '' ORDER BY fg.position)
 FROM a
 JOIN field_grades fg ON fg.submission_id = a.id
 LEFT JOIN unnest(%(list)s::text[], %(key)s::text[], %(symbol)s::text[]) AS k(list, key, symbol)
      ON k.list = a.fields AND k.key = fg.key
-ORDER BY a.n, fg.position
-) TO STDOUT WITH (FORMAT csv)
+GROUP BY a.n
+ORDER BY a.n
 """
 
 # A field's stored value is the trace row of its quantity, layer, unit and source (SPEC §4, as
@@ -117,32 +133,31 @@ _SAME = ("{v}.iteration = 1 AND {v}.quantity = k.quantity AND {v}.layer IS NOT D
          "AND {v}.unit IS NOT DISTINCT FROM k.unit AND {v}.source IS NOT DISTINCT FROM k.source")
 
 ANSWER_KEY = f"""
-COPY (
-WITH e AS MATERIALIZED (  -- each variant's field-list digest worked out once, and its place
-    SELECT e.id, e.variant_index, e.seed, e.settings->>'answer_digits' AS digits, p.name, p.email,
-           i.title, i.position, t.id AS trace, md5(e.fields::text) AS fields, o.n
-    FROM unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)
+WITH e AS MATERIALIZED (  -- each variant's cells and field-list digest worked out once, and its place
+    SELECT o.n, i.title || ',' || i.position || ',' || e.variant_index || ',' || coalesce(e.seed::text, '')
+           || ',' || coalesce(p.name, '') || ',' || coalesce(p.email, '') || ',' AS head,
+           ',' || coalesce(e.settings->>'answer_digits', '') || E'\\r\\n' AS tail,
+           t.id AS trace, md5(e.fields::text) AS fields
+    FROM {_ORDER}
     JOIN exercises e ON e.id = o.id
     JOIN {_ITEMS} ON i.id = e.item_id
     LEFT JOIN {_PEOPLE} ON p.id = e.user_id
     LEFT JOIN traces t ON t.exercise_id = e.id
     WHERE e.problem_set_id = %(set)s)
-SELECT e.title, e.position, e.variant_index, e.seed, e.name, e.email, NULLIF(k.key, ''),
-       NULLIF(k.symbol, ''), NULLIF(k.label, ''), {_float('x.value')}, NULLIF(e.digits, '')
+SELECT string_agg(concat(e.head, k.cells, ',', {_float('x.value')}, e.tail), '' ORDER BY k.ord)
 FROM e
-JOIN unnest(%(list)s::text[], %(ord)s::int[], %(key)s::text[], %(symbol)s::text[], %(label)s::text[],
-            %(quantity)s::text[], %(layer)s::int[], %(unit)s::int[], %(source)s::int[], %(step)s::int[])
-     AS k(list, ord, key, symbol, label, quantity, layer, unit, source, step) ON k.list = e.fields
+JOIN unnest(%(list)s::text[], %(ord)s::int[], %(cells)s::text[], %(quantity)s::text[], %(layer)s::int[],
+            %(unit)s::int[], %(source)s::int[], %(step)s::int[])
+     AS k(list, ord, cells, quantity, layer, unit, source, step) ON k.list = e.fields
 LEFT JOIN trace_values v ON v.trace_id = e.trace AND v.step = k.step
 CROSS JOIN LATERAL (
     SELECT CASE WHEN {_SAME.format(v="v")} THEN v.value
                 ELSE (SELECT w.value FROM trace_values w WHERE w.trace_id = e.trace AND {_SAME.format(v="w")}
                       ORDER BY w.step DESC LIMIT 1) END AS value
     OFFSET 0) x  -- a fence: the value is worked out once, not once for each time _float names it
-ORDER BY e.n, k.ord
-) TO STDOUT WITH (FORMAT csv)
+GROUP BY e.n
+ORDER BY e.n
 """
-
 
 # the attempts in the submissions export's order, and the variants in the answer key's
 _ATTEMPTS = ("SELECT s.id FROM submissions s JOIN exercises e ON e.id = s.exercise_id "
@@ -157,29 +172,30 @@ def _order(query: str, set_id: str) -> list[str]:
 
 
 def _people(set_id: str) -> dict:
-    """The set's students' cells (``as_text`` of name and email) as arrays, by user id."""
+    """The set's students' cells (``as_text`` of name and email, quoted) as arrays, by user id."""
     cells = TextCache()
     rows = db.session().execute(select(User.id, User.name, User.email).where(
         User.id.in_(select(Exercise.user_id).where(Exercise.problem_set_id == set_id)))).all()
-    return {"person": [r[0] for r in rows], "name": [cells(r[1]) for r in rows],
-            "email": [cells(r[2]) for r in rows]}
+    return {"person": [r[0] for r in rows], "name": [_quoted(cells(r[1])) for r in rows],
+            "email": [_quoted(cells(r[2])) for r in rows]}
 
 
 def _items(set_id: str) -> dict:
-    """The set's exercises' title cells and positions (from 1) as arrays, by item id."""
+    """The set's exercises' title cells (quoted) and positions (from 1) as arrays, by item id."""
     rows = db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
                                 .where(ProblemSetItem.problem_set_id == set_id)).all()
-    return {"item": [r[0] for r in rows], "title": [as_text(f"{r[1] + 1}. {r[2]}") for r in rows],
+    return {"item": [r[0] for r in rows], "title": [_quoted(as_text(f"{r[1] + 1}. {r[2]}")) for r in rows],
             "position": [r[1] + 1 for r in rows]}
 
 
 def _field_lists(set_id: str, locate: bool) -> dict:
     """Every distinct field list of the set's exercises, a row per field as arrays: the list's
-    MD5 (as PostgreSQL computes it), the field's place, key, symbol and label, and, with
-    ``locate``, the stored value it names (quantity, layer, unit, source; ``parse_key``) and
-    the step that holds it in the list's first variant (see ``ANSWER_KEY``)."""
+    MD5 (as PostgreSQL computes it), the field's place, key and symbol cells and, with
+    ``locate``, its key, symbol and label cells as one text, the stored value it names
+    (quantity, layer, unit, source; ``parse_key``) and the step that holds it in the list's
+    first variant (see ``ANSWER_KEY``)."""
     columns: dict[str, list] = {name: [] for name in (
-        "list", "ord", "key", "symbol", "label", "quantity", "layer", "unit", "source", "step")}
+        "list", "ord", "key", "symbol", "cells", "quantity", "layer", "unit", "source", "step")}
     conn = db.session().connection()
     for digest, text, exercise_id in conn.exec_driver_sql(
             "SELECT DISTINCT ON (d) d, f, id FROM (SELECT md5(fields::text) AS d, fields::text AS f, id "
@@ -191,23 +207,26 @@ def _field_lists(set_id: str, locate: bool) -> dict:
         for n, field in enumerate(json.loads(text)):
             key = field["key"]
             where = parse_key(key) if locate else (None,) * 4
-            for name, value in zip(columns, (digest, n, key, field.get("symbol"), field.get("label"), *where,
+            cells = ",".join(map(_quoted, (key, field.get("symbol"), field.get("label"))))
+            for name, value in zip(columns, (digest, n, key, _quoted(field.get("symbol")), cells, *where,
                                              steps.get(where))):
                 columns[name].append(value)
     return columns
 
 
 def submissions(problem_set: ProblemSet) -> Iterator[str]:
-    """The submissions export's lines after its header (``exports.SUBMISSION_COLUMNS``)."""
+    """The submissions export's lines after its header (``field_exports.SUBMISSION_COLUMNS``)."""
     fields = _field_lists(problem_set.id, locate=False)
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
-    return copy_stream.lines(SUBMISSIONS, params, _order(_ATTEMPTS, problem_set.id))
+    return sql_stream.lines(SUBMISSIONS, params, _order(_ATTEMPTS, problem_set.id))
 
 
 def answer_key(problem_set: ProblemSet) -> Iterator[str]:
-    """The answer-key export's lines after its header (``exports.KEY_COLUMNS``), for a set of
-    networks (a circuit's key is read in step order: ``field_exports.answer_key`` writes those)."""
+    """The answer-key export's lines after its header (``field_exports.KEY_COLUMNS``), for a set
+    of networks (a circuit's key is read in step order: ``field_exports.answer_key`` writes those)."""
+    fields = _field_lists(problem_set.id, locate=True)
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
-              **_field_lists(problem_set.id, locate=True)}
-    return copy_stream.lines(ANSWER_KEY, params, _order(_VARIANTS, problem_set.id))
+              **{name: fields[name] for name in ("list", "ord", "cells", "quantity", "layer", "unit",
+                                                 "source", "step")}}
+    return sql_stream.lines(ANSWER_KEY, params, _order(_VARIANTS, problem_set.id))
