@@ -73,10 +73,23 @@ def _cell(s: str) -> str:
 _NUMBER = r"'^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
 
 
+def _formula(s: str) -> str:
+    """SQL for the apostrophe ``csv_cells.neutralise`` puts before ``s`` ('' where it puts none):
+    before a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR that is not a plain number
+    (the first character's code compared: no text is made for it)."""
+    return f"CASE WHEN ascii({s}) IN (61, 43, 45, 64, 9, 13) AND {s} !~ {_NUMBER} THEN '''' ELSE '' END"
+
+
 def _neutral(s: str) -> str:
-    """SQL for ``csv_cells.neutralise(s)``: an apostrophe before a formula."""
-    return (f"CASE WHEN left({s}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') AND {s} !~ {_NUMBER} "
-            f"THEN '''' || {s} ELSE {s} END")
+    """SQL for ``csv_cells.neutralise(s)``."""
+    return f"({_formula(s)} || {s})"
+
+
+def _neutral_cell(s: str) -> str:
+    """SQL for the cell ``csv.writer`` writes of ``neutralise(s)``: the apostrophe worked out
+    once, the quoting decided by ``s`` itself (an apostrophe needs none)."""
+    return (f"CASE WHEN {s} ~ '[\",\\r\\n]' THEN '\"' || {_formula(s)} || replace({s}, '\"', '\"\"') || '\"' "
+            f"ELSE {_formula(s)} || {s} END")
 
 
 def _time(t: str) -> str:
@@ -110,7 +123,7 @@ WITH a AS MATERIALIZED (  -- an attempt's cells, worked out once for its fields,
     JOIN {_ITEMS} ON i.id = e.item_id
     WHERE e.problem_set_id = %(set)s)
 SELECT string_agg(concat(  -- concat: one text made, NULL as an empty cell
-    a.head, fg.key, ',', k.symbol, ',', {_cell(_neutral('fg.submitted'))}, ',', {_float('fg.parsed')}, ',',
+    a.head, fg.key, ',', k.symbol, ',', {_neutral_cell('fg.submitted')}, ',', {_float('fg.parsed')}, ',',
     {_float('fg.expected')}, ',', fg.status, ',', {_float('fg.credit')}, ',',
     CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN '' ELSE {_cell('''(
            SELECT string_agg(m, ';' ORDER BY n) FROM json_array_elements_text(fg.misconceptions)

@@ -99,6 +99,8 @@ def test_text_cells_are_quoted_as_the_csv_module_quotes_them(pg_app):
         return buffer.getvalue()[: -len(",z\r\n")]
     expected = [by_csv(text) for text in texts]
     assert _sql_column(pg_app, export_sql._cell("x"), texts, "text") == expected
+    assert _sql_column(pg_app, export_sql._neutral_cell("x"), texts[:-1], "text") == [
+        by_csv(neutralise(text)) for text in texts[:-1]]
     assert [export_sql._quoted(text) for text in texts] == expected
 
 
