@@ -130,7 +130,8 @@ SELECT string_agg(concat(  -- concat: one text made, NULL as an empty cell
            WITH ORDINALITY AS j(m, n))''')} END, ',',
     {_cell('fg.tolerance')}, a.tail), '' ORDER BY fg.position)
 FROM a
-JOIN field_grades fg ON fg.submission_id = a.id
+CROSS JOIN LATERAL (  -- by the primary key, an attempt at a time (OFFSET 0: kept a nested loop,
+    SELECT * FROM field_grades fg WHERE fg.submission_id = a.id OFFSET 0) fg  -- not a hash of the table)
 LEFT JOIN unnest(%(list)s::text[], %(key)s::text[], %(symbol)s::text[]) AS k(list, key, symbol)
      ON k.list = a.fields AND k.key = fg.key
 GROUP BY a.n
@@ -162,7 +163,8 @@ FROM e
 JOIN unnest(%(list)s::text[], %(ord)s::int[], %(cells)s::text[], %(quantity)s::text[], %(layer)s::int[],
             %(unit)s::int[], %(source)s::int[], %(step)s::int[])
      AS k(list, ord, cells, quantity, layer, unit, source, step) ON k.list = e.fields
-LEFT JOIN trace_values v ON v.trace_id = e.trace AND v.step = k.step
+LEFT JOIN LATERAL (  -- by the primary key (OFFSET 0: a lookup a field, not a hash of the table)
+    SELECT * FROM trace_values v WHERE v.trace_id = e.trace AND v.step = k.step OFFSET 0) v ON true
 CROSS JOIN LATERAL (
     SELECT CASE WHEN {_SAME.format(v="v")} THEN v.value
                 ELSE (SELECT w.value FROM trace_values w WHERE w.trace_id = e.trace AND {_SAME.format(v="w")}

@@ -17,7 +17,7 @@ from psycopg import sql as psql
 
 from exercises import db
 
-SLICE = 1_000  # attempts or variants one query writes
+SLICE = 400  # attempts or variants one query writes (a few MB of text)
 READERS = 2  # slices written at once (the machines this runs on have two cores or more)
 WORK_MEM = "64MB"  # room to order a slice's rows in memory
 _SETTINGS = ("SELECT set_config('jit', 'off', true), set_config('extra_float_digits', '1', true), "
@@ -29,7 +29,8 @@ def lines(query: str, params: dict, order: list) -> Iterator[str]:
     compilation off (it costs more than it saves on one pass over a set) and floats written in
     their shortest round-trip form."""
     if len(order) <= SLICE:
-        yield _written(db.session().connection().connection.dbapi_connection, query, {**params, "order": order})
+        yield from _written(db.session().connection().connection.dbapi_connection, query,
+                            {**params, "order": order})
         return
     snapshot = db.session().connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar()
     slices = [order[at:at + SLICE] for at in range(0, len(order), SLICE)]
@@ -45,7 +46,7 @@ def lines(query: str, params: dict, order: list) -> Iterator[str]:
                 coming.append(pool.submit(_written, readers[n % READERS], query,
                                           {**params, "order": slices[following]}))
             coming[n] = None
-            yield text
+            yield from text
 
 
 def _reader(stack: ExitStack, snapshot: str):
@@ -58,9 +59,10 @@ def _reader(stack: ExitStack, snapshot: str):
     return raw
 
 
-def _written(raw, query: str, params: dict) -> str:
-    """The CSV text of one slice, on the driver connection ``raw``."""
+def _written(raw, query: str, params: dict) -> list[str]:
+    """The CSV texts of one slice (an attempt's or variant's lines each), on the driver
+    connection ``raw``."""
     with raw.cursor() as cursor:
         cursor.execute(_SETTINGS, (WORK_MEM,))
         cursor.execute(query, params)
-        return "".join(text for (text,) in cursor)
+        return [text for (text,) in cursor]
