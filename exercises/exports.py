@@ -1,7 +1,9 @@
 """CSV exports of a problem set: grades, submissions, traces, answer key, and grades for Canvas.
 
 Each export is a column list and a generator of rows, written by ``storage.csv_lines`` and
-streamed, so a large class never sits in memory as one string. Text that people wrote is made
+streamed, so a large class never sits in memory as one string; the traces export formats its
+own text (``trace_export``), and on PostgreSQL the server writes the submissions and answer key
+(``export_sql``: the same bytes as ``field_exports``' rows). Text that people wrote is made
 safe to open in a spreadsheet (``csv_cells``: SPEC §7's formula neutralisation).
 The grades and Canvas exports start with a UTF-8 byte-order mark by default (Excel needs it to
 show Korean names); every export offers it.
