@@ -14,8 +14,6 @@ trace's own numbers (``skeleton.of``).
 import operator
 import string
 
-import numpy as np
-
 from tracer import skeleton_template as templates
 
 
@@ -65,38 +63,24 @@ def numbers(stored_plan: tuple, net, values) -> list | None:
 def _aliases(net, steps, count: int) -> dict[int, int]:
     """Step numbers that are the network's own numbers (a step holding one of the network's
     arrays itself, as the inputs are the first layer's activations): step number → network
-    number, walked in ``skeleton_template.gathered``'s order; empty if the walk disagrees."""
-    at = 0
-    arrays: dict[int, int] = {}  # id of a network array -> its first number
-    aliases: dict[int, int] = {}
-
-    def walk(value, seen) -> None:
-        nonlocal at
-        kind = type(value)
-        if kind is np.ndarray:
-            seen(value)
-            at += value.size
-        elif kind is list or kind is tuple:
-            for item in value:
-                walk(item, seen)
-        elif kind is dict:
-            for item in value.values():
-                walk(item, seen)
-        elif value is not None and kind is not bool and kind is not str:
-            at += 1
-
-    def in_net(array) -> None:
+    number, in ``skeleton_template.gathered``'s order (its arrays as ``_walk`` finds them);
+    empty if the count disagrees."""
+    in_net: list = []  # kept while ids are compared: a freed array's id may be taken again
+    for name in templates._NET_GATHERED:
+        value = getattr(net, name)
+        templates._walk({k: v for k, v in value.items() if k != "name"} if name == "optimizer" else value, in_net)
+    arrays, at = {}, 0  # id of a network array -> its first number
+    for array in in_net:
         arrays.setdefault(id(array), at)
-
-    def in_step(array) -> None:
+        at += array.size
+    in_steps: list = []
+    for step in steps:
+        for name in templates._STEP_NUMBERS:
+            templates._walk(getattr(step, name), in_steps)
+    aliases: dict[int, int] = {}
+    for array in in_steps:
         first = arrays.get(id(array))
         if first is not None:
             aliases.update({at + i: first + i for i in range(array.size)})
-
-    for name in templates._NET_GATHERED:
-        value = getattr(net, name)
-        walk({k: v for k, v in value.items() if k != "name"} if name == "optimizer" else value, in_net)
-    for step in steps:
-        for name in templates._STEP_NUMBERS:
-            walk(getattr(step, name), in_step)
+        at += array.size
     return aliases if at == count else {}

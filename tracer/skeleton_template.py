@@ -40,12 +40,13 @@ _NET_GATHERED = tuple(name for name in Network.__slots__ if name in _NET_NUMBERS
 
 
 def _walk(value, out: list, probe=None):
-    """Append ``value``'s numbers (arrays flattened, in order) to ``out``; with ``probe``
-    (an iterator of probe values), return a copy of ``value`` holding probes instead."""
+    """Append ``value``'s numbers to ``out`` in order, as arrays (each array itself, a number as
+    an array of one); with ``probe`` (an iterator of probe values), return a copy of ``value``
+    holding probes instead."""
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, np.ndarray):
-        out.append(value.ravel())
+        out.append(value)
         if probe is None:
             return None
         return np.fromiter(itertools.islice(probe, value.size), np.float64, value.size).reshape(value.shape)
@@ -89,7 +90,7 @@ def _numbers(net, steps, probe=None):
             if fake is not None:
                 setattr(fake, name, walked)
         copies.append(fake)
-    numbers = np.concatenate(out) if out else np.zeros(0)
+    numbers = np.concatenate([array.ravel() for array in out]) if out else np.zeros(0)
     return numbers, (copy, copies)
 
 
