@@ -30,8 +30,11 @@ from sqlalchemy import select
 
 from exercises import db, sql_stream
 from exercises.csv_cells import TextCache, as_text
-from exercises.models import Exercise, ProblemSet, ProblemSetItem, User
+from exercises.field_exports import ATTEMPT_ORDER
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, Submission, User
+from exercises.trace_export import VARIANT_ORDER
 from tracer.keys import parse_key
+from tracer.trace import _cell as quoted_cell
 
 
 def _float(x: str) -> str:
@@ -101,11 +104,8 @@ def _time(t: str) -> str:
 
 
 def _quoted(text) -> str:
-    """A cell as ``csv.writer`` writes it (what ``_cell`` does in SQL)."""
-    if text is None:
-        return ""
-    text = str(text)
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+    """A cell as ``csv.writer`` writes it (``tracer.trace``'s cell quoting; ``_cell`` in SQL)."""
+    return "" if text is None else quoted_cell(str(text))
 
 
 _PEOPLE = "unnest(%(person)s::text[], %(name)s::text[], %(email)s::text[]) AS p(id, name, email)"
@@ -174,16 +174,19 @@ GROUP BY e.n
 ORDER BY e.n
 """
 
-# the attempts in the submissions export's order, and the variants in the answer key's
-_ATTEMPTS = ("SELECT s.id FROM submissions s JOIN exercises e ON e.id = s.exercise_id "
-             "WHERE e.problem_set_id = %(set)s ORDER BY s.created_at, s.id")
-_VARIANTS = ("SELECT e.id FROM exercises e JOIN problem_set_items i ON i.id = e.item_id "
-             "LEFT JOIN users u ON u.id = e.user_id WHERE e.problem_set_id = %(set)s "
-             "ORDER BY e.user_id IS NULL, u.name, u.email, i.position, e.variant_index, e.id")
+def _attempts(set_id: str) -> list[str]:
+    """The set's attempts in the submissions export's order (``field_exports.ATTEMPT_ORDER``)."""
+    return list(db.session().scalars(
+        select(Submission.id).join(Exercise, Exercise.id == Submission.exercise_id)
+        .where(Exercise.problem_set_id == set_id).order_by(*ATTEMPT_ORDER)))
 
 
-def _order(query: str, set_id: str) -> list[str]:
-    return list(db.session().connection().exec_driver_sql(query, {"set": set_id}).scalars())
+def _variants(set_id: str) -> list[str]:
+    """The set's variants in the answer key's order (``trace_export.VARIANT_ORDER``)."""
+    return list(db.session().scalars(
+        select(Exercise.id).join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
+        .outerjoin(User, User.id == Exercise.user_id)
+        .where(Exercise.problem_set_id == set_id).order_by(*VARIANT_ORDER)))
 
 
 def _people(set_id: str) -> dict:
@@ -234,7 +237,7 @@ def submissions(problem_set: ProblemSet) -> Iterator[str]:
     fields = _field_lists(problem_set.id, locate=False)
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
-    return sql_stream.lines(SUBMISSIONS, params, _order(_ATTEMPTS, problem_set.id))
+    return sql_stream.lines(SUBMISSIONS, params, _attempts(problem_set.id))
 
 
 def answer_key(problem_set: ProblemSet) -> Iterator[str]:
@@ -244,4 +247,4 @@ def answer_key(problem_set: ProblemSet) -> Iterator[str]:
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               **{name: fields[name] for name in ("list", "ord", "cells", "quantity", "layer", "unit",
                                                  "source", "step")}}
-    return sql_stream.lines(ANSWER_KEY, params, _order(_VARIANTS, problem_set.id))
+    return sql_stream.lines(ANSWER_KEY, params, _variants(problem_set.id))

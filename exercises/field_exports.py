@@ -18,10 +18,12 @@ from exercises import db, storage
 from exercises.csv_cells import TextCache, as_text, neutralise
 from exercises.instructor.answers import answer_keys
 from exercises.models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
+from exercises.trace_export import VARIANT_ORDER
 
 SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
                       "submitted", "parsed", "expected", "status", "credit", "misconceptions",
                       "tolerance", "time")
+ATTEMPT_ORDER = (Submission.created_at, Submission.id)  # the submissions export's, oldest first
 KEY_COLUMNS = ("exercise", "position", "variant", "seed", "student", "email", "field", "symbol",
                "label", "expected", "answer_digits")
 
@@ -42,7 +44,7 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tupl
              .join(Exercise, Exercise.id == Submission.exercise_id)
              .join(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == problem_set.id)
-             .order_by(Submission.created_at, Submission.id, FieldGrade.position))
+             .order_by(*ATTEMPT_ORDER, FieldGrade.position))
 
     def rows():
         symbols: dict[str, dict[str, str]] = {}
@@ -112,8 +114,7 @@ def _variants(problem_set: ProblemSet):
              .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
              .outerjoin(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == problem_set.id)
-             .order_by(Exercise.user_id.is_(None), User.name, User.email, ProblemSetItem.position,
-                       Exercise.variant_index, Exercise.id))
+             .order_by(*VARIANT_ORDER))
     return db.session().connection().execution_options(yield_per=KEY_BATCH).execute(query).partitions()
 
 

@@ -33,6 +33,10 @@ from tracer import skeleton
 from tracer.spec import compile_spec
 from tracer.trace import csv_text
 
+# the order the per-variant exports (traces, answer key) write variants in: assigned ones
+# first, by student name, then email, then exercise and variant
+VARIANT_ORDER = (Exercise.user_id.is_(None), User.name, User.email, ProblemSetItem.position,
+                 Exercise.variant_index, Exercise.id)
 BATCH_ROWS = 5_000  # stored rows fetched by one query (several short traces, or one chunk)
 _VALUES = TraceValue.__table__.c
 _STORED = (_VALUES.trace_id, _VALUES.step, _VALUES.layer, _VALUES.unit, _VALUES.source,
@@ -49,8 +53,7 @@ def variants(conn, set_id: str):
              .join(StoredTrace, StoredTrace.exercise_id == Exercise.id)
              .outerjoin(User, User.id == Exercise.user_id)
              .where(Exercise.problem_set_id == set_id)
-             .order_by(Exercise.user_id.is_(None), User.name, User.email, ProblemSetItem.position,
-                       Exercise.variant_index, Exercise.id))
+             .order_by(*VARIANT_ORDER))
     return conn.execution_options(yield_per=100).execute(query)
 
 
