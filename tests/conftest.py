@@ -6,6 +6,7 @@ and skip when none answers -- except under ``CI=true``, where they must run.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -75,6 +76,21 @@ def _postgres_drop(url: str, name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextlib.contextmanager
+def postgres_database(base_url: str, prefix: str):
+    """A new, empty PostgreSQL database on ``base_url``'s server, dropped afterwards (with any
+    connection left to it); yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(base_url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _postgres_drop(base_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -19,14 +19,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from exercises import migrate
+
+from ..conftest import postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 12
@@ -167,15 +167,6 @@ def test_kill_9_mid_burst_loses_no_acknowledged_submission_sqlite(tmp_path):
 
 
 def test_kill_9_mid_burst_loses_no_acknowledged_submission_postgresql(postgres_url):
-    name = f"bl_kill_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with postgres_database(postgres_url, "bl_kill") as url:
         migrate.upgrade(url)
         _kill_mid_burst_and_check(url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

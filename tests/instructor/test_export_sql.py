@@ -13,40 +13,32 @@ import io
 import math
 import random
 import struct
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, update
 
 from exercises import create_app, db, export_sql, exports, field_exports, migrate, sql_stream, storage, submissions
 from exercises.csv_cells import neutralise
 from exercises.grading import STATUSES
 from exercises.models import ProblemSet, ProblemSetItem, Submission
 
+from ..conftest import postgres_database
 from .conftest import build_set, join, make_user, true_answers, variants_of
 
 
 @pytest.fixture(scope="module")
 def pg_app(postgres_url):
     """The app on a fresh, migrated PostgreSQL database of its own."""
-    name = f"bl_copy_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    application = create_app({"TESTING": True, "DATABASE_URL": url, "POOL_TOPUP": "off",
-                              "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
-                              "RATELIMIT_ENABLED": False})
-    yield application
-    application.extensions["db_session"].remove()
-    application.extensions["db_engine"].dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database(postgres_url, "bl_sql_export") as url:
+        migrate.upgrade(url)
+        application = create_app({"TESTING": True, "DATABASE_URL": url, "POOL_TOPUP": "off",
+                                  "SECRET_KEY": "test-secret-key-that-is-32-bytes-long",
+                                  "RATELIMIT_ENABLED": False})
+        yield application
+        application.extensions["db_session"].remove()
+        application.extensions["db_engine"].dispose()
 
 
 def _sql_column(app, expression: str, values: list, kind: str) -> list:
