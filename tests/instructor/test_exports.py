@@ -21,7 +21,7 @@ TWO = (("seed-2-2-2", {}), ("relu-2-3-1", {}))
 
 
 @pytest.fixture
-def exported(app, client, instructor):
+def exported(app, client, instructor, fixed_seeds):
     """Two students (one named like a formula) with graded attempts, the instructor logged in."""
     set_id = build_set(app, instructor, items=TWO, pool_size=3)
     evil = make_user(app, "evil@example.com", "student", '=HYPERLINK("http://x","click")')

@@ -14,7 +14,7 @@ TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {"ask": ["delta"]}))
 
 
 @pytest.fixture
-def graded(app, instructor):
+def graded(app, instructor, fixed_seeds):
     """Ada right at the second try on exercise 1; Ben with gradient ascent; Cy only joined."""
     set_id = build_set(app, instructor, items=TWO, pool_size=3)
     ada, ben, cy = (make_user(app, f"{n}@example.com", "student", n.title())

@@ -19,7 +19,7 @@ TWO = (("seed-2-2-2", {}), ("tanh-3-3-2", {"ask": ["delta"]}))
 
 
 @pytest.fixture
-def scene(app, instructor):
+def scene(app, instructor, fixed_seeds):
     """Ben: on the seed network (4 δ, 8 w⁺, 4 b⁺) every δ right, every update stepped the wrong
     way; on the tanh one (5 δ) all right. Ada: the tanh one half blank."""
     set_id = build_set(app, instructor, items=TWO, pool_size=2)

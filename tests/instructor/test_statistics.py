@@ -16,7 +16,7 @@ from .conftest import build_set, gradient_ascent_answers, join, login, make_user
 
 
 @pytest.fixture
-def graded(app, client, instructor):
+def graded(app, client, instructor, fixed_seeds):
     """Ada: blanks, then all right (best: all right). Ben: every δ right, every update the
     wrong way (gradient ascent). Cy: only joined."""
     set_id = build_set(app, instructor, pool_size=3)

@@ -3,6 +3,8 @@ text, the expected value, the status in words, credit and misconceptions; "view 
 the student's answers beside the key."""
 from __future__ import annotations
 
+import pytest
+
 import tracer
 from exercises import submissions
 from exercises.instructor import sig
@@ -12,6 +14,7 @@ from ..web.conftest import element_text
 from .conftest import build_set, gradient_ascent_answers, join, login, make_user, variants_of
 
 TWO = (("seed-2-2-2", {}), ("relu-2-3-1", {"ask": ["delta"]}))
+pytestmark = pytest.mark.usefixtures("fixed_seeds")  # the update's misconception is named
 
 
 def _scene(app, client, instructor):
