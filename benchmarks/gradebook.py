@@ -32,7 +32,8 @@ import tracer  # noqa: E402
 from exercises import create_app, db, migrate, submissions  # noqa: E402
 from exercises.exports import EXPORTS  # noqa: E402
 from exercises.instructor import enrollment, pool, problem_sets, publishing  # noqa: E402
-from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id  # noqa: E402
+from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id, utcnow  # noqa: E402
+from exercises.stored_lines import attempt_lines, field_symbols  # noqa: E402
 from tracer.keys import parse_key  # noqa: E402
 
 
@@ -95,20 +96,25 @@ def grade_class(app, set_id: str, students: list[str]) -> None:
             model = first[exercise.item_id]
             sub_id = new_id()
             wrong = n % len(model.grades)  # students differ in how many fields they got wrong
+            mine = []
+            for i, grade in enumerate(model.grades):
+                mine.append({"submission_id": sub_id, "key": grade.key,
+                             "position": grade.position, "submitted": grade.submitted,
+                             "parsed": grade.parsed, "expected": grade.expected,
+                             "status": "incorrect" if i < wrong else "correct",
+                             "credit": 0.0 if i < wrong else 1.0,
+                             # a name on one wrong answer of each attempt
+                             "misconceptions": ["gradient_ascent"] if i == 0 < wrong else [],
+                             "message": "", "message_parts": None,
+                             "tolerance": grade.tolerance})
+            created = utcnow()
             subs.append({"id": sub_id, "exercise_id": exercise.id, "user_id": exercise.user_id,
                          "attempt": 1, "answers": model.answers,
                          "score": model.max_score - wrong, "max_score": model.max_score,
-                         "grading": model.grading})
-            for i, grade in enumerate(model.grades):
-                grades.append({"submission_id": sub_id, "key": grade.key,
-                               "position": grade.position, "submitted": grade.submitted,
-                               "parsed": grade.parsed, "expected": grade.expected,
-                               "status": "incorrect" if i < wrong else "correct",
-                               "credit": 0.0 if i < wrong else 1.0,
-                               # a name on one wrong answer of each attempt
-                               "misconceptions": ["gradient_ascent"] if i == 0 < wrong else [],
-                               "message": "", "message_parts": None,
-                               "tolerance": grade.tolerance})
+                         "grading": model.grading, "created_at": created,
+                         # stored with the grades, as submissions.submit stores them
+                         "export_lines": attempt_lines(field_symbols(exercise.fields), mine, created)})
+            grades += mine
     with app.app_context(), db.write_transaction() as sess:
         sess.execute(insert(Submission), subs)
         for start in range(0, len(grades), 20_000):

@@ -3,7 +3,10 @@
 At class scale these exports are a hundred thousand rows of fifteen cells: read by the driver,
 built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL the server writes
 them: one query gives each attempt's (or variant's) lines as one text, CSV already, and the app
-passes the texts on (``sql_stream``: a class in slices, two at a time). The Python writers in
+passes the texts on (``sql_stream``: a class in slices, two at a time). An attempt keeps its
+lines after their first five cells (``stored_lines``, written when it is graded), so for most
+attempts the server only puts the student's and exercise's cells in; the rest of this module
+writes the lines of an attempt stored without them, and the answer key. The Python writers in
 ``field_exports`` stay the reference (they are what SQLite runs) and the query makes exactly
 their bytes:
 
@@ -26,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from exercises import db, sql_stream
 from exercises.csv_cells import TextCache, as_text
@@ -113,28 +116,29 @@ _ITEMS = "unnest(%(item)s::text[], %(title)s::text[], %(position)s::int[]) AS i(
 _ORDER = "unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)"
 
 SUBMISSIONS = f"""
-WITH a AS MATERIALIZED (  -- an attempt's cells, worked out once for its fields, and its place
-    SELECT s.id, o.n, p.name || ',' || p.email || ',' || i.title || ',' || i.position || ',' || s.attempt
-           || ',' AS head, ',' || {_time('s.created_at')} || E'\\r\\n' AS tail, md5(e.fields::text) AS fields
+WITH a AS MATERIALIZED (  -- an attempt's first five cells, its stored lines and its place
+    SELECT s.id, o.n, s.exercise_id, s.created_at, s.export_lines,
+           p.name || ',' || p.email || ',' || i.title || ',' || i.position || ',' || s.attempt || ',' AS head
     FROM {_ORDER}
     JOIN submissions s ON s.id = o.id
     JOIN exercises e ON e.id = s.exercise_id
     JOIN {_PEOPLE} ON p.id = e.user_id
     JOIN {_ITEMS} ON i.id = e.item_id
     WHERE e.problem_set_id = %(set)s)
-SELECT string_agg(concat(  -- concat: one text made, NULL as an empty cell
-    a.head, fg.key, ',', k.symbol, ',', {_neutral_cell('fg.submitted')}, ',', {_float('fg.parsed')}, ',',
-    {_float('fg.expected')}, ',', fg.status, ',', {_float('fg.credit')}, ',',
-    CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN '' ELSE {_cell('''(
-           SELECT string_agg(m, ';' ORDER BY n) FROM json_array_elements_text(fg.misconceptions)
-           WITH ORDINALITY AS j(m, n))''')} END, ',',
-    {_cell('fg.tolerance')}, a.tail), '' ORDER BY fg.position)
+SELECT coalesce(replace(a.export_lines, E'\\x01', a.head), (  -- stored_lines.LINE_HEAD
+    -- an attempt stored without its lines: written here from its field grades
+    SELECT string_agg(concat(  -- concat: one text made, NULL as an empty cell
+        a.head, fg.key, ',', k.symbol, ',', {_neutral_cell('fg.submitted')}, ',', {_float('fg.parsed')}, ',',
+        {_float('fg.expected')}, ',', fg.status, ',', {_float('fg.credit')}, ',',
+        CASE WHEN fg.misconceptions::text IN ('[]', 'null') THEN '' ELSE {_cell('''(
+               SELECT string_agg(m, ';' ORDER BY n) FROM json_array_elements_text(fg.misconceptions)
+               WITH ORDINALITY AS j(m, n))''')} END, ',',
+        {_cell('fg.tolerance')}, ',', {_time('a.created_at')}, E'\\r\\n'), '' ORDER BY fg.position)
+    FROM field_grades fg
+    LEFT JOIN unnest(%(list)s::text[], %(key)s::text[], %(symbol)s::text[]) AS k(list, key, symbol)
+         ON k.list = (SELECT md5(x.fields::text) FROM exercises x WHERE x.id = a.exercise_id) AND k.key = fg.key
+    WHERE fg.submission_id = a.id))
 FROM a
-CROSS JOIN LATERAL (  -- by the primary key, an attempt at a time (OFFSET 0: kept a nested loop,
-    SELECT * FROM field_grades fg WHERE fg.submission_id = a.id OFFSET 0) fg  -- not a hash of the table)
-LEFT JOIN unnest(%(list)s::text[], %(key)s::text[], %(symbol)s::text[]) AS k(list, key, symbol)
-     ON k.list = a.fields AND k.key = fg.key
-GROUP BY a.n
 ORDER BY a.n
 """
 
@@ -234,7 +238,11 @@ def _field_lists(set_id: str, locate: bool) -> dict:
 
 def submissions(problem_set: ProblemSet) -> Iterator[str]:
     """The submissions export's lines after its header (``field_exports.SUBMISSION_COLUMNS``)."""
-    fields = _field_lists(problem_set.id, locate=False)
+    unstored = db.session().scalar(select(exists().where(
+        Submission.exercise_id == Exercise.id, Exercise.problem_set_id == problem_set.id,
+        Submission.export_lines.is_(None))))
+    # the field symbols are only needed for attempts stored without their lines
+    fields = _field_lists(problem_set.id, locate=False) if unstored else {"list": [], "key": [], "symbol": []}
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
     return sql_stream.lines(SUBMISSIONS, params, _attempts(problem_set.id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC
 
 from sqlalchemy import Text, cast, select
 
@@ -18,6 +17,7 @@ from exercises import db, storage
 from exercises.csv_cells import TextCache, as_text, neutralise
 from exercises.instructor.answers import answer_keys
 from exercises.models import Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
+from exercises.stored_lines import names, utc_time
 from exercises.trace_export import VARIANT_ORDER
 
 SUBMISSION_COLUMNS = ("student", "email", "exercise", "position", "attempt", "field", "symbol",
@@ -63,7 +63,7 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tupl
                 title, position = items[item_id]
                 if created != last_created:  # an attempt's fields share its time (in UTC)
                     last_created = created
-                    time = (created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)).isoformat()
+                    time = utc_time(created)
                 yield (people(name), people(email), title, position, attempt, key,
                        symbols[exercise_id].get(key), neutralise(submitted), parsed, expected, status,
                        credit, _names(misconceptions), tolerance, time)
@@ -73,7 +73,7 @@ def submissions(problem_set: ProblemSet) -> tuple[tuple[str, ...], Iterator[tupl
 def _names(stored: str | None) -> str:
     """A grade's misconception names, joined by ";", from their stored JSON text (most grades
     name none: no JSON is decoded for them)."""
-    return "" if stored in (None, "[]", "null") else ";".join(json.loads(stored))
+    return "" if stored in (None, "[]", "null") else names(json.loads(stored))
 
 
 def _symbols(exercise_ids) -> dict[str, dict[str, str]]:

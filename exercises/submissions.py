@@ -26,6 +26,7 @@ from exercises.errors import json_kind
 from exercises.generation import GeneratedExercise
 from exercises.grading import InvalidSubmission
 from exercises.models import Exercise, FieldGrade, Submission, new_id, utcnow
+from exercises.stored_lines import attempt_lines, field_symbols
 
 # Sent after a graded attempt is stored (committed), with its ``submission_id``, the
 # exercise's ``problem_set_id`` (None for practice) and ``user_id``; receivers
@@ -103,12 +104,14 @@ def submit(exercise_id: str, answers: Any, user_id: str | None = None) -> dict[s
         used, best = sess.execute(select(func.count(), func.max(Submission.score))
                                   .where(Submission.exercise_id == exercise.id)).one()
         _check_left(limit, used)
-        submission_id = new_id()
+        submission_id, created = new_id(), utcnow()
+        grades = _field_rows(submission_id, result)
         sess.execute(insert(Submission), [{
             "id": submission_id, "exercise_id": exercise.id, "user_id": user_id,
             "attempt": used + 1, "answers": dict(answers), "score": result.score,
-            "max_score": result.max_score, "grading": record, "created_at": utcnow()}])
-        sess.execute(insert(FieldGrade), _field_rows(submission_id, result))
+            "max_score": result.max_score, "grading": record, "created_at": created,
+            "export_lines": attempt_lines(field_symbols(exercise.fields), grades, created)}])
+        sess.execute(insert(FieldGrade), grades)
     graded.send(current_app._get_current_object(), submission_id=submission_id,
                 exercise_id=exercise.id, problem_set_id=exercise.problem_set_id, user_id=user_id)
     left = None if limit is None else limit - used - 1

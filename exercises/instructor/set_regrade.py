@@ -22,6 +22,7 @@ from exercises.instructor import points
 from exercises.instructor.gradebook import latest_overrides
 from exercises.instructor.policy import late_percent
 from exercises.models import AuditEvent, Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User
+from exercises.stored_lines import attempt_lines, field_symbols
 
 
 @dataclass
@@ -148,13 +149,21 @@ def _store(sess, item):
     submission, report, who = item
     new = report.new
     submission.score, submission.grading = new.score, new.to_record()
-    for grade in sess.scalars(select(FieldGrade).where(FieldGrade.submission_id == submission.id)):
+    grades = sess.scalars(select(FieldGrade).where(FieldGrade.submission_id == submission.id)
+                          .order_by(FieldGrade.position)).all()
+    for grade in grades:
         result = new.fields[grade.key]
         grade.status, grade.credit = result.status, result.credit
         grade.misconceptions, grade.message = list(result.misconceptions), result.message
         grade.message_parts = result.stored_parts()
         grade.tolerance, grade.expected, grade.parsed = result.tolerance, result.expected, \
             result.parsed
+    # the export's stored lines follow the grades (stored_lines)
+    submission.export_lines = attempt_lines(
+        field_symbols(sess.get(Exercise, submission.exercise_id).fields),
+        ({"key": g.key, "submitted": g.submitted, "parsed": g.parsed, "expected": g.expected,
+          "status": g.status, "credit": g.credit, "misconceptions": g.misconceptions,
+          "tolerance": g.tolerance} for g in grades), submission.created_at)
     return submission, report, who
 
 

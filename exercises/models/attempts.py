@@ -30,6 +30,10 @@ class Submission(Base):
     max_score: Mapped[float] = mapped_column(Double)
     grading: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # The submissions export's lines of this attempt after their first five cells, written
+    # with its field grades (``stored_lines``; revision 0008); null for attempts stored before.
+    # Deferred: only the export reads it.
+    export_lines: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
     grades: Mapped[list[FieldGrade]] = relationship(back_populates="submission",
                                                     order_by="FieldGrade.position")

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from exercises import create_app, db, export_sql, exports, field_exports, migrate, sql_stream, storage, submissions
 from exercises.csv_cells import neutralise
 from exercises.grading import STATUSES
+from exercises.instructor import set_regrade
 from exercises.models import ProblemSet, ProblemSetItem, Submission
 
 from ..conftest import postgres_database
@@ -104,6 +105,7 @@ def test_times_are_written_as_isoformat_in_utc(pg_app):
     assert written == [moment.isoformat() for moment in moments]
 
 
+LOOSER = {"ecf_credit": 0.5, "tolerance": {"mode": "relabs", "rtol": 0.2, "atol": 0.0, "digits": None}}
 AWKWARD_ANSWERS = ["-1/2", "+0.5", "-0", "1e15", "1234567890123456.5", "2/4", "1e-7", "-3"]
 
 
@@ -136,9 +138,17 @@ def awkward_set(pg_app):
                 submissions.submit(exercise.id, answers, user_id=student)
                 if n == 1:
                     submissions.submit(exercise.id, true_answers(exercise), user_id=student)
-    with app.app_context(), db.write_transaction() as sess:  # one attempt on a whole second
-        first = sess.scalars(select(Submission).order_by(Submission.created_at)).first()
-        first.created_at = first.created_at.replace(microsecond=0)
+    with app.app_context():  # a regrade rewrites grades, and the lines stored with them
+        summary = set_regrade.regrade_set(set_id, LOOSER, owner, apply=True)
+        assert summary.fields_changed > 0
+    with app.app_context(), db.write_transaction() as sess:
+        # attempts stored before revision 0008, without their lines (every third), one of
+        # them on a whole second
+        attempts = sess.scalars(select(Submission).order_by(Submission.created_at, Submission.id)).all()
+        assert all(attempt.export_lines for attempt in attempts)
+        for attempt in attempts[::3]:
+            attempt.export_lines = None
+        attempts[0].created_at = attempts[0].created_at.replace(microsecond=0)
     return set_id
 
 

@@ -1,0 +1,58 @@
+"""The submissions export's lines of an attempt, written once when it is graded (issue 13).
+
+A graded attempt never changes after it is stored, except by a regrade; its student's name and
+its exercise's title can. So each attempt keeps its export lines after their first five cells
+(student, email, exercise, position, attempt) in ``Submission.export_lines``, every line
+starting with ``LINE_HEAD``, and on PostgreSQL the export only puts each attempt's first cells
+in (``export_sql.SUBMISSIONS``): a class's 100,000 rows are 5,000 texts the server copies.
+
+The lines are written where field grades are (``submissions.submit``, ``set_regrade``) from
+the same values, cell by cell as ``field_exports.submissions`` (the reference, which SQLite
+runs) writes them. An attempt stored without them (before revision 0008, or one whose text
+holds ``LINE_HEAD`` itself) is written by the server from its field grades.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from exercises.csv_cells import neutralise
+
+LINE_HEAD = "\x01"  # no cell holds it: an answer is a number with spaces around, the rest is ours
+
+
+def utc_time(moment: datetime) -> str:
+    """An attempt's time in the export: UTC, as ``datetime.isoformat`` writes it (a stored
+    time without a zone is UTC)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def names(misconceptions: Iterable[str] | None) -> str:
+    """A grade's misconception names as the export writes them: joined by ``;``."""
+    return ";".join(misconceptions or ())
+
+
+def field_symbols(fields: Iterable[Mapping]) -> dict[str, str]:
+    """An exercise's field symbols by key, from its stored field list."""
+    return {field["key"]: field["symbol"] for field in fields}
+
+
+def attempt_lines(symbols: Mapping[str, str], grades: Iterable[Mapping], created: datetime) -> str | None:
+    """The export lines of one attempt after their first five cells, each starting with
+    ``LINE_HEAD``: ``grades`` are its field grades in position order (``key``, ``submitted``,
+    ``parsed``, ``expected``, ``status``, ``credit``, ``misconceptions``, ``tolerance``),
+    ``symbols`` its exercise's field symbols by key. None when a cell holds ``LINE_HEAD``."""
+    time = utc_time(created)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    count = 0
+    for grade in grades:
+        buffer.write(LINE_HEAD)
+        writer.writerow((grade["key"], symbols.get(grade["key"]), neutralise(grade["submitted"]),
+                         grade["parsed"], grade["expected"], grade["status"], grade["credit"],
+                         names(grade["misconceptions"]), grade["tolerance"], time))
+        count += 1
+    text = buffer.getvalue()
+    return text if text.count(LINE_HEAD) == count else None
