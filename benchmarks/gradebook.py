@@ -32,7 +32,8 @@ import tracer  # noqa: E402
 from exercises import create_app, db, migrate, submissions  # noqa: E402
 from exercises.exports import EXPORTS  # noqa: E402
 from exercises.instructor import enrollment, pool, problem_sets, publishing  # noqa: E402
-from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id, utcnow  # noqa: E402
+from exercises.models import Enrollment, Exercise, FieldGrade, ProblemSet, ProblemSetItem, Submission, User, new_id  # noqa: E402
+from exercises.models.base import utcnow  # noqa: E402
 from exercises.stored_lines import attempt_lines, field_symbols  # noqa: E402
 from tracer.keys import parse_key  # noqa: E402
 

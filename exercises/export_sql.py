@@ -151,32 +151,35 @@ _SAME = ("{v}.iteration = 1 AND {v}.quantity = k.quantity AND {v}.layer IS NOT D
          "AND {v}.unit IS NOT DISTINCT FROM k.unit AND {v}.source IS NOT DISTINCT FROM k.source")
 
 ANSWER_KEY = f"""
-WITH e AS MATERIALIZED (  -- each variant's cells and field-list digest worked out once, and its place
-    SELECT o.n, i.title || ',' || i.position || ',' || e.variant_index || ',' || coalesce(e.seed::text, '')
-           || ',' || coalesce(p.name, '') || ',' || coalesce(p.email, '') || ',' AS head,
-           ',' || coalesce(e.settings->>'answer_digits', '') || E'\\r\\n' AS tail,
-           t.id AS trace, md5(e.fields::text) AS fields
+WITH e AS MATERIALIZED (  -- each variant's first six cells, its stored lines and its place
+    SELECT o.n, e.id, e.key_lines, i.title || ',' || i.position || ',' || e.variant_index || ','
+           || coalesce(e.seed::text, '') || ',' || coalesce(p.name, '') || ',' || coalesce(p.email, '') || ',' AS head
     FROM {_ORDER}
     JOIN exercises e ON e.id = o.id
     JOIN {_ITEMS} ON i.id = e.item_id
     LEFT JOIN {_PEOPLE} ON p.id = e.user_id
-    LEFT JOIN traces t ON t.exercise_id = e.id
     WHERE e.problem_set_id = %(set)s)
-SELECT string_agg(concat(e.head, k.cells, ',', {_float('x.value')}, e.tail), '' ORDER BY k.ord)
+SELECT coalesce(replace(e.key_lines, E'\\x01', e.head), (  -- stored_lines.LINE_HEAD
+    -- a variant made without its lines: written here from its trace's stored values
+    SELECT string_agg(concat(e.head, k.cells, ',', {_float('x.value')}, ',', y.digits, E'\\r\\n'), ''
+                      ORDER BY k.ord)
+    FROM (SELECT md5(y.fields::text) AS list, coalesce(y.settings->>'answer_digits', '') AS digits,
+                 (SELECT t.id FROM traces t WHERE t.exercise_id = y.id) AS trace
+          FROM exercises y WHERE y.id = e.id) y
+    JOIN unnest(%(list)s::text[], %(ord)s::int[], %(cells)s::text[], %(quantity)s::text[], %(layer)s::int[],
+                %(unit)s::int[], %(source)s::int[], %(step)s::int[])
+         AS k(list, ord, cells, quantity, layer, unit, source, step) ON k.list = y.list
+    LEFT JOIN LATERAL (  -- by the primary key (OFFSET 0: a lookup a field, not a hash of the table)
+        SELECT * FROM trace_values v WHERE v.trace_id = y.trace AND v.step = k.step OFFSET 0) v ON true
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN {_SAME.format(v="v")} THEN v.value
+                    ELSE (SELECT w.value FROM trace_values w WHERE w.trace_id = y.trace AND {_SAME.format(v="w")}
+                          ORDER BY w.step DESC LIMIT 1) END AS value
+        OFFSET 0) x))  -- a fence: the value is worked out once, not once for each time _float names it
 FROM e
-JOIN unnest(%(list)s::text[], %(ord)s::int[], %(cells)s::text[], %(quantity)s::text[], %(layer)s::int[],
-            %(unit)s::int[], %(source)s::int[], %(step)s::int[])
-     AS k(list, ord, cells, quantity, layer, unit, source, step) ON k.list = e.fields
-LEFT JOIN LATERAL (  -- by the primary key (OFFSET 0: a lookup a field, not a hash of the table)
-    SELECT * FROM trace_values v WHERE v.trace_id = e.trace AND v.step = k.step OFFSET 0) v ON true
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN {_SAME.format(v="v")} THEN v.value
-                ELSE (SELECT w.value FROM trace_values w WHERE w.trace_id = e.trace AND {_SAME.format(v="w")}
-                      ORDER BY w.step DESC LIMIT 1) END AS value
-    OFFSET 0) x  -- a fence: the value is worked out once, not once for each time _float names it
-GROUP BY e.n
 ORDER BY e.n
 """
+
 
 def _attempts(set_id: str) -> list[str]:
     """The set's attempts in the submissions export's order (``field_exports.ATTEMPT_ORDER``)."""
@@ -251,7 +254,11 @@ def submissions(problem_set: ProblemSet) -> Iterator[str]:
 def answer_key(problem_set: ProblemSet) -> Iterator[str]:
     """The answer-key export's lines after its header (``field_exports.KEY_COLUMNS``), for a set
     of networks (a circuit's key is read in step order: ``field_exports.answer_key`` writes those)."""
-    fields = _field_lists(problem_set.id, locate=True)
+    unstored = db.session().scalar(select(exists().where(
+        Exercise.problem_set_id == problem_set.id, Exercise.key_lines.is_(None))))
+    # the field lists are only needed for variants made without their lines
+    fields = _field_lists(problem_set.id, locate=True) if unstored else {
+        name: [] for name in ("list", "ord", "cells", "quantity", "layer", "unit", "source", "step")}
     params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
               **{name: fields[name] for name in ("list", "ord", "cells", "quantity", "layer", "unit",
                                                  "source", "step")}}

@@ -1,4 +1,5 @@
-"""The submissions export's lines of an attempt, written once when it is graded (issue 13).
+"""Lines of the submissions and answer-key exports, written once: an attempt's when it is graded,
+a variant's when it is made (issue 13).
 
 A graded attempt never changes after it is stored, except by a regrade; its student's name and
 its exercise's title can. So each attempt keeps its export lines after their first five cells
@@ -10,6 +11,11 @@ The lines are written where field grades are (``submissions.submit``, ``set_regr
 the same values, cell by cell as ``field_exports.submissions`` (the reference, which SQLite
 runs) writes them. An attempt stored without them (before revision 0008, or one whose text
 holds ``LINE_HEAD`` itself) is written by the server from its field grades.
+
+Likewise a set's variant of a network keeps its answer-key lines after their first six cells
+(exercise, position, variant, seed, student, email) in ``Exercise.key_lines``: its fields, the
+values its trace stores for them and its answer digits never change once it is made
+(``variants.generate_chunk``), and ``field_exports.answer_key`` is the reference.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from exercises.csv_cells import neutralise
+from tracer.keys import parse_key
 
 LINE_HEAD = "\x01"  # no cell holds it: an answer is a number with spaces around, the rest is ours
 
@@ -53,6 +60,29 @@ def attempt_lines(symbols: Mapping[str, str], grades: Iterable[Mapping], created
         writer.writerow((grade["key"], symbols.get(grade["key"]), neutralise(grade["submitted"]),
                          grade["parsed"], grade["expected"], grade["status"], grade["credit"],
                          names(grade["misconceptions"]), grade["tolerance"], time))
+        count += 1
+    text = buffer.getvalue()
+    return text if text.count(LINE_HEAD) == count else None
+
+
+def key_lines(fields: Iterable[Mapping], values: Iterable[tuple], digits: int) -> str | None:
+    """A variant's answer-key lines after their first six cells, each starting with
+    ``LINE_HEAD``: ``fields`` its field list, ``values`` its trace's numeric rows (``step,
+    iteration, sample, phase, layer, unit, source, quantity, value``; a field's value is the
+    first iteration's row of its quantity, layer, unit and source, as ``answers.answer_keys``
+    reads it), ``digits`` its answer digits. None when a field names no stored value."""
+    stored = {(quantity, layer, unit, source): value
+              for _step, iteration, _sample, _phase, layer, unit, source, quantity, value in values
+              if iteration == 1}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    count = 0
+    for field in fields:
+        value = stored.get(parse_key(field["key"]))
+        if value is None:
+            return None
+        buffer.write(LINE_HEAD)
+        writer.writerow((field["key"], field["symbol"], field["label"], value, digits))
         count += 1
     text = buffer.getvalue()
     return text if text.count(LINE_HEAD) == count else None

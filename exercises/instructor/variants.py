@@ -21,6 +21,7 @@ from exercises.generation.knobs import MAX_SEED
 from exercises.instructor import circuit_items
 from exercises.models import ProblemSet, ProblemSetItem
 from exercises.practice import GIVEN_NETWORK
+from exercises.stored_lines import key_lines
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:
@@ -102,11 +103,14 @@ def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
             seed = None
         generated = make(template, seed)
         result = tracer.trace(generated.spec)
-        made.append({"row": generated.to_row(),
+        row, values = generated.to_row(), list(result.numeric_rows())
+        # a network's answer-key lines, stored with it (a circuit's key is read in step order)
+        row["key_lines"] = None if circuit else key_lines(row["fields"], values,
+                                                          row["settings"]["answer_digits"])
+        made.append({"row": row,
                      "network_hash": (circuit_items.circuit_hash if circuit else network_hash)(
                          generated.spec),
-                     "trace": {"spec": result.spec, "row_count": len(result),
-                               "values": list(result.numeric_rows())}})
+                     "trace": {"spec": result.spec, "row_count": len(result), "values": values}})
     return made
 
 

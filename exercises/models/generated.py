@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Double, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import JSON, Boolean, Double, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exercises.models.base import ID, Base, Timestamp, new_id, utcnow
@@ -44,6 +44,10 @@ class Exercise(Base):
     variant_index: Mapped[int | None] = mapped_column(Integer)
     network_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     assigned_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # A set's variant of a network: its answer-key lines after their first six cells, written
+    # when it is made (``stored_lines``; revision 0008); null for circuits and for variants made
+    # before. Deferred: only the export reads it.
+    key_lines: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
     trace: Mapped[StoredTrace | None] = relationship(back_populates="exercise", uselist=False)
 

@@ -23,7 +23,7 @@ from exercises import create_app, db, export_sql, exports, field_exports, migrat
 from exercises.csv_cells import neutralise
 from exercises.grading import STATUSES
 from exercises.instructor import set_regrade
-from exercises.models import ProblemSet, ProblemSetItem, Submission
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, Submission
 
 from ..conftest import postgres_database
 from .conftest import build_set, join, make_user, true_answers, variants_of
@@ -149,6 +149,13 @@ def awkward_set(pg_app):
         for attempt in attempts[::3]:
             attempt.export_lines = None
         attempts[0].created_at = attempts[0].created_at.replace(microsecond=0)
+        # and variants made before it, without their answer-key lines (every third, the last
+        # by id among them)
+        variants = sess.scalars(select(Exercise).where(Exercise.problem_set_id == set_id)
+                                .order_by(Exercise.id.desc())).all()
+        assert all(variant.key_lines for variant in variants)
+        for variant in variants[::3]:
+            variant.key_lines = None
     return set_id
 
 
@@ -201,9 +208,10 @@ def test_a_key_whose_step_differs_in_a_variant_is_still_found_by_its_name(pg_app
     when that row is the field's value, else finds it by quantity, layer, unit and source: a
     variant whose rows were stored in another order still gets its own values."""
     with pg_app.app_context():
-        trace_id = db.session().connection().exec_driver_sql(
-            "SELECT t.id FROM traces t JOIN exercises e ON e.id = t.exercise_id "
-            "WHERE e.problem_set_id = %(set)s ORDER BY e.id DESC LIMIT 1", {"set": awkward_set}).scalar()
+        trace_id, stored = db.session().connection().exec_driver_sql(
+            "SELECT t.id, e.key_lines FROM traces t JOIN exercises e ON e.id = t.exercise_id "
+            "WHERE e.problem_set_id = %(set)s ORDER BY e.id DESC LIMIT 1", {"set": awkward_set}).one()
+    assert stored is None  # its key is written from its trace (a stored key would not change)
     before = _served_export(pg_app, awkward_set, "answer-key")
     _reverse_steps(pg_app, trace_id)
     try:
