@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 import tracer
 from exercises import db, export_sql, storage, trace_export
-from exercises.csv_cells import as_text, neutralise
+from exercises.csv_cells import TextCache, as_text, neutralise
 from exercises.field_exports import KEY_COLUMNS, SUBMISSION_COLUMNS, answer_key, submissions
 from exercises.instructor import gradebook, roster
 from exercises.instructor.circuit_items import is_circuit_item
@@ -105,9 +105,11 @@ def traces(problem_set: ProblemSet, progress=None,
     circuit items), with its student and exercise: the columns and the CSV text after the
     header (``trace_export``: batched reads, lines formatted a chunk at a time; ``progress``
     and ``conn`` as there)."""
+    cells = TextCache()  # a class repeats each name, email and title on many variants
+
     def head(variant) -> tuple:
-        return (as_text(variant.name), as_text(variant.email),
-                as_text(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
+        return (cells(variant.name), cells(variant.email),
+                cells(f"{variant.position + 1}. {variant.title}"), variant.variant_index)
     nodes = _has_circuits(problem_set)
     return (CIRCUIT_TRACE_COLUMNS if nodes else TRACE_COLUMNS,
             trace_export.lines(problem_set.id, head, progress, conn, nodes))

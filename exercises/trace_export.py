@@ -31,7 +31,7 @@ from exercises import db
 from exercises.models import Exercise, ProblemSetItem, StoredTrace, TraceValue, User
 from tracer import skeleton
 from tracer.spec import compile_spec
-from tracer.trace import csv_text
+from tracer.trace import _cell, csv_text
 
 # the order the per-variant exports (traces, answer key) write variants in: assigned ones
 # first, by student name, then email, then exercise and variant
@@ -131,10 +131,9 @@ def _batches(variants) -> Iterator[tuple[list, int]]:
 
 
 def _prefix(cells: tuple) -> str:
-    """The leading cells of a variant's lines, quoted as ``csv.writer`` quotes them."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(cells)
-    return buffer.getvalue() + ","
+    """The leading cells of a variant's lines, quoted as ``csv.writer`` quotes them in a line
+    ending in CRLF (a line break in a name is quoted too)."""
+    return "".join(("" if cell is None else _cell(str(cell))) + "," for cell in cells)
 
 
 def _read(conn, batch: list) -> tuple[dict, dict]:
@@ -149,15 +148,17 @@ def _read(conn, batch: list) -> tuple[dict, dict]:
 
 def _batch(conn, batch: list, read, head, nodes: bool) -> Iterator[str]:
     """The lines of several short traces, from their stored values (``_read``'s, or a future
-    of them). A network whose structure is known is not traced again: its spec is compiled and
-    its numbers read from its stored values (``skeleton.stored_lines``)."""
+    of them). A network whose structure is known is not traced again: its spec is compiled
+    (without its weights and biases, which are stored values too) and its numbers read from
+    its stored values (``skeleton.stored_lines``)."""
     rows, digests = read.result() if isinstance(read, Future) else read
     aggregated = conn.dialect.name == "postgresql"
     for variant in batch:
         if tracer.is_circuit(variant.spec):
             yield "".join(_variant_chunks(variant, head, [rows.get(variant.id, [])], nodes))
             continue
-        net, result = compile_spec(variant.spec), None
+        # its weights and biases are in its stored values: only the rest of the spec is read
+        net, result = compile_spec(variant.spec, parameters=False), None
         structure = skeleton.known(net, nodes)
         if structure is None or structure.stored is None:
             result = tracer.trace(variant.spec)

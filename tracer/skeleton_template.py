@@ -151,7 +151,7 @@ def build(trace, rows, heads) -> tuple:
             text = '"' + text.replace('"', '""') + '"'
         parts.append("{3}" + _escape(head) + text + f",{{2[{r}]}}\r\n")
     template = "".join(parts)
-    compiled = compile_template(template, count, len(rows))
+    compiled = compile_template(template, len(rows))
     real = [row[10] for row in rows]
     for column, values in ((plus, np.arange(PROBE, PROBE + count, dtype=np.float64)),
                            (minus, np.arange(-PROBE, -PROBE - count, -1, dtype=np.float64)),
@@ -192,24 +192,44 @@ def row_picks(plus, minus, numbers, rows) -> list[int] | None:
     return picks
 
 
-def compile_template(template: str, count: int, rows: int) -> tuple:
+def compile_template(template: str, rows: int) -> tuple:
     """The template as its literal texts and one ``itemgetter`` that picks, from the list
-    ``numbers' texts + their factors + the rows' values + [prefix]``, the text of each of its
-    fields in order: filling it is then one C call and one join (``str.format`` parses the
-    template again on every call, which cost more than the numbers)."""
-    offsets = {"0": 0, "1": count, "2": 2 * count}
+    ``shown numbers' texts + the factors among them + the rows' values + [prefix]``, the text
+    of each of its fields in order: filling it is then one C call and one join (``str.format``
+    parses the template again on every call, which cost more than the numbers). Only the
+    numbers the template shows are formatted (a quarter of a trace's are in none of its
+    formulas), and only those it shows as factors are made factors: with the literals and that
+    getter come getters of those numbers and of those factors."""
+    fields = [(literal, field) for literal, field, _spec, _conversion in string.Formatter().parse(template)]
+    shown = sorted({int(field[2:-1]) for _literal, field in fields if field and field[0] in "01"})
+    factored = sorted({int(field[2:-1]) for _literal, field in fields if field and field[0] == "1"})
+    at = {number: n for n, number in enumerate(shown)}
+    factor_at = {number: len(shown) + n for n, number in enumerate(factored)}
+    values_at = len(shown) + len(factored)
     literals, picks, text = [], [], ""
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+    for literal, field in fields:
         text += literal  # an escaped brace ends a literal piece early: join the pieces
         if field is None:
             continue
         literals.append(text)
         text = ""
-        picks.append(2 * count + rows if field == "3" else offsets[field[0]] + int(field[2:-1]))
+        kind = field[0]
+        picks.append(values_at + rows if field == "3" else at[int(field[2:-1])] if kind == "0"
+                     else factor_at[int(field[2:-1])] if kind == "1" else values_at + int(field[2:-1]))
     literals.append(text)
     base: list = [None] * (2 * len(picks) + 1)
     base[0::2] = literals
-    return base, operator.itemgetter(*picks) if len(picks) > 1 else (lambda pool: (pool[picks[0]],))
+    return base, _getter(picks), _getter(shown), _getter([at[number] for number in factored])
+
+
+def _getter(indices: list[int]):
+    """An ``itemgetter`` of ``indices`` that always gives a sequence (for one index, or none)."""
+    if len(indices) > 1:
+        return operator.itemgetter(*indices)
+    if indices:
+        only = indices[0]
+        return lambda pool: (pool[only],)
+    return lambda pool: ()
 
 
 def _line(head, cell, value):
@@ -256,9 +276,9 @@ def _gather(value, out: list) -> None:
 def fill(compiled: tuple, numbers: list, values, prefix: str) -> str:
     """A trace's CSV lines from a compiled template: its gathered ``numbers`` as nums and
     factors, ``values`` in the value column, each line led by ``prefix``."""
-    base, pick = compiled
-    texts = nums(numbers)
-    factors = [f"({text})" if text[0] == "-" or "\\times" in text else text for text in texts]
+    base, pick, take, factor_of = compiled
+    texts = nums(take(numbers))
+    factors = [f"({text})" if text[0] == "-" or "\\times" in text else text for text in factor_of(texts)]
     out = base.copy()
     out[1::2] = pick(texts + factors + list(map(str, values)) + [prefix])
     return "".join(out)

@@ -228,8 +228,11 @@ def _dropout(spec, net):
     return keep, arrays
 
 
-def compile_spec(spec: dict) -> Network:
-    """Validate ``spec`` and return the :class:`Network` it describes, or raise SpecError."""
+def compile_spec(spec: dict, parameters: bool = True) -> Network:
+    """Validate ``spec`` and return the :class:`Network` it describes, or raise SpecError.
+
+    Without ``parameters`` its weights and biases are neither read nor checked (both None):
+    for a reader that takes them from a stored trace of the spec (``skeleton_stored``)."""
     if type(spec) is not dict:
         raise SpecError("", "a network spec must be a JSON object, got %(got)s", got=type(spec).__name__)
     for key in spec:
@@ -244,22 +247,23 @@ def compile_spec(spec: dict) -> Network:
     net.loss = _loss(spec, net.activations[-1])
     net.bias = _choice(spec, "bias", BIAS_MODES, "per_unit")
     biases = 0 if net.bias == "none" else (sum(sizes[1:]) if net.bias == "per_unit" else len(sizes) - 1)
-    parameters = sum(a * b for a, b in zip(sizes, sizes[1:])) + biases
-    net.parameters = parameters
-    if parameters > MAX_PARAMETERS:
-        raise SpecError("layers", "%(count)s parameters; at most %(most)s are traced", count=str(parameters),
+    net.parameters = count = sum(a * b for a, b in zip(sizes, sizes[1:])) + biases
+    if count > MAX_PARAMETERS:
+        raise SpecError("layers", "%(count)s parameters; at most %(most)s are traced", count=str(count),
                         most=str(MAX_PARAMETERS))
     net.naming = _choice(spec, "naming", NAMINGS, "seed" if len(sizes) == 3 else "matrix")
     if net.naming == "seed" and len(sizes) != 3:
         raise SpecError("naming", "seed naming needs exactly one hidden layer; this network has %(n)s",
                         n=str(len(sizes) - 2))
-    weights = spec["weights"]
-    if type(weights) is not list or len(weights) != len(sizes) - 1:
-        raise SpecError("weights", "must be a list of %(n)s matrices, one per layer 1..%(n)s",
-                        n=str(len(sizes) - 1))
-    shapes = zip(weights, sizes[1:], sizes)
-    net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(shapes)]
-    net.biases = _biases(spec, net)
+    net.weights = net.biases = None
+    if parameters:
+        weights = spec["weights"]
+        if type(weights) is not list or len(weights) != len(sizes) - 1:
+            raise SpecError("weights", "must be a list of %(n)s matrices, one per layer 1..%(n)s",
+                            n=str(len(sizes) - 1))
+        shapes = zip(weights, sizes[1:], sizes)
+        net.weights = [checks.array(w, (n, m), f"weights[{i}]") for i, (w, n, m) in enumerate(shapes)]
+        net.biases = _biases(spec, net)
     net.inputs = checks.samples(spec["inputs"], sizes[0], "inputs")
     net.targets = checks.samples(spec["targets"], sizes[-1], "targets")
     _targets(net)

@@ -109,6 +109,17 @@ def test_traces_hold_every_variants_rows_with_student_and_exercise(app, client, 
     assert any(r["student"] == "" for r in rows)  # unassigned pool variants are there too
 
 
+def test_a_name_with_a_line_break_stays_in_its_cell_in_the_traces(app, client, instructor):
+    set_id = build_set(app, instructor, pool_size=2)
+    student = make_user(app, "lines@example.com", "student", "Ada\nLovelace")
+    join(app, set_id, student)
+    login(client, "teacher@example.com")
+    rows = download(client, set_id, "traces")
+    assert all(len(row) == 16 and None not in row for row in rows)  # no line was cut in two
+    mine = [row for row in rows if row["email"] == "lines@example.com"]
+    assert mine and {row["student"] for row in mine} == {"Ada\nLovelace"}
+
+
 def test_answer_key_holds_every_variants_expected_values(app, client, exported):
     rows = download(client, exported["set"], "answer-key")
     with app.app_context():

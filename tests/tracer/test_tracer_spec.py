@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tracer import SpecError, normalize, trace
+from tracer.spec import Network, compile_spec
 
 
 def changed(ref, path, value):
@@ -172,3 +173,19 @@ def test_the_callers_spec_is_not_modified(ref):
     spec = ref.seed_spec()
     trace(spec)
     assert spec == ref.SEED_SPEC
+
+
+def test_a_spec_compiled_without_its_parameters_is_the_rest_of_it(ref):
+    """``compile_spec(spec, parameters=False)`` (the traces export: a stored trace holds the
+    weights and biases) reads and checks everything but the weights and biases."""
+    spec = dict(ref.seed_spec(), optimizer="momentum", weight_decay=0.01, leaky_relu_slope=0.2)
+    full, light = compile_spec(spec), compile_spec(spec, parameters=False)
+    assert light.weights is None and light.biases is None
+    for name in Network.__slots__:
+        if name not in ("weights", "biases"):
+            assert np.array_equal(getattr(light, name), getattr(full, name)) if isinstance(
+                getattr(full, name), np.ndarray) else getattr(light, name) == getattr(full, name), name
+    # weights that are no network's pass unread; the rest is still checked
+    assert compile_spec(dict(spec, weights="unread"), parameters=False).weights is None
+    with pytest.raises(SpecError, match="inputs"):
+        compile_spec(dict(spec, inputs=[[0.5, "x"]]), parameters=False)
