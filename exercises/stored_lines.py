@@ -41,6 +41,12 @@ def names(misconceptions: Iterable[str] | None) -> str:
     return ";".join(misconceptions or ())
 
 
+def _stored(number) -> float | None:
+    """A number as the database gives it back (a DOUBLE PRECISION column): a Python float, so
+    it is written as ``repr`` writes it whatever type the grader or the engine handed over."""
+    return None if number is None else float(number)
+
+
 def field_symbols(fields: Iterable[Mapping]) -> dict[str, str]:
     """An exercise's field symbols by key, from its stored field list."""
     return {field["key"]: field["symbol"] for field in fields}
@@ -58,8 +64,8 @@ def attempt_lines(symbols: Mapping[str, str], grades: Iterable[Mapping], created
     for grade in grades:
         buffer.write(LINE_HEAD)
         writer.writerow((grade["key"], symbols.get(grade["key"]), neutralise(grade["submitted"]),
-                         grade["parsed"], grade["expected"], grade["status"], grade["credit"],
-                         names(grade["misconceptions"]), grade["tolerance"], time))
+                         _stored(grade["parsed"]), _stored(grade["expected"]), grade["status"],
+                         _stored(grade["credit"]), names(grade["misconceptions"]), grade["tolerance"], time))
         count += 1
     text = buffer.getvalue()
     return text if text.count(LINE_HEAD) == count else None
@@ -82,7 +88,7 @@ def key_lines(fields: Iterable[Mapping], values: Iterable[tuple], digits: int) -
         if value is None:
             return None
         buffer.write(LINE_HEAD)
-        writer.writerow((field["key"], field["symbol"], field["label"], value, digits))
+        writer.writerow((field["key"], field["symbol"], field["label"], _stored(value), digits))
         count += 1
     text = buffer.getvalue()
     return text if text.count(LINE_HEAD) == count else None
