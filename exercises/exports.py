@@ -134,7 +134,8 @@ class Export:
     names); ``count(problem_set)``: its row count, known cheaply, for an export that can grow
     large enough to be written by a job (``export_files``); ``sql(problem_set)``: on
     PostgreSQL, the same CSV text after the header, written by the server (``export_sql``), or
-    None where that export has no such form for the set."""
+    None where that export has no such form for the set (a ``text`` export's takes ``progress``
+    too, as its ``rows`` does)."""
 
     name: str
     columns: tuple[str, ...]
@@ -159,7 +160,9 @@ EXPORTS: dict[str, Export] = {export.name: export for export in (
            sql=export_sql.submissions),
     Export("traces", TRACE_COLUMNS, traces,
            _l("Traces: every variant's full trace, with its student and exercise."),
-           text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id)),
+           text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id),
+           sql=lambda problem_set, progress=None: None if _has_circuits(problem_set)
+           else export_sql.traces(problem_set, progress)),
     Export("answer-key", KEY_COLUMNS, answer_key,
            _l("Answer key: every variant's expected value of every field."),
            sql=lambda problem_set: None if _has_circuits(problem_set) else export_sql.answer_key(problem_set)),
@@ -172,8 +175,9 @@ def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
     byte-order mark when ``bom`` (default: for the exports people open in Excel). The traces
     export reports ``progress`` and reads on ``conn`` when given (``export_files``)."""
     export = EXPORTS[name]
-    text = export.sql(problem_set) if export.sql and db.session().get_bind().dialect.name == "postgresql" \
-        else None
+    text = None
+    if export.sql and db.session().get_bind().dialect.name == "postgresql":
+        text = export.sql(problem_set, progress) if export.text else export.sql(problem_set)
     if text is not None:  # PostgreSQL writes it
         columns = export.columns
     elif export.text:
@@ -187,3 +191,4 @@ def export_lines(problem_set: ProblemSet, name: str, bom: bool | None = None,
         return
     yield ",".join(columns) + "\r\n"  # the header (plain names: nothing to quote)
     yield from text
+

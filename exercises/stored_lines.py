@@ -16,6 +16,12 @@ Likewise a set's variant of a network keeps its answer-key lines after their fir
 (exercise, position, variant, seed, student, email) in ``Exercise.key_lines``: its fields, the
 values its trace stores for them and its answer digits never change once it is made
 (``variants.generate_chunk``), and ``field_exports.answer_key`` is the reference.
+
+And a set's network trace keeps its traces-export lines after their first four cells (student,
+email, exercise, variant) in ``StoredTrace.export_lines`` (revision 0009): its rows as
+``trace_export`` writes them from its stored values, the reference, which SQLite runs. On
+PostgreSQL a trigger clears them when the trace's stored values or spec change, so the export
+writes that set's traces from the values again.
 """
 from __future__ import annotations
 
@@ -24,8 +30,11 @@ import io
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+import tracer
 from exercises.csv_cells import neutralise
+from tracer import skeleton
 from tracer.keys import parse_key
+from tracer.trace import csv_text
 
 LINE_HEAD = "\x01"  # no cell holds it: an answer is a number with spaces around, the rest is ours
 
@@ -92,3 +101,15 @@ def key_lines(fields: Iterable[Mapping], values: Iterable[tuple], digits: int) -
         count += 1
     text = buffer.getvalue()
     return text if text.count(LINE_HEAD) == count else None
+
+
+def trace_lines(result: tracer.Trace, values: Iterable[tuple]) -> str | None:
+    """A network trace's export lines after their first four cells, each starting with
+    ``LINE_HEAD``: ``result`` the engine's trace, ``values`` its numeric rows as stored (the
+    value last), written as ``trace_export`` writes the stored trace (without a circuit's node
+    and arg columns). None when a cell holds ``LINE_HEAD``."""
+    numbers = [_stored(row[-1]) for row in values]
+    found = skeleton.of(result)
+    text = (skeleton.lines(found, result, numbers, LINE_HEAD) if found is not None
+            else csv_text(list(result.row_tuples()), numbers, LINE_HEAD, False))
+    return text if text.count(LINE_HEAD) == len(numbers) else None

@@ -57,7 +57,7 @@ def store_variants(sess, made: list) -> None:
     sess.execute(insert(Exercise), [row for row, _trace in made])
     traces = [{"id": new_id(), "exercise_id": row["id"], "spec": result["spec"],
                "engine_version": tracer.ENGINE_VERSION, "row_count": result["row_count"],
-               "created_at": row["created_at"]} for row, result in made]
+               "export_lines": result.get("export_lines"), "created_at": row["created_at"]} for row, result in made]
     sess.execute(insert(StoredTrace), traces)
     db.bulk_insert(sess, TraceValue, VALUE_COLUMNS, (
         (stored["id"], step, iteration, sample, layer, unit, source, quantity, value)

@@ -21,7 +21,7 @@ from exercises.generation.knobs import MAX_SEED
 from exercises.instructor import circuit_items
 from exercises.models import ProblemSet, ProblemSetItem
 from exercises.practice import GIVEN_NETWORK
-from exercises.stored_lines import key_lines
+from exercises.stored_lines import key_lines, trace_lines
 
 
 def variant_seed(set_id: str, item_id: str, index: int) -> int:
@@ -93,7 +93,7 @@ def item_digits(problem_set: ProblemSet, item: ProblemSetItem) -> int:
 def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
     """Generate and trace one variant per seed, as plain data: the Exercise row's columns that
     store the exercise (``GeneratedExercise.to_row``), its network hash and the trace's numeric
-    rows."""
+    rows (a network's answer-key and traces-export lines too: ``stored_lines``)."""
     circuit = circuit_items.is_circuit_template(knobs)
     template = (circuit_items.CircuitItemTemplate.from_dict(knobs) if circuit
                 else Template.from_dict(knobs))
@@ -110,7 +110,9 @@ def generate_chunk(knobs: dict, seeds: list[int]) -> list[dict]:
         made.append({"row": row,
                      "network_hash": (circuit_items.circuit_hash if circuit else network_hash)(
                          generated.spec),
-                     "trace": {"spec": result.spec, "row_count": len(result), "values": values}})
+                     "trace": {"spec": result.spec, "row_count": len(result), "values": values,
+                               # its traces-export lines, stored with it (a circuit's: written each time)
+                               "export_lines": None if circuit else trace_lines(result, values)}})
     return made
 
 

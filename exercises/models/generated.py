@@ -63,6 +63,11 @@ class StoredTrace(Base):
     engine_version: Mapped[str] = mapped_column(String(32))
     row_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # A set's network trace: its traces-export lines after their first four cells, written when
+    # it is made (``stored_lines.trace_lines``; revision 0009); null for circuits, practice
+    # traces and traces made before. On PostgreSQL a trigger clears them when the trace's stored
+    # values or spec change. Deferred: only the export reads it.
+    export_lines: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
     exercise: Mapped[Exercise | None] = relationship(back_populates="trace")
 

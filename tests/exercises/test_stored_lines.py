@@ -1,13 +1,21 @@
-"""The export lines stored with an attempt and a variant (``exercises.stored_lines``): written as
-the Python reference writes the rows (``test_export_sql`` compares whole exports on PostgreSQL);
+"""The export lines stored with an attempt, a variant and its trace (``exercises.stored_lines``):
+written as the Python reference writes the rows (``test_export_sql`` compares whole exports on PostgreSQL);
 here, the cases a class rarely produces."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
+import pytest
 
-from exercises.stored_lines import LINE_HEAD, attempt_lines, key_lines
+import tracer
+from exercises.stored_lines import LINE_HEAD, attempt_lines, key_lines, trace_lines
+from tracer import skeleton
+from tracer.trace import COLUMNS
+
+from ..tracer.conftest import seed_spec
 
 CREATED = datetime(2026, 3, 1, 9, 30, 0, 250_000, tzinfo=timezone(timedelta(hours=9)))
 
@@ -46,3 +54,40 @@ def test_a_key_naming_no_stored_value_is_not_stored():
     fields = [{"key": "z:1:1", "symbol": "z", "label": "z"}, {"key": "loss", "symbol": "E", "label": "E"}]
     assert key_lines(fields[:1], rows, 3) == f"{LINE_HEAD}z:1:1,z,z,0.5,3\r\n"
     assert key_lines(fields, rows, 3) is None  # the loss is only in the second iteration
+
+
+def _engine_lines(result, numbers) -> str:
+    """A trace's rows as the csv module writes them, with ``numbers`` in the value column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row, number in zip(result.rows(), numbers, strict=True):
+        buffer.write(LINE_HEAD)
+        writer.writerow([row[column] for column in COLUMNS[:-1]] + [number])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_a_traces_lines_are_what_the_csv_module_writes_of_its_rows(monkeypatch, long):
+    """Of a structure with a skeleton, and of one too long to keep one (written row by row),
+    each value as the database gives it back."""
+    if long:
+        monkeypatch.setattr(skeleton, "MAX_ROWS", 10)
+    skeleton._forget()
+    try:
+        result = tracer.trace(seed_spec(iterations=2))
+        values = [(*row[:-1], np.float64(row[-1]) * 3) for row in result.numeric_rows()]
+        text = trace_lines(result, values)
+        assert (skeleton.of(result) is None) == long
+    finally:
+        skeleton._forget()
+    assert text == _engine_lines(result, [float(row[-1]) for row in values])
+    assert text.count("\r\n") == len(result) > 40
+
+
+def test_a_trace_whose_cells_hold_the_line_head_is_not_stored(monkeypatch):
+    result = tracer.trace(seed_spec())
+    rows = list(result.row_tuples())
+    rows[3] = (*rows[3][:8], f"z{LINE_HEAD}", *rows[3][9:])
+    monkeypatch.setattr(skeleton, "of", lambda _trace: None)
+    monkeypatch.setattr(type(result), "row_tuples", lambda _self: iter(rows))
+    assert trace_lines(result, list(result.numeric_rows())) is None

@@ -1,5 +1,6 @@
-"""On PostgreSQL the submissions and answer-key exports are written by the server
-(``exercises.export_sql``); everywhere else by Python (``exercises.field_exports``). The two
+"""On PostgreSQL the submissions, answer-key and traces exports are written by the server
+(``exercises.export_sql``); everywhere else by Python (``exercises.field_exports``,
+``exercises.trace_export``). The two
 must write the same bytes: every piece of SQL that stands in for Python (floats as ``repr``,
 ``neutralise``, ``isoformat`` in UTC) is checked against Python itself on awkward values, then
 whole exports of a set with awkward names, titles and answers are compared byte for byte.
@@ -19,11 +20,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from exercises import create_app, db, export_sql, exports, field_exports, migrate, sql_stream, storage, submissions
+import tracer
+from exercises import (
+    create_app,
+    db,
+    export_sql,
+    exports,
+    field_exports,
+    migrate,
+    sql_stream,
+    storage,
+    submissions,
+    trace_export,
+)
 from exercises.csv_cells import neutralise
 from exercises.grading import STATUSES
 from exercises.instructor import set_regrade
-from exercises.models import Exercise, ProblemSet, ProblemSetItem, Submission
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, Submission
 
 from ..conftest import postgres_database
 from .conftest import build_set, join, make_user, true_answers, variants_of
@@ -97,6 +110,21 @@ def test_text_cells_are_quoted_as_the_csv_module_quotes_them(pg_app):
     assert [export_sql._quoted(text) for text in texts] == expected
 
 
+def test_list_parameters_reach_the_server_as_they_are(pg_app):
+    """The array literals ``sql_stream`` sends instead of lists: every text back as it was."""
+    texts = NEUTRALISED + ["NULL", "null", "", " padded ", "{a,b}", "back\\slash\\", '\\"', "a\tb", None,
+                           "줄\r\n바꿈", "'quoted'", "x" * 5_000]
+    with pg_app.app_context():
+        conn = db.session().connection()
+        got = conn.exec_driver_sql("SELECT x FROM unnest(%(v)s::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
+                                   {"v": sql_stream.array(texts)}).scalars().all()
+        numbers = conn.exec_driver_sql("SELECT x FROM unnest(%(v)s::int[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
+                                       {"v": sql_stream.array([0, -7, None, 2**31 - 1])}).scalars().all()
+        assert conn.exec_driver_sql("SELECT cardinality(%(v)s::text[])", {"v": sql_stream.array([])}).scalar() == 0
+    assert got == texts
+    assert numbers == [0, -7, None, 2**31 - 1]
+
+
 def test_times_are_written_as_isoformat_in_utc(pg_app):
     start = datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC)
     moments = [start, start + timedelta(microseconds=1), start + timedelta(microseconds=120_000),
@@ -107,6 +135,9 @@ def test_times_are_written_as_isoformat_in_utc(pg_app):
 
 LOOSER = {"ecf_credit": 0.5, "tolerance": {"mode": "relabs", "rtol": 0.2, "atol": 0.0, "digits": None}}
 AWKWARD_ANSWERS = ["-1/2", "+0.5", "-0", "1e15", "1234567890123456.5", "2/4", "1e-7", "-3"]
+
+
+NAMES = ['=HYPERLINK("http://x","click")', "+1", 'Kim, "Jr."', "이서연", "Twin", "Twin", "Line\nbreak"]
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +154,7 @@ def awkward_set(pg_app):
         for position, title in enumerate(titles):
             sess.execute(update(ProblemSetItem).where(ProblemSetItem.problem_set_id == set_id,
                                                       ProblemSetItem.position == position).values(title=title))
-    names = ['=HYPERLINK("http://x","click")', "+1", 'Kim, "Jr."', "이서연", "Twin", "Twin", "Line\nbreak"]
-    students = [make_user(app, f"s{n}@example.com", "student", name) for n, name in enumerate(names)]
+    students = [make_user(app, f"s{n}@example.com", "student", name) for n, name in enumerate(NAMES)]
     for n, student in enumerate(students):
         join(app, set_id, student)
         for k, exercise in enumerate(variants_of(app, set_id, student)):
@@ -228,3 +258,107 @@ def test_keys_and_statuses_need_no_quoting(pg_app, awkward_set):
     with pg_app.app_context():
         keys = db.session().connection().exec_driver_sql("SELECT DISTINCT key FROM field_grades").scalars().all()
     assert keys and all(export_sql._quoted(key) == key for key in keys)
+
+
+@pytest.fixture(scope="module")
+def traced_set(pg_app):
+    """A published set of three networks on PostgreSQL, its titles and students' names awkward
+    (formulas, numbers, commas, quotes, line breaks, Korean), variants no one holds."""
+    app = pg_app
+    owner = make_user(app, "tracer@example.com", name="Tracy Teacher")
+    set_id = build_set(app, owner, items=(("seed-2-2-2", {}), ("softmax-3-4-3", {}), ("relu-2-3-1", {})),
+                       pool_size=len(NAMES) + 2)
+    with app.app_context(), db.write_transaction() as sess:
+        for position, title in enumerate(['=cmd|"/c calc"', 'Week 1, "the seed"\npart 2', "+1"]):
+            sess.execute(update(ProblemSetItem).where(ProblemSetItem.problem_set_id == set_id,
+                                                      ProblemSetItem.position == position).values(title=title))
+    for n, name in enumerate(NAMES):
+        join(app, set_id, make_user(app, f"t{n}@example.com", "student", name))
+    return set_id
+
+
+def _python_traces(app, set_id: str) -> str:
+    """The traces export as ``trace_export`` writes it from the stored values (SQLite's)."""
+    with app.app_context():
+        columns, text = exports.traces(db.session().get(ProblemSet, set_id))
+        return ",".join(columns) + "\r\n" + "".join(text)
+
+
+def _stored_trace_lines(app, set_id: str) -> dict[str, str | None]:
+    with app.app_context():
+        return dict(db.session().execute(
+            select(StoredTrace.id, StoredTrace.export_lines).join(Exercise)
+            .where(Exercise.problem_set_id == set_id)).all())
+
+
+@pytest.mark.parametrize("slice_size", [1_000, 4])
+def test_postgresql_writes_the_traces_python_writes_from_the_stored_values(pg_app, traced_set, slice_size,
+                                                                          monkeypatch):
+    monkeypatch.setattr(sql_stream, "SLICE", slice_size)
+    assert all(_stored_trace_lines(pg_app, traced_set).values())  # every trace kept its lines
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the traces were written from the stored values on PostgreSQL")
+    with monkeypatch.context() as patched:  # the served file is the server's
+        patched.setattr(trace_export, "lines", refuse)
+        served = _served_export(pg_app, traced_set, "traces")
+    rows = list(csv.DictReader(io.StringIO(served)))
+    assert len(rows) > 1_000 and {row["student"] for row in rows} >= {"'+1", "Line\nbreak", 'Kim, "Jr."', ""}
+    assert served == _python_traces(pg_app, traced_set)
+
+
+def test_a_job_writing_the_traces_on_postgresql_is_told_every_row(pg_app, traced_set, monkeypatch):
+    monkeypatch.setattr(sql_stream, "SLICE", 4)
+    told: list[int] = []
+    with pg_app.app_context():
+        problem_set = db.session().get(ProblemSet, traced_set)
+        text = "".join(exports.export_lines(problem_set, "traces", bom=False, progress=told.append))
+        total = trace_export.total_rows(traced_set)
+    assert told == sorted(told) and told[-1] == total == len(list(csv.DictReader(io.StringIO(text))))
+    assert len(told) > 2  # after each slice
+
+
+def _change(app, statement: str, params: dict) -> None:
+    with app.app_context(), db.write_transaction() as sess:
+        sess.connection().exec_driver_sql(statement, params)
+
+
+def test_a_trace_whose_stored_values_change_is_written_from_them(pg_app, traced_set):
+    """The database clears a trace's lines when its values, rows or spec change (revision 0009's
+    triggers): the set's traces are then written from the stored values, changes included."""
+    kept = _stored_trace_lines(pg_app, traced_set)
+    first, second, third = sorted(kept)[:3]
+    try:
+        _change(pg_app, "UPDATE trace_values SET value = 0.125 WHERE trace_id = %(t)s AND step = 1", {"t": first})
+        lines = _stored_trace_lines(pg_app, traced_set)
+        assert lines[first] is None and all(lines[t] == kept[t] for t in kept if t != first)
+        with pg_app.app_context():
+            assert export_sql.traces(db.session().get(ProblemSet, traced_set)) is None
+        served = _served_export(pg_app, traced_set, "traces")
+        assert served == _python_traces(pg_app, traced_set)
+        assert "0.125" in [row["value"] for row in csv.DictReader(io.StringIO(served)) if row["step"] == "1"]
+        _change(pg_app, "DELETE FROM trace_values WHERE trace_id = %(t)s AND step = "
+                "(SELECT max(step) FROM trace_values WHERE trace_id = %(t)s)", {"t": second})
+        _change(pg_app, "UPDATE traces SET spec = spec WHERE id = %(t)s", {"t": third})
+        lines = _stored_trace_lines(pg_app, traced_set)
+        assert lines[second] is None and lines[third] is None
+        # a writer that writes the lines with the spec keeps them
+        _change(pg_app, "UPDATE traces SET spec = spec, export_lines = %(l)s WHERE id = %(t)s",
+                {"t": third, "l": kept[third]})
+        assert _stored_trace_lines(pg_app, traced_set)[third] == kept[third]
+    finally:  # put the set back as it was made, for the tests after this one
+        with pg_app.app_context(), db.write_transaction() as sess:
+            stored = {t: sess.get(StoredTrace, t) for t in (first, second)}
+            result = {t: tracer.trace(stored[t].spec) for t in stored}
+            for t in stored:
+                conn = sess.connection()
+                conn.exec_driver_sql("DELETE FROM trace_values WHERE trace_id = %(t)s", {"t": t})
+                storage_rows = [(t, *row[:3], *row[4:]) for row in result[t].numeric_rows()]
+                conn.exec_driver_sql(
+                    "INSERT INTO trace_values (trace_id, step, iteration, sample, layer, unit, source, quantity, value) "
+                    "SELECT * FROM unnest(%(t)s::text[], %(s)s::int[], %(i)s::int[], %(m)s::int[], %(l)s::int[], "
+                    "%(u)s::int[], %(o)s::int[], %(q)s::text[], %(v)s::float8[])",
+                    dict(zip("tsimluoqv", map(list, zip(*storage_rows)))))
+                conn.exec_driver_sql("UPDATE traces SET export_lines = %(l)s WHERE id = %(t)s", {"t": t, "l": kept[t]})
+    assert _stored_trace_lines(pg_app, traced_set) == kept
+    assert _served_export(pg_app, traced_set, "traces") == _python_traces(pg_app, traced_set)
