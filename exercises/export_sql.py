@@ -1,4 +1,4 @@
-"""The submissions, answer-key and traces exports written by PostgreSQL itself (issue 13).
+"""The submissions and answer-key exports written by PostgreSQL itself (issue 13).
 
 At class scale these exports are a hundred thousand rows of fifteen cells: read by the driver,
 built and quoted in Python, they ran at 40,000 rows a second. On PostgreSQL the server writes
@@ -21,10 +21,7 @@ their bytes:
 - each field's symbol (and, for the key, its label and the stored value it names) from its
   exercise's field list, decoded here once per distinct list and matched by the list's MD5.
 
-The traces export is written here only for a set of networks whose every trace keeps its lines
-(``stored_lines.trace_lines``, written by the current engine): the server puts each variant's
-student and exercise cells in front of them. Any other set's traces are written from their stored
-values by ``trace_export`` (the reference).
+The traces export's server form, which only puts stored lines together, is ``trace_sql``.
 
 ``tests/instructor/test_export_sql.py`` holds the two ways equal, byte for byte, on a set with
 awkward names, answers and numbers.
@@ -32,15 +29,14 @@ awkward names, answers and numbers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 
-import tracer
 from exercises import db, sql_stream
 from exercises.csv_cells import TextCache, as_text
 from exercises.field_exports import ATTEMPT_ORDER
-from exercises.models import Exercise, ProblemSet, ProblemSetItem, StoredTrace, Submission, User
+from exercises.models import Exercise, ProblemSet, ProblemSetItem, Submission, User
 from exercises.trace_export import VARIANT_ORDER
 from tracer.keys import parse_key
 from tracer.trace import _cell as quoted_cell
@@ -117,20 +113,20 @@ def _quoted(text) -> str:
     return "" if text is None else quoted_cell(str(text))
 
 
-_PEOPLE = "unnest(%(person)s::text[], %(name)s::text[], %(email)s::text[]) AS p(id, name, email)"
-_ITEMS = "unnest(%(item)s::text[], %(title)s::text[], %(position)s::int[]) AS i(id, title, position)"
-_ORDER = "unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)"
+PEOPLE = "unnest(%(person)s::text[], %(name)s::text[], %(email)s::text[]) AS p(id, name, email)"
+ITEMS = "unnest(%(item)s::text[], %(title)s::text[], %(position)s::int[]) AS i(id, title, position)"
+ORDER = "unnest(%(order)s::text[]) WITH ORDINALITY AS o(id, n)"
 
 SUBMISSIONS = f"""
 WITH a AS MATERIALIZED (  -- an attempt's first five cells, its stored lines and its place
     SELECT s.id, o.n, s.exercise_id, s.created_at, s.export_lines,
            p.name || ',' || p.email || ',' || i.title || ',' || i.position || ',' || s.attempt || ',' AS head
-    FROM {_ORDER}
+    FROM {ORDER}
     -- by the primary key (OFFSET 0: a lookup an attempt, not a hash of every stored line)
     CROSS JOIN LATERAL (SELECT * FROM submissions s WHERE s.id = o.id OFFSET 0) s
     JOIN exercises e ON e.id = s.exercise_id
-    JOIN {_PEOPLE} ON p.id = e.user_id
-    JOIN {_ITEMS} ON i.id = e.item_id
+    JOIN {PEOPLE} ON p.id = e.user_id
+    JOIN {ITEMS} ON i.id = e.item_id
     WHERE e.problem_set_id = %(set)s)
 SELECT coalesce(replace(a.export_lines, E'\\x01', a.head), (  -- stored_lines.LINE_HEAD
     -- an attempt stored without its lines: written here from its field grades
@@ -161,10 +157,10 @@ ANSWER_KEY = f"""
 WITH e AS MATERIALIZED (  -- each variant's first six cells, its stored lines and its place
     SELECT o.n, e.id, e.key_lines, i.title || ',' || i.position || ',' || e.variant_index || ','
            || coalesce(e.seed::text, '') || ',' || coalesce(p.name, '') || ',' || coalesce(p.email, '') || ',' AS head
-    FROM {_ORDER}
+    FROM {ORDER}
     JOIN exercises e ON e.id = o.id
-    JOIN {_ITEMS} ON i.id = e.item_id
-    LEFT JOIN {_PEOPLE} ON p.id = e.user_id
+    JOIN {ITEMS} ON i.id = e.item_id
+    LEFT JOIN {PEOPLE} ON p.id = e.user_id
     WHERE e.problem_set_id = %(set)s)
 SELECT coalesce(replace(e.key_lines, E'\\x01', e.head), (  -- stored_lines.LINE_HEAD
     -- a variant made without its lines: written here from its trace's stored values
@@ -187,22 +183,6 @@ FROM e
 ORDER BY e.n
 """
 
-TRACES = f"""
-WITH e AS MATERIALIZED (  -- each variant's first four cells and its trace's stored lines, in place
-    SELECT o.n, t.export_lines, coalesce(p.name, '') || ',' || coalesce(p.email, '') || ',' || i.title
-           || ',' || e.variant_index || ',' AS head
-    FROM {_ORDER}
-    JOIN exercises e ON e.id = o.id
-    -- by its index (OFFSET 0: a lookup a variant, not a hash of every trace)
-    CROSS JOIN LATERAL (SELECT t.export_lines FROM traces t WHERE t.exercise_id = e.id OFFSET 0) t
-    JOIN {_ITEMS} ON i.id = e.item_id
-    LEFT JOIN {_PEOPLE} ON p.id = e.user_id
-    WHERE e.problem_set_id = %(set)s)
-SELECT coalesce(replace(e.export_lines, E'\\x01', e.head), E'\\x01')  -- stored_lines.LINE_HEAD
-FROM e
-ORDER BY e.n
-"""
-
 
 def _attempts(set_id: str) -> list[str]:
     """The set's attempts in the submissions export's order (``field_exports.ATTEMPT_ORDER``)."""
@@ -219,7 +199,7 @@ def _variants(set_id: str) -> list[str]:
         .where(Exercise.problem_set_id == set_id).order_by(*VARIANT_ORDER)))
 
 
-def _people(set_id: str) -> dict:
+def people(set_id: str) -> dict:
     """The set's students' cells (``as_text`` of name and email, quoted) as arrays, by user id."""
     cells = TextCache()
     rows = db.session().execute(select(User.id, User.name, User.email).where(
@@ -228,7 +208,7 @@ def _people(set_id: str) -> dict:
             "email": [_quoted(cells(r[2])) for r in rows]}
 
 
-def _items(set_id: str) -> dict:
+def items(set_id: str) -> dict:
     """The set's exercises' title cells (quoted) and positions (from 1) as arrays, by item id."""
     rows = db.session().execute(select(ProblemSetItem.id, ProblemSetItem.position, ProblemSetItem.title)
                                 .where(ProblemSetItem.problem_set_id == set_id)).all()
@@ -269,7 +249,7 @@ def submissions(problem_set: ProblemSet) -> Iterator[str]:
         Submission.export_lines.is_(None))))
     # the field symbols are only needed for attempts stored without their lines
     fields = _field_lists(problem_set.id, locate=False) if unstored else {"list": [], "key": [], "symbol": []}
-    params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
+    params = {"set": problem_set.id, **people(problem_set.id), **items(problem_set.id),
               "list": fields["list"], "key": fields["key"], "symbol": fields["symbol"]}
     return sql_stream.lines(SUBMISSIONS, params, _attempts(problem_set.id))
 
@@ -282,41 +262,8 @@ def answer_key(problem_set: ProblemSet) -> Iterator[str]:
     # the field lists are only needed for variants made without their lines
     fields = _field_lists(problem_set.id, locate=True) if unstored else {
         name: [] for name in ("list", "ord", "cells", "quantity", "layer", "unit", "source", "step")}
-    params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id),
+    params = {"set": problem_set.id, **people(problem_set.id), **items(problem_set.id),
               **{name: fields[name] for name in ("list", "ord", "cells", "quantity", "layer", "unit",
                                                  "source", "step")}}
     return sql_stream.lines(ANSWER_KEY, params, _variants(problem_set.id))
 
-
-def traces(problem_set: ProblemSet, progress: Callable[[int], None] | None = None) -> Iterator[str] | None:
-    """The traces export's lines after their header (``exports.TRACE_COLUMNS``) for a set of
-    networks whose every trace keeps its lines from this engine version; None for any other set
-    (``trace_export`` writes it from the stored values). ``progress(rows)`` is told the rows
-    written so far after each slice."""
-    unstored = db.session().scalar(select(exists().where(
-        StoredTrace.exercise_id == Exercise.id, Exercise.problem_set_id == problem_set.id,
-        or_(StoredTrace.export_lines.is_(None), StoredTrace.engine_version != tracer.ENGINE_VERSION))))
-    if unstored:
-        return None
-    variants = db.session().execute(
-        select(Exercise.id, StoredTrace.row_count).join(StoredTrace, StoredTrace.exercise_id == Exercise.id)
-        .join(ProblemSetItem, ProblemSetItem.id == Exercise.item_id)
-        .outerjoin(User, User.id == Exercise.user_id)
-        .where(Exercise.problem_set_id == problem_set.id).order_by(*VARIANT_ORDER)).all()
-    params = {"set": problem_set.id, **_people(problem_set.id), **_items(problem_set.id)}
-    return _checked(sql_stream.lines(TRACES, params, [v.id for v in variants]),
-                    [v.row_count for v in variants], progress)
-
-
-def _checked(texts: Iterator[str], rows: list[int], progress) -> Iterator[str]:
-    """``texts`` (each variant's lines; ``rows`` their row counts), refusing a trace whose lines
-    were cleared after the export began (its stored values changed meanwhile: ``TRACES`` gives
-    it as ``LINE_HEAD`` alone), and telling ``progress`` the rows written now and then."""
-    written = 0
-    for n, (text, count) in enumerate(zip(texts, rows, strict=True)):
-        if text == "\x01":
-            raise ValueError("a stored trace changed while its set was exported; export it again")
-        yield text
-        written += count
-        if progress and (n % sql_stream.SLICE == sql_stream.SLICE - 1 or n == len(rows) - 1):
-            progress(written)

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import tracer
-from exercises import db, export_sql, storage, trace_export
+from exercises import db, export_sql, storage, trace_export, trace_sql
 from exercises.csv_cells import TextCache, as_text, neutralise
 from exercises.field_exports import KEY_COLUMNS, SUBMISSION_COLUMNS, answer_key, submissions
 from exercises.instructor import gradebook, roster
@@ -162,7 +162,7 @@ EXPORTS: dict[str, Export] = {export.name: export for export in (
            _l("Traces: every variant's full trace, with its student and exercise."),
            text=True, count=lambda problem_set: trace_export.total_rows(problem_set.id),
            sql=lambda problem_set, progress=None: None if _has_circuits(problem_set)
-           else export_sql.traces(problem_set, progress)),
+           else trace_sql.traces(problem_set, progress)),
     Export("answer-key", KEY_COLUMNS, answer_key,
            _l("Answer key: every variant's expected value of every field."),
            sql=lambda problem_set: None if _has_circuits(problem_set) else export_sql.answer_key(problem_set)),

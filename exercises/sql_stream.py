@@ -2,10 +2,11 @@
 
 The query gives one text per attempt or variant (its CSV lines) for the ids in ``%(order)s``,
 an array it numbers WITH ORDINALITY, in that order. A class is written in slices of ``SLICE``
-ids: one slice runs in the session's transaction; more run ``READERS`` at a time, each on a
-connection of its own that shares the session's snapshot (``pg_export_snapshot``), so the
-server writes a slice on each core while the app passes the one before on, and memory holds
-at most ``READERS`` slices whatever the class size.
+ids (fewer where an id has many rows: ``slice_size``): one slice runs in the session's
+transaction; more run ``READERS`` at a time, each on a connection of its own that shares the
+session's snapshot (``pg_export_snapshot``), so the server writes a slice on each core while
+the app passes the one before on, and memory holds at most ``READERS`` slices whatever the
+class size.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from psycopg import sql as psql
 from exercises import db
 
 SLICE = 400  # attempts or variants one query writes (a few MB of text)
+SLICE_ROWS = 10_000  # at most about this many CSV rows in a slice where the caller knows its rows
 READERS = 2  # slices written at once (the machines this runs on have two cores or more)
 WORK_MEM = "64MB"  # room to order a slice's rows in memory
 _SETTINGS = ("SELECT set_config('jit', 'off', true), set_config('extra_float_digits', '1', true), "
@@ -34,17 +36,26 @@ def array(values: list) -> str:
         else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
 
 
-def lines(query: str, params: dict, order: list) -> Iterator[str]:
-    """The CSV text of ``query`` over the ids in ``order`` (see the module docstring), with JIT
-    compilation off (it costs more than it saves on one pass over a set) and floats written in
-    their shortest round-trip form. List parameters are sent as array literals (``array``)."""
+def slice_size(rows: int, count: int) -> int:
+    """The ids in a slice of an export of ``rows`` CSV rows over ``count`` ids: ``SLICE``, or
+    fewer where that would hold more than ``SLICE_ROWS`` rows (a trace has four times the rows
+    of an attempt), so memory holds about the same whatever the export."""
+    return max(1, min(SLICE, SLICE_ROWS * count // max(rows, 1)))
+
+
+def lines(query: str, params: dict, order: list, size: int | None = None) -> Iterator[str]:
+    """The CSV text of ``query`` over the ids in ``order`` (see the module docstring), ``size``
+    ids a slice (default ``SLICE``), with JIT compilation off (it costs more than it saves on
+    one pass over a set) and floats written in their shortest round-trip form. List parameters
+    are sent as array literals (``array``)."""
+    size = size or SLICE
     params = {name: array(value) if isinstance(value, list) else value for name, value in params.items()}
-    if len(order) <= SLICE:
+    if len(order) <= size:
         yield from _written(db.session().connection().connection.dbapi_connection, query,
                             {**params, "order": array(order)})
         return
     snapshot = db.session().connection().exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-    slices = [order[at:at + SLICE] for at in range(0, len(order), SLICE)]
+    slices = [order[at:at + size] for at in range(0, len(order), size)]
     with ExitStack() as stack:
         readers = [_reader(stack, snapshot) for _ in range(READERS)]
         pool = stack.enter_context(ThreadPoolExecutor(READERS, thread_name_prefix="export"))

@@ -32,6 +32,7 @@ from exercises import (
     storage,
     submissions,
     trace_export,
+    trace_sql,
 )
 from exercises.csv_cells import neutralise
 from exercises.grading import STATUSES
@@ -333,7 +334,7 @@ def test_a_trace_whose_stored_values_change_is_written_from_them(pg_app, traced_
         lines = _stored_trace_lines(pg_app, traced_set)
         assert lines[first] is None and all(lines[t] == kept[t] for t in kept if t != first)
         with pg_app.app_context():
-            assert export_sql.traces(db.session().get(ProblemSet, traced_set)) is None
+            assert trace_sql.traces(db.session().get(ProblemSet, traced_set)) is None
         served = _served_export(pg_app, traced_set, "traces")
         assert served == _python_traces(pg_app, traced_set)
         assert "0.125" in [row["value"] for row in csv.DictReader(io.StringIO(served)) if row["step"] == "1"]
@@ -362,3 +363,11 @@ def test_a_trace_whose_stored_values_change_is_written_from_them(pg_app, traced_
                 conn.exec_driver_sql("UPDATE traces SET export_lines = %(l)s WHERE id = %(t)s", {"t": t, "l": kept[t]})
     assert _stored_trace_lines(pg_app, traced_set) == kept
     assert _served_export(pg_app, traced_set, "traces") == _python_traces(pg_app, traced_set)
+
+
+def test_a_slice_of_long_traces_holds_fewer_variants():
+    """A slice holds ``SLICE`` ids, or as many as keep it near ``SLICE_ROWS`` rows."""
+    assert sql_stream.slice_size(rows=21 * 5_000, count=5_000) == sql_stream.SLICE  # attempts of 21 fields
+    per_trace = sql_stream.slice_size(rows=81 * 5_000, count=5_000)  # 3-4-3 traces of 81 rows
+    assert per_trace < sql_stream.SLICE and 81 * per_trace <= sql_stream.SLICE_ROWS < 81 * (per_trace + 1)
+    assert sql_stream.slice_size(rows=50_000, count=1) == 1 and sql_stream.slice_size(rows=0, count=0) == 1
